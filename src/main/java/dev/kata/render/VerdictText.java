@@ -37,9 +37,10 @@ public final class VerdictText {
     public String render(Verdict verdict, Kata kata, Path sourceDir) {
         Lines out = new Lines();
         headline(verdict, out);
-        Reason reason = verdict.reason();
-        if (!verdict.passed() && verdict.summary() != null && !verdict.summary().isBlank()
-                && reason != Reason.COMPILE_ERROR) {
+        // The summary repeats the first failing test, so it is shown only when no test or diagnostic says more.
+        boolean detailed = !orEmpty(verdict.diagnostics()).isEmpty()
+                || orEmpty(verdict.tests()).stream().anyMatch(t -> !t.passed() && t.reason() != Reason.NOT_RUN);
+        if (!verdict.passed() && !detailed && verdict.summary() != null && !verdict.summary().isBlank()) {
             out.add("  " + verdict.summary().strip());
         }
         if (!orEmpty(verdict.diagnostics()).isEmpty()) {
