@@ -38,6 +38,7 @@ class HostileInputTest {
         "exit-called,      exit-called,      Target.java:5",
         "halt-called,      exit-called,      ",
         "worker-exception, worker-exception, Target.java:7",
+        "file-leak,        resource-leak,    ",
     })
     void eachMisbehaviourGetsItsOwnVerdict(String variant, String reason, String location) throws Exception {
         Path source = Fixtures.variant(variant);
