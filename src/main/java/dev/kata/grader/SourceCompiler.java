@@ -48,7 +48,7 @@ final class SourceCompiler {
             List<Path> all = new ArrayList<>(learnerFiles);
             all.addAll(testFiles);
             Iterable<? extends JavaFileObject> units = standard.getJavaFileObjectsFromPaths(all);
-            List<String> options = List.of("--release", "21", "-g", "-proc:none", "-implicit:none", "-nowarn",
+            List<String> options = List.of("-g", "-proc:none", "-implicit:none", "-nowarn",
                     "-Xlint:none", "-encoding", "UTF-8", "-Xmaxerrs", "50");
             javac.getTask(new StringWriter(), files, diagnostics, options, null, units).call();
         }

@@ -34,8 +34,27 @@ final class LeakCheck {
                 .append(" still alive after it ended")
                 .append(leaked.size() == 1 ? ": " : ", e.g. ")
                 .append(threads.get(0).describe())
-                .append(". Every thread you start must finish (or be stopped) before the call that started it returns.");
+                .append(". ")
+                .append(advice(leaked));
         throw new DetectedFailure(Reason.LEAK, message.toString(), Probe.firstLocation(threads), threads);
+    }
+
+    /** Idle pool and timer threads mean a scheduler nobody shut down, not a stuck task. */
+    private static String advice(List<Thread> leaked) {
+        for (Thread t : leaked) {
+            for (StackTraceElement f : t.getStackTrace()) {
+                String c = f.getClassName();
+                if (c.endsWith("ScheduledThreadPoolExecutor$DelayedWorkQueue") || c.equals("java.util.TimerThread")) {
+                    return "A scheduler or timer was never shut down: its pending tasks keep it alive."
+                            + " Cancel the tasks and shut it down when you are done.";
+                }
+                if (f.getMethodName().equals("getTask") && c.endsWith("ThreadPoolExecutor")) {
+                    return "An executor was never shut down: its idle workers wait for tasks forever."
+                            + " Shut it down (or use try-with-resources on ExecutorService) when you are done.";
+                }
+            }
+        }
+        return "Every thread you start must finish (or be stopped) before the call that started it returns.";
     }
 
     private static List<Thread> survivors(TestRun run) {

@@ -31,6 +31,7 @@ public final class ProbeExtension implements BeforeEachCallback, AfterEachCallba
             baseline.add(t.threadId());
         }
         run.baseline = baseline;
+        run.openFiles = OpenFiles.snapshot();
     }
 
     @Override
@@ -51,6 +52,7 @@ public final class ProbeExtension implements BeforeEachCallback, AfterEachCallba
         }
         if (context.getExecutionException().isEmpty()) {
             LeakCheck.verify(run);
+            OpenFiles.verify(run.openFiles);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.kata.probe;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** The hidden test that is running now: when it began, on which thread, and what it left behind. */
@@ -18,6 +19,7 @@ final class TestRun {
     volatile long timeoutMs;
     volatile Thread testThread;
     volatile Set<Long> baseline = Set.of();
+    volatile Map<String, String> openFiles = Map.of();
     volatile Phase phase = Phase.RUNNING;
     private final List<Uncaught> uncaught = new ArrayList<>();
 
