@@ -59,7 +59,7 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
         if (json) {
             out.print(VerdictJson.render(verdict));
         } else {
-            out.print(new VerdictText(ctx.style(), ctx.paths(), verbose).render(verdict, kata, sourceDir));
+            out.print(new VerdictText(ctx.style(), ctx.paths(), verbose, ctx.columns()).render(verdict, kata, sourceDir));
             out.println();
             advice(ctx, kata, workspace, verdict, before != ProgressStatus.PASSED && after.status() == ProgressStatus.PASSED);
         }

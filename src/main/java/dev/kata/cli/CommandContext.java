@@ -56,6 +56,15 @@ public final class CommandContext {
         return launch.cwd();
     }
 
+    /** The width to wrap long messages at: {@code $COLUMNS} when the shell exports it, else 100. */
+    public int columns() {
+        try {
+            return Integer.parseInt(launch.env().getOrDefault("COLUMNS", "100").strip());
+        } catch (NumberFormatException e) {
+            return 100;
+        }
+    }
+
     public PathDisplay paths() {
         return new PathDisplay(launch.cwd());
     }

@@ -25,10 +25,20 @@ public final class VerdictText {
     private final PathDisplay paths;
     private final boolean verbose;
 
+    private final int width;
+
     public VerdictText(Style style, PathDisplay paths, boolean verbose) {
+        this(style, paths, verbose, 100);
+    }
+
+    /**
+     * @param width the column at which long messages are wrapped
+     */
+    public VerdictText(Style style, PathDisplay paths, boolean verbose, int width) {
         this.style = style;
         this.paths = paths;
         this.verbose = verbose;
+        this.width = Math.max(40, width);
     }
 
     /**
@@ -102,20 +112,35 @@ public final class VerdictText {
             out.blank();
             out.add(failed.size() + " of " + tests.size() + (tests.size() == 1 ? " test" : " tests") + " failed:");
         }
+        List<TestResult> explained = new ArrayList<>();
         for (TestResult test : tests) {
             if (test.passed()) {
                 if (verbose) {
                     out.add(style.passMark() + " " + test.name() + style.dim(" (" + test.durationMs() + " ms)"));
                 }
             } else if (test.reason() != Reason.NOT_RUN) {
-                failedTest(test, kata, sourceDir, out);
+                TestResult same = explained.stream().filter(e -> sameFailure(e, test)).findFirst().orElse(null);
+                if (same != null && !verbose) {
+                    out.add(style.failMark() + " " + style.bold(test.name()) + ": " + style.red(test.reason().id())
+                            + style.dim(" (the same as " + same.name() + ")"));
+                } else {
+                    failedTest(test, kata, sourceDir, out);
+                    explained.add(test);
+                }
             }
         }
         if (!notRun.isEmpty()) {
             out.blank();
-            out.add(style.dim("Not run (an earlier test used up the time): "
-                    + String.join(", ", notRun.stream().map(TestResult::name).toList())));
+            String why = notRun.get(0).message() == null ? "" : notRun.get(0).message().replaceFirst("^not run: ", "");
+            out.add(style.dim("Not run: " + String.join(", ", notRun.stream().map(TestResult::name).toList())
+                    + (why.isBlank() ? "" : " (" + why.strip() + ")")));
         }
+    }
+
+    /** Two failures that would print the same explanation: the second gets one line. */
+    private static boolean sameFailure(TestResult a, TestResult b) {
+        return a.reason() == b.reason() && a.message() != null && a.message().equals(b.message())
+                && java.util.Objects.equals(a.location(), b.location());
     }
 
     private void failedTest(TestResult test, Kata kata, Path sourceDir, Lines out) {
@@ -126,7 +151,7 @@ public final class VerdictText {
             out.add("  at " + style.bold(location(test.location(), kata, sourceDir)));
         }
         if (test.message() != null && !test.message().isBlank()) {
-            test.message().strip().lines().forEach(line -> out.add("  " + line));
+            test.message().strip().lines().forEach(line -> wrap(line, "  ").forEach(out::add));
         }
         for (ThreadReport thread : orEmpty(test.threads())) {
             out.add("  " + threadLine(thread));
@@ -197,6 +222,26 @@ public final class VerdictText {
         }
         Path inSource = sourceDir.resolve(path.getFileName().toString());
         return Files.exists(inSource) ? paths.show(inSource) : file;
+    }
+
+    /** Breaks a long line at spaces so that it fits the width, each piece indented. */
+    List<String> wrap(String line, String indent) {
+        List<String> pieces = new ArrayList<>();
+        String rest = line.strip();
+        int room = width - indent.length();
+        while (rest.length() > room) {
+            int cut = rest.lastIndexOf(' ', room);
+            if (cut <= 0) {
+                cut = rest.indexOf(' ', room);
+                if (cut < 0) {
+                    break;
+                }
+            }
+            pieces.add(indent + rest.substring(0, cut));
+            rest = rest.substring(cut + 1).stripLeading();
+        }
+        pieces.add(indent + rest);
+        return pieces;
     }
 
     static String seconds(long millis) {

@@ -119,6 +119,24 @@ class VerdictTextTest {
         assertEquals("Other.java:3", elsewhere.location("Other.java:3", KATA, SOURCE));
     }
 
+    @Test
+    void repeatedFailuresAreOneLineAndLongMessagesWrap() {
+        String message = "word ".repeat(30).strip();
+        TestResult first = new TestResult("1", "first", Status.FAIL, Reason.DEADLOCK, message, null, List.of(), 1);
+        TestResult second = new TestResult("2", "second", Status.FAIL, Reason.DEADLOCK, message, null, List.of(), 1);
+        TestResult skipped = new TestResult("3", "third", Status.FAIL, Reason.NOT_RUN,
+                "not run: an earlier test ended the test JVM", null, List.of(), 0);
+        Verdict verdict = new Verdict("leak-alert", Status.FAIL, Reason.DEADLOCK, "x", List.of(),
+                List.of(first, second, skipped), "", 1);
+
+        String shown = new VerdictText(Style.plain(), new PathDisplay(CWD), false, 60).render(verdict, KATA, SOURCE);
+
+        assertTrue(shown.contains("✘ second: deadlock (the same as first)\n"), shown);
+        assertTrue(shown.lines().filter(l -> l.startsWith("  word word")).count() > 1, "wrapped: " + shown);
+        shown.lines().forEach(line -> assertTrue(line.length() <= 60, line));
+        assertTrue(shown.contains("Not run: third (an earlier test ended the test JVM)"), shown);
+    }
+
     private static TestResult test(String name, Reason reason) {
         return new TestResult("id-" + name, name, reason == null ? Status.PASS : Status.FAIL, reason, null, null, List.of(), 5);
     }
