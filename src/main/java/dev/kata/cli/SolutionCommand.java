@@ -1,6 +1,7 @@
 package dev.kata.cli;
 
 import dev.kata.KataException;
+import dev.kata.catalog.CatalogException;
 import dev.kata.catalog.Kata;
 import dev.kata.catalog.KataTexts;
 import dev.kata.render.StoryText;
@@ -8,7 +9,6 @@ import dev.kata.render.Style;
 import dev.kata.workspace.ProgressStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,7 +44,7 @@ final class SolutionCommand extends Subcommand implements Callable<Integer> {
             String text = Files.readString(kata.solutionDir().resolve(name));
             return text.endsWith("\n") ? text : text + "\n";
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new CatalogException(kata.solutionDir().resolve(name) + ": cannot be read: " + e.getMessage());
         }
     }
 }
