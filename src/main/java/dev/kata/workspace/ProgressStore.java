@@ -84,9 +84,13 @@ public final class ProgressStore {
         local.lock();
         try {
             Files.createDirectories(workspace.stateDir());
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = channel.lock()) {
-                return action.run();
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                FileLock lock = channel.lock();
+                try {
+                    return action.run();
+                } finally {
+                    lock.release();
+                }
             }
         } catch (IOException e) {
             throw new KataException("cannot update your progress in " + workspace.stateDir() + ": " + e.getMessage(), e);

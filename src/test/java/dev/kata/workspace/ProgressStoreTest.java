@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,6 +131,22 @@ class ProgressStoreTest {
             }
         }
         assertEquals(threads * rounds, store().read().of("sum-up").attempts());
+    }
+
+    @Test
+    void concurrentProcessesDoNotLoseUpdates() throws Exception {
+        String javaCommand = ProcessHandle.current().info().command().orElse("java");
+        List<Process> processes = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            processes.add(new ProcessBuilder(javaCommand, "-cp", System.getProperty("java.class.path"),
+                    ProgressHammer.class.getName(), workspace.root().toString(), "30")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        }
+        for (Process p : processes) {
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM finished");
+            assertEquals(0, p.exitValue());
+        }
+        assertEquals(60, store().read().of("sum-up").attempts());
     }
 
     @Test
