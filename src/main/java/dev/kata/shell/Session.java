@@ -352,7 +352,9 @@ public final class Session {
     // ---- checks ----
 
     private void startCheck() {
-        notice = null;
+        if (!confirmingReset) {
+            notice = null;
+        }
         checkId = checks.start(kata, sourceDir);
         checkLabel = "starting";
         testsPassed = 0;
@@ -639,6 +641,9 @@ public final class Session {
     }
 
     private String status() {
+        if (confirmingReset && notice != null) {
+            return notice;
+        }
         if (checkId >= 0) {
             String counts = testsPassed + testsFailed == 0 ? ""
                     : "  " + style.green(testsPassed + " ✔") + (testsFailed > 0 ? " " + style.red(testsFailed + " ✘") : "");
