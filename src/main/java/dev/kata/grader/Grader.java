@@ -1,29 +1,230 @@
 package dev.kata.grader;
 
 import dev.kata.catalog.Kata;
+import dev.kata.probe.api.Reason;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Grades one set of learner sources against a kata's hidden tests: compiles them in-process,
  * runs the tests in a forked JVM under the probe, and turns what happened into a {@link Verdict}.
- * Never writes into {@code sourceDir}.
+ * Never writes into the learner's folder. A test that ends its JVM (timeout, deadlock, exit)
+ * costs that JVM; the tests after it run in a fresh one while the check's time lasts.
  */
 public final class Grader {
+    private static final long POLL_MS = 15;
+
     private final GraderSettings settings;
+    private final SourceCompiler compiler = new SourceCompiler();
 
     public Grader(GraderSettings settings) {
         this.settings = settings;
     }
 
+    public GraderSettings settings() {
+        return settings;
+    }
+
     /**
      * Checks the {@code .java} files in {@code sourceDir} (the learner's package folder, or a
      * kata's starter/solution/mutant folder) against {@code kata}'s hidden tests.
+     *
+     * @throws CheckCancelledException if the calling thread is interrupted (Ctrl-C in the shell);
+     *                                 the test JVM is gone by then
      */
     public Verdict check(Kata kata, Path sourceDir, CheckListener listener) {
-        throw new UnsupportedOperationException("not yet");
+        long start = System.nanoTime();
+        Path work = null;
+        TestJvm jvm = null;
+        try {
+            work = Files.createTempDirectory("kata-check-");
+            Path classes = Files.createDirectories(work.resolve("classes"));
+            TestJvmSpec spec = specFor(kata);
+            jvm = TestJvm.start(spec, work.resolve("events-0.jsonl"));
+
+            listener.phase("compiling");
+            List<Path> learnerFiles = javaFiles(sourceDir);
+            if (learnerFiles.isEmpty()) {
+                jvm.abort();
+                return compileFailure(kata, start, "no .java files in " + sourceDir, List.of());
+            }
+            CompileOutcome compiled = compiler.compile(learnerFiles, javaFiles(kata.testsDir()), classes);
+            if (!compiled.learnerErrors().isEmpty()) {
+                jvm.abort();
+                int n = compiled.learnerErrors().size();
+                return new Verdict(kata.id(), Status.FAIL, Reason.COMPILE_ERROR,
+                        n == 1 ? "your code does not compile" : "your code does not compile (" + n + " errors)",
+                        compiled.learnerErrors(), List.of(), "", millisSince(start));
+            }
+            if (!compiled.apiProblems().isEmpty()) {
+                jvm.abort();
+                return new Verdict(kata.id(), Status.FAIL, Reason.API_MISMATCH,
+                        String.join("; ", compiled.apiProblems()), List.of(), List.of(), "", millisSince(start));
+            }
+
+            listener.phase("testing");
+            TestLedger ledger = new TestLedger();
+            StringBuilder output = new StringBuilder();
+            long deadline = start + kata.checkTimeout().toNanos();
+            int run = 0;
+            boolean timedOut = false;
+            while (true) {
+                if (jvm == null) {
+                    jvm = TestJvm.start(spec, work.resolve("events-" + run + ".jsonl"));
+                }
+                int doneBefore = ledger.done().size();
+                jvm.go(orders(classes, compiled, ledger));
+                RunEnd end = await(jvm, new EventReader(work.resolve("events-" + run + ".jsonl")), ledger, listener,
+                        deadline);
+                jvm.close();
+                output.append(jvm.output().text());
+                jvm = null;
+                run++;
+                if (end == RunEnd.CHECK_TIMEOUT) {
+                    timedOut = true;
+                    break;
+                }
+                boolean progressed = ledger.done().size() > doneBefore;
+                if (end == RunEnd.DONE || ledger.complete() || !ledger.planned() || !progressed) {
+                    break;
+                }
+            }
+            return assemble(kata, ledger, output.toString(), timedOut, start);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not prepare the check: " + e.getMessage(), e);
+        } finally {
+            if (jvm != null) {
+                jvm.close();
+            }
+            TestJvm.deleteQuietly(work);
+        }
     }
 
-    public GraderSettings settings() {
-        return settings;
+    private enum RunEnd { DONE, DIED, CHECK_TIMEOUT }
+
+    private RunEnd await(TestJvm jvm, EventReader events, TestLedger ledger, CheckListener listener, long deadline) {
+        long floodLimit = 16L * settings.outputCapBytes();
+        boolean sawDone = false;
+        try {
+            while (true) {
+                boolean exited = jvm.waitFor(POLL_MS);
+                for (ProbeEvent e : events.poll()) {
+                    ledger.accept(e, listener);
+                    sawDone |= e.type().equals("done");
+                }
+                if (exited) {
+                    jvm.output().awaitEnd();
+                    for (ProbeEvent e : events.poll()) {
+                        ledger.accept(e, listener);
+                        sawDone |= e.type().equals("done");
+                    }
+                    if (sawDone) {
+                        return RunEnd.DONE;
+                    }
+                    if (ledger.running() != null) {
+                        JvmDeath death = JvmDeath.of(jvm.exitCode(), jvm.output().tailText());
+                        ledger.failRunning(death.reason(), death.message(), listener);
+                    }
+                    return RunEnd.DIED;
+                }
+                if (jvm.output().total() > floodLimit) {
+                    jvm.kill();
+                    ledger.failRunning(Reason.OUTPUT_FLOOD, "your code printed more than " + floodLimit / 1024
+                            + " KB; the test JVM was stopped. Remove the printing from loops.", listener);
+                    return RunEnd.DIED;
+                }
+                if (System.nanoTime() > deadline) {
+                    jvm.kill();
+                    ledger.failRunning(Reason.CHECK_TIMEOUT, "the check ran out of time during this test", listener);
+                    return RunEnd.CHECK_TIMEOUT;
+                }
+            }
+        } catch (InterruptedException e) {
+            jvm.kill();
+            Thread.currentThread().interrupt();
+            throw new CheckCancelledException();
+        }
+    }
+
+    private static Map<String, String> orders(Path classes, CompileOutcome compiled, TestLedger ledger) {
+        Map<String, String> orders = new LinkedHashMap<>();
+        orders.put("classes", classes.toString());
+        orders.put("learner", String.join("\t", compiled.learnerClasses()));
+        orders.put("tests", String.join("\t", compiled.testClasses()));
+        orders.put("skip", String.join("\t", ledger.done()));
+        return orders;
+    }
+
+    private Verdict assemble(Kata kata, TestLedger ledger, String output, boolean timedOut, long start) {
+        List<TestResult> tests = ledger.results(timedOut
+                ? "not run: the check ran out of time (limit " + kata.checkTimeout().toSeconds() + " s)"
+                : "not run: an earlier test ended the test JVM");
+        TestResult orphan = ledger.orphanFailure();
+        if (tests.isEmpty()) {
+            TestResult cause = orphan != null ? orphan
+                    : new TestResult("", "test JVM", Status.FAIL, Reason.CRASH,
+                            "the test JVM ended before running any test", null, List.of(), 0);
+            return new Verdict(kata.id(), Status.FAIL, cause.reason(), cause.message(), List.of(), List.of(cause),
+                    output, millisSince(start));
+        }
+        TestResult deciding = VerdictReasons.deciding(tests);
+        if (deciding == null) {
+            return new Verdict(kata.id(), Status.PASS, null, "all " + tests.size() + " tests pass", List.of(), tests,
+                    output, millisSince(start));
+        }
+        long failed = tests.stream().filter(t -> !t.passed()).count();
+        String summary = deciding.name() + ": " + firstLine(deciding.message())
+                + (failed > 1 ? " (" + failed + " of " + tests.size() + " tests fail)" : "");
+        return new Verdict(kata.id(), Status.FAIL, deciding.reason(), summary, List.of(), tests, output,
+                millisSince(start));
+    }
+
+    private TestJvmSpec specFor(Kata kata) {
+        Path archive = settings.cacheDir() == null ? null
+                : settings.cacheDir().resolve("probe-" + Runtime.version().feature() + "-"
+                        + Integer.toHexString(ProbeClassPath.asString().hashCode()) + ".jsa");
+        if (archive != null) {
+            try {
+                Files.createDirectories(archive.getParent());
+            } catch (IOException e) {
+                archive = null;
+            }
+        }
+        return new TestJvmSpec(settings.heapMb(), settings.maxThreads(), settings.outputCapBytes(),
+                kata.testTimeout().toMillis(), kata.jvmArgs(), archive);
+    }
+
+    private static Verdict compileFailure(Kata kata, long start, String summary, List<CompileDiagnostic> diagnostics) {
+        return new Verdict(kata.id(), Status.FAIL, Reason.COMPILE_ERROR, summary, diagnostics, List.of(), "",
+                millisSince(start));
+    }
+
+    private static List<Path> javaFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return new ArrayList<>(files.filter(p -> p.toString().endsWith(".java") && Files.isRegularFile(p))
+                    .sorted().toList());
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    private static long millisSince(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
     }
 }

@@ -1,0 +1,112 @@
+package dev.kata.grader;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.FileObject;
+import javax.tools.ForwardingJavaFileManager;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.StandardLocation;
+import javax.tools.ToolProvider;
+
+/**
+ * Compiles the learner's files together with the hidden tests, in this JVM (no javac process),
+ * and sorts the errors: the learner's own mistakes are shown like javac shows them; errors the
+ * hidden tests hit mean the learner changed the API the tests need.
+ */
+final class SourceCompiler {
+    private final JavaCompiler javac;
+
+    SourceCompiler() {
+        this.javac = ToolProvider.getSystemJavaCompiler();
+        if (javac == null) {
+            throw new IllegalStateException("this Java runtime has no compiler: kata needs a JDK 21+, not a JRE");
+        }
+    }
+
+    CompileOutcome compile(List<Path> learnerFiles, List<Path> testFiles, Path outDir) throws IOException {
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        StandardJavaFileManager standard = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8);
+        standard.setLocationFromPaths(StandardLocation.CLASS_OUTPUT, List.of(outDir));
+        standard.setLocationFromPaths(StandardLocation.CLASS_PATH, ProbeClassPath.entries());
+        Map<String, Path> origin = new HashMap<>();
+        try (var files = new OriginRecorder(standard, origin)) {
+            List<Path> all = new ArrayList<>(learnerFiles);
+            all.addAll(testFiles);
+            Iterable<? extends JavaFileObject> units = standard.getJavaFileObjectsFromPaths(all);
+            List<String> options = List.of("-g", "-proc:none", "-implicit:none", "-nowarn",
+                    "-Xlint:none", "-encoding", "UTF-8", "-Xmaxerrs", "50");
+            javac.getTask(new StringWriter(), files, diagnostics, options, null, units).call();
+        }
+        Set<Path> learner = new LinkedHashSet<>();
+        for (Path p : learnerFiles) {
+            learner.add(p.toAbsolutePath().normalize());
+        }
+        List<CompileDiagnostic> learnerErrors = new ArrayList<>();
+        List<Diagnostic<? extends JavaFileObject>> testErrors = new ArrayList<>();
+        for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
+            if (d.getKind() != Diagnostic.Kind.ERROR) {
+                continue;
+            }
+            Path source = d.getSource() == null ? null : Path.of(d.getSource().toUri()).toAbsolutePath().normalize();
+            if (source != null && learner.contains(source)) {
+                learnerErrors.add(new CompileDiagnostic(source.toString(), d.getLineNumber(), d.getColumnNumber(),
+                        d.getMessage(Locale.ROOT), sourceLine(source, d.getLineNumber())));
+            } else {
+                testErrors.add(d);
+            }
+        }
+        Set<String> learnerClasses = new TreeSet<>();
+        Set<String> testClasses = new TreeSet<>();
+        for (Map.Entry<String, Path> e : origin.entrySet()) {
+            String top = e.getKey().contains("$") ? e.getKey().substring(0, e.getKey().indexOf('$')) : e.getKey();
+            (learner.contains(e.getValue()) ? learnerClasses : testClasses).add(top);
+        }
+        List<String> apiProblems = learnerErrors.isEmpty() ? ApiMismatch.explain(testErrors) : List.of();
+        return new CompileOutcome(learnerErrors, apiProblems, learnerClasses, testClasses);
+    }
+
+    private static String sourceLine(Path file, long line) {
+        if (line < 1) {
+            return null;
+        }
+        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            return lines.skip(line - 1).findFirst().orElse(null);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    /** Notes, for every class file written, the source file it came from. */
+    private static final class OriginRecorder extends ForwardingJavaFileManager<StandardJavaFileManager> {
+        private final Map<String, Path> origin;
+
+        OriginRecorder(StandardJavaFileManager delegate, Map<String, Path> origin) {
+            super(delegate);
+            this.origin = origin;
+        }
+
+        @Override
+        public JavaFileObject getJavaFileForOutput(Location location, String className, JavaFileObject.Kind kind,
+                FileObject sibling) throws IOException {
+            if (sibling != null && kind == JavaFileObject.Kind.CLASS) {
+                origin.put(className, Path.of(sibling.toUri()).toAbsolutePath().normalize());
+            }
+            return super.getJavaFileForOutput(location, className, kind, sibling);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.kata.grader;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One forked test JVM running the probe. It is started before the sources are compiled, so its
+ * start-up overlaps compilation, and waits for its orders on standard input. {@link #kill()}
+ * ends it and every process it started.
+ */
+final class TestJvm implements AutoCloseable {
+    private final Process process;
+    private final OutputCollector output;
+    private final Thread reaperOnExit;
+
+    private TestJvm(Process process, int outputCap) {
+        this.process = process;
+        this.output = new OutputCollector(process.getInputStream(), outputCap);
+        this.reaperOnExit = new Thread(this::kill, "kata-test-jvm-reaper");
+        Runtime.getRuntime().addShutdownHook(reaperOnExit);
+    }
+
+    static TestJvm start(TestJvmSpec spec, Path events) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx" + spec.heapMb() + "m");
+        command.add("-Xss1m");
+        command.add("-XX:MaxMetaspaceSize=256m");
+        command.add("-XX:MaxDirectMemorySize=64m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:+ExitOnOutOfMemoryError");
+        command.add("-XX:-UsePerfData");
+        command.add("-Xshare:auto");
+        if (spec.classDataArchive() != null) {
+            command.add("-XX:SharedArchiveFile=" + spec.classDataArchive());
+            command.add("-XX:+AutoCreateSharedArchive");
+            command.add("-Xlog:cds=off,cds+dynamic=off");
+        }
+        command.add("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED");
+        command.add("-Djdk.trackAllThreads=true");
+        command.add("-Djava.awt.headless=true");
+        command.add("-Dkata.events=" + events);
+        command.add("-Dkata.testTimeoutMs=" + spec.testTimeoutMs());
+        command.add("-Dkata.maxThreads=" + spec.maxThreads());
+        command.addAll(spec.extraJvmArgs());
+        command.add("-cp");
+        command.add(ProbeClassPath.asString());
+        command.add("dev.kata.probe.ProbeMain");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.directory(events.getParent().toFile());
+        try {
+            return new TestJvm(builder.start(), spec.outputCapBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the test JVM", e);
+        }
+    }
+
+    /** Sends the orders (one {@code key=value} per line) and lets the tests run. */
+    void go(Map<String, String> orders) {
+        StringBuilder text = new StringBuilder();
+        orders.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        text.append("go\n");
+        send(text.toString());
+    }
+
+    /** Tells a JVM whose tests will not run (the sources did not compile) to leave. */
+    void abort() {
+        send("abort\n");
+        try {
+            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+        }
+        close();
+    }
+
+    private void send(String text) {
+        try (OutputStream in = process.getOutputStream()) {
+            in.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // The JVM died before its orders: the caller sees it exit.
+        }
+    }
+
+    boolean waitFor(long millis) throws InterruptedException {
+        return process.waitFor(millis, TimeUnit.MILLISECONDS);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    int exitCode() {
+        return process.exitValue();
+    }
+
+    OutputCollector output() {
+        return output;
+    }
+
+    /** Ends the JVM and everything it started, and waits until they are gone. */
+    void kill() {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        process.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+            for (ProcessHandle p : tree) {
+                p.onExit().get(5, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            // best effort: a process that will not die in 5 s after SIGKILL is the kernel's business
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+        output.awaitEnd();
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaperOnExit);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook is running or ran
+        }
+    }
+
+    static void deleteQuietly(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp folder left behind is harmless
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.kata.probe;
+
+import dev.kata.probe.api.PitfallFailure;
+import dev.kata.probe.api.Reason;
+import java.util.List;
+
+/** Says why a test failed, in the learner's terms, from what it threw. */
+final class FailureClassifier {
+    /** Reason, message, the learner's line and any threads that show the failure. */
+    record Failure(Reason reason, String message, String location, List<ThreadSnapshot> threads) {
+    }
+
+    private FailureClassifier() {
+    }
+
+    static Failure classify(Throwable error, ThreadDescriber describer) {
+        if (error instanceof DetectedFailure d) {
+            return new Failure(d.reason(), d.getMessage(), d.location(), d.threads());
+        }
+        String location = learnerLocation(error, describer);
+        if (error instanceof PitfallFailure p) {
+            return new Failure(p.reason(), p.getMessage(), location, List.of());
+        }
+        if (error instanceof OutOfMemoryError) {
+            return new Failure(Reason.OUT_OF_MEMORY, describe(error), location, List.of());
+        }
+        if (error instanceof AssertionError) {
+            return new Failure(Reason.TEST_FAILURE, error.getMessage() == null ? "assertion failed" : error.getMessage(),
+                    location, List.of());
+        }
+        return new Failure(Reason.EXCEPTION, describe(error), location, List.of());
+    }
+
+    /** {@code IllegalStateException: no gateway}, with its causes. */
+    static String describe(Throwable error) {
+        StringBuilder s = new StringBuilder();
+        Throwable t = error;
+        int depth = 0;
+        while (t != null && depth < 4) {
+            if (depth > 0) {
+                s.append(", caused by ");
+            }
+            s.append(t.getClass().getSimpleName());
+            if (t.getMessage() != null) {
+                s.append(": ").append(t.getMessage());
+            }
+            t = t.getCause() == t ? null : t.getCause();
+            depth++;
+        }
+        return s.toString();
+    }
+
+    /** The first learner frame of the error or of any of its causes. */
+    static String learnerLocation(Throwable error, ThreadDescriber describer) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String loc = describer.location(t.getStackTrace());
+            if (loc != null) {
+                return loc;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.kata.probe;
+
+import dev.kata.probe.api.Reason;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What the parts of the probe share inside the test JVM: where events go, how threads are
+ * described, the limits, and the test running now. Set up once by {@link ProbeMain}.
+ */
+final class Probe {
+    /** Exit status of a test JVM that the probe ended itself after a fatal finding. */
+    static final int FATAL_EXIT = 86;
+
+    private static final AtomicBoolean FATAL = new AtomicBoolean();
+
+    static volatile EventLog events;
+    static volatile ThreadDescriber describer;
+    static volatile long defaultTimeoutMs = 5000;
+    static volatile int maxThreads = 500;
+    static volatile TestRun current;
+    static volatile boolean finishing;
+
+    private Probe() {
+    }
+
+    /** Live threads that the learner's code or the hidden tests own. */
+    static List<Thread> userThreads() {
+        List<Thread> out = new ArrayList<>();
+        for (Thread t : ThreadCensus.liveThreads()) {
+            if (!ThreadCensus.isInfrastructure(t)) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    static List<ThreadSnapshot> describe(List<Thread> threads, int max) {
+        List<ThreadSnapshot> out = new ArrayList<>();
+        for (Thread t : threads) {
+            if (out.size() >= max) {
+                break;
+            }
+            out.add(describer.describe(t));
+        }
+        return out;
+    }
+
+    /** The test thread and every thread the running test started. */
+    static List<Thread> threadsOf(TestRun run) {
+        List<Thread> out = new ArrayList<>();
+        if (run.testThread != null && run.testThread.isAlive()) {
+            out.add(run.testThread);
+        }
+        for (Thread t : userThreads()) {
+            if (run.startedHere(t)) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Reports a finding that the test JVM cannot recover from (a stuck or runaway test) and ends
+     * the JVM at once: a stuck thread cannot be stopped any other way. The grader runs the
+     * remaining tests in a fresh JVM.
+     */
+    static void fatal(TestRun run, Reason reason, String message, String location, List<ThreadSnapshot> threads) {
+        if (!FATAL.compareAndSet(false, true)) {
+            return;
+        }
+        Map<String, Object> e = Json.object();
+        e.put("event", "fatal");
+        e.put("id", run == null ? null : run.id);
+        e.put("name", run == null ? null : run.name);
+        e.put("reason", reason.id());
+        e.put("message", message);
+        e.put("location", location);
+        e.put("threads", threads.stream().map(ThreadSnapshot::toJson).toList());
+        e.put("durationMs", run == null ? 0 : run.elapsedMs());
+        events.write(e);
+        Runtime.getRuntime().halt(FATAL_EXIT);
+    }
+
+    static String firstLocation(List<ThreadSnapshot> threads) {
+        for (ThreadSnapshot s : threads) {
+            if (s.location() != null) {
+                return s.location();
+            }
+        }
+        return null;
+    }
+}

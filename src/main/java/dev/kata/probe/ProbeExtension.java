@@ -1,0 +1,69 @@
+package dev.kata.probe;
+
+import dev.kata.probe.api.Reason;
+import java.lang.reflect.Method;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Wraps every hidden test (registered through JUnit's extension auto-detection, only inside the
+ * test JVM): notes the threads alive before it, and afterwards fails it for threads that died
+ * with an exception or are still running.
+ */
+public final class ProbeExtension implements BeforeEachCallback, AfterEachCallback {
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        TestRun run = Probe.current;
+        if (run == null) {
+            return;
+        }
+        run.testThread = Thread.currentThread();
+        run.timeoutMs = timeoutOf(context.getTestMethod().orElse(null), Probe.defaultTimeoutMs);
+        Set<Long> baseline = new HashSet<>();
+        for (Thread t : ThreadCensus.liveThreads()) {
+            baseline.add(t.threadId());
+        }
+        run.baseline = baseline;
+        run.openFiles = OpenFiles.snapshot();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        TestRun run = Probe.current;
+        if (run == null) {
+            return;
+        }
+        run.phase = TestRun.Phase.CHECKING;
+        List<TestRun.Uncaught> died = run.uncaught().stream().filter(u -> u.thread() != run.testThread).toList();
+        if (!died.isEmpty()) {
+            TestRun.Uncaught first = died.get(0);
+            String location = FailureClassifier.learnerLocation(first.error(), Probe.describer);
+            throw new DetectedFailure(Reason.WORKER_EXCEPTION,
+                    "thread \"" + first.thread().getName() + "\" died with " + FailureClassifier.describe(first.error())
+                            + (died.size() > 1 ? " (and " + (died.size() - 1) + " more threads died)" : ""),
+                    location, List.of());
+        }
+        if (context.getExecutionException().isEmpty()) {
+            LeakCheck.verify(run);
+            OpenFiles.verify(run.openFiles);
+        }
+    }
+
+    private static long timeoutOf(Method method, long fallback) {
+        if (method == null) {
+            return fallback;
+        }
+        Timeout timeout = method.getAnnotation(Timeout.class);
+        if (timeout == null) {
+            timeout = method.getDeclaringClass().getAnnotation(Timeout.class);
+        }
+        return timeout == null ? fallback : TimeUnit.MILLISECONDS.convert(timeout.value(), timeout.unit());
+    }
+}

@@ -1,0 +1,114 @@
+package dev.kata.probe;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.engine.FilterResult;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.PostDiscoveryFilter;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * Entry point of the test JVM. Starts early, while the grader is still compiling, warms up the
+ * JUnit launcher, then reads its orders from standard input (one {@code key=value} per line,
+ * ended by {@code go}) and runs the hidden tests under the probe, reporting to the event log
+ * named by the system property {@code kata.events}.
+ */
+public final class ProbeMain {
+    private ProbeMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Probe.events = new EventLog(Path.of(System.getProperty("kata.events")));
+        Probe.defaultTimeoutMs = Long.getLong("kata.testTimeoutMs", 5000);
+        Probe.maxThreads = Integer.getInteger("kata.maxThreads", 500);
+        Launcher launcher = LauncherFactory.create();
+
+        Map<String, String> orders = readOrders();
+        if (!orders.containsKey("go")) {
+            Probe.finishing = true;
+            System.exit(0);
+        }
+        Path classes = Path.of(orders.get("classes"));
+        System.setProperty("kata.classes.dir", classes.toString());
+        Set<String> learner = split(orders.get("learner"));
+        List<String> tests = new ArrayList<>(split(orders.get("tests")));
+        Set<String> skip = split(orders.get("skip"));
+        Probe.describer = new ThreadDescriber(learner, new HashSet<>(tests));
+
+        ClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, ProbeMain.class.getClassLoader());
+        Thread.currentThread().setContextClassLoader(loader);
+        List<DiscoverySelector> selectors = new ArrayList<>();
+        tests.sort(null);
+        for (String test : tests) {
+            selectors.add(selectClass(Class.forName(test, false, loader)));
+        }
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectors)
+                .filters((PostDiscoveryFilter) d -> FilterResult.includedIf(!skip.contains(d.getUniqueId().toString())))
+                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                .configurationParameter("junit.jupiter.execution.timeout.mode", "disabled")
+                .configurationParameter("junit.jupiter.testmethod.order.default",
+                        "org.junit.jupiter.api.MethodOrderer$OrderAnnotation")
+                .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
+                .build();
+
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            TestRun run = Probe.current;
+            if (run != null) {
+                run.recordUncaught(t, e);
+            }
+        });
+        ExitGuard.install();
+        Watchdog.start();
+        launcher.execute(request, new ProbeListener(Probe.events, Probe.describer));
+
+        Map<String, Object> done = Json.object();
+        done.put("event", "done");
+        Probe.events.write(done);
+        Probe.finishing = true;
+        System.out.flush();
+        System.err.flush();
+        System.exit(0);
+    }
+
+    private static Map<String, String> readOrders() throws IOException {
+        Map<String, String> orders = new HashMap<>();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.equals("go")) {
+                orders.put("go", "");
+                break;
+            }
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                orders.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return orders;
+    }
+
+    private static Set<String> split(String list) {
+        if (list == null || list.isBlank()) {
+            return new HashSet<>();
+        }
+        return new HashSet<>(Arrays.asList(list.split("\t")));
+    }
+}

@@ -1,0 +1,48 @@
+package dev.kata.probe;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The hidden test that is running now: when it began, on which thread, and what it left behind. */
+final class TestRun {
+    enum Phase { RUNNING, CHECKING }
+
+    /** An uncaught exception that ended a thread during this test. */
+    record Uncaught(Thread thread, Throwable error) {
+    }
+
+    final String id;
+    final String name;
+    final long startNanos = System.nanoTime();
+    volatile long timeoutMs;
+    volatile Thread testThread;
+    volatile Set<Long> baseline = Set.of();
+    volatile Map<String, String> openFiles = Map.of();
+    volatile Phase phase = Phase.RUNNING;
+    private final List<Uncaught> uncaught = new ArrayList<>();
+
+    TestRun(String id, String name, long timeoutMs) {
+        this.id = id;
+        this.name = name;
+        this.timeoutMs = timeoutMs;
+    }
+
+    long elapsedMs() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** True for threads this test started: alive now, absent when it began. */
+    boolean startedHere(Thread t) {
+        return t != testThread && !baseline.contains(t.threadId());
+    }
+
+    synchronized void recordUncaught(Thread t, Throwable e) {
+        uncaught.add(new Uncaught(t, e));
+    }
+
+    synchronized List<Uncaught> uncaught() {
+        return List.copyOf(uncaught);
+    }
+}

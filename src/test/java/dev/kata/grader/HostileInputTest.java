@@ -1,0 +1,78 @@
+package dev.kata.grader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kata.probe.api.Reason;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Learner code is hostile until graded: each kind of misbehaviour gets its own verdict, names
+ * the learner's line where there is one, leaves no process behind and leaves the files alone.
+ */
+class HostileInputTest {
+    private static final Grader GRADER = Fixtures.grader();
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "pass,             ,                 ",
+        "wrong-answer,     test-failure,     ",
+        "compile-error,    compile-error,    ",
+        "api-mismatch,     api-mismatch,     ",
+        "busy-loop,        timeout,          Target.java:8",
+        "sleep-forever,    timeout,          Target.java:5",
+        "self-deadlock,    deadlock,         Target.java:8",
+        "lock-cycle,       deadlock,         Target.java:29",
+        "leak,             leak,             Target.java:10",
+        "thread-bomb,      too-many-threads, ",
+        "out-of-memory,    out-of-memory,    ",
+        "output-flood,     output-flood,     ",
+        "exit-called,      exit-called,      Target.java:5",
+        "halt-called,      exit-called,      ",
+        "worker-exception, worker-exception, Target.java:7",
+        "file-leak,        resource-leak,    ",
+    })
+    void eachMisbehaviourGetsItsOwnVerdict(String variant, String reason, String location) throws Exception {
+        Path source = Fixtures.variant(variant);
+        String before = digest(source);
+
+        Verdict verdict = GRADER.check(Fixtures.hostileKata(), source, CheckListener.NONE);
+
+        if (reason == null) {
+            assertTrue(verdict.passed(), () -> "expected a pass, got " + verdict);
+        } else {
+            assertEquals(Status.FAIL, verdict.status(), verdict::toString);
+            assertEquals(Reason.fromId(reason), verdict.reason(), verdict::toString);
+        }
+        if (location != null) {
+            TestResult first = VerdictReasons.deciding(verdict.tests());
+            assertEquals(location, first.location(), verdict::toString);
+        }
+        assertEquals(before, digest(source), "checking must never change the learner's files");
+        assertEquals(List.of(), ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList(),
+                "no process may be left behind");
+    }
+
+    private static String digest(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (Path p : files.sorted().toList()) {
+                md.update(p.toString().getBytes());
+                if (Files.isRegularFile(p)) {
+                    md.update(Files.readAllBytes(p));
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
