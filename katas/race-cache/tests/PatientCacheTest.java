@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kata.probe.api.Pitfalls;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -58,9 +60,14 @@ class PatientCacheTest {
         CountDownLatch release = new CountDownLatch(1);
         // The database answers only when the test says so: until then every request that
         // missed is still inside the loader, and no record has been stored yet.
+        Set<String> calledFrom = ConcurrentHashMap.newKeySet();
         PatientCache cache = new PatientCache(pid -> {
             loading.add(Thread.currentThread());
             int n = loads.incrementAndGet();
+            String at = cacheFrame(new Throwable().getStackTrace());
+            if (at != null) {
+                calledFrom.add(at);
+            }
             awaitQuietly(release, 3000);
             return new Patient(pid, "record of " + pid + " (load #" + n + ")");
         });
@@ -125,9 +132,10 @@ class PatientCacheTest {
         int n = loads.get();
         if (n > 1) {
             throw Pitfalls.race("The database was asked for patient " + id + " " + n + " times, for " + requests
-                    + " requests that arrived together. Each request looked in the map, saw a miss and loaded the"
-                    + " record itself (check-then-act): nothing stops a second request between the check and the"
-                    + " put. The database takes " + n + "x the load on exactly the hot records, and the requests can"
+                    + " requests that arrived together. Each request looked in the map, saw a miss and called the"
+                    + " loader itself" + (calledFrom.isEmpty() ? "" : " (from " + String.join(", ", calledFrom) + ")")
+                    + ": check-then-act, nothing stops a second request between the check and the put."
+                    + " The database takes " + n + "x the load on exactly the hot records, and the requests can"
                     + " end up with different copies. The first request must load it; the others must wait for"
                     + " that load.");
         }
@@ -170,8 +178,10 @@ class PatientCacheTest {
         warmUp();
         CountDownLatch slowStarted = new CountDownLatch(1);
         CountDownLatch releaseSlow = new CountDownLatch(1);
+        AtomicReference<String> slowCalledFrom = new AtomicReference<>();
         PatientCache cache = new PatientCache(pid -> {
             if (pid.equals(SLOW)) {
+                slowCalledFrom.set(cacheFrame(new Throwable().getStackTrace()));
                 slowStarted.countDown();
                 awaitQuietly(releaseSlow, 5000); // the database is stuck on this record
             }
@@ -193,33 +203,25 @@ class PatientCacheTest {
             if (!slowStarted.await(BLOCKED_AFTER_MS, TimeUnit.MILLISECONDS)) {
                 fail("a request for patient " + SLOW + ", which is not cached, never called the loader");
             }
-
-            String during = "While the database was busy loading patient " + SLOW + ", ";
-            String lesson = " One lock covers the whole cache and is held for the whole slow load, so one slow"
-                    + " record stalls every request on the ward. Hold no cache-wide lock while loading: only"
-                    + " requests for the same patient should wait for its load.";
+            Supplier<String> slowWhere = () -> slowCalledFrom.get() == null ? ""
+                    : " (the loader was called from " + slowCalledFrom.get() + ")";
 
             Object read = step(started, "request-" + CACHED, () -> cache.get(CACHED),
-                    during + "reading patient " + CACHED + ", which was already cached, waited more than "
-                            + BLOCKED_AFTER_MS + " ms." + lesson);
+                    "reading patient " + CACHED + ", which was already cached,", slowWhere);
             assertSame(cached, read, "get(\"" + CACHED + "\") must return the record that was put");
 
             step(started, "admit-" + ADMITTED, () -> {
                 cache.put(new Patient(ADMITTED, "Alan Turing"));
                 return null;
-            }, during + "storing patient " + ADMITTED + " with put() waited more than " + BLOCKED_AFTER_MS + " ms."
-                    + lesson);
+            }, "storing patient " + ADMITTED + " with put()", slowWhere);
 
             Object loaded = step(started, "request-" + MISSING, () -> cache.get(MISSING),
-                    during + "loading another patient, " + MISSING + ", waited more than " + BLOCKED_AFTER_MS
-                            + " ms: loads of different patients are queued behind one lock, one at a time."
-                            + lesson);
+                    "loading another patient, " + MISSING + ",", slowWhere);
             if (!(loaded instanceof Patient p) || !p.id().equals(MISSING)) {
                 fail("get(\"" + MISSING + "\") returned " + loaded + " instead of the record loaded for it");
             }
 
-            step(started, "count-patients", cache::size,
-                    during + "size() waited more than " + BLOCKED_AFTER_MS + " ms." + lesson);
+            step(started, "count-patients", cache::size, "size()", slowWhere);
         } finally {
             releaseSlow.countDown();
             joinAll(started, 2000);
@@ -233,9 +235,12 @@ class PatientCacheTest {
         }
     }
 
-    /** Runs one cache call in a thread of its own and fails with {@code blockedMessage} if it is held up. */
-    private static Object step(List<Thread> started, String name, Supplier<Object> call, String blockedMessage)
-            throws InterruptedException {
+    /**
+     * Runs one cache call in a thread of its own while the slow load is held open, and fails
+     * with reason race if the call is still waiting after {@link #BLOCKED_AFTER_MS}.
+     */
+    private static Object step(List<Thread> started, String name, Supplier<Object> call, String what,
+            Supplier<String> slowWhere) throws InterruptedException {
         AtomicReference<Object> result = new AtomicReference<>();
         AtomicReference<Throwable> error = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name(name).start(() -> {
@@ -248,12 +253,46 @@ class PatientCacheTest {
         started.add(t);
         t.join(BLOCKED_AFTER_MS);
         if (t.isAlive()) {
-            throw Pitfalls.race(blockedMessage);
+            throw Pitfalls.race("While the database was busy loading patient " + SLOW + ", " + what
+                    + " waited more than " + BLOCKED_AFTER_MS + " ms" + describeWait(t) + slowWhere.get() + "."
+                    + " A lock shared by all patients is held for the whole slow load, so one slow record stalls"
+                    + " the requests for every other patient on the ward. Hold no cache-wide lock while loading:"
+                    + " only requests for the same patient should wait for its load.");
         }
         if (error.get() != null) {
             fail(name + " failed: " + error.get(), error.get());
         }
         return result.get();
+    }
+
+    /** ": it is BLOCKED in get (PatientCache.java:31) on a lock held by request-P-1042", as far as known. */
+    private static String describeWait(Thread t) {
+        StringBuilder sb = new StringBuilder();
+        String at = cacheFrame(t.getStackTrace());
+        sb.append(": it is ").append(t.getState());
+        if (at != null) {
+            sb.append(" in ").append(at);
+        }
+        try {
+            ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(t.threadId());
+            if (info != null && info.getLockOwnerName() != null) {
+                sb.append(", on a lock held by ").append(info.getLockOwnerName());
+            }
+        } catch (RuntimeException | LinkageError ignored) {
+            // no management support: the frame is enough
+        }
+        return sb.toString();
+    }
+
+    /** The learner's innermost frame in a stack, as "get (PatientCache.java:31)", or null. */
+    private static String cacheFrame(StackTraceElement[] stack) {
+        for (StackTraceElement f : stack) {
+            String c = f.getClassName();
+            if (c.equals("racecache.PatientCache") || c.startsWith("racecache.PatientCache$")) {
+                return f.getMethodName() + " (" + f.getFileName() + ":" + f.getLineNumber() + ")";
+            }
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------------------------
