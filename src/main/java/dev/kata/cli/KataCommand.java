@@ -18,7 +18,8 @@ import picocli.CommandLine.ScopeType;
                 "Without a command: shows your current kata (and creates ~/kata-workspace if you have no workspace)."},
         subcommands = {
                 InitCommand.class, ListCommand.class, StartCommand.class, PathCommand.class, CheckCommand.class,
-                HintCommand.class, ResetCommand.class, SolutionCommand.class, ProgressCommand.class},
+                HintCommand.class, ResetCommand.class, SolutionCommand.class, ProgressCommand.class,
+                ValidateCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success, or the check passed",
