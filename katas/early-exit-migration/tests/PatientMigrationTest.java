@@ -51,10 +51,12 @@ class PatientMigrationTest {
         requireNothingInFlight(fast, ids, fastMillis, "answered every write at once");
         requireReportComplete(fastReport, ids, Set.of());
 
-        // Then against a service that holds every write for much longer than that run took. (The
-        // cap only keeps a slow machine from timing out; a pause of the cap's length or more has
-        // already made the two runs together overrun the test's time limit.)
-        long holdMillis = Math.min(2 * fastMillis + 150, 1200);
+        // Then against a service that holds every write 200 ms longer than that whole run took:
+        // a migrateAll that pauses for a fixed time instead of waiting (the pause is part of the
+        // first run too) returns while the writes are still held. The cap only keeps a slow
+        // machine from timing out; a pause as long as the cap makes the two runs together overrun
+        // the test's time limit anyway.
+        long holdMillis = Math.min(fastMillis + 200, 1600);
         ServiceDouble slow = new ServiceDouble(ids);
         slow.beforeWrite = id -> slow.awaitGate();
         Thread opener = Thread.ofPlatform().name("hidden-test-service").start(() -> {
@@ -104,7 +106,7 @@ class PatientMigrationTest {
                 service.awaitWritten(last, 2000);
                 // A caller that only waited for the last record returns right now; one that
                 // waits for every record is still waiting after this pause.
-                if (!returned.await(100, MILLISECONDS)) {
+                if (!returned.await(150, MILLISECONDS)) {
                     service.openGate();
                 }
             } catch (InterruptedException e) {
@@ -212,12 +214,12 @@ class PatientMigrationTest {
             Files.writeString(legacy.resolve(id + ".csv"), line + "\n", StandardCharsets.UTF_8);
         }
 
-        MainRunner.Result run = MainRunner.run(PatientMigration.class, Duration.ofSeconds(6), root.toString());
+        MainRunner.Result run = MainRunner.run(PatientMigration.class, Duration.ofSeconds(5), root.toString());
 
         String output = "exit code " + run.exitCode() + "; its output:\n" + indent(run.stdout())
                 + (run.stderr().isBlank() ? "" : "\nand on stderr:\n" + indent(run.stderr()));
         if (run.timedOut()) {
-            throw Pitfalls.timeout("`PatientMigration " + root + "` was still running after 6 s and had to"
+            throw Pitfalls.timeout("`PatientMigration " + root + "` was still running after 5 s and had to"
                     + " be killed: it waits for something that never happens. Each of its writes takes about"
                     + " 100 ms, and one record, " + malformed + ", fails to convert: does the script stop"
                     + " waiting when a record fails, or only when one succeeds? The run ended with " + output);
@@ -230,6 +232,11 @@ class PatientMigrationTest {
                     && (!Files.exists(file) || !Files.readString(file).contains("\"id\":\"" + id + "\""))) {
                 missing.add(id);
             }
+        }
+        if (!missing.isEmpty() && run.stderr().contains("Exception in thread \"main\"")) {
+            throw new AssertionError("`PatientMigration " + root + "` failed with an exception before it"
+                    + " had migrated every record (" + missing.size() + " of " + (ids.size() - 1)
+                    + " good records are missing). The run ended with " + output);
         }
         if (!missing.isEmpty()) {
             throw Pitfalls.lostWork("The script's main returned before its migration threads were done, and"
@@ -293,9 +300,9 @@ class PatientMigrationTest {
      * rather than class loading.
      */
     private static void warmUpTheJdk() throws Exception {
-        CountDownLatch done = new CountDownLatch(64);
+        CountDownLatch done = new CountDownLatch(16);
         try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < 32; i++) {
+            for (int i = 0; i < 8; i++) {
                 int n = i;
                 executor.submit(() -> {
                     try {
@@ -308,7 +315,7 @@ class PatientMigrationTest {
             }
         }
         List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < 32; i++) {
+        for (int i = 0; i < 8; i++) {
             threads.add(Thread.ofVirtual().name("hidden-test-warm-up").start(done::countDown));
         }
         for (Thread t : threads) {
