@@ -74,6 +74,7 @@ public final class Grader {
             StringBuilder output = new StringBuilder();
             long deadline = start + kata.checkTimeout().toNanos();
             int run = 0;
+            int stalls = 0;
             boolean timedOut = false;
             while (true) {
                 if (jvm == null) {
@@ -91,8 +92,9 @@ public final class Grader {
                     timedOut = true;
                     break;
                 }
-                boolean progressed = ledger.done().size() > doneBefore;
-                if (end == RunEnd.DONE || ledger.complete() || !ledger.planned() || !progressed) {
+                // A JVM that died before finishing any test gets one more try, then the rest are not run.
+                stalls = ledger.done().size() > doneBefore ? 0 : stalls + 1;
+                if (end == RunEnd.DONE || ledger.complete() || !ledger.planned() || stalls > 1) {
                     break;
                 }
             }
