@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Timeout;
 class ReportPipelineTest {
 
     /** Lines the reader may run ahead of the formatter before the test asks why. */
-    private static final int LOOK_AHEAD = 2_000;
+    private static final int LOOK_AHEAD = 1_500;
     /** How long the export holds back its tail in the slow-export test, at most. */
     private static final long TAIL_PAUSE_MS = 2_500;
     /** How long a test double waits for something that a working pipeline does at once. */
@@ -58,7 +58,7 @@ class ReportPipelineTest {
     @Test
     @Order(2)
     void keepsEveryLineInOrderOnALargeExport() throws Exception {
-        Run run = new Run(5_000);
+        Run run = new Run(3_000);
         run.lookAhead = LOOK_AHEAD;
         List<String> rows = run.collect();
         if (run.stalled != null) {
