@@ -42,6 +42,11 @@ class ReportPipelineTest {
     /** How long a test double waits for some other thread to start formatting before it stops waiting. */
     private static final long NOBODY_MS = 200;
 
+    /**
+     * The pitfall itself: three lines through the pipeline. The starter parks the test thread in
+     * SynchronousQueue.put with no other thread alive, which the grader reports as a deadlock at
+     * once; so does a consumer that waits for a line after the reader has ended.
+     */
     @Test
     @Order(1)
     void collectsASmallReport() throws Exception {
@@ -55,6 +60,11 @@ class ReportPipelineTest {
         }
     }
 
+    /**
+     * Order and completeness on an export longer than any buffer a learner picks (1,024 fills and
+     * deadlocks); a buffer big enough for it means the export piles up unformatted: caught by the
+     * look-ahead bound, whatever the buffer's size or however it was chosen.
+     */
     @Test
     @Order(2)
     void keepsEveryLineInOrderOnALargeExport() throws Exception {
@@ -67,6 +77,7 @@ class ReportPipelineTest {
         run.checkRows(rows, "The pipeline dropped them: every line of the export must come out as a row.");
     }
 
+    /** The stages overlap: dropping the hand-off and reading and formatting in turn is not a pipeline. */
     @Test
     @Order(3)
     void readsTheNextLineWhileFormattingThisOne() throws Exception {
@@ -79,6 +90,11 @@ class ReportPipelineTest {
         run.checkRows(rows, "The pipeline dropped them: every line of the export must come out as a row.");
     }
 
+    /**
+     * The export pauses before its last lines until the consumer waits for more with no timeout, so a
+     * consumer that stops on a poll timeout returns without the tail, whatever its timeout up to
+     * TAIL_PAUSE_MS; a consumer waiting for the end-of-stream signal ends the pause at once.
+     */
     @Test
     @Order(4)
     @Timeout(value = 6, unit = TimeUnit.SECONDS)
@@ -94,6 +110,7 @@ class ReportPipelineTest {
                 + "signal however long the export pauses.");
     }
 
+    /** A consumer running in its own thread must be waited for before its rows are returned. */
     @Test
     @Order(5)
     void returnsOnlyOnceTheLastRowIsIn() throws Exception {
@@ -107,6 +124,7 @@ class ReportPipelineTest {
                 + "returning the rows.");
     }
 
+    /** The stream must end on failure too (no consumer left waiting), and the failure must reach the caller. */
     @Test
     @Order(6)
     void aBrokenExportFailsTheReport() throws Exception {
