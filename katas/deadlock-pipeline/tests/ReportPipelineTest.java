@@ -185,6 +185,8 @@ class ReportPipelineTest {
         final int total;
         final Thread caller = Thread.currentThread();
         final CountDownLatch returned = new CountDownLatch(1);
+        /** Counted down once the test has taken its copy of the rows collect returned. */
+        final CountDownLatch checked = new CountDownLatch(1);
         /** next() calls begun: line i has been asked for once this is above i. */
         final AtomicInteger requested = new AtomicInteger();
         final AtomicInteger formatted = new AtomicInteger();
@@ -197,8 +199,9 @@ class ReportPipelineTest {
         // Behaviours, set before collect().
         /**
          * Like a network stream, the export tells its end only a moment after its last line: once
-         * the last row is formatted and the pipeline sits idle. A consumer that guesses the end
-         * (instead of being told) is then caught guessing.
+         * the last row is formatted and the consumer sits idle. A consumer that works out the end
+         * for itself (say, "while the reader thread is alive") instead of being told then waits
+         * for a line that never comes, on every run.
          */
         boolean endLate = true;
         /** Hold back the last this-many lines until the consumer waits with no timeout. */
@@ -251,6 +254,7 @@ class ReportPipelineTest {
                 fail("collect returned null instead of the report");
             }
             List<String> got = new ArrayList<>(rows); // a snapshot: a stray consumer may still be adding
+            checked.countDown();
             int same = 0;
             while (same < got.size() && same < total && row(entry(same)).equals(got.get(same))) {
                 same++;
@@ -284,7 +288,15 @@ class ReportPipelineTest {
             if (holdLastRow && k == total - 1 && me != caller) {
                 // Take our time with the last row: a caller that waits for us will wait; one that
                 // does not wait returns without it. Either way we know within a few milliseconds.
-                awaitIdle(() -> caller, Idle.ANY_WAIT, () -> true, PATIENCE_MS);
+                boolean callerWaits = awaitIdle(() -> caller, Idle.ANY_WAIT, () -> true, PATIENCE_MS);
+                if (!callerWaits && returned.getCount() == 0) {
+                    // The caller did not wait: hold the row back until the test has seen the report.
+                    try {
+                        checked.await(PATIENCE_MS, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
             }
             String row = line == null ? null : row(line);
             formatted.incrementAndGet();
