@@ -43,7 +43,7 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
         }
         List<Kata> katas = ids.isEmpty() ? ctx.catalog().katas() : ids.stream().map(ctx::kata).toList();
         int parallelism = jobs != null ? Math.max(1, jobs) : Math.max(2, Runtime.getRuntime().availableProcessors());
-        Validator validator = new Validator(new Grader(GraderSettings.defaults(ctx.cacheDir())), parallelism);
+        Validator validator = new Validator(new Grader(GraderSettings.defaults(ctx.cacheDir()).failFast()), parallelism);
         PrintWriter out = ctx.out();
         ValidationText text = new ValidationText(ctx.style());
         long start = System.nanoTime();
