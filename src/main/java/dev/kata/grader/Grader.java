@@ -105,6 +105,7 @@ public final class Grader implements AutoCloseable {
             StringBuilder output = new StringBuilder();
             long deadline = start + kata.checkTimeout().toNanos();
             int run = 0;
+            int stalls = 0;
             boolean timedOut = false;
             while (true) {
                 if (jvm == null) {
@@ -122,8 +123,10 @@ public final class Grader implements AutoCloseable {
                     timedOut = true;
                     break;
                 }
-                boolean progressed = ledger.done().size() > doneBefore;
-                if (end == RunEnd.DONE || ledger.complete() || !ledger.planned() || !progressed) {
+                // A JVM that died before finishing any test gets one more try, then the rest are not run.
+                stalls = ledger.done().size() > doneBefore ? 0 : stalls + 1;
+                if (end == RunEnd.DONE || ledger.complete() || !ledger.planned() || stalls > 1
+                        || run > settings.maxRestarts()) {
                     break;
                 }
             }
@@ -253,7 +256,7 @@ public final class Grader implements AutoCloseable {
     private Verdict assemble(Kata kata, TestLedger ledger, String output, boolean timedOut, long start) {
         List<TestResult> tests = ledger.results(timedOut
                 ? "not run: the check ran out of time (limit " + kata.checkTimeout().toSeconds() + " s)"
-                : "not run: an earlier test ended the test JVM");
+                : "not run: an earlier test ended the test JVM (see above)");
         TestResult orphan = ledger.orphanFailure();
         if (tests.isEmpty()) {
             TestResult cause = orphan != null ? orphan
