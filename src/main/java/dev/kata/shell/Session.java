@@ -57,6 +57,7 @@ public final class Session {
     private TerminalScreen screen;
     private KeyReader keys;
     private CheckRunner checks;
+    private volatile Grader grader;
     private CommandPrompt prompt;
     private FileWatcher watcher;
     private long watchId;
@@ -103,7 +104,8 @@ public final class Session {
         Terminal.SignalHandler oldCont = terminal.handle(Signal.CONT, s -> events.add(new SessionEvent.Resized()));
         try {
             screen = TerminalScreen.of(terminal, style.color());
-            checks = new CheckRunner(new Grader(setup.graderSettings(), true), events::add);
+            grader = new Grader(setup.graderSettings(), true);
+            checks = new CheckRunner(grader, events::add);
             prompt = new CommandPrompt(terminal, setup.workspace().stateDir().resolve("history"), setup.commandLine(),
                     () -> setup.catalog().katas().stream().map(Kata::id).toList());
             keys = new KeyReader(terminal.reader(), key -> events.add(new SessionEvent.KeyPressed(key)));
@@ -134,6 +136,11 @@ public final class Session {
         synchronized (checkMillis) {
             return List.copyOf(checkMillis);
         }
+    }
+
+    /** Whether the session's grader has a test JVM started and waiting for the next check. */
+    boolean spareReady() {
+        return grader != null && grader.hasSpare();
     }
 
     /** Posts an event from outside (tests, the benchmark). */
