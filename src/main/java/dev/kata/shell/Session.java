@@ -72,6 +72,8 @@ public final class Session {
     private int bodyWidth = -1;
     private int scroll;
 
+    /** The katas' states as last read; dropped whenever something happens (not on spinner ticks). */
+    private List<KataState> cachedStates;
     private long checkId = -1;
     private String checkLabel = "";
     private int testsPassed;
@@ -159,17 +161,28 @@ public final class Session {
                 return;
             }
             if (event != null) {
-                handle(event);
+                safely(event);
                 SessionEvent more;
                 while (!quit && (more = events.poll()) != null) {
-                    handle(more);
+                    safely(more);
                 }
+                cachedStates = null;
             } else {
                 frame++;
             }
             if (!quit) {
                 render();
             }
+        }
+    }
+
+    /** Handles one event; a failure (a file that cannot be read, a progress file that cannot be locked) is shown, not fatal. */
+    private void safely(SessionEvent event) {
+        try {
+            handle(event);
+        } catch (RuntimeException e) {
+            notice = style.red("Could not do that: ") + (e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage());
         }
     }
 
@@ -349,10 +362,16 @@ public final class Session {
     }
 
     private List<KataState> states() {
-        return KataState.of(setup.catalog().katas(), setup.progress().get().read(), setup.workspace());
+        List<KataState> states = cachedStates;
+        if (states == null) {
+            states = KataState.of(setup.catalog().katas(), setup.progress().get().read(), setup.workspace());
+            cachedStates = states;
+        }
+        return states;
     }
 
     private boolean passed(Kata k) {
+        cachedStates = null;
         return setup.progress().get().read().of(k.id()).status() == ProgressStatus.PASSED;
     }
 
@@ -382,6 +401,7 @@ public final class Session {
         } catch (KataException e) {
             notice = style.red("Progress not saved: ") + e.getMessage();
         }
+        cachedStates = null;
         show(v.passed() ? View.PASSED : View.VERDICT);
         render();
         verdictListener.accept(v);

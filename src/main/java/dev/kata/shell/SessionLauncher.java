@@ -60,12 +60,20 @@ public final class SessionLauncher {
         }
         Kata kata = current.get().kata();
         if (current.get().status() == ProgressStatus.NOT_STARTED) {
-            return new StartFlow(ctx).start(kata);
+            new StartFlow(ctx).start(kata);
+        } else {
+            out.println("Current kata: " + style.bold(kata.id()) + " - " + kata.title()
+                    + style.dim("  (" + (states.indexOf(current.get()) + 1) + " of " + states.size() + ")"));
+            out.println("Its story again: kata start " + kata.id());
+            StartFlow.printFiles(ctx, kata, workspace);
         }
-        out.println("Current kata: " + style.bold(kata.id()) + " - " + kata.title()
-                + style.dim("  (" + (states.indexOf(current.get()) + 1) + " of " + states.size() + ")"));
-        out.println("Its story again: kata start " + kata.id());
-        StartFlow.printFiles(ctx, kata, workspace);
+        String file = kata.files().get(0);
+        int line = SourceLine.firstDifference(kata, file);
+        if (line > 0) {
+            out.println("Where to look: " + style.bold(ctx.paths().show(workspace.learnerFile(kata, file)) + ":" + line));
+        }
+        out.println(style.dim("In a terminal, `kata` opens the interactive session: saving the file checks it;"
+                + " keys h hint, c check, l list, q quit."));
         return 0;
     }
 

@@ -39,7 +39,7 @@ abstract class TerminalScreen implements AutoCloseable {
 
     int height() {
         int rows = terminal.getHeight();
-        return rows <= 0 ? 24 : Math.max(8, rows);
+        return rows <= 0 ? 24 : Math.max(3, rows);
     }
 
     /** How many body lines fit under the header and above the footer. */
@@ -197,6 +197,12 @@ abstract class TerminalScreen implements AutoCloseable {
             rows.add(fit(frame.status(), usable).toAnsi());
             rows.add(fit(frame.file(), usable).toAnsi());
             rows.add(fit(frame.keys(), usable).toAnsi());
+            if (rows.size() > height) {
+                // A tiny window: the title and the footer, as much as fits.
+                List<String> small = new ArrayList<>(List.of(rows.get(0)));
+                small.addAll(rows.subList(rows.size() - 3, rows.size()));
+                return small.subList(Math.max(0, small.size() - height), small.size());
+            }
             return rows;
         }
 

@@ -68,15 +68,14 @@ class SessionTmuxIT {
         assertEquals(0, run(Duration.ofSeconds(20), "tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d",
                 "-s", "kata", "-x", "80", "-y", "24", "-c", ws.toString(), command).exitCode, "tmux new-session");
 
-        String opened = waitForScreen(s -> s.contains("q quit"), "the session");
-        assertTrue(opened.contains("sum-up · The adder that subtracts"), opened);
-        assertTrue(opened.contains("Edit src/main/java/sumup/Adder.java:8"), opened);
+        waitForScreen(s -> s.contains("q quit") && s.contains("sum-up · The adder that subtracts")
+                && s.contains("Edit src/main/java/sumup/Adder.java:8") && s.contains("Make add add."),
+                "the session on sum-up: its story, the file as path:line and the keys");
 
         Path adder = ws.resolve("src/main/java/sumup/Adder.java");
         Files.writeString(adder, Files.readString(pack.resolve("sum-up/solution/Adder.java")));
-        String passed = waitForScreen(s -> s.contains("see the reference solution"), "the pass");
-        assertTrue(passed.contains("sum-up passes"), passed);
-        assertTrue(passed.contains("1 of 3 passed"), passed);
+        waitForScreen(s -> s.contains("see the reference solution") && s.contains("sum-up passes")
+                && s.contains("1 of 3 passed"), "the pass, with the catalog's progress");
 
         run(Duration.ofSeconds(10), "tmux", "-L", socket, "send-keys", "-t", "kata", "q");
         String after = waitForScreen(s -> s.contains("kata exited with"), "the session to end");

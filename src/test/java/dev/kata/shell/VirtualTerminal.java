@@ -57,8 +57,10 @@ final class VirtualTerminal implements AutoCloseable {
         return all.toString();
     }
 
-    String waitFor(String expected) {
-        return waitFor(s -> s.contains(expected), expected, Duration.ofSeconds(60));
+    /** Waits until the screen shows every one of the texts at once (a frame being drawn shows some of them). */
+    String waitFor(String... expected) {
+        return waitFor(s -> java.util.Arrays.stream(expected).allMatch(s::contains), String.join(" and ", expected),
+                Duration.ofSeconds(60));
     }
 
     String waitFor(Predicate<String> condition, String what, Duration limit) {
