@@ -454,8 +454,9 @@ public final class Session {
                         + fileAndLine() + " in your editor: saving it checks it.";
                 return;
             }
-            Path file = setup.workspace().learnerFile(kata, kata.files().get(0));
-            List<String> command = EditorLauncher.command(editor, file, lineToShow());
+            SourceLine.Spot spot = SourceLine.of(kata, verdict);
+            Path file = setup.workspace().learnerFile(kata, spot.file());
+            List<String> command = EditorLauncher.command(editor, file, spot.line());
             editing = true;
             screen.suspend();
             Attributes raw = terminal.getAttributes();
@@ -554,9 +555,10 @@ public final class Session {
     }
 
     private List<String> storyBody() {
-        List<String> out = new ArrayList<>(lines(new StoryText(style).render(KataTexts.read(kata).story())));
+        List<String> out = new ArrayList<>(lines(new StoryText(style).render(Markdown.reflow(KataTexts.read(kata).story()))));
         out.add("");
-        out.add("Edit " + style.bold(fileAndLine()) + (kata.files().size() > 1 ? " (and the other files there)" : "")
+        out.add("Edit " + style.bold(fileAndLine()) + (kata.files().size() > 1
+                ? " (the kata's other files, " + String.join(", ", kata.files()) + ", are beside it)" : "")
                 + ", then save: the hidden tests run at once.");
         return out;
     }
@@ -582,7 +584,7 @@ public final class Session {
         StoryText markdown = new StoryText(style);
         for (int level = 1; level <= shown; level++) {
             out.add(style.heading("Hint " + level + " of " + hints.size()));
-            out.addAll(lines(markdown.render(hints.get(level - 1))));
+            out.addAll(lines(markdown.render(Markdown.reflow(hints.get(level - 1)))));
             out.add("");
         }
         out.add(style.dim(shown < hints.size() ? "h again for the next one." : "That was the last hint."));
@@ -600,7 +602,7 @@ public final class Session {
             }
             out.add("");
         }
-        out.addAll(lines(new StoryText(style).render(KataTexts.read(kata).solutionNotes())));
+        out.addAll(lines(new StoryText(style).render(Markdown.reflow(KataTexts.read(kata).solutionNotes()))));
         Kata following = following();
         out.add("");
         out.add(following == null ? style.dim("n shows the summary: every kata is passed.")
@@ -625,14 +627,10 @@ public final class Session {
         return text.stripTrailing().lines().toList();
     }
 
-    private int lineToShow() {
-        return SourceLine.of(kata, kata.files().get(0), verdict);
-    }
-
     private String fileAndLine() {
-        Path file = setup.workspace().learnerFile(kata, kata.files().get(0));
-        int line = lineToShow();
-        return paths.show(file) + (line > 0 ? ":" + line : "");
+        SourceLine.Spot spot = SourceLine.of(kata, verdict);
+        Path file = setup.workspace().learnerFile(kata, spot.file());
+        return paths.show(file) + (spot.line() > 0 ? ":" + spot.line() : "");
     }
 
     private void render() {

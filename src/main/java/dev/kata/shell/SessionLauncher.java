@@ -67,10 +67,10 @@ public final class SessionLauncher {
             out.println("Its story again: kata start " + kata.id());
             StartFlow.printFiles(ctx, kata, workspace);
         }
-        String file = kata.files().get(0);
-        int line = SourceLine.firstDifference(kata, file);
-        if (line > 0) {
-            out.println("Where to look: " + style.bold(ctx.paths().show(workspace.learnerFile(kata, file)) + ":" + line));
+        SourceLine.Spot spot = SourceLine.firstDifference(kata);
+        if (spot.line() > 0) {
+            out.println("Where to look: " + style.bold(ctx.paths().show(workspace.learnerFile(kata, spot.file()))
+                    + ":" + spot.line()));
         }
         out.println(style.dim("In a terminal, `kata` opens the interactive session: saving the file checks it;"
                 + " keys h hint, c check, l list, q quit."));

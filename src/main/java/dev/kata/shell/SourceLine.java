@@ -18,15 +18,34 @@ final class SourceLine {
     private SourceLine() {
     }
 
-    /** The line in {@code file} (one of the kata's files) to point at, or 0 for none. */
-    static int of(Kata kata, String file, Verdict last) {
+    /** A file of the kata and a line in it (0: no particular line). */
+    record Spot(String file, int line) {
+    }
+
+    /**
+     * Where to point: the learner's line a failing verdict names, else the first file whose code
+     * differs from the reference solution, at that line; else the kata's first file.
+     */
+    static Spot of(Kata kata, Verdict last) {
         if (last != null && !last.passed()) {
-            int fromVerdict = fromVerdict(file, last);
-            if (fromVerdict > 0) {
-                return fromVerdict;
+            for (String file : kata.files()) {
+                int line = fromVerdict(file, last);
+                if (line > 0) {
+                    return new Spot(file, line);
+                }
             }
         }
-        return firstDifference(kata, file);
+        return firstDifference(kata);
+    }
+
+    static Spot firstDifference(Kata kata) {
+        for (String file : kata.files()) {
+            int line = firstDifference(kata, file);
+            if (line > 0) {
+                return new Spot(file, line);
+            }
+        }
+        return new Spot(kata.files().get(0), 0);
     }
 
     static int fromVerdict(String file, Verdict verdict) {

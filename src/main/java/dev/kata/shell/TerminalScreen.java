@@ -16,6 +16,7 @@ import org.jline.utils.InfoCmp.Capability;
  */
 abstract class TerminalScreen implements AutoCloseable {
     static final int MIN_WIDTH = 20;
+    private static final java.util.regex.Pattern ITEM = java.util.regex.Pattern.compile("\\s*([-*+•]|\\d+[.)])\\s+");
 
     protected final Terminal terminal;
 
@@ -89,6 +90,11 @@ abstract class TerminalScreen implements AutoCloseable {
             int indent = 0;
             while (indent < plain.length() && plain.charAt(indent) == ' ' && indent < width / 2) {
                 indent++;
+            }
+            // A list item's lines go on under its text: "- item" and "1. item" hang.
+            java.util.regex.Matcher item = ITEM.matcher(plain);
+            if (item.lookingAt() && item.end() < width / 2) {
+                indent = item.end();
             }
             int start = 0;
             boolean first = true;
