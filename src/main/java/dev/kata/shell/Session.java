@@ -660,7 +660,7 @@ public final class Session {
         boolean passed = states.stream().anyMatch(s -> s.kata().id().equals(kata.id())
                 && s.status() == ProgressStatus.PASSED);
         String file = style.bold("✎ ") + "Edit " + style.bold(fileAndLine())
-                + style.dim(watcher != null && watcher.usesEvents() ? "   saving checks it" : "   saving checks it (polling)");
+                + style.dim(watcher != null && watcher.usesEvents() ? "  save to check" : "  save to check (polling)");
         screen.show(new Frame(title, progress, body, scroll, bodyVersion, status(), checkId >= 0, file,
                 keyHelp(passed, width)));
     }

@@ -35,7 +35,7 @@ import org.jline.terminal.impl.LineDisciplineTerminal;
  * comment, a few seconds apart as a learner would, and prints the figures. For
  * {@code scripts/bench-session}; not a test.
  *
- * <p>{@code SessionBench [RUNS] [KATA]}
+ * <p>{@code SessionBench [RUNS] [KATA] [PACK_DIR]} (the built-in pack by default)
  */
 public final class SessionBench {
     private SessionBench() {
@@ -44,8 +44,9 @@ public final class SessionBench {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         String id = args.length > 1 ? args[1] : "race-cache";
-        Catalog catalog = new CatalogLoader().load(BuiltInPack.locate(System.getProperty("kata.home"),
-                BuiltInPack.codeLocation()));
+        Path packDir = args.length > 2 ? Path.of(args[2]).toAbsolutePath()
+                : BuiltInPack.locate(System.getProperty("kata.home"), BuiltInPack.codeLocation());
+        Catalog catalog = new CatalogLoader().load(packDir);
         Kata kata = catalog.require(id);
         Path temp = Files.createTempDirectory("kata-bench-session-");
         try {
