@@ -245,4 +245,45 @@ class SessionTest {
         kata.vt.type("q");
         assertEquals(0, kata.awaitExit());
     }
+
+    @Test
+    void eOpensTheEditorAtTheLineAndTheSessionComesBack() throws Exception {
+        Path bin = Files.createDirectories(temp.resolve("bin"));
+        Path args = temp.resolve("editor-args");
+        Path editor = bin.resolve("vim");
+        Files.writeString(editor, "#!/bin/sh\necho \"$@\" > '" + args + "'\n");
+        editor.toFile().setExecutable(true);
+        kata.env.put("EDITOR", editor.toString());
+        kata.start("sum-up", 80, 24, false);
+        kata.vt.waitFor("q quit");
+
+        kata.vt.type("e");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.exists(args) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals("+8 " + adder, Files.readString(args).strip(), "vim gets +LINE FILE");
+        kata.vt.waitFor("Make add add.", "q quit");
+        kata.vt.type("l");
+        kata.vt.waitFor("Basics");
+        kata.vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void whenEveryKataIsPassedTheSessionClosesWithASummary() throws Exception {
+        for (String id : List.of("sum-up", "greet-all", "count-down")) {
+            kata.progress().update(id, p -> p.checked(new dev.kata.workspace.LastVerdict("pass", null, "all pass",
+                    kata.clock.instant())));
+        }
+        VirtualTerminal vt = new VirtualTerminal(80, 24);
+        kata.vt = vt;
+        Session session = new Session(kata.setup(false), vt.terminal);
+        Thread thread = new Thread(() -> session.run(kata.catalog.require("count-down"), true));
+        thread.start();
+        vt.waitFor("You have passed every kata!", "3 of 3 passed", "count-down");
+        vt.type("q");
+        thread.join(20_000);
+        assertFalse(thread.isAlive());
+    }
 }
