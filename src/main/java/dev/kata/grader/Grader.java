@@ -139,7 +139,8 @@ public final class Grader implements AutoCloseable {
             }
             TestJvm.deleteQuietly(work);
             if (keepSpare && !Thread.currentThread().isInterrupted()) {
-                prepareSpare(spec);
+                // Off the check's path: the verdict goes back while the next JVM starts.
+                Thread.ofVirtual().name("kata-spare-jvm").start(() -> prepareSpare(spec));
             }
         }
     }
@@ -160,7 +161,7 @@ public final class Grader implements AutoCloseable {
         Path work = null;
         try {
             work = Files.createTempDirectory("kata-check-");
-            TestJvm jvm = TestJvm.start(spec, work.resolve("events-0.jsonl"));
+            TestJvm jvm = TestJvm.startSpare(spec, work.resolve("events-0.jsonl"));
             Spare old;
             synchronized (this) {
                 if (closed) {

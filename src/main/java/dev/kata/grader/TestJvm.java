@@ -29,6 +29,15 @@ final class TestJvm implements AutoCloseable {
     }
 
     static TestJvm start(TestJvmSpec spec, Path events) {
+        return start(spec, events, "dev.kata.probe.ProbeMain");
+    }
+
+    /** A JVM that will warm JUnit up while it waits for its orders: for a check that is not waiting for it yet. */
+    static TestJvm startSpare(TestJvmSpec spec, Path events) {
+        return start(spec, events, SpareMain.class.getName());
+    }
+
+    private static TestJvm start(TestJvmSpec spec, Path events, String mainClass) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + spec.heapMb() + "m");
@@ -54,7 +63,7 @@ final class TestJvm implements AutoCloseable {
         command.addAll(spec.extraJvmArgs());
         command.add("-cp");
         command.add(ProbeClassPath.asString());
-        command.add("dev.kata.probe.ProbeMain");
+        command.add(mainClass);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.directory(events.getParent().toFile());
         try {

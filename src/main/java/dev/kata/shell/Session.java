@@ -54,7 +54,7 @@ public final class Session {
     private final PathDisplay paths;
     private final BlockingQueue<SessionEvent> events = new LinkedBlockingQueue<>();
 
-    private TerminalScreen screen;
+    private volatile TerminalScreen screen;
     private KeyReader keys;
     private CheckRunner checks;
     private volatile Grader grader;
@@ -104,6 +104,14 @@ public final class Session {
         Terminal.SignalHandler oldInt = terminal.handle(Signal.INT, s -> events.add(new SessionEvent.Interrupt()));
         Terminal.SignalHandler oldWinch = terminal.handle(Signal.WINCH, s -> events.add(new SessionEvent.Resized()));
         Terminal.SignalHandler oldCont = terminal.handle(Signal.CONT, s -> events.add(new SessionEvent.Resized()));
+        // Killed (SIGTERM, a closed terminal window): leave the alternate screen and show the cursor again.
+        Thread restore = new Thread(() -> {
+            TerminalScreen shown = screen;
+            if (shown != null) {
+                shown.close();
+            }
+        }, "kata-session-restore");
+        Runtime.getRuntime().addShutdownHook(restore);
         try {
             screen = TerminalScreen.of(terminal, style.color());
             grader = new Grader(setup.graderSettings(), true);
@@ -124,6 +132,11 @@ public final class Session {
             closeQuietly(checks);
             if (screen != null) {
                 screen.close();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(restore);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs
             }
             terminal.handle(Signal.INT, oldInt);
             terminal.handle(Signal.WINCH, oldWinch);
