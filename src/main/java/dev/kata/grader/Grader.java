@@ -180,6 +180,34 @@ public final class Grader implements AutoCloseable {
         }
     }
 
+    /**
+     * Gets ready for checks of {@code kata} while the learner reads its story: starts a spare test
+     * JVM for it (a grader that keeps spares) and compiles the kata's starter with its hidden tests
+     * once, into a folder that is then deleted, so that the first save does not wait for javac to
+     * warm up. Runs in the background; returns at once.
+     */
+    public void prepare(Kata kata) {
+        TestJvmSpec spec = specFor(kata);
+        Thread.ofVirtual().name("kata-prepare").start(() -> {
+            boolean ready;
+            synchronized (this) {
+                ready = spare != null && spare.spec().equals(spec) && spare.jvm().isAlive();
+            }
+            if (keepSpare && !ready) {
+                prepareSpare(spec);
+            }
+            Path out = null;
+            try {
+                out = Files.createTempDirectory("kata-warm-");
+                compiler.compile(javaFiles(kata.starterDir()), javaFiles(kata.testsDir()), out);
+            } catch (IOException | RuntimeException e) {
+                // only a head start
+            } finally {
+                TestJvm.deleteQuietly(out);
+            }
+        });
+    }
+
     /** Whether a spare test JVM is started and waiting (for tests and the session's status). */
     public synchronized boolean hasSpare() {
         return spare != null && spare.jvm().isAlive();

@@ -340,6 +340,7 @@ public final class Session {
         watchId++;
         long id = watchId;
         watcher = new FileWatcher(sourceDir, () -> events.add(new SessionEvent.Saved(id))).start();
+        grader.prepare(next);
         show(View.STORY);
     }
 

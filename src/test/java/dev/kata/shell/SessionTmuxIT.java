@@ -84,15 +84,15 @@ class SessionTmuxIT {
         while (!leftovers(cache).isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertEquals(List.of(), leftovers(cache), "test JVMs (ProbeMain) of this session still running");
+        assertEquals(List.of(), leftovers(cache), "test JVMs of this session still running");
     }
 
-    /** Processes of this test's tutor: their command line names its cache folder (the class-data archive). */
+    /** Test JVMs of this test's tutor (ProbeMain, or a spare's SpareMain): their command line names its cache folder. */
     private static List<String> leftovers(Path cache) {
         return ProcessHandle.allProcesses()
                 .filter(ProcessHandle::isAlive)
                 .map(p -> p.info().commandLine().orElse(""))
-                .filter(c -> c.contains(cache.toString()) && c.contains("ProbeMain"))
+                .filter(c -> c.contains(cache.toString()) && (c.contains("ProbeMain") || c.contains("SpareMain")))
                 .toList();
     }
 
