@@ -106,7 +106,7 @@ public final class SessionBench {
             thread.join(20_000);
             terminal.close();
             PrintWriter out = new PrintWriter(System.out, true);
-            out.printf(Locale.ROOT, "first save in the session (javac and JIT cold): %d ms%n", warm);
+            out.printf(Locale.ROOT, "first save after the session opened (it got ready while the story was read): %d ms%n", warm);
             out.printf(Locale.ROOT, "session save-to-verdict %-16s median %4d ms  (runs: %s)%n", id + ":",
                     median(saveToVerdict), join(saveToVerdict));
             out.printf(Locale.ROOT, "  of which the grader %d ms (the kata's hidden tests themselves: %d ms), the %d ms"
