@@ -29,7 +29,7 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
     int repeat;
 
     @Option(names = {"-j", "--jobs"}, paramLabel = "N",
-            description = "Checks to run at once (default: the number of cores, at least 2).")
+            description = "Checks to run at once (default: one more than the number of cores).")
     Integer jobs;
 
     @Option(names = "--json", description = "Print the results as JSON.")
@@ -42,7 +42,7 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
             throw new dev.kata.KataException("--repeat must be at least 1");
         }
         List<Kata> katas = ids.isEmpty() ? ctx.catalog().katas() : ids.stream().map(ctx::kata).toList();
-        int parallelism = jobs != null ? Math.max(1, jobs) : Math.max(2, Runtime.getRuntime().availableProcessors());
+        int parallelism = jobs != null ? Math.max(1, jobs) : Runtime.getRuntime().availableProcessors() + 1;
         Validator validator = new Validator(new Grader(GraderSettings.defaults(ctx.cacheDir()).failFast()), parallelism);
         PrintWriter out = ctx.out();
         ValidationText text = new ValidationText(ctx.style());
