@@ -31,7 +31,7 @@ class ReminderServiceTest {
     /** No new call reached the gateway for this long: every thread the job has is busy waiting. */
     private static final long STALL_MS = 300;
     /** More platform threads than this waiting on the gateway at once: a platform thread per call. */
-    private static final int PLATFORM_LIMIT = 200;
+    private static final int PLATFORM_LIMIT = 300;
 
     private static List<String> patients(int n) {
         List<String> ids = new ArrayList<>(n);
