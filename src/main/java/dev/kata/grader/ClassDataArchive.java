@@ -25,7 +25,8 @@ final class ClassDataArchive {
 
     /** The archive for this JDK and class path in {@code cacheDir}, or none if there is no cache. */
     static ClassDataArchive in(Path cacheDir) {
-        if (cacheDir == null) {
+        // Class-data archives can only hold classes from jars (a build's classes folder cannot be archived).
+        if (cacheDir == null || !ProbeClassPath.entries().stream().allMatch(p -> p.toString().endsWith(".jar"))) {
             return null;
         }
         try {
