@@ -2,14 +2,10 @@ package dev.kata.grader;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.kata.catalog.CatalogLoader;
 import dev.kata.catalog.Kata;
-import dev.kata.probe.api.Reason;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 
 /**
  * For kata authors while the catalog tooling is young: grades one source folder against one
@@ -19,20 +15,12 @@ public final class GradeMain {
     private GradeMain() {
     }
 
-    @SuppressWarnings("unchecked")
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             System.err.println("usage: GradeMain KATA_DIR SOURCE_DIR [--json]");
             System.exit(2);
         }
-        Path dir = Path.of(args[0]).toAbsolutePath().normalize();
-        Map<String, Object> toml = new TomlMapper().readValue(dir.resolve("kata.toml").toFile(), Map.class);
-        String id = dir.getFileName().toString();
-        Kata kata = new Kata(id, dir, String.valueOf(toml.get("title")), "", Reason.fromId((String) toml.get("pitfall")),
-                "", id.replace("-", ""), List.of(), Map.of(),
-                Duration.ofMillis(((Number) toml.getOrDefault("test_timeout_ms", 5000)).longValue()),
-                Duration.ofMillis(((Number) toml.getOrDefault("check_timeout_ms", 30000)).longValue()),
-                (List<String>) toml.getOrDefault("jvm_args", List.of()));
+        Kata kata = new CatalogLoader().loadKata(Path.of(args[0]).toAbsolutePath().normalize(), "");
         Path cache = Path.of(System.getProperty("user.home"), ".cache", "kata");
         Files.createDirectories(cache);
         Verdict v = new Grader(GraderSettings.defaults(cache)).check(kata, Path.of(args[1]), CheckListener.NONE);

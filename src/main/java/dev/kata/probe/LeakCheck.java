@@ -57,6 +57,14 @@ final class LeakCheck {
         return "Every thread you start must finish (or be stopped) before the call that started it returns.";
     }
 
+    /**
+     * For a test that already failed: the threads it left running, without waiting for them,
+     * to show beside the failure (where the learner's threads are stuck explains most failures).
+     */
+    static List<ThreadSnapshot> leftRunning(TestRun run) {
+        return Probe.describe(survivors(run), 10);
+    }
+
     private static List<Thread> survivors(TestRun run) {
         List<Thread> out = new ArrayList<>();
         for (Thread t : Probe.userThreads()) {

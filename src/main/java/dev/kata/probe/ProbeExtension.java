@@ -53,6 +53,8 @@ public final class ProbeExtension implements BeforeEachCallback, AfterEachCallba
         if (context.getExecutionException().isEmpty()) {
             LeakCheck.verify(run);
             OpenFiles.verify(run.openFiles);
+        } else {
+            run.leftRunning = LeakCheck.leftRunning(run);
         }
     }
 

@@ -84,8 +84,12 @@ final class ProbeListener implements TestExecutionListener {
                 e.put("status", "failed");
                 e.put("reason", f.reason().id());
                 e.put("message", f.message());
-                e.put("location", f.location());
-                e.put("threads", f.threads().stream().map(ThreadSnapshot::toJson).toList());
+                List<ThreadSnapshot> threads = f.threads();
+                if (threads.isEmpty() && run != null && id.isTest()) {
+                    threads = run.leftRunning;
+                }
+                e.put("location", f.location() != null ? f.location() : Probe.firstLocation(threads));
+                e.put("threads", threads.stream().map(ThreadSnapshot::toJson).toList());
             }
         }
         events.write(e);

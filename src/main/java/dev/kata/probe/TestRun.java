@@ -21,6 +21,8 @@ final class TestRun {
     volatile Set<Long> baseline = Set.of();
     volatile Map<String, String> openFiles = Map.of();
     volatile Phase phase = Phase.RUNNING;
+    /** Threads a failed test left running, shown with its failure. */
+    volatile List<ThreadSnapshot> leftRunning = List.of();
     private final List<Uncaught> uncaught = new ArrayList<>();
 
     TestRun(String id, String name, long timeoutMs) {

@@ -1,0 +1,62 @@
+package leakalert;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Pages the on-call study team when the trial monitoring finds something wrong with a
+ * participant (a lab value out of range, a missed dose), through a third-party messaging
+ * gateway.
+ *
+ * <p>The gateway is slow at peak hours, so a caller never waits longer than its own timeout:
+ * if no receipt has come back by then, {@link #send} returns empty and the caller's retry
+ * queue takes the alert again later.
+ */
+public final class AlertService {
+
+    /** One alert about one trial participant. */
+    public record Alert(String id, String patientId, String message) {
+    }
+
+    /** The gateway's proof that the alert was delivered. */
+    public record Receipt(String alertId, String messageId) {
+    }
+
+    /** The third-party messaging API. Slow at times; a call can be interrupted. */
+    public interface AlertGateway {
+        Receipt deliver(Alert alert) throws InterruptedException;
+    }
+
+    private final AlertGateway gateway;
+
+    public AlertService(AlertGateway gateway) {
+        this.gateway = Objects.requireNonNull(gateway, "gateway");
+    }
+
+    /**
+     * Delivers {@code alert} through the gateway, waiting at most {@code timeout} for the receipt.
+     *
+     * @return the gateway's receipt, or empty if it did not answer in time
+     */
+    public Optional<Receipt> send(Alert alert, Duration timeout) throws InterruptedException {
+        // One executor per call: closing it waits for the worker, so nothing is left behind.
+        try (ExecutorService worker = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Receipt> delivery = worker.submit(() -> gateway.deliver(alert));
+            try {
+                return Optional.of(delivery.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+            } catch (TimeoutException e) {
+                delivery.cancel(true); // interrupt the gateway call
+                return Optional.empty();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("delivery of " + alert.id() + " failed", e.getCause());
+            }
+        }
+    }
+}

@@ -1,0 +1,416 @@
+package leakalert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.kata.probe.api.Pitfalls;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import leakalert.AlertService.Alert;
+import leakalert.AlertService.AlertGateway;
+import leakalert.AlertService.Receipt;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Hidden tests for the leak-alert kata. The gateway doubles below decide, per alert, whether
+ * the third-party API answers at once, answers only after the caller has given up, or hangs
+ * until it is interrupted.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AlertServiceTest {
+
+    /** The timeout the tests pass to send() when the gateway will not answer in time. */
+    private static final Duration GIVE_UP = Duration.ofMillis(50);
+    /** How late after its timeout send() may return before it counts as not returning. */
+    private static final long RETURN_SLACK_MS = 750;
+    /** How long a worker may take to end once send() has returned. */
+    private static final long WORKER_END_MS = 750;
+
+    // ------------------------------------------------------------------ tests
+
+    @Test
+    @Order(1)
+    void workerEndsWhenTheGatewayAnswersAfterTheCallerGaveUp() throws Exception {
+        ScriptedGateway gateway = new ScriptedGateway();
+        Call call = gateway.late("A-7");
+        AlertService service = new AlertService(gateway);
+        try {
+            Optional<Receipt> result = sendOnTime(service, alert("A-7"), GIVE_UP);
+            expectEmpty(result, "A-7");
+        } finally {
+            call.release(); // the gateway answers now, after the caller has given up
+        }
+
+        long deadline = deadlineIn(WORKER_END_MS);
+        if (!call.awaitEntered(deadline)) {
+            return; // the worker never called the gateway: nothing of it is left to check here
+        }
+        Thread worker = call.thread;
+        if (!endsBy(worker, deadline)) {
+            throw Pitfalls.leak("Alert A-7: send() gave up after " + GIVE_UP.toMillis()
+                    + " ms and returned empty, as it should. Then the gateway answered, late. "
+                    + "The worker that made the call is still alive, " + whereIs(worker) + ". "
+                    + "It is waiting to hand its receipt to a caller that left long ago; nothing "
+                    + "will ever take it, so this thread is stuck until the JVM stops (in Go: a "
+                    + "goroutine blocked forever sending on an unbuffered channel). One such "
+                    + "thread per slow alert, thousands at peak: that is how the alert service ran "
+                    + "out of memory. When the caller gives up, the worker must hear about it and "
+                    + "be able to finish without a taker." + daemonNote(worker));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void hangingGatewayCallIsCancelledWhenTheCallerGivesUp() throws Exception {
+        ScriptedGateway gateway = new ScriptedGateway();
+        Call call = gateway.hanging("B-12");
+        AlertService service = new AlertService(gateway);
+
+        Optional<Receipt> result = sendOnTime(service, alert("B-12"), GIVE_UP);
+        expectEmpty(result, "B-12");
+
+        long deadline = deadlineIn(WORKER_END_MS);
+        if (!call.awaitEntered(deadline)) {
+            return; // the worker never called the gateway: nothing of it is left to check here
+        }
+        Thread worker = call.thread;
+        if (!call.awaitInterrupted(deadline)) {
+            throw Pitfalls.leak("Alert B-12: send() gave up after " + GIVE_UP.toMillis()
+                    + " ms, but the gateway call it started is still running " + WORKER_END_MS
+                    + " ms later: nothing cancelled it. This gateway, like a stuck HTTP call, "
+                    + "waits until it is interrupted, so the worker making the call will never "
+                    + "end; it is " + whereIs(worker) + ". Giving up must cancel the work it "
+                    + "started: interrupt the worker (Thread.interrupt, or Future.cancel(true)), "
+                    + "the Java form of cancelling a Go context." + daemonNote(worker));
+        }
+        if (!endsBy(worker, deadline)) {
+            int calls = call.calls.get();
+            String why = calls > 1
+                    ? "The gateway call was interrupted, but the worker then called the gateway "
+                            + "again (" + calls + " calls for one alert): it treated the interrupt "
+                            + "as a hiccup to retry instead of an order to stop. An "
+                            + "InterruptedException means \"give up now\": let the worker end."
+                    : "The gateway call was interrupted, yet the worker did not end: it went on "
+                            + "instead of stopping when told to.";
+            throw Pitfalls.leak("Alert B-12: send() gave up after " + GIVE_UP.toMillis()
+                    + " ms. " + why + " The worker is still alive, " + whereIs(worker) + ".");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void receiptComesBackWhenTheGatewayAnswersInTime() throws Exception {
+        ScriptedGateway gateway = new ScriptedGateway();
+        AlertService service = new AlertService(gateway);
+        Duration timeout = Duration.ofSeconds(1);
+        List<Call> calls = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            // Odd alerts are answered at once (the worker may be ready before the caller waits),
+            // even ones after a short delay (the caller is already waiting for the worker).
+            String id = "C-" + i;
+            Call call = i % 2 == 1 ? gateway.fast(id) : gateway.slightlySlow(id);
+            calls.add(call);
+            Optional<Receipt> result = sendOnTime(service, alert(id), timeout);
+            if (result.isEmpty()) {
+                fail("Alert " + id + ": the gateway answered "
+                        + (i % 2 == 1 ? "at once" : "within " + ScriptedGateway.SLIGHTLY_SLOW_MS + " ms")
+                        + ", but send(" + id + ", " + timeout.toMillis() + " ms) returned empty. "
+                        + "The fast path must still hand the receipt to the caller.");
+            }
+            assertEquals(receiptFor(id), result.get(),
+                    "Alert " + id + ": send() returned a receipt for another alert");
+        }
+        long deadline = deadlineIn(WORKER_END_MS);
+        for (Call call : calls) {
+            if (call.awaitEntered(deadline) && !endsBy(call.thread, deadline)) {
+                throw Pitfalls.leak("Alert " + call.alertId + " was delivered and its receipt "
+                        + "returned, yet its worker is still alive, " + whereIs(call.thread)
+                        + ". A worker must end once its receipt is handed over.");
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
+    void manyTimedOutSendsLeaveNoThreadsBehind() throws Exception {
+        ScriptedGateway gateway = new ScriptedGateway();
+        AlertService service = new AlertService(gateway);
+        Duration timeout = Duration.ofMillis(10);
+        List<Call> abandoned = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            // A late answer and a hung call, then an alert the gateway answers at once: it must
+            // get its own receipt, whatever the abandoned ones left behind.
+            Call late = gateway.late("L-" + i);
+            abandoned.add(late);
+            try {
+                expectEmpty(sendOnTime(service, alert(late.alertId), timeout), late.alertId);
+            } finally {
+                late.release();
+            }
+            Call hung = gateway.hanging("H-" + i);
+            abandoned.add(hung);
+            expectEmpty(sendOnTime(service, alert(hung.alertId), timeout), hung.alertId);
+
+            String id = "F-" + i;
+            gateway.fast(id);
+            Optional<Receipt> result = sendOnTime(service, alert(id), Duration.ofSeconds(1));
+            if (result.isEmpty()) {
+                fail("Alert " + id + ": the gateway answered at once, but send() returned empty.");
+            }
+            assertEquals(receiptFor(id), result.get(), "Alert " + id + ": send() returned the "
+                    + "receipt of another alert, one that an earlier, abandoned send left behind");
+        }
+
+        long deadline = deadlineIn(WORKER_END_MS);
+        List<String> alive = new ArrayList<>();
+        String example = null;
+        for (Call call : abandoned) {
+            if (call.awaitEntered(deadline) && !endsBy(call.thread, deadline)) {
+                alive.add(call.alertId);
+                if (example == null) {
+                    example = call.alertId + " is " + whereIs(call.thread);
+                }
+            }
+        }
+        if (!alive.isEmpty()) {
+            throw Pitfalls.leak(abandoned.size() + " sends timed out in a row, and " + alive.size()
+                    + " of their workers are still alive: " + alive + ". For example " + example
+                    + ". Every slow alert adds threads that never end; at a few hundred alerts a "
+                    + "second that is tens of thousands of threads within minutes.");
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Alert alert(String id) {
+        return new Alert(id, "P-" + (1000 + Math.abs(id.hashCode() % 9000)), "ALT above 3x ULN");
+    }
+
+    private static Receipt receiptFor(String alertId) {
+        return new Receipt(alertId, "msg-" + alertId);
+    }
+
+    private static void expectEmpty(Optional<Receipt> result, String alertId) {
+        if (result.isPresent()) {
+            fail("Alert " + alertId + ": the gateway had not answered, yet send() returned "
+                    + result.get());
+        }
+    }
+
+    /**
+     * Calls send() on a thread of its own and waits for it a little longer than its timeout,
+     * so that a send() that never gives up fails here, with a message, instead of hanging.
+     */
+    private static Optional<Receipt> sendOnTime(AlertService service, Alert alert, Duration timeout)
+            throws InterruptedException {
+        CompletableFuture<Optional<Receipt>> outcome = new CompletableFuture<>();
+        Thread caller = Thread.ofPlatform().name("test-caller-" + alert.id()).start(() -> {
+            try {
+                outcome.complete(service.send(alert, timeout));
+            } catch (Throwable t) {
+                outcome.completeExceptionally(t);
+            }
+        });
+        long limit = timeout.toMillis() + RETURN_SLACK_MS;
+        try {
+            Optional<Receipt> result = outcome.get(limit, TimeUnit.MILLISECONDS);
+            if (result == null) {
+                fail("send(" + alert.id() + ") returned null instead of an Optional");
+            }
+            return result;
+        } catch (TimeoutException e) {
+            throw Pitfalls.timeout("send(" + alert.id() + ", " + timeout.toMillis() + " ms) had "
+                    + "not returned after " + limit + " ms: the caller is still waiting, "
+                    + whereIs(caller) + ". A send with a timeout must return on time even when "
+                    + "the gateway never answers, or answers late whatever you do to it: wait for "
+                    + "the receipt with a limit, and do not wait for the worker itself to finish. "
+                    + "The caller in the story waits 500 ms, not forever.");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new AssertionError("send(" + alert.id() + ") threw " + cause, cause);
+        }
+    }
+
+    private static long deadlineIn(long millis) {
+        return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    private static long millisLeft(long deadline) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    }
+
+    /** Whether {@code thread} has ended by {@code deadline} (nanoTime). */
+    private static boolean endsBy(Thread thread, long deadline) throws InterruptedException {
+        long left = millisLeft(deadline);
+        if (left > 0) {
+            thread.join(Duration.ofMillis(left));
+        }
+        return !thread.isAlive();
+    }
+
+    /** Where a thread is stuck, in the learner's terms: which call, at which line of their file. */
+    static String whereIs(Thread thread) {
+        StackTraceElement[] stack = thread.getStackTrace();
+        String testClass = AlertServiceTest.class.getName();
+        int learner = -1;
+        for (int i = 0; i < stack.length; i++) {
+            String cls = stack[i].getClassName();
+            if (cls.startsWith("leakalert.") && !cls.startsWith(testClass)) {
+                learner = i;
+                break;
+            }
+        }
+        String state = thread.getState().toString();
+        if (learner < 0) {
+            return "in state " + state;
+        }
+        StackTraceElement at = stack[learner];
+        String line = (at.getFileName() == null ? at.getClassName() : at.getFileName())
+                + ":" + at.getLineNumber();
+        if (learner == 0) {
+            return "running at " + line;
+        }
+        StackTraceElement callee = stack[learner - 1];
+        String what;
+        if (callee.getClassName().startsWith(testClass)) {
+            what = "inside the gateway call";
+        } else {
+            String cls = callee.getClassName();
+            what = "in " + cls.substring(cls.lastIndexOf('.') + 1) + "." + callee.getMethodName();
+        }
+        return what + " (" + state + ") at " + line;
+    }
+
+    /** A platform daemon thread is still a leaked thread; say so if that is what we found. */
+    private static String daemonNote(Thread worker) {
+        if (!worker.isVirtual() && worker.isDaemon()) {
+            return " Making it a daemon thread changes nothing here: daemon only means it will "
+                    + "not keep the JVM from exiting; the thread and everything it holds stay.";
+        }
+        return "";
+    }
+
+    // ------------------------------------------------------------------ the gateway double
+
+    enum Mode { FAST, SLIGHTLY_SLOW, LATE, HANGING }
+
+    /** What happened to the gateway call for one alert. */
+    static final class Call {
+        final String alertId;
+        final Mode mode;
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch interrupted = new CountDownLatch(1);
+        final CountDownLatch released = new CountDownLatch(1);
+        final AtomicInteger calls = new AtomicInteger();
+        volatile Thread thread;
+
+        Call(String alertId, Mode mode) {
+            this.alertId = alertId;
+            this.mode = mode;
+        }
+
+        void release() {
+            released.countDown();
+        }
+
+        boolean awaitEntered(long deadline) throws InterruptedException {
+            return entered.await(millisLeft(deadline), TimeUnit.MILLISECONDS);
+        }
+
+        boolean awaitInterrupted(long deadline) throws InterruptedException {
+            return interrupted.await(millisLeft(deadline), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A stand-in for the third-party API whose behaviour the test sets per alert. */
+    static final class ScriptedGateway implements AlertGateway {
+        static final long SLIGHTLY_SLOW_MS = 20;
+        private final Map<String, Call> calls = new ConcurrentHashMap<>();
+
+        Call fast(String alertId) {
+            return script(alertId, Mode.FAST);
+        }
+
+        /** Answers after a short delay, well within the caller's timeout. */
+        Call slightlySlow(String alertId) {
+            return script(alertId, Mode.SLIGHTLY_SLOW);
+        }
+
+        /**
+         * Answers only once the test releases it, after the caller gave up. Like a blocking
+         * socket read it does not stop when interrupted, but it keeps the interrupt status for
+         * its caller, as well-behaved code does.
+         */
+        Call late(String alertId) {
+            return script(alertId, Mode.LATE);
+        }
+
+        /** Never answers: it waits until it is interrupted, as a stuck HTTP call would. */
+        Call hanging(String alertId) {
+            return script(alertId, Mode.HANGING);
+        }
+
+        private Call script(String alertId, Mode mode) {
+            Call call = new Call(alertId, mode);
+            calls.put(alertId, call);
+            return call;
+        }
+
+        @Override
+        public Receipt deliver(Alert alert) throws InterruptedException {
+            Call call = calls.computeIfAbsent(alert.id(), id -> new Call(id, Mode.FAST));
+            call.thread = Thread.currentThread();
+            call.calls.incrementAndGet();
+            call.entered.countDown();
+            switch (call.mode) {
+                case FAST -> { }
+                case SLIGHTLY_SLOW -> Thread.sleep(SLIGHTLY_SLOW_MS);
+                case LATE -> awaitKeepingInterrupt(call);
+                case HANGING -> {
+                    try {
+                        call.released.await(); // nobody releases it: only an interrupt ends this
+                    } catch (InterruptedException e) {
+                        call.interrupted.countDown();
+                        throw e;
+                    }
+                }
+            }
+            return receiptFor(alert.id());
+        }
+
+        private static void awaitKeepingInterrupt(Call call) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    call.released.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    call.interrupted.countDown();
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

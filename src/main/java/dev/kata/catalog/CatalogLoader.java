@@ -1,0 +1,344 @@
+package dev.kata.catalog;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.kata.probe.api.Reason;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.lang.model.SourceVersion;
+
+/**
+ * Reads a pack ({@code pack.toml} and each {@code <id>/kata.toml}) and checks every field and
+ * folder against docs/kata-format.md. All problems are reported together, each naming its file
+ * and field. The count of mutants is not checked here: a kata in the making may have fewer.
+ */
+public final class CatalogLoader {
+    /** The reasons a starter can be built to fail with, in the order docs/kata-format.md lists them. */
+    static final List<Reason> PITFALLS = List.of(
+            Reason.LEAK, Reason.DEADLOCK, Reason.RACE, Reason.LOST_WORK, Reason.TIMEOUT,
+            Reason.TEST_FAILURE, Reason.WORKER_EXCEPTION, Reason.RESOURCE_LEAK, Reason.EXCEPTION);
+    static final long DEFAULT_TEST_TIMEOUT_MS = 5_000;
+    static final long DEFAULT_CHECK_TIMEOUT_MS = 30_000;
+    private static final long MAX_TIMEOUT_MS = 600_000;
+
+    private static final Pattern KATA_ID = Pattern.compile("[a-z][a-z0-9]*(?:-[a-z0-9]+)*");
+    private static final Pattern PACKAGE_DECLARATION =
+            Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
+    private static final Set<String> PACK_FIELDS = Set.of("name", "version", "description", "tracks");
+    private static final Set<String> TRACK_FIELDS = Set.of("id", "title", "katas");
+    private static final Set<String> KATA_FIELDS = Set.of(
+            "title", "summary", "pitfall", "test_timeout_ms", "check_timeout_ms", "jvm_args", "mutants");
+
+    private final TomlMapper toml = new TomlMapper();
+
+    /** Loads the pack in {@code packDir}, or throws a {@link CatalogException} listing every problem. */
+    public Catalog load(Path packDir) {
+        Path dir = packDir.toAbsolutePath().normalize();
+        Problems problems = new Problems(dir);
+        Path packFile = dir.resolve("pack.toml");
+        if (!Files.isRegularFile(packFile)) {
+            problems.add(packFile, "missing: a pack is a folder with a pack.toml (see docs/kata-format.md)");
+            throw problems.exception();
+        }
+        JsonNode root = readToml(packFile, problems);
+        if (root == null) {
+            throw problems.exception();
+        }
+        TomlTable pack = new TomlTable(root, packFile, "", problems);
+        pack.rejectUnknown(PACK_FIELDS);
+        String name = pack.requiredString("name");
+        String version = pack.requiredString("version");
+        String description = pack.optionalString("description", "");
+        List<TomlTable> trackTables = pack.tableList("tracks", true);
+        if (trackTables.isEmpty() && root.has("tracks")) {
+            pack.problem("tracks", "needs at least one track");
+        }
+
+        List<Track> tracks = new ArrayList<>();
+        Set<String> trackIds = new HashSet<>();
+        Set<String> kataIds = new HashSet<>();
+        Map<String, String> kataByPackage = new HashMap<>();
+        for (TomlTable table : trackTables) {
+            table.rejectUnknown(TRACK_FIELDS);
+            String trackId = table.requiredString("id");
+            String title = table.requiredString("title");
+            if (trackId != null && !trackIds.add(trackId)) {
+                table.problem("id", "'" + trackId + "' is used by another track");
+            }
+            List<String> ids = table.stringList("katas", true);
+            if (ids.isEmpty() && table.has("katas")) {
+                table.problem("katas", "needs at least one kata");
+            }
+            List<Kata> katas = new ArrayList<>();
+            for (String id : ids) {
+                if (!KATA_ID.matcher(id).matches()) {
+                    table.problem("katas", "'" + id + "' is not a kata id (lower-case letters, digits and single dashes, e.g. leak-alert)");
+                    continue;
+                }
+                if (!kataIds.add(id)) {
+                    table.problem("katas", "'" + id + "' is listed twice");
+                    continue;
+                }
+                Path kataDir = dir.resolve(id);
+                if (!Files.isDirectory(kataDir)) {
+                    table.problem("katas", "'" + id + "' has no folder " + problems.name(kataDir) + "/");
+                    continue;
+                }
+                Kata kata = readKata(kataDir, trackId == null ? "" : trackId, problems);
+                if (kata == null) {
+                    continue;
+                }
+                String other = kataByPackage.putIfAbsent(kata.javaPackage(), id);
+                if (other != null) {
+                    table.problem("katas", "'" + id + "' and '" + other + "' would share the Java package "
+                            + kata.javaPackage() + "; rename one");
+                    continue;
+                }
+                katas.add(kata);
+            }
+            if (trackId != null && title != null) {
+                tracks.add(new Track(trackId, title, katas));
+            }
+        }
+        if (problems.any()) {
+            throw problems.exception();
+        }
+        return new Catalog(name, version, description, dir, tracks);
+    }
+
+    /** Loads one kata folder on its own (for tools that grade a single kata), or throws. */
+    public Kata loadKata(Path kataDir, String trackId) {
+        Path dir = kataDir.toAbsolutePath().normalize();
+        Problems problems = new Problems(dir.getParent() == null ? dir : dir.getParent());
+        Kata kata = readKata(dir, trackId, problems);
+        if (kata == null || problems.any()) {
+            throw problems.exception();
+        }
+        return kata;
+    }
+
+    private Kata readKata(Path dir, String trackId, Problems problems) {
+        int before = problems.count();
+        String id = dir.getFileName().toString();
+        String javaPackage = id.replace("-", "");
+        if (!SourceVersion.isName(javaPackage)) {
+            problems.add(dir, "'" + javaPackage + "' (the id without dashes) is not a valid Java package name");
+        }
+        Path kataFile = dir.resolve("kata.toml");
+        JsonNode root = Files.isRegularFile(kataFile) ? readToml(kataFile, problems) : null;
+        if (!Files.isRegularFile(kataFile)) {
+            problems.add(kataFile, "missing");
+        }
+        String title = null;
+        String summary = null;
+        Reason pitfall = null;
+        long testTimeout = DEFAULT_TEST_TIMEOUT_MS;
+        long checkTimeout = DEFAULT_CHECK_TIMEOUT_MS;
+        List<String> jvmArgs = List.of();
+        Map<String, String> mutants = new LinkedHashMap<>();
+        if (root != null) {
+            TomlTable table = new TomlTable(root, kataFile, "", problems);
+            table.rejectUnknown(KATA_FIELDS);
+            title = table.requiredString("title");
+            summary = table.requiredString("summary");
+            pitfall = pitfall(table);
+            testTimeout = table.optionalPositive("test_timeout_ms", DEFAULT_TEST_TIMEOUT_MS, MAX_TIMEOUT_MS);
+            checkTimeout = table.optionalPositive("check_timeout_ms", DEFAULT_CHECK_TIMEOUT_MS, MAX_TIMEOUT_MS);
+            if (checkTimeout < testTimeout) {
+                table.problem("check_timeout_ms", checkTimeout + " is shorter than test_timeout_ms (" + testTimeout + ")");
+            }
+            jvmArgs = table.stringList("jvm_args", false);
+            mutants = table.stringTable("mutants");
+        }
+
+        List<String> files = javaFiles(dir.resolve("starter"), "starter", problems, true);
+        checkSameFiles(dir.resolve("solution"), "solution", files, problems);
+        javaFiles(dir.resolve("tests"), "tests", problems, true);
+        checkMutants(dir, kataFile, files, mutants, problems);
+        checkPackages(dir, javaPackage, problems);
+        checkText(dir.resolve("story.md"), problems);
+        checkText(dir.resolve("solution.md"), problems);
+        if (checkText(dir.resolve("hints.md"), problems) && KataTexts.splitHints(read(dir.resolve("hints.md"))).isEmpty()) {
+            problems.add(dir.resolve("hints.md"), "has no hint (levels are separated by lines holding only ---)");
+        }
+        if (problems.count() > before) {
+            return null;
+        }
+        return new Kata(id, dir, title, trackId, pitfall, summary, javaPackage, files, Map.copyOf(mutants),
+                Duration.ofMillis(testTimeout), Duration.ofMillis(checkTimeout), List.copyOf(jvmArgs));
+    }
+
+    private static Reason pitfall(TomlTable table) {
+        String value = table.requiredString("pitfall");
+        if (value == null) {
+            return null;
+        }
+        Reason reason = Reason.fromId(value);
+        if (reason == null || !PITFALLS.contains(reason)) {
+            table.problem("pitfall", "'" + value + "' is not a verdict reason (one of: "
+                    + PITFALLS.stream().map(Reason::id).collect(Collectors.joining(", ")) + ")");
+            return null;
+        }
+        return reason;
+    }
+
+    private JsonNode readToml(Path file, Problems problems) {
+        try {
+            JsonNode node = toml.readTree(file.toFile());
+            if (node == null || !node.isObject()) {
+                problems.add(file, "is empty");
+                return null;
+            }
+            return node;
+        } catch (JacksonException e) {
+            problems.add(file, "not valid TOML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            problems.add(file, "cannot be read: " + e.getMessage());
+        }
+        return null;
+    }
+
+    /** The {@code .java} file names directly in {@code dir}, sorted. */
+    private static List<String> javaFiles(Path dir, String shown, Problems problems, boolean required) {
+        if (!Files.isDirectory(dir)) {
+            if (required) {
+                problems.add(dir, "missing folder (" + shown + "/ holds .java files)");
+            }
+            return List.of();
+        }
+        List<String> names = javaFileNames(dir);
+        if (names.isEmpty()) {
+            problems.add(dir, "has no .java file");
+        }
+        return names;
+    }
+
+    static List<String> javaFileNames(Path dir) {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(Files::isRegularFile)
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".java"))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static void checkSameFiles(Path dir, String shown, List<String> starterFiles, Problems problems) {
+        List<String> names = javaFiles(dir, shown, problems, true);
+        if (names.isEmpty() || starterFiles.isEmpty() || names.equals(starterFiles)) {
+            return;
+        }
+        Set<String> missing = new TreeSet<>(starterFiles);
+        missing.removeAll(names);
+        Set<String> extra = new TreeSet<>(names);
+        extra.removeAll(starterFiles);
+        StringBuilder message = new StringBuilder("must hold the same files as starter/");
+        if (!missing.isEmpty()) {
+            message.append("; missing: ").append(String.join(", ", missing));
+        }
+        if (!extra.isEmpty()) {
+            message.append("; not in starter/: ").append(String.join(", ", extra));
+        }
+        problems.add(dir, message.toString());
+    }
+
+    private static void checkMutants(Path dir, Path kataFile, List<String> starterFiles,
+                                     Map<String, String> described, Problems problems) {
+        Path mutantsDir = dir.resolve("mutants");
+        Set<String> folders = new TreeSet<>();
+        if (Files.isDirectory(mutantsDir)) {
+            try (Stream<Path> entries = Files.list(mutantsDir)) {
+                entries.filter(Files::isDirectory).forEach(p -> folders.add(p.getFileName().toString()));
+            } catch (IOException e) {
+                problems.add(mutantsDir, "cannot be read: " + e.getMessage());
+            }
+        }
+        for (String folder : folders) {
+            checkSameFiles(mutantsDir.resolve(folder), "mutants/" + folder, starterFiles, problems);
+            if (!described.containsKey(folder)) {
+                problems.add(kataFile, "mutants", "no line for the folder mutants/" + folder + "/ (say why that fix is wrong)");
+            }
+        }
+        for (String name : described.keySet()) {
+            if (!folders.contains(name)) {
+                problems.add(kataFile, "mutants." + name, "there is no folder mutants/" + name + "/");
+            }
+        }
+    }
+
+    private static void checkPackages(Path dir, String javaPackage, Problems problems) {
+        List<Path> folders = new ArrayList<>(List.of(dir.resolve("starter"), dir.resolve("solution"), dir.resolve("tests")));
+        Path mutantsDir = dir.resolve("mutants");
+        if (Files.isDirectory(mutantsDir)) {
+            try (Stream<Path> entries = Files.list(mutantsDir)) {
+                entries.filter(Files::isDirectory).sorted().forEach(folders::add);
+            } catch (IOException e) {
+                // reported by checkMutants
+            }
+        }
+        for (Path folder : folders) {
+            if (!Files.isDirectory(folder)) {
+                continue;
+            }
+            for (String name : javaFileNames(folder)) {
+                Path file = folder.resolve(name);
+                Optional<String> declared = declaredPackage(read(file));
+                if (declared.isEmpty()) {
+                    problems.add(file, "declares no package (every file of the kata must say `package " + javaPackage + ";`)");
+                } else if (!declared.get().equals(javaPackage)) {
+                    problems.add(file, "declares package " + declared.get() + ", but the kata's package is "
+                            + javaPackage + " (its id without dashes)");
+                }
+            }
+        }
+    }
+
+    static Optional<String> declaredPackage(String source) {
+        String code = source.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\\n]*", " ");
+        Matcher matcher = PACKAGE_DECLARATION.matcher(code);
+        return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+    }
+
+    private static boolean checkText(Path file, Problems problems) {
+        if (!Files.isRegularFile(file)) {
+            problems.add(file, "missing");
+            return false;
+        }
+        try {
+            if (Files.readString(file).isBlank()) {
+                problems.add(file, "is empty");
+                return false;
+            }
+        } catch (IOException e) {
+            problems.add(file, "cannot be read as UTF-8 text: " + e);
+            return false;
+        }
+        return true;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.kata.cli;
+
+import dev.kata.KataException;
+import dev.kata.catalog.Kata;
+import dev.kata.grader.CheckListener;
+import dev.kata.grader.Grader;
+import dev.kata.grader.GraderSettings;
+import dev.kata.grader.Verdict;
+import dev.kata.render.Style;
+import dev.kata.render.VerdictJson;
+import dev.kata.render.VerdictText;
+import dev.kata.workspace.KataProgress;
+import dev.kata.workspace.LastVerdict;
+import dev.kata.workspace.Progress;
+import dev.kata.workspace.ProgressStatus;
+import dev.kata.workspace.Workspace;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Grade your fix with the kata's hidden tests. Your files are only read, never changed.")
+final class CheckCommand extends Subcommand implements Callable<Integer> {
+    @Parameters(paramLabel = "ID", completionCandidates = KataIds.class, description = "The kata, e.g. leak-alert.")
+    String id;
+
+    @Option(names = "--json", description = "Print the verdict as JSON (status, reason, tests, diagnostics, durationMs...).")
+    boolean json;
+
+    @Option(names = {"-v", "--verbose"}, description = "Also list the tests that passed.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        CommandContext ctx = ctx();
+        Kata kata = ctx.kata(id);
+        Workspace workspace = ctx.workspace();
+        if (!workspace.isStarted(kata)) {
+            throw new KataException("you have not started " + kata.id() + " yet: run `kata start " + kata.id() + "` first.");
+        }
+        Path sourceDir = workspace.sourceDir(kata);
+        Grader grader = new Grader(GraderSettings.defaults(ctx.cacheDir()));
+        Verdict verdict;
+        if (!json && ctx.stdoutTerminal()) {
+            try (Spinner spinner = new Spinner(ctx.err())) {
+                verdict = grader.check(kata, sourceDir, spinner);
+            }
+        } else {
+            verdict = grader.check(kata, sourceDir, CheckListener.NONE);
+        }
+        LastVerdict last = new LastVerdict(verdict.status().id(), verdict.reason() == null ? null : verdict.reason().id(),
+                verdict.summary(), ctx.clock().instant());
+        ProgressStatus before = ctx.progress().read().of(kata.id()).status();
+        KataProgress after = ctx.progress().update(kata.id(), p -> p.checked(last)).of(kata.id());
+        PrintWriter out = ctx.out();
+        if (json) {
+            out.print(VerdictJson.render(verdict));
+        } else {
+            out.print(new VerdictText(ctx.style(), ctx.paths(), verbose, ctx.columns()).render(verdict, kata, sourceDir));
+            out.println();
+            advice(ctx, kata, workspace, verdict, before != ProgressStatus.PASSED && after.status() == ProgressStatus.PASSED);
+        }
+        return verdict.passed() ? Main.PASS : Main.FAIL;
+    }
+
+    private static void advice(CommandContext ctx, Kata kata, Workspace workspace, Verdict verdict, boolean firstPass) {
+        PrintWriter out = ctx.out();
+        Style style = ctx.style();
+        if (verdict.passed()) {
+            if (firstPass) {
+                out.println(style.green("Well done!") + " See the reference solution and why it works: "
+                        + style.bold("kata solution " + kata.id()));
+            }
+            Progress progress = ctx.progress().read();
+            ctx.catalog().katas().stream()
+                    .filter(k -> progress.of(k.id()).status() != ProgressStatus.PASSED)
+                    .findFirst()
+                    .ifPresent(next -> out.println("Next kata: " + style.bold("kata start " + next.id())));
+        } else {
+            Path file = workspace.learnerFiles(kata).get(0);
+            out.println("Fix " + ctx.paths().show(file) + (kata.files().size() > 1 ? " (and the others)" : "")
+                    + ", then run " + style.bold("kata check " + kata.id()) + " again."
+                    + style.dim(" Stuck? kata hint " + kata.id()));
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.kata.cli;
+
+import dev.kata.catalog.BuiltInPack;
+import dev.kata.catalog.Catalog;
+import dev.kata.catalog.CatalogLoader;
+import dev.kata.catalog.Kata;
+import dev.kata.render.PathDisplay;
+import dev.kata.render.Style;
+import dev.kata.workspace.NoWorkspaceException;
+import dev.kata.workspace.ProgressStore;
+import dev.kata.workspace.Workspace;
+import dev.kata.workspace.WorkspaceLocator;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * What the commands of one run share: the streams, the style, and the workspace and catalog,
+ * found once and only when a command needs them.
+ */
+public final class CommandContext {
+    private final Launch launch;
+    private final Path workspaceOption;
+    private final Style style;
+    private Workspace workspace;
+    private Catalog catalog;
+
+    CommandContext(Launch launch, Path workspaceOption, Style.ColorMode colorMode) {
+        this.launch = launch;
+        this.workspaceOption = workspaceOption;
+        this.style = Style.detect(colorMode, launch.env(), launch.stdoutTerminal());
+    }
+
+    public PrintWriter out() {
+        return launch.out();
+    }
+
+    public PrintWriter err() {
+        return launch.err();
+    }
+
+    public Style style() {
+        return style;
+    }
+
+    public Clock clock() {
+        return launch.clock();
+    }
+
+    public boolean stdoutTerminal() {
+        return launch.stdoutTerminal();
+    }
+
+    public Path cwd() {
+        return launch.cwd();
+    }
+
+    /** The width to wrap long messages at: {@code $COLUMNS} when the shell exports it, else 100. */
+    public int columns() {
+        try {
+            return Integer.parseInt(launch.env().getOrDefault("COLUMNS", "100").strip());
+        } catch (NumberFormatException e) {
+            return 100;
+        }
+    }
+
+    public PathDisplay paths() {
+        return new PathDisplay(launch.cwd());
+    }
+
+    public WorkspaceLocator locator() {
+        return new WorkspaceLocator(workspaceOption, launch.env(), launch.cwd(), launch.home());
+    }
+
+    /** The workspace, or a {@link NoWorkspaceException} that says how to make one. */
+    public Workspace workspace() {
+        if (workspace == null) {
+            workspace = locator().locate();
+        }
+        return workspace;
+    }
+
+    public Optional<Workspace> workspaceIfAny() {
+        try {
+            return Optional.of(workspace());
+        } catch (NoWorkspaceException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Makes a workspace created during this run the one the following steps use. */
+    public void useWorkspace(Workspace created) {
+        this.workspace = created;
+        this.catalog = null;
+    }
+
+    /** The pack the workspace asks for, or the built-in one. */
+    public Catalog catalog() {
+        if (catalog == null) {
+            Optional<Path> pack = workspaceIfAny().flatMap(w -> w.settings().packDir(w.root()));
+            Path dir = pack.orElseGet(() -> BuiltInPack.locate(launch.kataHome(), launch.codeLocation()));
+            catalog = new CatalogLoader().load(dir);
+        }
+        return catalog;
+    }
+
+    public Kata kata(String id) {
+        return catalog().require(id);
+    }
+
+    public ProgressStore progress() {
+        return new ProgressStore(workspace(), catalog().katas(), err()::println, clock());
+    }
+
+    /** Where the grader keeps its caches: {@code $XDG_CACHE_HOME/kata}, else {@code ~/.cache/kata}. */
+    public Path cacheDir() {
+        String xdg = launch.env().get("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+            return Path.of(xdg).resolve("kata");
+        }
+        return launch.home().resolve(".cache").resolve("kata");
+    }
+}

@@ -1,0 +1,53 @@
+package dev.kata.cli;
+
+import dev.kata.catalog.BuiltInPack;
+import dev.kata.render.Style;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * Everything a run of the command line takes from the world outside, so that tests can run it
+ * in-process with their own folders, environment and streams.
+ *
+ * @param kataHome       the {@code kata.home} system property (the install folder), or null
+ * @param codeLocation   the jar or classes folder the tutor runs from, or null
+ * @param stdoutTerminal whether stdout is a terminal (colour, spinner)
+ */
+public record Launch(
+        PrintWriter out,
+        PrintWriter err,
+        Map<String, String> env,
+        Path cwd,
+        Path home,
+        String kataHome,
+        Path codeLocation,
+        boolean stdoutTerminal,
+        Clock clock) {
+
+    public Launch {
+        env = Map.copyOf(env);
+        cwd = cwd.toAbsolutePath().normalize();
+        home = home.toAbsolutePath().normalize();
+    }
+
+    /** The real process: System streams as UTF-8, the real environment and folders. */
+    public static Launch system() {
+        Map<String, String> env = System.getenv();
+        return new Launch(
+                new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true),
+                new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true),
+                env,
+                Path.of(System.getProperty("user.dir")),
+                Path.of(System.getProperty("user.home")),
+                System.getProperty("kata.home"),
+                BuiltInPack.codeLocation(),
+                Style.stdoutIsTerminal(env),
+                Clock.systemDefaultZone());
+    }
+}

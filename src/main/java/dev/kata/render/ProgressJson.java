@@ -1,0 +1,63 @@
+package dev.kata.render;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kata.catalog.Track;
+import dev.kata.workspace.KataProgress;
+import dev.kata.workspace.KataState;
+import dev.kata.workspace.LastVerdict;
+import dev.kata.workspace.ProgressStatus;
+import java.time.Instant;
+import java.util.List;
+
+/** {@code kata progress --json}: counts and each kata's record, by track. */
+public final class ProgressJson {
+    private ProgressJson() {
+    }
+
+    public static String render(List<Track> tracks, List<KataState> states) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("total", states.size());
+        root.put("passed", StatusMarks.count(states, ProgressStatus.PASSED));
+        root.put("inProgress", StatusMarks.count(states, ProgressStatus.IN_PROGRESS));
+        root.put("notStarted", StatusMarks.count(states, ProgressStatus.NOT_STARTED));
+        ArrayNode trackArray = root.putArray("tracks");
+        for (Track track : tracks) {
+            ObjectNode trackNode = trackArray.addObject();
+            trackNode.put("id", track.id());
+            trackNode.put("title", track.title());
+            ArrayNode katas = trackNode.putArray("katas");
+            for (KataState state : states) {
+                if (state.kata().track().equals(track.id())) {
+                    kata(katas.addObject(), state);
+                }
+            }
+        }
+        return Json.write(root);
+    }
+
+    private static void kata(ObjectNode node, KataState state) {
+        KataProgress record = state.record();
+        node.put("id", state.kata().id());
+        node.put("title", state.kata().title());
+        node.put("status", state.status().id());
+        node.put("startedAt", text(record.startedAt()));
+        node.put("solvedAt", text(record.solvedAt()));
+        node.put("attempts", record.attempts());
+        node.put("hintsUsed", record.hintsUsed());
+        LastVerdict last = record.lastVerdict();
+        if (last == null) {
+            node.putNull("lastVerdict");
+        } else {
+            ObjectNode verdict = node.putObject("lastVerdict");
+            verdict.put("status", last.status());
+            verdict.put("reason", last.reason());
+            verdict.put("summary", last.summary());
+            verdict.put("at", text(last.at()));
+        }
+    }
+
+    private static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}

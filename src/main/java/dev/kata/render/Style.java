@@ -1,0 +1,123 @@
+package dev.kata.render;
+
+import java.io.Console;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.jline.jansi.Ansi;
+
+/**
+ * Colour on or off, and the few looks the tutor uses. Colour is off when {@code NO_COLOR} is set
+ * (any value), when stdout is not a terminal, or with {@code --no-color}; {@code --color} turns it
+ * on whatever else holds.
+ */
+public final class Style {
+    public enum ColorMode { AUTO, ALWAYS, NEVER }
+
+    public static final String NO_COLOR = "NO_COLOR";
+    public static final String TTY_ENV = "KATA_STDOUT_TTY";
+
+    private static final Style PLAIN = new Style(false);
+    private static final Style COLORED = new Style(true);
+
+    private final boolean color;
+
+    private Style(boolean color) {
+        this.color = color;
+    }
+
+    public static Style plain() {
+        return PLAIN;
+    }
+
+    public static Style colored() {
+        return COLORED;
+    }
+
+    public static Style detect(ColorMode mode, Map<String, String> env, boolean stdoutIsTerminal) {
+        return switch (mode) {
+            case ALWAYS -> COLORED;
+            case NEVER -> PLAIN;
+            case AUTO -> env.containsKey(NO_COLOR) || !stdoutIsTerminal ? PLAIN : COLORED;
+        };
+    }
+
+    /**
+     * Whether stdout is a terminal: {@code KATA_STDOUT_TTY=1|0} from the launcher wins (a JVM
+     * started by a script cannot always tell); else the JVM's console, which on JDK 22+ exists
+     * even when redirected, so there {@code Console.isTerminal()} decides.
+     */
+    public static boolean stdoutIsTerminal(Map<String, String> env) {
+        String fromLauncher = env.get(TTY_ENV);
+        if ("1".equals(fromLauncher)) {
+            return true;
+        }
+        if ("0".equals(fromLauncher)) {
+            return false;
+        }
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            Method isTerminal = Console.class.getMethod("isTerminal");
+            return (Boolean) isTerminal.invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true; // JDK 21: a console exists only when attached to a terminal
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    public boolean color() {
+        return color;
+    }
+
+    public String bold(String text) {
+        return paint(text, a -> a.bold());
+    }
+
+    public String dim(String text) {
+        return paint(text, a -> a.a(Ansi.Attribute.INTENSITY_FAINT));
+    }
+
+    public String red(String text) {
+        return paint(text, Ansi::fgRed);
+    }
+
+    public String green(String text) {
+        return paint(text, Ansi::fgGreen);
+    }
+
+    public String yellow(String text) {
+        return paint(text, Ansi::fgYellow);
+    }
+
+    public String cyan(String text) {
+        return paint(text, Ansi::fgCyan);
+    }
+
+    public String heading(String text) {
+        return paint(text, a -> a.bold().fgCyan());
+    }
+
+    /** Text that names code: coloured, or between backticks when plain so it still stands out. */
+    public String code(String text) {
+        return color ? cyan(text) : "`" + text + "`";
+    }
+
+    public String passMark() {
+        return green("✔");
+    }
+
+    public String failMark() {
+        return red("✘");
+    }
+
+    private String paint(String text, UnaryOperator<Ansi> look) {
+        if (!color || text.isEmpty()) {
+            return text;
+        }
+        return look.apply(new Ansi()).a(text).reset().toString();
+    }
+}

@@ -1,0 +1,43 @@
+package dev.kata.render;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kata.validate.KataValidation;
+import dev.kata.validate.VariantResult;
+import java.util.List;
+
+/** {@code kata validate --json}: one object per kata, with each variant's verdicts over the runs. */
+public final class ValidationJson {
+    private ValidationJson() {
+    }
+
+    public static String render(List<KataValidation> validations, long durationMs) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("ok", validations.stream().allMatch(KataValidation::ok));
+        root.put("durationMs", durationMs);
+        ArrayNode katas = root.putArray("katas");
+        for (KataValidation k : validations) {
+            ObjectNode node = katas.addObject();
+            node.put("id", k.kataId());
+            node.put("ok", k.ok());
+            ArrayNode problems = node.putArray("problems");
+            k.kataProblems().forEach(problems::add);
+            ArrayNode variants = node.putArray("variants");
+            for (VariantResult v : k.variants()) {
+                ObjectNode variant = variants.addObject();
+                variant.put("variant", v.variant().label());
+                variant.put("expect", v.variant().pass() ? "pass"
+                        : v.variant().reason() == null ? "fail" : "fail:" + v.variant().reason().id());
+                variant.put("ok", v.ok());
+                variant.put("flaky", v.flaky());
+                variant.put("runs", v.runs());
+                variant.put("medianMs", v.medianMs());
+                ArrayNode reasons = variant.putArray("verdicts");
+                v.reasons().forEach(reasons::add);
+                ArrayNode vp = variant.putArray("problems");
+                v.problems().forEach(vp::add);
+            }
+        }
+        return Json.write(root);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.kata.render;
+
+import dev.kata.validate.KataValidation;
+import dev.kata.validate.VariantResult;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** {@code kata validate} for people: a line per kata, and the details only where something is wrong. */
+public final class ValidationText {
+    private final Style style;
+
+    public ValidationText(Style style) {
+        this.style = style;
+    }
+
+    public String line(KataValidation k) {
+        StringBuilder s = new StringBuilder();
+        if (k.ok()) {
+            s.append(style.green("✔ ")).append(k.kataId()).append(style.dim("  " + summary(k)));
+        } else {
+            s.append(style.red("✘ ")).append(style.bold(k.kataId()));
+            for (String p : k.kataProblems()) {
+                s.append("\n    ").append(p);
+            }
+            for (VariantResult v : k.variants()) {
+                if (v.ok()) {
+                    continue;
+                }
+                s.append("\n    ").append(v.variant().label()).append(v.flaky() ? style.yellow(" (flaky)") : "")
+                        .append(": verdicts ").append(String.join(", ", v.reasons()));
+                for (String p : v.problems()) {
+                    s.append("\n      ").append(p);
+                }
+            }
+        }
+        return s.toString();
+    }
+
+    public String footer(List<KataValidation> all, long durationMs) {
+        long bad = all.stream().filter(k -> !k.ok()).count();
+        String time = String.format("%.1f s", durationMs / 1000.0);
+        if (bad == 0) {
+            return style.green(all.size() + " katas valid") + " in " + time;
+        }
+        return style.red(bad + " of " + all.size() + " katas invalid") + " in " + time;
+    }
+
+    /** "starter: leak ×3 · solution: pass ×3 · 4 mutants fail ×3 · 0.9 s median". */
+    private static String summary(KataValidation k) {
+        StringBuilder s = new StringBuilder();
+        int mutants = 0;
+        int runs = 0;
+        long slowest = 0;
+        for (VariantResult v : k.variants()) {
+            runs = v.runs();
+            slowest = Math.max(slowest, v.medianMs());
+            if (v.variant().label().startsWith("mutant:")) {
+                mutants++;
+            } else {
+                Map<String, Integer> counts = new TreeMap<>();
+                v.reasons().forEach(r -> counts.merge(r, 1, Integer::sum));
+                counts.forEach((r, n) -> s.append(v.variant().label()).append(": ").append(r).append(" ×").append(n)
+                        .append(" · "));
+            }
+        }
+        s.append(mutants).append(" mutants fail ×").append(runs).append(" · slowest check ")
+                .append(String.format("%.1f s", slowest / 1000.0));
+        return s.toString();
+    }
+}

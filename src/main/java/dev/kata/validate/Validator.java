@@ -1,0 +1,108 @@
+package dev.kata.validate;
+
+import dev.kata.catalog.Kata;
+import dev.kata.grader.CheckListener;
+import dev.kata.grader.Grader;
+import dev.kata.grader.Verdict;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Proves a kata can teach: grades its starter, solution and every mutant {@code repeat} times,
+ * several checks at once, and reports any verdict that is wrong, or right only some of the time.
+ */
+public final class Validator {
+    /** Mutants a kata needs at the least. */
+    public static final int MIN_MUTANTS = 3;
+
+    private final Grader grader;
+    private final int parallelism;
+
+    public Validator(Grader grader, int parallelism) {
+        this.grader = grader;
+        this.parallelism = Math.max(1, parallelism);
+    }
+
+    /** Validates {@code katas}; {@code onDone} hears each kata as soon as all its checks are in. */
+    public List<KataValidation> validate(List<Kata> katas, int repeat, Consumer<KataValidation> onDone)
+            throws InterruptedException {
+        Map<Kata, Map<Variant, List<Future<Verdict>>>> pending = new LinkedHashMap<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "kata-validate");
+            t.setDaemon(true);
+            return t;
+        })) {
+            // Submit run by run, so that a kata's runs spread over time rather than all at once.
+            for (Kata kata : katas) {
+                Map<Variant, List<Future<Verdict>>> byVariant = new LinkedHashMap<>();
+                for (Variant v : Variant.of(kata)) {
+                    byVariant.put(v, new ArrayList<>());
+                }
+                pending.put(kata, byVariant);
+            }
+            for (int run = 0; run < repeat; run++) {
+                for (Map.Entry<Kata, Map<Variant, List<Future<Verdict>>>> k : pending.entrySet()) {
+                    for (Map.Entry<Variant, List<Future<Verdict>>> v : k.getValue().entrySet()) {
+                        Kata kata = k.getKey();
+                        Variant variant = v.getKey();
+                        v.getValue().add(pool.submit(() -> grader.check(kata, variant.dir(), CheckListener.NONE)));
+                    }
+                }
+            }
+            List<KataValidation> results = new ArrayList<>();
+            for (Map.Entry<Kata, Map<Variant, List<Future<Verdict>>>> k : pending.entrySet()) {
+                KataValidation validation = collect(k.getKey(), k.getValue());
+                results.add(validation);
+                onDone.accept(validation);
+            }
+            return results;
+        }
+    }
+
+    private static KataValidation collect(Kata kata, Map<Variant, List<Future<Verdict>>> byVariant)
+            throws InterruptedException {
+        List<String> kataProblems = new ArrayList<>();
+        if (kata.mutants().size() < MIN_MUTANTS) {
+            kataProblems.add("has " + kata.mutants().size() + " mutant(s); at least " + MIN_MUTANTS + " are needed");
+        }
+        List<VariantResult> variants = new ArrayList<>();
+        for (Map.Entry<Variant, List<Future<Verdict>>> v : byVariant.entrySet()) {
+            Variant variant = v.getKey();
+            if (!Files.isDirectory(variant.dir())) {
+                kataProblems.add(variant.label() + ": folder " + variant.dir() + " is missing");
+                continue;
+            }
+            List<String> problems = new ArrayList<>();
+            List<String> reasons = new ArrayList<>();
+            List<Long> durations = new ArrayList<>();
+            int run = 0;
+            for (Future<Verdict> f : v.getValue()) {
+                run++;
+                try {
+                    Verdict verdict = f.get();
+                    reasons.add(verdict.passed() ? "pass" : verdict.reason().id());
+                    durations.add(verdict.durationMs());
+                    String problem = variant.problemWith(verdict);
+                    if (problem != null) {
+                        problems.add("run " + run + ": " + problem);
+                    }
+                } catch (ExecutionException e) {
+                    reasons.add("error");
+                    problems.add("run " + run + ": the check itself failed: " + e.getCause().getMessage());
+                }
+            }
+            durations.sort(null);
+            long median = durations.isEmpty() ? 0 : durations.get(durations.size() / 2);
+            variants.add(new VariantResult(variant, v.getValue().size(), problems, reasons, median));
+        }
+        return new KataValidation(kata.id(), kataProblems, variants);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.kata.workspace;
+
+import dev.kata.KataException;
+import dev.kata.catalog.Kata;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Puts a kata's starter files back. The learner's files that differ from the starter are first
+ * copied to {@code .kata/backups/<id>/<timestamp>/}; only then is anything replaced.
+ */
+public final class Resetter {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final Clock clock;
+
+    public Resetter(Clock clock) {
+        this.clock = clock;
+    }
+
+    /**
+     * @param backup   the folder holding the backed-up files, or null if nothing needed saving
+     * @param restored the learner files now equal to the starter
+     */
+    public record Result(Path backup, List<Path> backedUp, List<Path> restored) {
+    }
+
+    public Result reset(Kata kata, Workspace workspace) {
+        try {
+            List<Path> changed = new ArrayList<>();
+            for (String name : kata.files()) {
+                Path file = workspace.learnerFile(kata, name);
+                if (Files.exists(file) && !sameContent(file, kata.starterDir().resolve(name))) {
+                    changed.add(file);
+                }
+            }
+            Path backup = null;
+            List<Path> backedUp = new ArrayList<>();
+            if (!changed.isEmpty()) {
+                backup = newBackupDir(workspace.backupsDir().resolve(kata.id()));
+                for (Path file : changed) {
+                    Path copy = backup.resolve(file.getFileName().toString());
+                    Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
+                    backedUp.add(copy);
+                }
+            }
+            Files.createDirectories(workspace.sourceDir(kata));
+            List<Path> restored = new ArrayList<>();
+            for (String name : kata.files()) {
+                Path file = workspace.learnerFile(kata, name);
+                replace(kata.starterDir().resolve(name), file);
+                restored.add(file);
+            }
+            return new Result(backup, backedUp, restored);
+        } catch (IOException e) {
+            throw new KataException("could not reset " + kata.id() + ": " + e.getMessage()
+                    + " (your files are unchanged or backed up in " + workspace.backupsDir() + ")", e);
+        }
+    }
+
+    private Path newBackupDir(Path parent) throws IOException {
+        Files.createDirectories(parent);
+        String stamp = STAMP.withZone(clock.getZone()).format(clock.instant());
+        for (int n = 1; ; n++) {
+            Path dir = parent.resolve(n == 1 ? stamp : stamp + "-" + n);
+            try {
+                return Files.createDirectory(dir);
+            } catch (FileAlreadyExistsException e) {
+                // two resets in the same second: take the next name
+            }
+        }
+    }
+
+    /** Copies via a temporary file and a rename, so the learner's file is never half-written. */
+    private static void replace(Path source, Path target) throws IOException {
+        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        try {
+            Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static boolean sameContent(Path a, Path b) throws IOException {
+        return Files.size(a) == Files.size(b) && Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(b));
+    }
+}

@@ -1,0 +1,185 @@
+package dev.kata.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kata.TestPacks;
+import dev.kata.probe.api.Reason;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CatalogLoaderTest {
+    @TempDir
+    Path temp;
+    Path pack;
+
+    @BeforeEach
+    void copyPack() {
+        pack = TestPacks.copyMini(temp.resolve("katas"));
+    }
+
+    @Test
+    void loadsTracksAndKatasInOrder() {
+        Catalog catalog = new CatalogLoader().load(pack);
+
+        assertEquals("mini", catalog.name());
+        assertEquals("0.0.1", catalog.version());
+        assertEquals(List.of("basics", "more"), catalog.tracks().stream().map(Track::id).toList());
+        assertEquals(List.of("sum-up", "greet-all", "count-down"), catalog.katas().stream().map(Kata::id).toList());
+        Kata sumUp = catalog.require("sum-up");
+        assertEquals("sumup", sumUp.javaPackage());
+        assertEquals(List.of("Adder.java"), sumUp.files());
+        assertEquals(Reason.TEST_FAILURE, sumUp.pitfall());
+        assertEquals("basics", sumUp.track());
+        assertEquals(Duration.ofMillis(2000), sumUp.testTimeout());
+        assertEquals(Duration.ofMillis(30000), sumUp.checkTimeout());
+        assertEquals(List.of("Greeter.java", "Names.java"), catalog.require("greet-all").files());
+        assertEquals("Adds one too many.", sumUp.mutants().get("off-by-one"));
+    }
+
+    @Test
+    void unknownPitfallNamesFileFieldAndChoices() throws IOException {
+        replace("sum-up/kata.toml", "pitfall = \"test-failure\"", "pitfall = \"leek\"");
+
+        String message = loadFails();
+
+        assertTrue(message.contains("katas/sum-up/kata.toml: pitfall: 'leek' is not a verdict reason (one of: leak, deadlock,"),
+                message);
+    }
+
+    @Test
+    void missingFieldAndUnknownFieldAreNamed() throws IOException {
+        replace("sum-up/kata.toml", "summary = \"A sum that is not one.\"", "sumary = \"typo\"");
+
+        String message = loadFails();
+
+        assertTrue(message.contains("katas/sum-up/kata.toml: summary: missing"), message);
+        assertTrue(message.contains("katas/sum-up/kata.toml: sumary: unknown field"), message);
+    }
+
+    @Test
+    void missingStarterFolderIsNamed() throws IOException {
+        deleteTree(pack.resolve("count-down/starter"));
+
+        assertTrue(loadFails().contains("katas/count-down/starter: missing folder"));
+    }
+
+    @Test
+    void solutionWithOtherFileNamesIsRejected() throws IOException {
+        Files.move(pack.resolve("sum-up/solution/Adder.java"), pack.resolve("sum-up/solution/Summer.java"));
+
+        String message = loadFails();
+
+        assertTrue(message.contains("katas/sum-up/solution: must hold the same files as starter/; missing: Adder.java; "
+                + "not in starter/: Summer.java"), message);
+    }
+
+    @Test
+    void mutantWithOtherFileNamesIsRejected() throws IOException {
+        Files.delete(pack.resolve("greet-all/mutants/off-by-one/Names.java"));
+
+        assertTrue(loadFails().contains("katas/greet-all/mutants/off-by-one: must hold the same files as starter/; missing: Names.java"));
+    }
+
+    @Test
+    void mutantFolderAndItsLineMustMatch() throws IOException {
+        Files.createDirectories(pack.resolve("sum-up/mutants/undescribed"));
+        Files.copy(pack.resolve("sum-up/starter/Adder.java"), pack.resolve("sum-up/mutants/undescribed/Adder.java"));
+        Files.writeString(pack.resolve("count-down/kata.toml"), "ghost = \"no folder\"\n", java.nio.file.StandardOpenOption.APPEND);
+
+        String message = loadFails();
+
+        assertTrue(message.contains("katas/sum-up/kata.toml: mutants: no line for the folder mutants/undescribed/"), message);
+        assertTrue(message.contains("katas/count-down/kata.toml: mutants.ghost: there is no folder mutants/ghost/"), message);
+    }
+
+    @Test
+    void fewMutantsAreFineAtLoadTime() throws IOException {
+        deleteTree(pack.resolve("sum-up/mutants"));
+        replace("sum-up/kata.toml", "[mutants]\noff-by-one = \"Adds one too many.\"\n", "");
+
+        assertTrue(new CatalogLoader().load(pack).require("sum-up").mutants().isEmpty());
+    }
+
+    @Test
+    void starterMustDeclareThePackageOfTheId() throws IOException {
+        replace("sum-up/starter/Adder.java", "package sumup;", "package sum.up;");
+
+        assertTrue(loadFails().contains("katas/sum-up/starter/Adder.java: declares package sum.up, but the kata's package is sumup"));
+    }
+
+    @Test
+    void missingStoryAndHintsAreNamed() throws IOException {
+        Files.delete(pack.resolve("greet-all/story.md"));
+        Files.writeString(pack.resolve("greet-all/hints.md"), "---\n\n---\n");
+
+        String message = loadFails();
+
+        assertTrue(message.contains("katas/greet-all/story.md: missing"), message);
+        assertTrue(message.contains("katas/greet-all/hints.md: has no hint"), message);
+    }
+
+    @Test
+    void packListingAMissingFolderIsNamed() throws IOException {
+        replace("pack.toml", "katas = [\"count-down\"]", "katas = [\"count-down\", \"no-such-kata\"]");
+
+        assertTrue(loadFails().contains("katas/pack.toml: tracks[1].katas: 'no-such-kata' has no folder katas/no-such-kata/"));
+    }
+
+    @Test
+    void invalidTomlIsReportedWithTheFile() throws IOException {
+        Files.writeString(pack.resolve("pack.toml"), "name = \"unterminated\n");
+
+        assertTrue(loadFails().startsWith("katas/pack.toml: not valid TOML"));
+    }
+
+    @Test
+    void missingPackFileIsReported() throws IOException {
+        Files.delete(pack.resolve("pack.toml"));
+
+        assertTrue(loadFails().startsWith("katas/pack.toml: missing"));
+    }
+
+    @Test
+    void unknownIdSuggestsCloseOnes() {
+        Catalog catalog = new CatalogLoader().load(pack);
+
+        UnknownKataException e = assertThrows(UnknownKataException.class, () -> catalog.require("sum-upp"));
+
+        assertEquals("there is no kata 'sum-upp'. Did you mean 'sum-up'? Run `kata list` to see them all.", e.getMessage());
+        assertEquals(List.of("count-down"), catalog.suggestionsFor("count"));
+        assertEquals(List.of(), catalog.suggestionsFor("zzzzzzzz"));
+    }
+
+    @Test
+    void declaredPackageIgnoresComments() {
+        assertEquals("leakalert", CatalogLoader.declaredPackage("/* package wrong; */\n// package nope;\npackage leakalert;\n").orElseThrow());
+        assertTrue(CatalogLoader.declaredPackage("class A {}").isEmpty());
+    }
+
+    private String loadFails() {
+        return assertThrows(CatalogException.class, () -> new CatalogLoader().load(pack)).getMessage();
+    }
+
+    private void replace(String file, String from, String to) throws IOException {
+        Path path = pack.resolve(file);
+        String text = Files.readString(path);
+        assertTrue(text.contains(from), "test setup: " + file + " has no " + from);
+        Files.writeString(path, text.replace(from, to));
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

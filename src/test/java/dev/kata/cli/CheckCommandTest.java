@@ -1,0 +1,79 @@
+package dev.kata.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kata.cli.CliHarness.Run;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kata check} end to end through the real grader (each check forks a JVM, so there are few of them). */
+class CheckCommandTest {
+    @TempDir
+    Path temp;
+    CliHarness kata;
+    Path adder;
+
+    @BeforeEach
+    void setUp() {
+        kata = new CliHarness(temp);
+        kata.env.put("XDG_CACHE_HOME", temp.resolve("cache").toString());
+        Path ws = kata.initWorkspace();
+        kata.run("start", "sum-up").expect(0);
+        adder = ws.resolve("src/main/java/sumup/Adder.java");
+    }
+
+    @Test
+    void aFailingCheckExitsWith1ExplainsAndLeavesTheFileAlone() throws IOException {
+        String before = Files.readString(adder);
+        FileTime modified = Files.getLastModifiedTime(adder);
+
+        Run run = kata.run("check", "sum-up").expect(1).clean();
+
+        assertTrue(run.out().startsWith("✘ sum-up fails: test-failure\n"), run.out());
+        assertTrue(run.out().contains("expected: <5> but was: <-1>"), run.out());
+        assertTrue(run.out().contains("kata hint sum-up"), run.out());
+        assertEquals(before, Files.readString(adder));
+        assertEquals(modified, Files.getLastModifiedTime(adder));
+        JsonNode progress = new ObjectMapper().readTree(kata.run("progress", "--json").out());
+        JsonNode record = progress.get("tracks").get(0).get("katas").get(0);
+        assertEquals(1, record.get("attempts").asInt());
+        assertEquals("test-failure", record.get("lastVerdict").get("reason").asText());
+    }
+
+    @Test
+    void aPassingCheckExitsWith0AndJsonHasTheVerdict() throws IOException {
+        Files.writeString(adder, Files.readString(adder).replace("a - b", "a + b"));
+
+        Run run = kata.run("check", "sum-up", "--json").expect(0);
+
+        JsonNode verdict = new ObjectMapper().readTree(run.out());
+        assertEquals("sum-up", verdict.get("kata").asText());
+        assertEquals("pass", verdict.get("status").asText());
+        assertTrue(verdict.get("reason").isNull());
+        assertTrue(verdict.get("durationMs").asLong() > 0);
+        assertEquals(2, verdict.get("tests").size());
+        JsonNode test = verdict.get("tests").get(0);
+        assertTrue(test.has("name") && test.has("status") && test.has("message"), test.toString());
+        assertEquals("passed", new ObjectMapper().readTree(kata.run("list", "--json").out()).get(0).get("status").asText());
+        kata.run("solution", "sum-up").expect(0);
+    }
+
+    @Test
+    void aCompileErrorPointsAtTheLearnersLine() throws IOException {
+        Files.writeString(adder, Files.readString(adder).replace("return a - b;", "return a - b"));
+        kata.cwd = adder.getParent().getParent().getParent().getParent().getParent(); // the workspace root
+
+        Run run = kata.run("check", "sum-up").expect(1).clean();
+
+        assertTrue(run.out().startsWith("✘ sum-up fails: compile-error\n"), run.out());
+        assertTrue(run.out().contains("src/main/java/sumup/Adder.java:8:21: error: ';' expected\n"), run.out());
+    }
+}

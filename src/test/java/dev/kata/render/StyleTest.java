@@ -1,0 +1,44 @@
+package dev.kata.render;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kata.render.Style.ColorMode;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StyleTest {
+    @Test
+    void noColorTurnsColourOffWhateverItsValue() {
+        assertFalse(Style.detect(ColorMode.AUTO, Map.of("NO_COLOR", "1"), true).color());
+        assertFalse(Style.detect(ColorMode.AUTO, Map.of("NO_COLOR", ""), true).color());
+        assertEquals("✘", Style.detect(ColorMode.AUTO, Map.of("NO_COLOR", "yes"), true).failMark());
+    }
+
+    @Test
+    void colourOnlyOnATerminal() {
+        assertTrue(Style.detect(ColorMode.AUTO, Map.of(), true).color());
+        assertFalse(Style.detect(ColorMode.AUTO, Map.of(), false).color());
+    }
+
+    @Test
+    void flagsWin() {
+        assertTrue(Style.detect(ColorMode.ALWAYS, Map.of("NO_COLOR", "1"), false).color());
+        assertFalse(Style.detect(ColorMode.NEVER, Map.of(), true).color());
+    }
+
+    @Test
+    void launcherTellsWhetherStdoutIsATerminal() {
+        assertTrue(Style.stdoutIsTerminal(Map.of("KATA_STDOUT_TTY", "1")));
+        assertFalse(Style.stdoutIsTerminal(Map.of("KATA_STDOUT_TTY", "0")));
+    }
+
+    @Test
+    void plainStyleAddsNoEscapes() {
+        Style plain = Style.plain();
+        assertEquals("x", plain.bold("x") + plain.red("") + plain.dim(""));
+        assertEquals("`code`", plain.code("code"));
+        assertEquals("\u001b[31mx\u001b[m", Style.colored().red("x"));
+    }
+}

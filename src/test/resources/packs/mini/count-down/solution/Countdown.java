@@ -1,0 +1,7 @@
+package countdown;
+
+public final class Countdown {
+    public static int next(int n) {
+        return n - 1;
+    }
+}

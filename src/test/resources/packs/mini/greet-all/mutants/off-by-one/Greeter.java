@@ -1,0 +1,7 @@
+package greetall;
+
+public final class Greeter {
+    public String greet(String name) {
+        return "bye " + name;
+    }
+}

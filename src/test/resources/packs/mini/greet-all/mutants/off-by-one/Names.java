@@ -1,0 +1,5 @@
+package greetall;
+
+public final class Names {
+    public static final String WORLD = "world";
+}
