@@ -41,7 +41,7 @@ class SubmissionServerTest {
     /** How long the test watches stop() for it to close the door and start waiting. */
     private static final long STOP_WATCH_MS = 1000;
     /** How long, once the save is let go, the reply and stop() may take. */
-    private static final long FINISH_WAIT_MS = 1000;
+    private static final long FINISH_WAIT_MS = 2000;
 
     @Test
     @Order(1)
