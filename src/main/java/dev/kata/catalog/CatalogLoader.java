@@ -65,6 +65,16 @@ public final class CatalogLoader {
         this.builtIn = builtIn;
     }
 
+    /** Whether {@code id} is a valid kata id: lower-case letters, digits and single dashes, e.g. {@code leak-alert}. */
+    public static boolean isKataId(String id) {
+        return KATA_ID.matcher(id).matches();
+    }
+
+    /** Whether {@code name} can be a Java package name (not a keyword). */
+    public static boolean isJavaPackage(String name) {
+        return SourceVersion.isName(name);
+    }
+
     /** Loads the pack in {@code packDir}, or throws a {@link CatalogException} listing every problem. */
     public Catalog load(Path packDir) {
         Path dir = packDir.toAbsolutePath().normalize();
