@@ -147,6 +147,11 @@ public final class CommandContext {
         return new ProgressStore(workspace(), catalog().katas(), err()::println, clock());
     }
 
+    /** Who a progress export is about: the option, else git's user.name, else $USER. */
+    public String learnerName(String option, Path workspaceRoot) {
+        return LearnerName.resolve(option, launch, workspaceRoot);
+    }
+
     /** Where the grader keeps its caches: {@code $XDG_CACHE_HOME/kata}, else {@code ~/.cache/kata}. */
     public Path cacheDir() {
         String xdg = launch.env().get("XDG_CACHE_HOME");
