@@ -67,7 +67,7 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
         List<String> packProblems = ids.isEmpty() ? PackFiles.unlisted(catalog) : List.of();
         int parallelism = jobs != null ? Math.max(1, jobs) : Math.max(2, Runtime.getRuntime().availableProcessors());
         Path builtIn = builtInOrNull(ctx);
-        Validator validator = new Validator(new Grader(GraderSettings.defaults(ctx.cacheDir())), parallelism,
+        Validator validator = new Validator(new Grader(GraderSettings.defaults(ctx.cacheDir()).failFast()), parallelism,
                 k -> builtIn != null && k.dir().startsWith(builtIn) ? Validator.MIN_MUTANTS
                         : Validator.MIN_MUTANTS_IN_A_PACK);
         ValidationText text = new ValidationText(ctx.style());

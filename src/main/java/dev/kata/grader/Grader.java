@@ -94,7 +94,8 @@ public final class Grader {
                 }
                 // A JVM that died before finishing any test gets one more try, then the rest are not run.
                 stalls = ledger.done().size() > doneBefore ? 0 : stalls + 1;
-                if (end == RunEnd.DONE || ledger.complete() || !ledger.planned() || stalls > 1) {
+                if (end == RunEnd.DONE || ledger.complete() || !ledger.planned() || stalls > 1
+                        || run > settings.maxRestarts()) {
                     break;
                 }
             }
@@ -167,7 +168,7 @@ public final class Grader {
     private Verdict assemble(Kata kata, TestLedger ledger, String output, boolean timedOut, long start) {
         List<TestResult> tests = ledger.results(timedOut
                 ? "not run: the check ran out of time (limit " + kata.checkTimeout().toSeconds() + " s)"
-                : "not run: an earlier test ended the test JVM");
+                : "not run: an earlier test ended the test JVM (see above)");
         TestResult orphan = ledger.orphanFailure();
         if (tests.isEmpty()) {
             TestResult cause = orphan != null ? orphan

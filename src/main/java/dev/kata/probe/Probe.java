@@ -43,7 +43,10 @@ final class Probe {
             if (out.size() >= max) {
                 break;
             }
-            out.add(describer.describe(t));
+            ThreadSnapshot snapshot = describer.describe(t);
+            if (snapshot.state() != Thread.State.TERMINATED) {
+                out.add(snapshot);
+            }
         }
         return out;
     }

@@ -1,0 +1,49 @@
+package deadlockpipeline;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.UnaryOperator;
+
+/**
+ * The nightly patient-diary report of a clinical trial. Diary entries stream in from the
+ * trial's data export, one line at a time; each is formatted into a report row. The export
+ * is read over the network and can run to millions of lines, so its length is not known
+ * until it ends.
+ *
+ * <p>The pipeline has two stages joined by a hand-off, like two goroutines joined by an
+ * unbuffered channel: stage one reads lines from the export, stage two formats them.
+ */
+public final class ReportPipeline {
+    private final UnaryOperator<String> formatRow;
+
+    public ReportPipeline(UnaryOperator<String> formatRow) {
+        this.formatRow = Objects.requireNonNull(formatRow, "formatRow");
+    }
+
+    /**
+     * Runs the whole export through the pipeline and returns the report rows, one per line
+     * and in export order.
+     */
+    public List<String> collect(Iterator<String> export) throws InterruptedException {
+        // An unbounded queue: put never blocks, so stage one cannot get stuck.
+        BlockingQueue<String> handoff = new LinkedBlockingQueue<>();
+
+        // Stage one: feed every line of the export into the pipeline.
+        int sent = 0;
+        while (export.hasNext()) {
+            handoff.put(export.next());
+            sent++;
+        }
+
+        // Stage two: format what came through, in order.
+        List<String> report = new ArrayList<>(sent);
+        for (int i = 0; i < sent; i++) {
+            report.add(formatRow.apply(handoff.take()));
+        }
+        return report;
+    }
+}

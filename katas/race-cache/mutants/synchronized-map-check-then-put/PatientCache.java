@@ -1,0 +1,52 @@
+package racecache;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Keeps hot patient records in memory so that the ward dashboard does not go to the records
+ * database on every request. Request threads call {@link #get} all the time; the nightly
+ * import and the admission desk call {@link #put}.
+ */
+public final class PatientCache {
+
+    /** A patient record as the dashboard shows it. */
+    public record Patient(String id, String name) {
+    }
+
+    /** Fetches one record from the records database: slow, often tens of milliseconds. */
+    @FunctionalInterface
+    public interface PatientLoader {
+        Patient load(String id);
+    }
+
+    // Every map operation is now synchronized...
+    private final Map<String, Patient> patients = Collections.synchronizedMap(new HashMap<>());
+    private final PatientLoader loader;
+
+    public PatientCache(PatientLoader loader) {
+        this.loader = loader;
+    }
+
+    /** Returns the patient with this id, loading it from the database on a miss. */
+    public Patient get(String id) {
+        Patient patient = patients.get(id);
+        if (patient == null) {
+            // ...but the check above and the put below are two separate operations.
+            patient = loader.load(id);
+            patients.put(id, patient);
+        }
+        return patient;
+    }
+
+    /** Stores a fresh record, replacing any cached one. */
+    public void put(Patient patient) {
+        patients.put(patient.id(), patient);
+    }
+
+    /** How many patients are cached. */
+    public int size() {
+        return patients.size();
+    }
+}
