@@ -34,14 +34,16 @@ class PackCommandsTest {
         assertTrue(created.out().contains("Created repo/team/billing-export/"), created.out());
         assertTrue(created.out().contains("kata validate --pack repo/team billing-export"), created.out());
 
-        Run run = kata.run("validate", "--pack", "repo/team", "billing-export", "--json").expect(0);
+        Run run = kata.run("validate", "--pack", "repo/team", "billing-export", "--repeat", "2", "--json").expect(0);
 
         JsonNode result = new ObjectMapper().readTree(run.out());
         assertTrue(result.get("ok").asBoolean(), run.out());
         JsonNode variants = result.get("katas").get(0).get("variants");
         assertEquals(List.of("starter", "solution", "mutant:example"), labels(variants));
-        assertEquals("lost-work", variants.get(0).get("verdicts").get(0).asText(), "the starter fails for its pitfall");
-        assertEquals("pass", variants.get(1).get("verdicts").get(0).asText());
+        assertEquals("[\"lost-work\",\"lost-work\"]", variants.get(0).get("verdicts").toString(),
+                "the starter fails for its pitfall, on every run");
+        assertEquals("[\"pass\",\"pass\"]", variants.get(1).get("verdicts").toString());
+        assertEquals(2, variants.get(2).get("runs").asInt());
     }
 
     @Test
@@ -97,6 +99,17 @@ class PackCommandsTest {
 
         assertTrue(run.err().startsWith("kata: .kata/workspace.toml: pack: " + kata.cwd.resolveSibling("team")
                 + " does not exist"), run.err());
+    }
+
+    @Test
+    void theTeamCommandsHaveHelp() {
+        for (String command : List.of("new", "validate", "report", "progress", "init")) {
+            Run run = kata.run(command, "--help").expect(0);
+            assertTrue(run.out().startsWith("Usage: kata " + command), run.out());
+        }
+        assertTrue(kata.run("init", "--help").out().contains("--pack=PATH"));
+        assertTrue(kata.run("validate", "--help").out().contains("--pack=PATH"));
+        assertTrue(kata.run("progress", "--help").out().contains("--format=FORMAT"));
     }
 
     @Test
