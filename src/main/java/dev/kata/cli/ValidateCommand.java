@@ -40,7 +40,7 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
     int repeat;
 
     @Option(names = {"-j", "--jobs"}, paramLabel = "N",
-            description = "Checks to run at once (default: the number of cores, at least 2).")
+            description = "Checks to run at once (default: one more than the number of cores).")
     Integer jobs;
 
     @Option(names = "--json", description = "Print the results as JSON.")
@@ -65,7 +65,7 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
         }
         List<Kata> katas = ids.isEmpty() ? catalog.katas() : ids.stream().map(catalog::require).toList();
         List<String> packProblems = ids.isEmpty() ? PackFiles.unlisted(catalog) : List.of();
-        int parallelism = jobs != null ? Math.max(1, jobs) : Math.max(2, Runtime.getRuntime().availableProcessors());
+        int parallelism = jobs != null ? Math.max(1, jobs) : Runtime.getRuntime().availableProcessors() + 1;
         Path builtIn = builtInOrNull(ctx);
         Validator validator = new Validator(new Grader(GraderSettings.defaults(ctx.cacheDir()).failFast()), parallelism,
                 k -> builtIn != null && k.dir().startsWith(builtIn) ? Validator.MIN_MUTANTS
