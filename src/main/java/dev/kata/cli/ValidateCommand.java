@@ -63,7 +63,13 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
             out.print(ValidationJson.renderFormatProblems(e.problems()));
             return Main.BAD_INPUT;
         }
-        List<Kata> katas = ids.isEmpty() ? catalog.katas() : ids.stream().map(catalog::require).toList();
+        // A team's pack grades its own katas; the built-in ones it includes are graded with kata itself.
+        List<Kata> katas = ids.isEmpty()
+                ? catalog.katas().stream().filter(k -> k.dir().startsWith(catalog.dir())).toList()
+                : ids.stream().map(catalog::require).toList();
+        List<String> included = ids.isEmpty()
+                ? catalog.katas().stream().filter(k -> !k.dir().startsWith(catalog.dir())).map(Kata::id).toList()
+                : List.of();
         List<String> packProblems = ids.isEmpty() ? PackFiles.unlisted(catalog) : List.of();
         int parallelism = jobs != null ? Math.max(1, jobs) : Runtime.getRuntime().availableProcessors() + 1;
         Path builtIn = builtInOrNull(ctx);
@@ -73,6 +79,9 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
         ValidationText text = new ValidationText(ctx.style());
         if (!json) {
             packProblems.forEach(p -> out.println(text.packProblem(p)));
+            if (!included.isEmpty()) {
+                out.println(text.notGraded(included));
+            }
         }
         long start = System.nanoTime();
         List<KataValidation> results = validator.validate(katas, repeat, k -> {

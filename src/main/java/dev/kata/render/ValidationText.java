@@ -42,6 +42,13 @@ public final class ValidationText {
         return style.red("✘ ") + problem;
     }
 
+    /** The built-in katas a pack includes, which its validation leaves to kata's own. */
+    public String notGraded(List<String> included) {
+        return style.dim("· " + String.join(", ", included) + ": built-in, validated with kata itself"
+                + " (name " + (included.size() == 1 ? "it" : "them") + " to grade " + (included.size() == 1 ? "it" : "them")
+                + " here too)");
+    }
+
     /** After the footer: a nudge to repeat, when each check ran once (a flaky test shows only over runs). */
     public String repeatAdvice(int repeat) {
         return repeat > 1 ? "" : style.dim("  (each graded once: --repeat 5 also catches flaky tests)");

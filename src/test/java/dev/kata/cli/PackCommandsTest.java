@@ -29,15 +29,20 @@ class PackCommandsTest {
     }
 
     @Test
-    void aScaffoldedKataValidatesRightAway() throws IOException {
+    void aScaffoldedKataValidatesRightAwayOnEveryRun() throws IOException {
         Run created = kata.run("new", "billing-export", "--pack", "repo/team").expect(0).clean();
         assertTrue(created.out().contains("Created repo/team/billing-export/"), created.out());
         assertTrue(created.out().contains("kata validate --pack repo/team billing-export"), created.out());
 
-        Run run = kata.run("validate", "--pack", "repo/team", "billing-export", "--repeat", "2", "--json").expect(0);
+        Path manifest = kata.cwd.resolve("repo/team/pack.toml");
+        Files.writeString(manifest, Files.readString(manifest).replace("[[tracks]]", "include = [\"sum-up\"]\n\n[[tracks]]"));
+
+        Run run = kata.run("validate", "--pack", "repo/team", "--repeat", "2", "--json").expect(0);
 
         JsonNode result = new ObjectMapper().readTree(run.out());
         assertTrue(result.get("ok").asBoolean(), run.out());
+        assertEquals(1, result.get("katas").size(), "the included built-in kata is not graded: " + run.out());
+        assertEquals("billing-export", result.get("katas").get(0).get("id").asText());
         JsonNode variants = result.get("katas").get(0).get("variants");
         assertEquals(List.of("starter", "solution", "mutant:example"), labels(variants));
         assertEquals("[\"lost-work\",\"lost-work\"]", variants.get(0).get("verdicts").toString(),
