@@ -34,6 +34,11 @@ public final class CommandContext {
         this.style = Style.detect(colorMode, launch.env(), launch.stdoutTerminal());
     }
 
+    /** What this run took from the world outside (the interactive session runs further commands with it). */
+    public Launch launch() {
+        return launch;
+    }
+
     public PrintWriter out() {
         return launch.out();
     }

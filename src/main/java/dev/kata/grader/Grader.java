@@ -17,15 +17,40 @@ import java.util.stream.Stream;
  * runs the tests in a forked JVM under the probe, and turns what happened into a {@link Verdict}.
  * Never writes into the learner's folder. A test that ends its JVM (timeout, deadlock, exit)
  * costs that JVM; the tests after it run in a fresh one while the check's time lasts.
+ *
+ * <p>A grader that is kept for many checks (the interactive session) can keep a <em>spare</em>
+ * test JVM: right after a check, the next check's JVM is started and left waiting for its orders,
+ * so the next check does not wait for a JVM to boot. Every check still runs in a JVM of its own
+ * that ran nothing before, so nothing of one check's threads or state reaches the next. Close such
+ * a grader to end its spare.
  */
-public final class Grader {
+public final class Grader implements AutoCloseable {
     private static final long POLL_MS = 15;
 
     private final GraderSettings settings;
     private final SourceCompiler compiler = new SourceCompiler();
+    private final boolean keepSpare;
+    private Spare spare;
+    private boolean closed;
 
     public Grader(GraderSettings settings) {
+        this(settings, false);
+    }
+
+    /**
+     * @param keepSpare whether to keep a test JVM started and waiting for the next check
+     */
+    public Grader(GraderSettings settings, boolean keepSpare) {
         this.settings = settings;
+        this.keepSpare = keepSpare;
+    }
+
+    /** A test JVM started ahead of time for a check with this spec, and the folder it reports to. */
+    private record Spare(TestJvmSpec spec, Path work, TestJvm jvm) {
+        void discard() {
+            jvm.close();
+            TestJvm.deleteQuietly(work);
+        }
     }
 
     public GraderSettings settings() {
@@ -43,11 +68,17 @@ public final class Grader {
         long start = System.nanoTime();
         Path work = null;
         TestJvm jvm = null;
+        TestJvmSpec spec = specFor(kata);
         try {
-            work = Files.createTempDirectory("kata-check-");
+            Spare ready = takeSpare(spec);
+            if (ready != null) {
+                work = ready.work();
+                jvm = ready.jvm();
+            } else {
+                work = Files.createTempDirectory("kata-check-");
+                jvm = TestJvm.start(spec, work.resolve("events-0.jsonl"));
+            }
             Path classes = Files.createDirectories(work.resolve("classes"));
-            TestJvmSpec spec = specFor(kata);
-            jvm = TestJvm.start(spec, work.resolve("events-0.jsonl"));
 
             listener.phase("compiling");
             List<Path> learnerFiles = javaFiles(sourceDir);
@@ -111,6 +142,63 @@ public final class Grader {
                 jvm.close();
             }
             TestJvm.deleteQuietly(work);
+            if (keepSpare && !Thread.currentThread().isInterrupted()) {
+                prepareSpare(spec);
+            }
+        }
+    }
+
+    /** The spare JVM if it suits this check and is still waiting; a spare that does not is ended. */
+    private synchronized Spare takeSpare(TestJvmSpec spec) {
+        Spare ready = spare;
+        spare = null;
+        if (ready != null && (!ready.spec().equals(spec) || !ready.jvm().isAlive())) {
+            ready.discard();
+            ready = null;
+        }
+        return ready;
+    }
+
+    /** Starts the next check's JVM now, so that it has booted by the time the learner saves again. */
+    private void prepareSpare(TestJvmSpec spec) {
+        Path work = null;
+        try {
+            work = Files.createTempDirectory("kata-check-");
+            TestJvm jvm = TestJvm.start(spec, work.resolve("events-0.jsonl"));
+            Spare old;
+            synchronized (this) {
+                if (closed) {
+                    new Spare(spec, work, jvm).discard();
+                    return;
+                }
+                old = spare;
+                spare = new Spare(spec, work, jvm);
+            }
+            if (old != null) {
+                old.discard();
+            }
+        } catch (IOException | UncheckedIOException e) {
+            TestJvm.deleteQuietly(work);
+            // no spare this time: the next check starts its own JVM
+        }
+    }
+
+    /** Whether a spare test JVM is started and waiting (for tests and the session's status). */
+    public synchronized boolean hasSpare() {
+        return spare != null && spare.jvm().isAlive();
+    }
+
+    /** Ends the spare test JVM, if any; checks after this start their own JVM again. */
+    @Override
+    public void close() {
+        Spare old;
+        synchronized (this) {
+            closed = true;
+            old = spare;
+            spare = null;
+        }
+        if (old != null) {
+            old.discard();
         }
     }
 

@@ -29,7 +29,11 @@ import javax.tools.ToolProvider;
  * hidden tests hit mean the learner changed the API the tests need.
  */
 final class SourceCompiler {
+    private static final int MAX_IDLE = 4;
+
     private final JavaCompiler javac;
+    private final java.util.concurrent.ConcurrentLinkedQueue<StandardJavaFileManager> idle =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     SourceCompiler() {
         this.javac = ToolProvider.getSystemJavaCompiler();
@@ -40,17 +44,19 @@ final class SourceCompiler {
 
     CompileOutcome compile(List<Path> learnerFiles, List<Path> testFiles, Path outDir) throws IOException {
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        StandardJavaFileManager standard = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8);
+        StandardJavaFileManager standard = fileManager();
         standard.setLocationFromPaths(StandardLocation.CLASS_OUTPUT, List.of(outDir));
-        standard.setLocationFromPaths(StandardLocation.CLASS_PATH, ProbeClassPath.entries());
         Map<String, Path> origin = new HashMap<>();
-        try (var files = new OriginRecorder(standard, origin)) {
+        try {
+            var files = new OriginRecorder(standard, origin);
             List<Path> all = new ArrayList<>(learnerFiles);
             all.addAll(testFiles);
             Iterable<? extends JavaFileObject> units = standard.getJavaFileObjectsFromPaths(all);
             List<String> options = List.of("-g", "-proc:none", "-implicit:none", "-nowarn",
                     "-Xlint:none", "-encoding", "UTF-8", "-Xmaxerrs", "50");
             javac.getTask(new StringWriter(), files, diagnostics, options, null, units).call();
+        } finally {
+            release(standard);
         }
         Set<Path> learner = new LinkedHashSet<>();
         for (Path p : learnerFiles) {
@@ -78,6 +84,35 @@ final class SourceCompiler {
         }
         List<String> apiProblems = learnerErrors.isEmpty() ? ApiMismatch.explain(testErrors) : List.of();
         return new CompileOutcome(learnerErrors, apiProblems, learnerClasses, testClasses);
+    }
+
+    /**
+     * A file manager with the class path set. They are kept between compilations (one per thread
+     * compiling at a time), so that the jars of the class path are opened and indexed once, not on
+     * every check. Each compilation starts with {@link StandardJavaFileManager#flush()}, which drops
+     * cached file contents, so a file saved twice within its clock's resolution is still read anew.
+     */
+    private StandardJavaFileManager fileManager() throws IOException {
+        StandardJavaFileManager manager = idle.poll();
+        if (manager == null) {
+            manager = javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8);
+            manager.setLocationFromPaths(StandardLocation.CLASS_PATH, ProbeClassPath.entries());
+        } else {
+            manager.flush();
+        }
+        return manager;
+    }
+
+    private void release(StandardJavaFileManager manager) {
+        if (idle.size() < MAX_IDLE) {
+            idle.add(manager);
+        } else {
+            try {
+                manager.close();
+            } catch (IOException e) {
+                // nothing held that matters
+            }
+        }
     }
 
     private static String sourceLine(Path file, long line) {

@@ -1,0 +1,56 @@
+package dev.kata.shell;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The command that opens the learner's file in their editor ({@code $VISUAL}, else {@code $EDITOR}), at a line when it can. */
+final class EditorLauncher {
+    /** Editors that take {@code +LINE FILE}. */
+    private static final Set<String> PLUS_LINE = Set.of("vi", "vim", "nvim", "gvim", "view", "nano", "pico", "emacs",
+            "emacsclient", "micro", "kak", "mg", "joe", "jed", "ne", "mcedit");
+    /** Editors that take {@code -g FILE:LINE}. */
+    private static final Set<String> GOTO_FLAG = Set.of("code", "codium", "code-insiders", "cursor");
+    /** Editors that take {@code FILE:LINE}. */
+    private static final Set<String> COLON_LINE = Set.of("subl", "hx", "helix", "zed");
+
+    private EditorLauncher() {
+    }
+
+    /** The editor the environment names, or null. */
+    static String editor(Map<String, String> env) {
+        for (String name : new String[] {"VISUAL", "EDITOR"}) {
+            String value = env.get(name);
+            if (value != null && !value.isBlank()) {
+                return value.strip();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The command to run: through {@code sh -c} as git does, so that an editor with options
+     * ({@code code --wait}) works; the file (and line) are passed as arguments, never pasted into the script.
+     */
+    static List<String> command(String editor, Path file, int line) {
+        String first = editor.split("\\s+")[0];
+        String name = Path.of(first).getFileName().toString();
+        List<String> args = new ArrayList<>();
+        if (line > 0 && PLUS_LINE.contains(name)) {
+            args.add("+" + line);
+            args.add(file.toString());
+        } else if (line > 0 && GOTO_FLAG.contains(name)) {
+            args.add("-g");
+            args.add(file + ":" + line);
+        } else if (line > 0 && COLON_LINE.contains(name)) {
+            args.add(file + ":" + line);
+        } else {
+            args.add(file.toString());
+        }
+        List<String> command = new ArrayList<>(List.of("sh", "-c", editor + " \"$@\"", "kata-editor"));
+        command.addAll(args);
+        return command;
+    }
+}

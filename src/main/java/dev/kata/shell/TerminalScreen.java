@@ -1,0 +1,344 @@
+package dev.kata.shell;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jline.terminal.Size;
+import org.jline.terminal.Terminal;
+import org.jline.utils.AttributedString;
+import org.jline.utils.AttributedStringBuilder;
+import org.jline.utils.AttributedStyle;
+import org.jline.utils.InfoCmp.Capability;
+
+/**
+ * Puts frames on the terminal. On a capable terminal: full screen, on the alternate screen (the
+ * learner's scrollback is left alone and comes back on quit), only changed rows are rewritten.
+ * On a dumb terminal: plain lines, the body again only when it changed, then the status.
+ */
+abstract class TerminalScreen implements AutoCloseable {
+    static final int MIN_WIDTH = 20;
+    private static final java.util.regex.Pattern ITEM = java.util.regex.Pattern.compile("\\s*([-*+•]|\\d+[.)])\\s+");
+
+    protected final Terminal terminal;
+
+    TerminalScreen(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
+    static TerminalScreen of(Terminal terminal, boolean color) {
+        return isDumb(terminal) ? new Lines(terminal) : new Full(terminal, color);
+    }
+
+    static boolean isDumb(Terminal terminal) {
+        String type = terminal.getType();
+        return type == null || type.startsWith(Terminal.TYPE_DUMB) || terminal.getStringCapability(Capability.cursor_address) == null;
+    }
+
+    int width() {
+        int cols = terminal.getWidth();
+        return cols <= 0 ? 80 : Math.max(MIN_WIDTH, cols);
+    }
+
+    int height() {
+        int rows = terminal.getHeight();
+        return rows <= 0 ? 24 : Math.max(3, rows);
+    }
+
+    /** How many body lines fit under the header and above the footer. */
+    int bodyRows() {
+        return Math.max(1, height() - Full.CHROME);
+    }
+
+    abstract void show(Frame frame);
+
+    /** Forget what is on the screen: the next frame is drawn whole (after a resize, a prompt, an editor). */
+    abstract void invalidate();
+
+    /** Gives the terminal to someone else (the editor): normal screen, cursor shown. */
+    abstract void suspend();
+
+    /** Takes the terminal back after {@link #suspend()}. */
+    abstract void resume();
+
+    /** Puts the cursor on the bottom row, cleared, for the command prompt. */
+    abstract void prepareBottomLine();
+
+    @Override
+    public abstract void close();
+
+    /** Fits a line of ANSI text to {@code width} columns, cut with an ellipsis. */
+    static AttributedString fit(String ansi, int width) {
+        AttributedString line = AttributedString.fromAnsi(ansi == null ? "" : ansi);
+        if (line.columnLength() <= width) {
+            return line;
+        }
+        AttributedStringBuilder cut = new AttributedStringBuilder();
+        cut.append(line.columnSubSequence(0, Math.max(0, width - 1)));
+        cut.append("…");
+        return cut.toAttributedString();
+    }
+
+    /** Word-wraps ANSI text to {@code width} columns, keeping each line's indentation on its continuation. */
+    static List<String> wrap(List<String> ansiLines, int width) {
+        List<String> out = new ArrayList<>();
+        for (String raw : ansiLines) {
+            AttributedString line = AttributedString.fromAnsi(raw);
+            if (line.columnLength() <= width) {
+                out.add(raw);
+                continue;
+            }
+            String plain = line.toString();
+            int indent = 0;
+            while (indent < plain.length() && plain.charAt(indent) == ' ' && indent < width / 2) {
+                indent++;
+            }
+            // A list item's lines go on under its text: "- item" and "1. item" hang.
+            java.util.regex.Matcher item = ITEM.matcher(plain);
+            if (item.lookingAt() && item.end() < width / 2) {
+                indent = item.end();
+            }
+            int start = 0;
+            boolean first = true;
+            while (start < plain.length()) {
+                int room = width - (first ? 0 : indent);
+                int end = Math.min(plain.length(), start + room);
+                if (end < plain.length()) {
+                    int space = plain.lastIndexOf(' ', end);
+                    if (space > start) {
+                        end = space;
+                    }
+                }
+                AttributedStringBuilder piece = new AttributedStringBuilder();
+                if (!first) {
+                    piece.append(" ".repeat(indent));
+                }
+                piece.append(line.subSequence(start, end));
+                out.add(piece.toAnsi());
+                start = end;
+                while (start < plain.length() && plain.charAt(start) == ' ') {
+                    start++;
+                }
+                first = false;
+            }
+        }
+        return out;
+    }
+
+    static String rule(int width, String label) {
+        if (label == null || label.isEmpty()) {
+            return "─".repeat(width);
+        }
+        String text = "── " + label + " ";
+        return text + "─".repeat(Math.max(0, width - text.length()));
+    }
+
+    /** Full screen on the alternate screen, rewriting only the rows that changed. */
+    static final class Full extends TerminalScreen {
+        /** Rows taken by the header (title, rule) and the footer (rule, status, file, keys). */
+        static final int CHROME = 6;
+
+        private final List<String> shown = new ArrayList<>();
+        private Size shownSize;
+        private final boolean color;
+        private boolean active;
+
+        Full(Terminal terminal, boolean color) {
+            super(terminal);
+            this.color = color;
+            enter();
+        }
+
+        private void enter() {
+            terminal.puts(Capability.enter_ca_mode);
+            terminal.puts(Capability.keypad_xmit);
+            terminal.puts(Capability.cursor_invisible);
+            terminal.puts(Capability.clear_screen);
+            terminal.flush();
+            active = true;
+            shown.clear();
+        }
+
+        @Override
+        void show(Frame frame) {
+            if (!active) {
+                return;
+            }
+            int width = width();
+            int height = height();
+            Size size = new Size(width, height);
+            if (!size.equals(shownSize)) {
+                shownSize = size;
+                terminal.puts(Capability.clear_screen);
+                shown.clear();
+            }
+            List<String> rows = layout(frame, width, height);
+            for (int row = 0; row < rows.size(); row++) {
+                String line = rows.get(row);
+                if (row < shown.size() && shown.get(row).equals(line)) {
+                    continue;
+                }
+                terminal.puts(Capability.cursor_address, row, 0);
+                terminal.writer().write(line);
+                terminal.puts(Capability.clr_eol);
+            }
+            shown.clear();
+            shown.addAll(rows);
+            terminal.flush();
+        }
+
+        /** The rows of the screen, each already fitted to the width (one column spare: no auto-wrap). */
+        private List<String> layout(Frame frame, int width, int height) {
+            int usable = width - 1;
+            List<String> rows = new ArrayList<>();
+            rows.add(titleLine(frame, usable));
+            rows.add(dim(rule(usable, null)));
+            int bodyRows = Math.max(1, height - CHROME);
+            List<String> body = frame.body();
+            for (int i = 0; i < bodyRows; i++) {
+                int index = frame.scroll() + i;
+                rows.add(index < body.size() ? fit(body.get(index), usable).toAnsi() : "");
+            }
+            int below = body.size() - frame.scroll() - bodyRows;
+            String more = below > 0 ? "↓ " + below + " more (space, ↓)" : frame.scroll() > 0 ? "↑ top: g" : null;
+            rows.add(dim(rule(usable, more)));
+            rows.add(fit(frame.status(), usable).toAnsi());
+            rows.add(fit(frame.file(), usable).toAnsi());
+            rows.add(fit(frame.keys(), usable).toAnsi());
+            if (rows.size() > height) {
+                // A tiny window: the title and the footer, as much as fits.
+                List<String> small = new ArrayList<>(List.of(rows.get(0)));
+                small.addAll(rows.subList(rows.size() - 3, rows.size()));
+                return small.subList(Math.max(0, small.size() - height), small.size());
+            }
+            return rows;
+        }
+
+        private String titleLine(Frame frame, int width) {
+            AttributedString title = AttributedString.fromAnsi(frame.title());
+            AttributedString progress = AttributedString.fromAnsi(frame.progress());
+            int gap = width - title.columnLength() - progress.columnLength();
+            if (gap < 2) {
+                return fit(frame.title(), width).toAnsi();
+            }
+            return new AttributedStringBuilder().append(title).append(" ".repeat(gap)).append(progress)
+                    .toAttributedString().toAnsi();
+        }
+
+        private String dim(String text) {
+            if (!color) {
+                return text;
+            }
+            return new AttributedString(text, AttributedStyle.DEFAULT.faint()).toAnsi();
+        }
+
+        @Override
+        void invalidate() {
+            shownSize = null;
+            shown.clear();
+        }
+
+        @Override
+        void suspend() {
+            terminal.puts(Capability.cursor_visible);
+            terminal.puts(Capability.keypad_local);
+            terminal.puts(Capability.exit_ca_mode);
+            terminal.flush();
+            active = false;
+        }
+
+        @Override
+        void resume() {
+            enter();
+            invalidate();
+        }
+
+        @Override
+        void prepareBottomLine() {
+            terminal.puts(Capability.cursor_address, height() - 1, 0);
+            terminal.puts(Capability.clr_eol);
+            terminal.puts(Capability.cursor_visible);
+            terminal.flush();
+            invalidate();
+        }
+
+        @Override
+        public void close() {
+            if (active) {
+                suspend();
+            }
+        }
+    }
+
+    /** A dumb terminal: no cursor moves, so lines are printed as they come. */
+    static final class Lines extends TerminalScreen {
+        private long shownBody = -1;
+        private String shownStatus;
+        private String shownFile;
+
+        Lines(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        int bodyRows() {
+            return Integer.MAX_VALUE / 2;
+        }
+
+        @Override
+        void show(Frame frame) {
+            int width = width() - 1;
+            StringBuilder out = new StringBuilder();
+            if (frame.bodyVersion() != shownBody) {
+                shownBody = frame.bodyVersion();
+                out.append('\n').append(plain(frame.title())).append("   ").append(plain(frame.progress())).append('\n');
+                out.append(rule(Math.min(width, 60), null)).append('\n');
+                for (String line : frame.body()) {
+                    out.append(plain(line)).append('\n');
+                }
+                out.append(rule(Math.min(width, 60), null)).append('\n');
+                shownStatus = null;
+                shownFile = null;
+            }
+            if (!frame.statusAnimated() && !frame.status().equals(shownStatus)) {
+                shownStatus = frame.status();
+                if (!frame.status().isBlank()) {
+                    out.append(plain(frame.status())).append('\n');
+                }
+            }
+            if (!frame.file().equals(shownFile)) {
+                shownFile = frame.file();
+                out.append(plain(frame.file())).append('\n').append(plain(frame.keys())).append('\n');
+            }
+            terminal.writer().print(out);
+            terminal.flush();
+        }
+
+        private static String plain(String ansi) {
+            return AttributedString.fromAnsi(ansi).toString();
+        }
+
+        @Override
+        void invalidate() {
+            shownBody = -1;
+        }
+
+        @Override
+        void suspend() {
+        }
+
+        @Override
+        void resume() {
+            invalidate();
+        }
+
+        @Override
+        void prepareBottomLine() {
+            terminal.writer().println();
+            terminal.flush();
+        }
+
+        @Override
+        public void close() {
+            terminal.flush();
+        }
+    }
+}

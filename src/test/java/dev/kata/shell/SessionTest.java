@@ -1,0 +1,289 @@
+package dev.kata.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.jline.terminal.Attributes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The session driven through a virtual terminal: keys typed, files saved, the screen read. Checks
+ * fork test JVMs, so only a few tests here run one.
+ */
+class SessionTest {
+    private static final String FIXED = """
+            package sumup;
+
+            public final class Adder {
+                private Adder() {
+                }
+
+                public static int add(int a, int b) {
+                    return a + b;
+                }
+            }
+            """;
+
+    @TempDir
+    Path temp;
+    SessionHarness kata;
+    Path adder;
+
+    @BeforeEach
+    void setUp() {
+        kata = new SessionHarness(temp);
+        adder = kata.file("sumup/Adder.java");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        kata.close();
+    }
+
+    @Test
+    void opensOnTheStoryWithTheFileToEditAndTheKeysThenQuitsOnQAndRestoresTheTerminal() throws Exception {
+        VirtualTerminal vt = new VirtualTerminal(80, 24);
+        Attributes before = new Attributes(vt.terminal.getAttributes());
+        kata.start("sum-up", vt, false);
+
+        vt.waitFor("q quit", "kata  sum-up · The adder that subtracts  (1 of 3)", "Make add add.",
+                "Edit src/main/java/sumup/Adder.java:8", "h hint  c check  l list  r reset  e edit  : command");
+        assertTrue(Files.exists(adder), "the kata was started: its starter is in the workspace");
+
+        vt.type("q");
+        assertEquals(0, kata.awaitExit());
+        assertEquals(before.getLocalFlags(), vt.terminal.getAttributes().getLocalFlags(), "the terminal is restored");
+        assertEquals(before.getInputFlags(), vt.terminal.getAttributes().getInputFlags());
+        assertTrue(vt.written().endsWith("\033[?1049l") || vt.written().contains("\033[?1049l"),
+                "left the alternate screen");
+    }
+
+    @Test
+    void savingRechecksByItselfAndAPassCelebratesThenOffersTheSolutionAndTheNextKata() throws Exception {
+        kata.start("sum-up", 80, 24, false);
+        VirtualTerminal vt = kata.vt;
+        vt.waitFor("q quit");
+
+        Files.writeString(adder, FIXED.replace("return a + b;", "return a + b"));
+        String broken = vt.waitFor("compile-error");
+        assertTrue(broken.contains("src/main/java/sumup/Adder.java:8:"), "the learner's line first\n" + broken);
+
+        Path replacement = adder.resolveSibling("Adder.java.tmp");
+        Files.writeString(replacement, FIXED);
+        Files.move(replacement, adder, java.nio.file.StandardCopyOption.REPLACE_EXISTING, // an editor's rename-save
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        vt.waitFor("see the reference solution", "sum-up passes", "1 of 3 passed", "n  go on: greet-all");
+        assertTrue(kata.progress().read().of("sum-up").status() == dev.kata.workspace.ProgressStatus.PASSED);
+
+        vt.type("s");
+        vt.waitFor("(reference solution) ──", "return a + b;", "Why it works");
+
+        vt.type("n");
+        vt.waitFor("greet-all · The greeter that forgets", "It forgets.", "Greeter.java");
+        assertTrue(Files.exists(kata.file("greetall/Greeter.java")), "n starts the next kata");
+        vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void keysShowHintsListHelpAndResetAfterAskingWithoutCheckingAnything() throws Exception {
+        Files.createDirectories(adder.getParent());
+        Files.writeString(adder, "// my attempt\n" + Files.readString(kata.catalog.require("sum-up").starterDir()
+                .resolve("Adder.java")));
+        kata.start("sum-up", 80, 24, false);
+        VirtualTerminal vt = kata.vt;
+        vt.waitFor("q quit");
+
+        vt.type("h");
+        vt.waitFor("Hint 1 of 3");
+        vt.type("h");
+        vt.waitFor("Hint 2 of 3", "Look at the operator.");
+        assertEquals(2, kata.progress().read().of("sum-up").hintsUsed());
+
+        vt.type("s");
+        vt.waitFor("opens once you pass sum-up");
+        vt.type("n");
+        vt.waitFor("n goes on once sum-up passes");
+
+        vt.type("l");
+        vt.waitFor("Basics", "sum-up", "in progress", "count-down");
+
+        vt.type("?");
+        vt.waitFor("open the file in $VISUAL or $EDITOR");
+
+        vt.type("r");
+        vt.waitFor("Reset sum-up to its starter?");
+        vt.type("x");
+        vt.waitFor("Reset cancelled");
+        assertTrue(Files.readString(adder).startsWith("// my attempt"));
+        vt.type("r");
+        vt.waitFor("Reset sum-up to its starter?");
+        vt.type("y");
+        vt.waitFor("is back to its starter");
+        assertFalse(Files.readString(adder).startsWith("// my attempt"));
+        try (Stream<Path> backups = Files.walk(kata.workspace.backupsDir())) {
+            assertTrue(backups.anyMatch(p -> p.getFileName().toString().equals("Adder.java")), "a backup was kept");
+        }
+        vt.type("t");
+        vt.waitFor("Make add add.", "Not checked yet");
+        vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void thePromptRunsAnyCommandWithCompletionAndKeepsItsHistoryInTheWorkspace() throws Exception {
+        kata.start("sum-up", 80, 24, false);
+        VirtualTerminal vt = kata.vt;
+        vt.waitFor("q quit");
+
+        vt.type(":");
+        vt.type("progr\t");
+        vt.waitFor(":progress");
+        vt.type("\r");
+        vt.waitFor("$ kata progress", "0 of 3 passed, 1 in progress");
+
+        vt.type("/hint s\t");
+        vt.waitFor("/hint sum-up");
+        vt.type("\r");
+        vt.waitFor("Hint 1 of 3", "$ kata hint sum-up");
+
+        vt.type(":start greet-all\r");
+        vt.waitFor("greet-all · The greeter that forgets");
+
+        List<String> history = Files.readAllLines(kata.workspace.stateDir().resolve("history"));
+        assertTrue(history.stream().anyMatch(l -> l.endsWith("progress")), history.toString());
+        assertTrue(history.stream().anyMatch(l -> l.endsWith("hint sum-up")), history.toString());
+
+        vt.type(":quit\r");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void fitsANarrowTerminalAndRedrawsWhenResized() throws Exception {
+        kata.start("sum-up", 80, 24, true);
+        VirtualTerminal vt = kata.vt;
+        vt.waitFor("q quit");
+
+        vt.resize(50, 16);
+        String narrow = vt.waitFor(s -> s.contains("Edit src/main/java/sumup/Adder") && s.lines().count() <= 16
+                && s.lines().allMatch(l -> l.length() <= 50) && s.contains("q quit"), "a 50-column screen",
+                Duration.ofSeconds(20));
+        assertTrue(narrow.contains("kata  sum-up"), narrow);
+        assertTrue(vt.written().contains("\033["), "colour and cursor moves through ANSI");
+        vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void ctrlCStopsARunningCheckLeavingNoProcessAndCtrlCAgainQuits() throws Exception {
+        Files.createDirectories(adder.getParent());
+        Files.writeString(adder, FIXED.replace("return a + b;",
+                "try { Thread.sleep(60_000); } catch (InterruptedException e) { } return a + b;"));
+        kata.start("sum-up", 80, 24, false);
+        VirtualTerminal vt = kata.vt;
+        vt.waitFor("q quit");
+
+        vt.type("c");
+        vt.waitFor("testing: adds");
+        vt.type("\u0003");
+        vt.waitFor("Check stopped.");
+        assertTrue(ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive),
+                "the test JVM is gone: " + ProcessHandle.current().descendants().map(p -> p.info().commandLine())
+                        .toList());
+        vt.type("\u0003");
+        assertEquals(0, kata.awaitExit());
+        assertTrue(ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive), "no spare JVM left either");
+    }
+
+    @Test
+    void aDumbTerminalGetsPlainLinesAndStillTakesKeys() throws Exception {
+        java.io.PipedOutputStream keys = new java.io.PipedOutputStream();
+        java.io.PipedInputStream in = new java.io.PipedInputStream(keys);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        org.jline.terminal.impl.DumbTerminal dumb = new org.jline.terminal.impl.DumbTerminal("dumb", "dumb", in, out,
+                java.nio.charset.StandardCharsets.UTF_8);
+        Session session = new Session(kata.setup(true), dumb);
+        Thread thread = new Thread(() -> session.run(kata.catalog.require("sum-up"), false));
+        thread.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("q quit") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        keys.write("l\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        keys.flush();
+        while (!out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("Basics") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        keys.write("q".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        keys.flush();
+        thread.join(20_000);
+        assertFalse(thread.isAlive(), "q quits");
+        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("Make add add.") && text.contains("Edit src/main/java/sumup/Adder.java:8"), text);
+        assertTrue(text.contains("Basics"), "the list was printed\n" + text);
+        assertFalse(text.contains("\033"), "no escape sequences on a dumb terminal:\n" + text);
+        dumb.close();
+    }
+
+    @Test
+    void withoutColourOnlyCursorMovesAreSent() throws Exception {
+        kata.start("sum-up", 80, 24, false);
+        kata.vt.waitFor("q quit");
+        kata.vt.type("l");
+        kata.vt.waitFor("Basics");
+        assertFalse(java.util.regex.Pattern.compile("\033\\[[0-9;]*m").matcher(kata.vt.written()).find(),
+                "no SGR (colour, bold) sequence with colour off");
+        kata.vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void eOpensTheEditorAtTheLineAndTheSessionComesBack() throws Exception {
+        Path bin = Files.createDirectories(temp.resolve("bin"));
+        Path args = temp.resolve("editor-args");
+        Path editor = bin.resolve("vim");
+        Files.writeString(editor, "#!/bin/sh\necho \"$@\" > '" + args + "'\n");
+        editor.toFile().setExecutable(true);
+        kata.env.put("EDITOR", editor.toString());
+        kata.start("sum-up", 80, 24, false);
+        kata.vt.waitFor("q quit");
+
+        kata.vt.type("e");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.exists(args) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals("+8 " + adder, Files.readString(args).strip(), "vim gets +LINE FILE");
+        kata.vt.waitFor("Make add add.", "q quit");
+        kata.vt.type("l");
+        kata.vt.waitFor("Basics");
+        kata.vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void whenEveryKataIsPassedTheSessionClosesWithASummary() throws Exception {
+        for (String id : List.of("sum-up", "greet-all", "count-down")) {
+            kata.progress().update(id, p -> p.checked(new dev.kata.workspace.LastVerdict("pass", null, "all pass",
+                    kata.clock.instant())));
+        }
+        VirtualTerminal vt = new VirtualTerminal(80, 24);
+        kata.vt = vt;
+        Session session = new Session(kata.setup(false), vt.terminal);
+        Thread thread = new Thread(() -> session.run(kata.catalog.require("count-down"), true));
+        thread.start();
+        vt.waitFor("You have passed every kata!", "3 of 3 passed", "count-down");
+        vt.type("q");
+        thread.join(20_000);
+        assertFalse(thread.isAlive());
+    }
+}

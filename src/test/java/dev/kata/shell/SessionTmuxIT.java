@@ -1,0 +1,143 @@
+package dev.kata.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kata.TestPacks;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end, as a learner: the real {@code ./kata} launcher in a real terminal (tmux, 80x24), on
+ * a workspace of the tutor's test pack. Opens on the first kata, re-checks when the file is saved,
+ * shows the pass, quits on {@code q}, and leaves no test JVM behind. Run by failsafe after the
+ * jar is built ({@code mvn verify}). tmux is installed here if it is missing and we are root.
+ */
+class SessionTmuxIT {
+    private static final Duration SCREEN_WAIT = Duration.ofSeconds(45);
+
+    @TempDir
+    Path temp;
+    private String socket;
+
+    @BeforeAll
+    static void tmux() throws Exception {
+        if (!hasTmux() && isRoot()) {
+            run(Duration.ofMinutes(3), "sh", "-c", "apt-get install -y tmux >/dev/null 2>&1 || "
+                    + "(apt-get update >/dev/null 2>&1 && apt-get install -y tmux >/dev/null 2>&1)");
+        }
+        Assumptions.assumeTrue(hasTmux(), "tmux is not installed and could not be installed (not root, or no "
+                + "package source): the end-to-end session test needs it");
+    }
+
+    @AfterEach
+    void stopTmux() throws Exception {
+        if (socket != null) {
+            run(Duration.ofSeconds(10), "tmux", "-L", socket, "kill-server");
+        }
+    }
+
+    @Test
+    void opensOnTheFirstKataRechecksOnSaveShowsThePassAndQuitsOnQ() throws Exception {
+        Path home = Path.of(System.getProperty("kata.home"));
+        Path launcher = home.resolve("kata");
+        Path pack = TestPacks.copyMini(temp.resolve("pack"));
+        Path cache = temp.resolve("cache");
+        Path ws = temp.resolve("ws");
+        String javaHome = System.getProperty("java.home");
+        assertEquals(0, run(Duration.ofMinutes(5), "env", "KATA_JAVA_HOME=" + javaHome, "XDG_CACHE_HOME=" + cache,
+                launcher.toString(), "init", ws.toString()).exitCode, "kata init");
+        Files.writeString(ws.resolve(".kata/workspace.toml"), "pack = \"" + pack + "\"\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.APPEND);
+
+        socket = "kata-it-" + ProcessHandle.current().pid();
+        String command = "env KATA_JAVA_HOME='" + javaHome + "' XDG_CACHE_HOME='" + cache + "' TERM=xterm-256color '"
+                + launcher + "'; echo \"kata exited with $?\"; sleep 120";
+        assertEquals(0, run(Duration.ofSeconds(20), "tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d",
+                "-s", "kata", "-x", "80", "-y", "24", "-c", ws.toString(), command).exitCode, "tmux new-session");
+
+        waitForScreen(s -> s.contains("q quit") && s.contains("sum-up · The adder that subtracts")
+                && s.contains("Edit src/main/java/sumup/Adder.java:8") && s.contains("Make add add."),
+                "the session on sum-up: its story, the file as path:line and the keys");
+
+        Path adder = ws.resolve("src/main/java/sumup/Adder.java");
+        Files.writeString(adder, Files.readString(pack.resolve("sum-up/solution/Adder.java")));
+        waitForScreen(s -> s.contains("see the reference solution") && s.contains("sum-up passes")
+                && s.contains("1 of 3 passed"), "the pass, with the catalog's progress");
+
+        run(Duration.ofSeconds(10), "tmux", "-L", socket, "send-keys", "-t", "kata", "q");
+        String after = waitForScreen(s -> s.contains("kata exited with"), "the session to end");
+        assertTrue(after.contains("kata exited with 0"), after);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!leftovers(cache).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), leftovers(cache), "test JVMs (ProbeMain) of this session still running");
+    }
+
+    /** Processes of this test's tutor: their command line names its cache folder (the class-data archive). */
+    private static List<String> leftovers(Path cache) {
+        return ProcessHandle.allProcesses()
+                .filter(ProcessHandle::isAlive)
+                .map(p -> p.info().commandLine().orElse(""))
+                .filter(c -> c.contains(cache.toString()) && c.contains("ProbeMain"))
+                .toList();
+    }
+
+    private String waitForScreen(Predicate<String> condition, String what) throws Exception {
+        long deadline = System.nanoTime() + SCREEN_WAIT.toNanos();
+        String screen = "";
+        while (System.nanoTime() < deadline) {
+            screen = run(Duration.ofSeconds(10), "tmux", "-L", socket, "capture-pane", "-p", "-t", "kata").output;
+            if (condition.test(screen)) {
+                return screen;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("waited " + SCREEN_WAIT.toSeconds() + " s for " + what + "; the screen shows:\n"
+                + screen);
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+
+    private static Result run(Duration limit, String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        byte[] out;
+        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " took more than " + limit.toSeconds() + " s");
+        }
+        out = p.getInputStream().readAllBytes();
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    private static boolean hasTmux() {
+        try {
+            return run(Duration.ofSeconds(10), "tmux", "-V").exitCode == 0;
+        } catch (IOException | InterruptedException | AssertionError e) {
+            return false;
+        }
+    }
+
+    private static boolean isRoot() {
+        try {
+            return run(Duration.ofSeconds(5), "id", "-u").output.strip().equals("0");
+        } catch (IOException | InterruptedException | AssertionError e) {
+            return false;
+        }
+    }
+}
