@@ -101,7 +101,7 @@ class EventPipelineTest {
     void closeWritesEverythingAndStopsTheWriter() throws Exception {
         List<Long> written = Collections.synchronizedList(new ArrayList<>());
         EventPipeline pipeline = new EventPipeline(event -> written.add(event.seq()), MAX_BACKLOG);
-        int events = 500;
+        int events = 200;
         for (long seq = 1; seq <= events; seq++) {
             pipeline.submit(new Event(seq, "logout user-" + seq));
         }

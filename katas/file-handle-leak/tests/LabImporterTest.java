@@ -26,7 +26,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LabImporterTest {
 
-    private static final int FILES = 30;
+    private static final int FILES = 12;
     private static final int RESULTS_PER_FILE = 3;
 
     private Path inbox;
