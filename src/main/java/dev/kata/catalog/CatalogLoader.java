@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -40,12 +41,39 @@ public final class CatalogLoader {
     private static final Pattern KATA_ID = Pattern.compile("[a-z][a-z0-9]*(?:-[a-z0-9]+)*");
     private static final Pattern PACKAGE_DECLARATION =
             Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
-    private static final Set<String> PACK_FIELDS = Set.of("name", "version", "description", "tracks");
-    private static final Set<String> TRACK_FIELDS = Set.of("id", "title", "katas");
+    private static final Set<String> PACK_FIELDS = Set.of("name", "version", "description", "include", "tracks");
+    private static final Set<String> TRACK_FIELDS = Set.of("id", "title", "katas", "include");
     private static final Set<String> KATA_FIELDS = Set.of(
             "title", "summary", "pitfall", "test_timeout_ms", "check_timeout_ms", "jvm_args", "mutants");
+    /** The track that a top-level {@code include} fills, placed before the pack's own tracks. */
+    static final String INCLUDED_TRACK_ID = "built-in";
+    static final String INCLUDED_TRACK_TITLE = "Built-in katas";
 
     private final TomlMapper toml = new TomlMapper();
+    private final Supplier<Path> builtIn;
+
+    /** A loader for packs that include no built-in katas (the built-in pack itself, test packs). */
+    public CatalogLoader() {
+        this(null);
+    }
+
+    /**
+     * @param builtIn where the built-in katas are, for packs whose {@code include} names some; asked
+     *                only when a pack includes something. Null: such a pack is reported as a problem.
+     */
+    public CatalogLoader(Supplier<Path> builtIn) {
+        this.builtIn = builtIn;
+    }
+
+    /** Whether {@code id} is a valid kata id: lower-case letters, digits and single dashes, e.g. {@code leak-alert}. */
+    public static boolean isKataId(String id) {
+        return KATA_ID.matcher(id).matches();
+    }
+
+    /** Whether {@code name} can be a Java package name (not a keyword). */
+    public static boolean isJavaPackage(String name) {
+        return SourceVersion.isName(name);
+    }
 
     /** Loads the pack in {@code packDir}, or throws a {@link CatalogException} listing every problem. */
     public Catalog load(Path packDir) {
@@ -53,7 +81,8 @@ public final class CatalogLoader {
         Problems problems = new Problems(dir);
         Path packFile = dir.resolve("pack.toml");
         if (!Files.isRegularFile(packFile)) {
-            problems.add(packFile, "missing: a pack is a folder with a pack.toml (see docs/kata-format.md)");
+            problems.add(packFile, "missing: a pack is a folder with a pack.toml (see docs/kata-format.md)"
+                    + PackFiles.nestedPackHint(dir));
             throw problems.exception();
         }
         JsonNode root = readToml(packFile, problems);
@@ -65,52 +94,44 @@ public final class CatalogLoader {
         String name = pack.requiredString("name");
         String version = pack.requiredString("version");
         String description = pack.optionalString("description", "");
-        List<TomlTable> trackTables = pack.tableList("tracks", true);
+        List<String> topIncludes = pack.stringList("include", false);
+        List<TomlTable> trackTables = pack.tableList("tracks", topIncludes.isEmpty());
         if (trackTables.isEmpty() && root.has("tracks")) {
             pack.problem("tracks", "needs at least one track");
         }
 
+        Listing listing = new Listing(dir, problems);
         List<Track> tracks = new ArrayList<>();
         Set<String> trackIds = new HashSet<>();
-        Set<String> kataIds = new HashSet<>();
-        Map<String, String> kataByPackage = new HashMap<>();
+        if (!topIncludes.isEmpty()) {
+            trackIds.add(INCLUDED_TRACK_ID);
+            List<Kata> katas = new ArrayList<>();
+            for (String id : topIncludes) {
+                listing.include(pack, "include", id, INCLUDED_TRACK_ID, katas);
+            }
+            tracks.add(new Track(INCLUDED_TRACK_ID, INCLUDED_TRACK_TITLE, katas));
+        }
         for (TomlTable table : trackTables) {
             table.rejectUnknown(TRACK_FIELDS);
             String trackId = table.requiredString("id");
             String title = table.requiredString("title");
             if (trackId != null && !trackIds.add(trackId)) {
-                table.problem("id", "'" + trackId + "' is used by another track");
+                table.problem("id", "'" + trackId + "' is used by another track"
+                        + (trackId.equals(INCLUDED_TRACK_ID) && !topIncludes.isEmpty()
+                        ? " (the one the top-level include makes)" : ""));
             }
-            List<String> ids = table.stringList("katas", true);
-            if (ids.isEmpty() && table.has("katas")) {
-                table.problem("katas", "needs at least one kata");
+            List<String> includes = table.stringList("include", false);
+            List<String> ids = table.stringList("katas", includes.isEmpty());
+            if (ids.isEmpty() && includes.isEmpty() && (table.has("katas") || table.has("include"))) {
+                table.problem("katas", "needs at least one kata (its own in katas, built-in ones in include)");
             }
+            String track = trackId == null ? "" : trackId;
             List<Kata> katas = new ArrayList<>();
+            for (String id : includes) {
+                listing.include(table, "include", id, track, katas);
+            }
             for (String id : ids) {
-                if (!KATA_ID.matcher(id).matches()) {
-                    table.problem("katas", "'" + id + "' is not a kata id (lower-case letters, digits and single dashes, e.g. leak-alert)");
-                    continue;
-                }
-                if (!kataIds.add(id)) {
-                    table.problem("katas", "'" + id + "' is listed twice");
-                    continue;
-                }
-                Path kataDir = dir.resolve(id);
-                if (!Files.isDirectory(kataDir)) {
-                    table.problem("katas", "'" + id + "' has no folder " + problems.name(kataDir) + "/");
-                    continue;
-                }
-                Kata kata = readKata(kataDir, trackId == null ? "" : trackId, problems);
-                if (kata == null) {
-                    continue;
-                }
-                String other = kataByPackage.putIfAbsent(kata.javaPackage(), id);
-                if (other != null) {
-                    table.problem("katas", "'" + id + "' and '" + other + "' would share the Java package "
-                            + kata.javaPackage() + "; rename one");
-                    continue;
-                }
-                katas.add(kata);
+                listing.own(table, "katas", id, track, katas);
             }
             if (trackId != null && title != null) {
                 tracks.add(new Track(trackId, title, katas));
@@ -120,6 +141,111 @@ public final class CatalogLoader {
             throw problems.exception();
         }
         return new Catalog(name, version, description, dir, tracks);
+    }
+
+    /** The katas listed so far in a pack: their ids and Java packages must not repeat. */
+    private final class Listing {
+        private final Path dir;
+        private final Problems problems;
+        private final Set<String> ids = new HashSet<>();
+        private final Map<String, String> idByPackage = new HashMap<>();
+        private Path builtInDir;
+        private String builtInProblem;
+
+        Listing(Path dir, Problems problems) {
+            this.dir = dir;
+            this.problems = problems;
+        }
+
+        /** A kata of the pack's own, in its folder. */
+        void own(TomlTable table, String field, String id, String trackId, List<Kata> into) {
+            if (!fresh(table, field, id)) {
+                return;
+            }
+            Path kataDir = dir.resolve(id);
+            if (!Files.isDirectory(kataDir)) {
+                Path builtInKata = builtInDirQuietly() == null ? null : builtInDirQuietly().resolve(id);
+                table.problem(field, "'" + id + "' has no folder " + problems.name(kataDir) + "/"
+                        + (builtInKata != null && !builtInKata.startsWith(dir) && Files.isRegularFile(builtInKata.resolve("kata.toml"))
+                        ? " (it is a built-in kata: list it in include instead)" : ""));
+                return;
+            }
+            add(table, field, id, kataDir, trackId, into);
+        }
+
+        /** A built-in kata the pack includes. */
+        void include(TomlTable table, String field, String id, String trackId, List<Kata> into) {
+            if (!fresh(table, field, id)) {
+                return;
+            }
+            Path from = builtInDir(table, field);
+            if (from == null) {
+                return;
+            }
+            Path kataDir = from.resolve(id);
+            if (!Files.isRegularFile(kataDir.resolve("kata.toml"))) {
+                List<String> close = Suggestions.closest(id, PackFiles.kataFolders(from));
+                table.problem(field, "'" + id + "' is not a built-in kata"
+                        + (close.isEmpty() ? "" : " (did you mean " + String.join(", ", close) + "?)")
+                        + (Files.isDirectory(dir.resolve(id)) ? "; the pack's own katas go in katas" : ""));
+                return;
+            }
+            add(table, field, id, kataDir, trackId, into);
+        }
+
+        private boolean fresh(TomlTable table, String field, String id) {
+            if (!KATA_ID.matcher(id).matches()) {
+                table.problem(field, "'" + id + "' is not a kata id (lower-case letters, digits and single dashes, e.g. leak-alert)");
+                return false;
+            }
+            if (!ids.add(id)) {
+                table.problem(field, "'" + id + "' is listed twice");
+                return false;
+            }
+            return true;
+        }
+
+        private void add(TomlTable table, String field, String id, Path kataDir, String trackId, List<Kata> into) {
+            Kata kata = readKata(kataDir, trackId, problems);
+            if (kata == null) {
+                return;
+            }
+            String other = idByPackage.putIfAbsent(kata.javaPackage(), id);
+            if (other != null) {
+                table.problem(field, "'" + id + "' and '" + other + "' would share the Java package "
+                        + kata.javaPackage() + "; rename one");
+                return;
+            }
+            into.add(kata);
+        }
+
+        private Path builtInDir(TomlTable table, String field) {
+            Path found = builtInDirQuietly();
+            if (found == null) {
+                table.problem(field, builtInProblem);
+                return null;
+            }
+            if (found.equals(dir)) {
+                table.problem(field, "the built-in pack cannot include katas: list its own in katas");
+                return null;
+            }
+            return found;
+        }
+
+        private Path builtInDirQuietly() {
+            if (builtInDir == null && builtInProblem == null) {
+                if (builtIn == null) {
+                    builtInProblem = "this pack includes built-in katas, but none are available here";
+                } else {
+                    try {
+                        builtInDir = builtIn.get().toAbsolutePath().normalize();
+                    } catch (CatalogException e) {
+                        builtInProblem = "this pack includes built-in katas, but " + e.getMessage();
+                    }
+                }
+            }
+            return builtInDir;
+        }
     }
 
     /** Loads one kata folder on its own (for tools that grade a single kata), or throws. */

@@ -1,5 +1,6 @@
 package dev.kata.cli;
 
+import dev.kata.KataException;
 import dev.kata.catalog.BuiltInPack;
 import dev.kata.catalog.Catalog;
 import dev.kata.catalog.CatalogLoader;
@@ -11,6 +12,7 @@ import dev.kata.workspace.ProgressStore;
 import dev.kata.workspace.Workspace;
 import dev.kata.workspace.WorkspaceLocator;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -100,14 +102,46 @@ public final class CommandContext {
         this.catalog = null;
     }
 
-    /** The pack the workspace asks for, or the built-in one. */
+    /** The pack the workspace asks for, or the built-in one (unless {@link #usePack} chose another). */
     public Catalog catalog() {
         if (catalog == null) {
-            Optional<Path> pack = workspaceIfAny().flatMap(w -> w.settings().packDir(w.root()));
-            Path dir = pack.orElseGet(() -> BuiltInPack.locate(launch.kataHome(), launch.codeLocation()));
-            catalog = new CatalogLoader().load(dir);
+            Optional<Path> pack = workspaceIfAny().flatMap(this::workspacePack);
+            catalog = loader().load(pack.orElseGet(this::builtInPackDir));
         }
         return catalog;
+    }
+
+    /** Makes the pack in {@code dir} ({@code --pack}, relative to the current folder) the catalog of this run. */
+    public Catalog usePack(Path dir) {
+        catalog = loader().load(packDir(dir));
+        return catalog;
+    }
+
+    /** A {@code --pack} value as an absolute folder: relative to the current folder, {@code ~/} for home. */
+    public Path packDir(Path option) {
+        String text = option.toString();
+        if (text.equals("~") || text.startsWith("~/")) {
+            return launch.home().resolve(text.substring(1).replaceFirst("^/", "")).normalize();
+        }
+        return launch.cwd().resolve(option).normalize();
+    }
+
+    /** Reads packs; the built-in katas a pack includes come from the install. */
+    public CatalogLoader loader() {
+        return new CatalogLoader(this::builtInPackDir);
+    }
+
+    public Path builtInPackDir() {
+        return BuiltInPack.locate(launch.kataHome(), launch.codeLocation());
+    }
+
+    private Optional<Path> workspacePack(Workspace w) {
+        Optional<Path> dir = w.settings().packDir(w.root(), launch.home());
+        if (dir.isPresent() && !Files.isDirectory(dir.get())) {
+            throw new KataException(paths().show(w.settingsFile()) + ": pack: " + dir.get() + " does not exist"
+                    + " (a relative path there is relative to the workspace, " + w.root() + ")");
+        }
+        return dir;
     }
 
     public Kata kata(String id) {
@@ -116,6 +150,11 @@ public final class CommandContext {
 
     public ProgressStore progress() {
         return new ProgressStore(workspace(), catalog().katas(), err()::println, clock());
+    }
+
+    /** Who a progress export is about: the option, else git's user.name, else $USER. */
+    public String learnerName(String option, Path workspaceRoot) {
+        return LearnerName.resolve(option, launch, workspaceRoot);
     }
 
     /** Where the grader keeps its caches: {@code $XDG_CACHE_HOME/kata}, else {@code ~/.cache/kata}. */

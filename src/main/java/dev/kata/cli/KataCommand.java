@@ -21,7 +21,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
                 InitCommand.class, ListCommand.class, StartCommand.class, PathCommand.class, CheckCommand.class,
                 HintCommand.class, ResetCommand.class, SolutionCommand.class, ProgressCommand.class,
-                ValidateCommand.class, CompletionCommand.class},
+                ValidateCommand.class, NewCommand.class, ReportCommand.class, CompletionCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success, or the check passed",

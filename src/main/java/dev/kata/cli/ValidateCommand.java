@@ -1,6 +1,10 @@
 package dev.kata.cli;
 
+import dev.kata.KataException;
+import dev.kata.catalog.Catalog;
+import dev.kata.catalog.CatalogException;
 import dev.kata.catalog.Kata;
+import dev.kata.catalog.PackFiles;
 import dev.kata.grader.Grader;
 import dev.kata.grader.GraderSettings;
 import dev.kata.render.ValidationJson;
@@ -8,6 +12,7 @@ import dev.kata.render.ValidationText;
 import dev.kata.validate.KataValidation;
 import dev.kata.validate.Validator;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,18 +23,24 @@ import picocli.CommandLine.Parameters;
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = {"Prove the katas teach: each starter must fail for its pitfall, each solution pass, "
                 + "each mutant fail, on every run.",
-                "Runs several checks at once; reports wrong and flaky verdicts."})
+                "Runs several checks at once; reports wrong and flaky verdicts. A pack whose files break the format "
+                        + "gets each problem by file and field (exit code 2)."})
 final class ValidateCommand extends Subcommand implements Callable<Integer> {
     @Parameters(paramLabel = "ID", arity = "0..*", completionCandidates = KataIds.class,
             description = "The katas to validate (default: all of the pack).")
     List<String> ids = new ArrayList<>();
 
+    @Option(names = "--pack", paramLabel = "PATH",
+            description = "Validate this pack (a folder with a pack.toml), relative to the current folder. "
+                    + "Default: the workspace's pack, else the built-in one.")
+    Path pack;
+
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
-            description = "Grade each starter, solution and mutant N times (default: ${DEFAULT-VALUE}).")
+            description = "Grade each starter, solution and mutant N times, to catch flaky tests (default: ${DEFAULT-VALUE}).")
     int repeat;
 
     @Option(names = {"-j", "--jobs"}, paramLabel = "N",
-            description = "Checks to run at once (default: the number of cores, at least 2).")
+            description = "Checks to run at once (default: one more than the number of cores).")
     Integer jobs;
 
     @Option(names = "--json", description = "Print the results as JSON.")
@@ -39,13 +50,39 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         CommandContext ctx = ctx();
         if (repeat < 1) {
-            throw new dev.kata.KataException("--repeat must be at least 1");
+            throw new KataException("--repeat must be at least 1");
         }
-        List<Kata> katas = ids.isEmpty() ? ctx.catalog().katas() : ids.stream().map(ctx::kata).toList();
-        int parallelism = jobs != null ? Math.max(1, jobs) : Math.max(2, Runtime.getRuntime().availableProcessors());
-        Validator validator = new Validator(new Grader(GraderSettings.defaults(ctx.cacheDir()).failFast()), parallelism);
         PrintWriter out = ctx.out();
+        Catalog catalog;
+        try {
+            catalog = pack != null ? ctx.usePack(pack) : ctx.catalog();
+        } catch (CatalogException e) {
+            if (!json) {
+                throw e;
+            }
+            out.print(ValidationJson.renderFormatProblems(e.problems()));
+            return Main.BAD_INPUT;
+        }
+        // A team's pack grades its own katas; the built-in ones it includes are graded with kata itself.
+        List<Kata> katas = ids.isEmpty()
+                ? catalog.katas().stream().filter(k -> k.dir().startsWith(catalog.dir())).toList()
+                : ids.stream().map(catalog::require).toList();
+        List<String> included = ids.isEmpty()
+                ? catalog.katas().stream().filter(k -> !k.dir().startsWith(catalog.dir())).map(Kata::id).toList()
+                : List.of();
+        List<String> packProblems = ids.isEmpty() ? PackFiles.unlisted(catalog) : List.of();
+        int parallelism = jobs != null ? Math.max(1, jobs) : Runtime.getRuntime().availableProcessors() + 1;
+        Path builtIn = builtInOrNull(ctx);
+        Validator validator = new Validator(new Grader(GraderSettings.defaults(ctx.cacheDir()).failFast()), parallelism,
+                k -> builtIn != null && k.dir().startsWith(builtIn) ? Validator.MIN_MUTANTS
+                        : Validator.MIN_MUTANTS_IN_A_PACK);
         ValidationText text = new ValidationText(ctx.style());
+        if (!json) {
+            packProblems.forEach(p -> out.println(text.packProblem(p)));
+            if (!included.isEmpty()) {
+                out.println(text.notGraded(included));
+            }
+        }
         long start = System.nanoTime();
         List<KataValidation> results = validator.validate(katas, repeat, k -> {
             if (!json) {
@@ -54,7 +91,17 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
             }
         });
         long ms = (System.nanoTime() - start) / 1_000_000;
-        out.print(json ? ValidationJson.render(results, ms) : text.footer(results, ms) + "\n");
-        return results.stream().allMatch(KataValidation::ok) ? Main.PASS : Main.FAIL;
+        out.print(json ? ValidationJson.render(results, packProblems, ms)
+                : text.footer(results, ms) + text.repeatAdvice(repeat) + "\n");
+        boolean ok = packProblems.isEmpty() && results.stream().allMatch(KataValidation::ok);
+        return ok ? Main.PASS : Main.FAIL;
+    }
+
+    private static Path builtInOrNull(CommandContext ctx) {
+        try {
+            return ctx.builtInPackDir();
+        } catch (CatalogException e) {
+            return null;
+        }
     }
 }

@@ -50,9 +50,7 @@ final class TestJvm implements AutoCloseable {
         command.add("-XX:-UsePerfData");
         command.add("-Xshare:auto");
         if (spec.classDataArchive() != null) {
-            command.add("-XX:SharedArchiveFile=" + spec.classDataArchive());
-            command.add("-XX:+AutoCreateSharedArchive");
-            command.add("-Xlog:cds=off,cds+dynamic=off");
+            command.addAll(spec.classDataArchive().jvmFlags());
         }
         command.add("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED");
         command.add("-Djdk.trackAllThreads=true");

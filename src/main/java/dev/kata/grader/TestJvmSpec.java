@@ -1,6 +1,5 @@
 package dev.kata.grader;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /** How to start a test JVM for one kata. */
@@ -10,5 +9,5 @@ record TestJvmSpec(
         int outputCapBytes,
         long testTimeoutMs,
         List<String> extraJvmArgs,
-        Path classDataArchive) {
+        ClassDataArchive classDataArchive) {
 }

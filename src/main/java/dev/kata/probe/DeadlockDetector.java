@@ -95,6 +95,11 @@ final class DeadlockDetector {
         for (long id : ids) {
             Thread t = byId.get(id);
             if (t != null && !ThreadCensus.isInfrastructure(t)) {
+                // A thread in tryLock(timeout) is part of the cycle only until its wait runs out:
+                // backing off is the cure, not the disease.
+                if (t.getState() == Thread.State.TIMED_WAITING) {
+                    return null;
+                }
                 out.add(t);
             }
         }

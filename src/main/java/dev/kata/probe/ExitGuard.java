@@ -32,17 +32,9 @@ final class ExitGuard {
                 break;
             }
         }
-        Map<String, Object> event = Json.object();
-        event.put("event", "fatal");
-        event.put("id", run == null ? null : run.id);
-        event.put("name", run == null ? null : run.name);
-        event.put("reason", Reason.EXIT_CALLED.id());
-        event.put("message", "your code called System.exit" + (location == null ? "" : " at " + location)
-                + ", which ends the whole JVM: the program and every test with it. Return or throw instead.");
-        event.put("location", location);
-        event.put("threads", threads.stream().map(ThreadSnapshot::toJson).toList());
-        event.put("durationMs", run == null ? 0 : run.elapsedMs());
-        Probe.events.write(event);
+        String message = "your code called System.exit" + (location == null ? "" : " at " + location)
+                + ", which ends the whole JVM: the program and every test with it. Return or throw instead.";
+        Probe.events.write(Probe.fatalEvent(run, Reason.EXIT_CALLED, message, location, threads));
     }
 
     private static boolean callsExit(StackTraceElement[] stack) {

@@ -74,6 +74,13 @@ final class Probe {
         if (!FATAL.compareAndSet(false, true)) {
             return;
         }
+        events.write(fatalEvent(run, reason, message, location, threads));
+        Runtime.getRuntime().halt(FATAL_EXIT);
+    }
+
+    /** The event that tells the grader why this JVM is ending in the middle of {@code run}. */
+    static Map<String, Object> fatalEvent(TestRun run, Reason reason, String message, String location,
+            List<ThreadSnapshot> threads) {
         Map<String, Object> e = Json.object();
         e.put("event", "fatal");
         e.put("id", run == null ? null : run.id);
@@ -83,8 +90,7 @@ final class Probe {
         e.put("location", location);
         e.put("threads", threads.stream().map(ThreadSnapshot::toJson).toList());
         e.put("durationMs", run == null ? 0 : run.elapsedMs());
-        events.write(e);
-        Runtime.getRuntime().halt(FATAL_EXIT);
+        return e;
     }
 
     static String firstLocation(List<ThreadSnapshot> threads) {

@@ -2,6 +2,7 @@ package dev.kata.render;
 
 import dev.kata.catalog.Track;
 import dev.kata.workspace.KataState;
+import dev.kata.workspace.ProgressStatus;
 import java.util.List;
 
 /** {@code kata list}: the katas by track, each with its title and status. */
@@ -17,7 +18,14 @@ public final class ListText {
         int titleWidth = states.stream().mapToInt(s -> s.kata().title().length()).max().orElse(0) + 2;
         StringBuilder out = new StringBuilder();
         for (Track track : tracks) {
-            out.append(style.heading(track.title())).append('\n');
+            out.append(style.heading(track.title()));
+            if (withWorkspace) {
+                long inTrack = states.stream().filter(st -> st.kata().track().equals(track.id())).count();
+                long passed = states.stream().filter(st -> st.kata().track().equals(track.id())
+                        && st.status() == ProgressStatus.PASSED).count();
+                out.append(style.dim("  " + passed + "/" + inTrack + " passed"));
+            }
+            out.append('\n');
             for (KataState state : states) {
                 if (!state.kata().track().equals(track.id())) {
                     continue;

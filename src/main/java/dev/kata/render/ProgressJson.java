@@ -10,13 +10,37 @@ import dev.kata.workspace.ProgressStatus;
 import java.time.Instant;
 import java.util.List;
 
-/** {@code kata progress --json}: counts and each kata's record, by track. */
+/**
+ * {@code kata progress --format json}: who, which pack, counts and each kata's record, by track.
+ * This is also what {@code kata report} reads: {@code format} is its version, raised only when a
+ * field changes meaning or goes away (new fields may appear without it).
+ */
 public final class ProgressJson {
+    public static final int FORMAT = 1;
+
     private ProgressJson() {
     }
 
+    public static String render(ProgressExport export) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("learner", export.learner());
+        ObjectNode pack = root.putObject("pack");
+        pack.put("name", export.packName());
+        pack.put("version", export.packVersion());
+        root.put("exportedAt", text(export.exportedAt()));
+        counts(root, export.tracks(), export.states());
+        return Json.write(root);
+    }
+
+    /** Counts and katas only, without who or which pack. */
     public static String render(List<Track> tracks, List<KataState> states) {
         ObjectNode root = Json.MAPPER.createObjectNode();
+        counts(root, tracks, states);
+        return Json.write(root);
+    }
+
+    private static void counts(ObjectNode root, List<Track> tracks, List<KataState> states) {
         root.put("total", states.size());
         root.put("passed", StatusMarks.count(states, ProgressStatus.PASSED));
         root.put("inProgress", StatusMarks.count(states, ProgressStatus.IN_PROGRESS));
@@ -33,13 +57,13 @@ public final class ProgressJson {
                 }
             }
         }
-        return Json.write(root);
     }
 
     private static void kata(ObjectNode node, KataState state) {
         KataProgress record = state.record();
         node.put("id", state.kata().id());
         node.put("title", state.kata().title());
+        node.put("pitfall", state.kata().pitfall() == null ? null : state.kata().pitfall().id());
         node.put("status", state.status().id());
         node.put("startedAt", text(record.startedAt()));
         node.put("solvedAt", text(record.solvedAt()));

@@ -58,6 +58,8 @@ public final class ProgressText {
         }
         if (record.solvedAt() != null) {
             parts.add("solved " + DAY.withZone(zone).format(record.solvedAt()));
+        } else if (record.startedAt() != null) {
+            parts.add("started " + DAY.withZone(zone).format(record.startedAt()));
         }
         if (record.lastVerdict() != null && !record.lastVerdict().passed()) {
             String reason = record.lastVerdict().reason();

@@ -12,9 +12,16 @@ public final class ValidationJson {
     }
 
     public static String render(List<KataValidation> validations, long durationMs) {
+        return render(validations, List.of(), durationMs);
+    }
+
+    /** @param packProblems problems of the pack as a whole (a kata folder no track lists) */
+    public static String render(List<KataValidation> validations, List<String> packProblems, long durationMs) {
         ObjectNode root = Json.MAPPER.createObjectNode();
-        root.put("ok", validations.stream().allMatch(KataValidation::ok));
+        root.put("ok", packProblems.isEmpty() && validations.stream().allMatch(KataValidation::ok));
         root.put("durationMs", durationMs);
+        ArrayNode packArray = root.putArray("problems");
+        packProblems.forEach(packArray::add);
         ArrayNode katas = root.putArray("katas");
         for (KataValidation k : validations) {
             ObjectNode node = katas.addObject();
@@ -38,6 +45,16 @@ public final class ValidationJson {
                 v.problems().forEach(vp::add);
             }
         }
+        return Json.write(root);
+    }
+
+    /** A pack that does not load: {@code {"ok": false, "problems": [...], "katas": []}}, each problem naming file and field. */
+    public static String renderFormatProblems(List<String> problems) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("ok", false);
+        ArrayNode array = root.putArray("problems");
+        problems.forEach(array::add);
+        root.putArray("katas");
         return Json.write(root);
     }
 }

@@ -37,6 +37,23 @@ public final class ValidationText {
         return s.toString();
     }
 
+    /** A problem of the pack as a whole, e.g. a kata folder that no track lists. */
+    public String packProblem(String problem) {
+        return style.red("✘ ") + problem;
+    }
+
+    /** The built-in katas a pack includes, which its validation leaves to kata's own. */
+    public String notGraded(List<String> included) {
+        return style.dim("· " + String.join(", ", included) + ": built-in, validated with kata itself"
+                + " (name " + (included.size() == 1 ? "it" : "them") + " to grade " + (included.size() == 1 ? "it" : "them")
+                + " here too)");
+    }
+
+    /** After the footer: a nudge to repeat, when each check ran once (a flaky test shows only over runs). */
+    public String repeatAdvice(int repeat) {
+        return repeat > 1 ? "" : style.dim("  (each graded once: --repeat 5 also catches flaky tests)");
+    }
+
     public String footer(List<KataValidation> all, long durationMs) {
         long bad = all.stream().filter(k -> !k.ok()).count();
         String time = String.format("%.1f s", durationMs / 1000.0);

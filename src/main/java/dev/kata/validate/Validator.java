@@ -14,21 +14,31 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 
 /**
  * Proves a kata can teach: grades its starter, solution and every mutant {@code repeat} times,
  * several checks at once, and reports any verdict that is wrong, or right only some of the time.
  */
 public final class Validator {
-    /** Mutants a kata needs at the least. */
+    /** Mutants a built-in kata needs at the least. */
     public static final int MIN_MUTANTS = 3;
+    /** Mutants a kata of a team's pack needs at the least: one proves the tests catch a wrong fix. */
+    public static final int MIN_MUTANTS_IN_A_PACK = 1;
 
     private final Grader grader;
     private final int parallelism;
+    private final ToIntFunction<Kata> minMutants;
 
     public Validator(Grader grader, int parallelism) {
+        this(grader, parallelism, k -> MIN_MUTANTS);
+    }
+
+    /** @param minMutants how many mutants each kata needs at the least */
+    public Validator(Grader grader, int parallelism, ToIntFunction<Kata> minMutants) {
         this.grader = grader;
         this.parallelism = Math.max(1, parallelism);
+        this.minMutants = minMutants;
     }
 
     /** Validates {@code katas}; {@code onDone} hears each kata as soon as all its checks are in. */
@@ -59,7 +69,7 @@ public final class Validator {
             }
             List<KataValidation> results = new ArrayList<>();
             for (Map.Entry<Kata, Map<Variant, List<Future<Verdict>>>> k : pending.entrySet()) {
-                KataValidation validation = collect(k.getKey(), k.getValue());
+                KataValidation validation = collect(k.getKey(), k.getValue(), minMutants.applyAsInt(k.getKey()));
                 results.add(validation);
                 onDone.accept(validation);
             }
@@ -67,11 +77,12 @@ public final class Validator {
         }
     }
 
-    private static KataValidation collect(Kata kata, Map<Variant, List<Future<Verdict>>> byVariant)
+    private static KataValidation collect(Kata kata, Map<Variant, List<Future<Verdict>>> byVariant, int minMutants)
             throws InterruptedException {
         List<String> kataProblems = new ArrayList<>();
-        if (kata.mutants().size() < MIN_MUTANTS) {
-            kataProblems.add("has " + kata.mutants().size() + " mutant(s); at least " + MIN_MUTANTS + " are needed");
+        if (kata.mutants().size() < minMutants) {
+            kataProblems.add("has " + kata.mutants().size() + " mutant(s); at least " + minMutants
+                    + (minMutants == 1 ? " is" : " are") + " needed");
         }
         List<VariantResult> variants = new ArrayList<>();
         for (Map.Entry<Variant, List<Future<Verdict>>> v : byVariant.entrySet()) {

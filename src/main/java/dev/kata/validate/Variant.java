@@ -37,6 +37,9 @@ public record Variant(String label, Path dir, boolean pass, Reason reason) {
         if (!pass && verdict.passed()) {
             return "must fail, but passes";
         }
+        if (!pass && (verdict.reason() == Reason.CRASH || verdict.reason() == Reason.CHECK_TIMEOUT)) {
+            return "fails only because the check broke down (" + verdict.reason().id() + "): " + verdict.summary();
+        }
         if (!pass && reason != null && verdict.reason() != reason) {
             return "must fail with " + reason.id() + ", but fails with " + verdict.reason().id() + ": "
                     + verdict.summary();

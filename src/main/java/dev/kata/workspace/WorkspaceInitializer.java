@@ -27,6 +27,14 @@ public final class WorkspaceInitializer {
      * @param force also fill a folder that already holds other files (existing files are kept)
      */
     public Result init(Path dir, boolean force) {
+        return init(dir, force, null);
+    }
+
+    /**
+     * @param force also fill a folder that already holds other files (existing files are kept)
+     * @param pack  the pack to write into the settings, as it should appear there, or null for the built-in one
+     */
+    public Result init(Path dir, boolean force, String pack) {
         Path root = dir.toAbsolutePath().normalize();
         if (Files.exists(root) && !Files.isDirectory(root)) {
             throw new KataException(root + " is a file, not a folder.");
@@ -45,7 +53,7 @@ public final class WorkspaceInitializer {
             Workspace workspace = new Workspace(root);
             Files.createDirectories(workspace.sourceRoot());
             Files.createDirectories(workspace.stateDir());
-            for (Map.Entry<Path, String> file : files(workspace).entrySet()) {
+            for (Map.Entry<Path, String> file : files(workspace, pack).entrySet()) {
                 if (writeNew(file.getKey(), file.getValue())) {
                     created.add(file.getKey());
                 } else {
@@ -58,9 +66,9 @@ public final class WorkspaceInitializer {
         }
     }
 
-    private static Map<Path, String> files(Workspace workspace) {
+    private static Map<Path, String> files(Workspace workspace, String pack) {
         Map<Path, String> files = new LinkedHashMap<>();
-        files.put(workspace.settingsFile(), WorkspaceSettings.template());
+        files.put(workspace.settingsFile(), WorkspaceSettings.template(pack));
         files.put(workspace.root().resolve("pom.xml"), POM);
         files.put(workspace.root().resolve(".gitignore"), GITIGNORE);
         files.put(workspace.root().resolve("README.txt"), README);

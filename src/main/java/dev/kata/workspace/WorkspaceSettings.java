@@ -19,13 +19,40 @@ public record WorkspaceSettings(int format, String pack) {
     public static final int FORMAT = 1;
 
     static String template() {
+        return template(null);
+    }
+
+    /** @param pack the pack to use, as it should be written ({@code /} separators), or null for the built-in one */
+    static String template(String pack) {
+        String packLine = pack == null
+                ? "# pack = \"../path/to/a/pack\""
+                : "pack = " + tomlString(pack);
         return """
                 # A kata workspace: your files are in src/main/java, your progress in .kata/progress.json.
                 format = %d
 
-                # Use the katas of another pack instead of the built-in ones:
-                # pack = "/path/to/a/pack"
-                """.formatted(FORMAT);
+                # Use the katas of another pack instead of the built-in ones
+                # (a path relative to this workspace folder, or absolute, or ~/...):
+                %s
+                """.formatted(FORMAT, packLine);
+    }
+
+    private static String tomlString(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        out.append(String.format("\\u%04X", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
     }
 
     public static WorkspaceSettings read(Path file) {
@@ -55,12 +82,23 @@ public record WorkspaceSettings(int format, String pack) {
         return new WorkspaceSettings(format == null ? FORMAT : format.asInt(), pack == null ? null : pack.asText());
     }
 
-    /** The pack folder this workspace asks for, resolved against its root; empty means the built-in pack. */
-    public Optional<Path> packDir(Path workspaceRoot) {
+    /**
+     * The pack folder this workspace asks for: relative to its root, or absolute, or under
+     * {@code home} for {@code ~/...}. Empty means the built-in pack.
+     */
+    public Optional<Path> packDir(Path workspaceRoot, Path home) {
         if (pack == null) {
             return Optional.empty();
         }
-        return Optional.of(workspaceRoot.resolve(pack).normalize());
+        String text = pack.strip();
+        if (text.equals("~") || text.startsWith("~/")) {
+            return Optional.of(home.resolve(text.substring(1).replaceFirst("^/", "")).normalize());
+        }
+        return Optional.of(workspaceRoot.resolve(text).normalize());
+    }
+
+    public Optional<Path> packDir(Path workspaceRoot) {
+        return packDir(workspaceRoot, Path.of(System.getProperty("user.home")));
     }
 
     static boolean exists(Path root) {

@@ -1,0 +1,272 @@
+package boundedworkers;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import boundedworkers.CodingBackfill.TerminologyService;
+import dev.kata.probe.api.Pitfalls;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Hidden tests for the bounded-workers kata. The terminology service double counts the lookups in
+ * flight and remembers the peak. In the first test it holds every lookup until the test lets go,
+ * so that nothing finishes early and the peak shows how many calls the backfill really starts at
+ * once.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CodingBackfillTest {
+
+    /** What the service double accepts at once. */
+    private static final int LIMIT = 4;
+    /** Records in the first test: a night's run is tens of thousands; a few hundred show the shape. */
+    private static final int RECORDS = 300;
+    /** How long the backfill may take to have LIMIT lookups in flight. */
+    private static final long FILL_WAIT_MS = 2000;
+    /** How long the test watches, with LIMIT lookups held, for one more to start. */
+    private static final long EXCESS_WAIT_MS = 250;
+    /** How long the backfill may take to return once the lookups are let go. */
+    private static final long FINISH_WAIT_MS = 2000;
+    /** How long the second test's backfill (40 quick lookups) may take before it counts as stuck. */
+    private static final long STALL_WAIT_MS = 1000;
+
+    @Test
+    @Order(1)
+    void neverMoreLookupsAtOnceThanTheServiceAccepts() throws Exception {
+        List<String> ids = recordIds("R-", RECORDS);
+        CountingService service = new CountingService(LIMIT, Set.of(), ids.size(), true);
+        Run run = Run.start(new CodingBackfill(service), ids);
+        try {
+            if (!service.full.await(FILL_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                service.letGo();
+                run.rethrowFailure();
+                fail("With " + RECORDS + " records waiting, the backfill never had " + LIMIT + " lookups running "
+                        + "at once (at most " + service.peak.get() + " within " + FILL_WAIT_MS + " ms). The "
+                        + "terminology service accepts " + LIMIT + " concurrent calls from us, and the night is "
+                        + "not long enough for one at a time: keep the lookups concurrent, up to "
+                        + "maxConcurrentCalls(), never beyond.");
+            }
+            if (service.over.await(EXCESS_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                service.allIn.await(200, TimeUnit.MILLISECONDS); // let the pile-up show its real size
+                int peak = service.peak.get();
+                service.letGo();
+                throw Pitfalls.resourceLeak(peak + " lookups were in flight at the same time, for a terminology "
+                        + "service that accepts " + LIMIT + " (maxConcurrentCalls()). The backfill starts a "
+                        + "worker for every record at once, so the number of open calls grows with the input: "
+                        + RECORDS + " records here, tens of thousands on a real night, each holding a connection and "
+                        + "its record's memory while the service queues and then sheds the excess. Cheap threads "
+                        + "(virtual threads, goroutines) do not make the calls cheap. Bound the concurrency: a "
+                        + "Semaphore with maxConcurrentCalls() permits, or a fixed pool of that many workers.");
+            }
+        } finally {
+            service.letGo();
+        }
+
+        Map<String, String> codes = run.await(FINISH_WAIT_MS);
+        int peak = service.peak.get();
+        if (peak > LIMIT) {
+            throw Pitfalls.resourceLeak(peak + " lookups were in flight at the same time once the first ones "
+                    + "finished; the terminology service accepts " + LIMIT + ". The bound must hold for the whole "
+                    + "run, not only at the start.");
+        }
+        expectCodes(codes, ids, Set.of(), service);
+    }
+
+    @Test
+    @Order(2)
+    void failedLookupsGiveTheirSlotBack() throws Exception {
+        List<String> ids = recordIds("F-", 40);
+        Set<String> unmapped = Set.of("F-003", "F-007", "F-011", "F-015", "F-019", "F-023", "F-027", "F-031");
+        CountingService service = new CountingService(LIMIT, unmapped, ids.size(), false);
+        Run run = Run.start(new CodingBackfill(service), ids);
+        if (!run.done.await(STALL_WAIT_MS, TimeUnit.MILLISECONDS)) {
+            int asked = service.calls.size();
+            throw Pitfalls.deadlock("backfill() has not returned after " + STALL_WAIT_MS + " ms, and nothing is "
+                    + "moving: only " + asked + " of " + ids.size() + " records were ever looked up, "
+                    + unmapped.size() + " lookups failed, and " + (service.inFlight.get() == 0 ? "every lookup has "
+                    + "ended" : service.inFlight.get() + " are still in flight") + "; backfill() waits, "
+                    + Run.where(run.thread) + ". The failed lookups took a slot and never gave it back, so the "
+                    + "slots ran out and the remaining workers wait for one forever. Release a permit in a "
+                    + "finally block, so that it comes back whether the lookup succeeds or throws.");
+        }
+        expectCodes(run.await(0), ids, unmapped, service);
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    private static void expectCodes(Map<String, String> codes, List<String> ids, Set<String> unmapped,
+            CountingService service) {
+        if (codes == null) {
+            fail("backfill() returned null instead of the codes it found");
+        }
+        List<String> missing = new ArrayList<>();
+        for (String id : ids) {
+            if (!unmapped.contains(id) && !codes.containsKey(id)) {
+                missing.add(id);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw Pitfalls.lostWork(missing.size() + " of " + ids.size() + " records came back without a code, "
+                    + "although the service had one for them, e.g. " + missing.subList(0, Math.min(5, missing.size()))
+                    + ". backfill() must return only once every lookup has ended.");
+        }
+        for (String id : ids) {
+            String code = codes.get(id);
+            if (unmapped.contains(id) && code != null) {
+                fail("Record " + id + ": its lookup failed, yet the result maps it to " + code);
+            }
+            if (code != null && !code.equals(CountingService.codeFor(id))) {
+                fail("Record " + id + " got the code " + code + " instead of " + CountingService.codeFor(id));
+            }
+        }
+        if (codes.size() != ids.size() - unmapped.size()) {
+            fail("The result holds " + codes.size() + " records; expected " + (ids.size() - unmapped.size()));
+        }
+        Map<String, Integer> repeated = new TreeMap<>();
+        service.calls.forEach((id, n) -> {
+            if (n > 1) {
+                repeated.put(id, n);
+            }
+        });
+        if (!repeated.isEmpty()) {
+            fail("Some records were looked up more than once: " + repeated + ". One lookup per record is enough.");
+        }
+    }
+
+    private static List<String> recordIds(String prefix, int n) {
+        List<String> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids.add(String.format("%s%03d", prefix, i));
+        }
+        return ids;
+    }
+
+    // ------------------------------------------------------------------ the backfill, on a thread of its own
+
+    static final class Run {
+        final Thread thread;
+        final AtomicReference<Map<String, String>> result = new AtomicReference<>();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final CountDownLatch done = new CountDownLatch(1);
+
+        private Run(CodingBackfill backfill, List<String> ids) {
+            thread = Thread.ofPlatform().name("nightly-backfill").unstarted(() -> {
+                try {
+                    result.set(backfill.backfill(ids));
+                } catch (Throwable t) {
+                    failure.set(t);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+
+        static Run start(CodingBackfill backfill, List<String> ids) {
+            Run r = new Run(backfill, ids);
+            r.thread.start();
+            return r;
+        }
+
+        void rethrowFailure() {
+            Throwable t = failure.get();
+            if (t != null) {
+                fail("backfill() threw " + t, t);
+            }
+        }
+
+        Map<String, String> await(long millis) throws InterruptedException {
+            if (!done.await(millis, TimeUnit.MILLISECONDS)) {
+                throw Pitfalls.timeout("Every lookup was answered, but backfill() had not returned " + millis
+                        + " ms later; it is " + where(thread) + ".");
+            }
+            rethrowFailure();
+            return result.get();
+        }
+
+        static String where(Thread t) {
+            for (StackTraceElement f : t.getStackTrace()) {
+                if (f.getClassName().startsWith("boundedworkers.") && !f.getClassName().contains("Test")) {
+                    return t.getState() + " at " + f.getFileName() + ":" + f.getLineNumber();
+                }
+            }
+            return "in state " + t.getState();
+        }
+    }
+
+    // ------------------------------------------------------------------ the terminology service double
+
+    static final class CountingService implements TerminologyService {
+        private final int limit;
+        private final Set<String> unmapped;
+        private final int expectedCalls;
+        private final boolean holding;
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger peak = new AtomicInteger();
+        final Map<String, Integer> calls = new ConcurrentHashMap<>();
+        /** Counted down when LIMIT lookups are in flight at once. */
+        final CountDownLatch full = new CountDownLatch(1);
+        /** Counted down when more than LIMIT are. */
+        final CountDownLatch over = new CountDownLatch(1);
+        /** Counted down when every record's lookup is in flight at once. */
+        final CountDownLatch allIn = new CountDownLatch(1);
+        private final CountDownLatch gate = new CountDownLatch(1);
+
+        CountingService(int limit, Set<String> unmapped, int expectedCalls, boolean holding) {
+            this.limit = limit;
+            this.unmapped = unmapped;
+            this.expectedCalls = expectedCalls;
+            this.holding = holding;
+        }
+
+        static String codeFor(String id) {
+            return "ICD-" + id;
+        }
+
+        void letGo() {
+            gate.countDown();
+        }
+
+        @Override
+        public int maxConcurrentCalls() {
+            return limit;
+        }
+
+        @Override
+        public String lookup(String recordId) throws InterruptedException {
+            calls.merge(recordId, 1, Integer::sum);
+            int now = inFlight.incrementAndGet();
+            try {
+                peak.accumulateAndGet(now, Math::max);
+                if (now >= limit) {
+                    full.countDown();
+                }
+                if (now > limit) {
+                    over.countDown();
+                }
+                if (now >= expectedCalls) {
+                    allIn.countDown();
+                }
+                if (holding) {
+                    gate.await(); // the network round trip, as long as the test wants it to be
+                }
+                if (unmapped.contains(recordId)) {
+                    throw new IllegalStateException("terminology service: no code for the diagnosis of " + recordId);
+                }
+                return codeFor(recordId);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
+    }
+}

@@ -1,0 +1,488 @@
+package lockordertransfer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.kata.probe.api.Pitfalls;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import lockordertransfer.Ledger.RiskCheck;
+import lockordertransfer.Ledger.Transfer;
+import lockordertransfer.Ledger.TransferRejectedException;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Hidden tests for the lock-order-transfer kata. The risk engine double can hold a transfer
+ * inside its approval until the other transfers of the test have reached the same point, or are
+ * stuck waiting for a lock: that lines transfers up exactly where a lock-order deadlock needs them.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LedgerTest {
+
+    /** Rounds of opposite transfers in the first test. */
+    private static final int ROUNDS = 20;
+    /** How long the test waits for transfers that should finish at once. */
+    private static final long FINISH_MS = 1500;
+
+    // ------------------------------------------------------------------ tests
+
+    @Test
+    @Order(1)
+    void oppositeTransfersBetweenTheSameAccountsBothComplete() throws Exception {
+        ScriptedRisk risk = new ScriptedRisk();
+        Ledger ledger = new Ledger(Map.of("alice", 10_000L, "bob", 10_000L), risk);
+        warmUp(ledger, "alice", "bob");
+
+        for (int round = 1; round <= ROUNDS; round++) {
+            TransferRun aliceToBob = new TransferRun(ledger, "alice", "bob", 30);
+            TransferRun bobToAlice = new TransferRun(ledger, "bob", "alice", 30);
+            Meeting meeting = new Meeting(Set.of(aliceToBob.thread, bobToAlice.thread));
+            risk.onFirstApproval(aliceToBob.thread, (t, balance) -> meeting.arrive());
+            risk.onFirstApproval(bobToAlice.thread, (t, balance) -> meeting.arrive());
+            aliceToBob.start();
+            bobToAlice.start();
+
+            long deadline = deadlineIn(FINISH_MS);
+            boolean done = aliceToBob.finishBy(deadline) & bobToAlice.finishBy(deadline);
+            if (!done) {
+                throw Pitfalls.deadlock("Round " + round + ": the transfers alice->bob and bob->alice "
+                        + "were started at the same moment, and " + FINISH_MS + " ms later they have "
+                        + "not finished: alice->bob is " + whereIs(aliceToBob.thread) + ", bob->alice "
+                        + "is " + whereIs(bobToAlice.thread) + ". Each one holds the account lock the "
+                        + "other one waits for. Take the two locks in one order that every transfer "
+                        + "agrees on (for example by account id), whatever the direction of the money.");
+            }
+            for (TransferRun run : List.of(aliceToBob, bobToAlice)) {
+                if (run.failure != null) {
+                    throw Pitfalls.lostWork("Round " + round + ": the transfer " + run.label() + " ("
+                            + run.cents + " cents) failed with " + describe(run.failure) + ", although "
+                            + run.from + " had the money and the risk engine approved it. Its only "
+                            + "problem was meeting the opposite transfer at the same moment. Giving "
+                            + "up when the second lock is busy trades the deadlock for lost payments: "
+                            + "the customer gets an error for nothing. Take the locks in one fixed "
+                            + "order so the transfer can simply wait its turn, or, with tryLock, "
+                            + "release what you hold, back off and try again until it goes through.");
+                }
+            }
+        }
+        expectBalance(ledger, "alice", 10_000, "after " + ROUNDS + " rounds of equal opposite transfers");
+        expectBalance(ledger, "bob", 10_000, "after " + ROUNDS + " rounds of equal opposite transfers");
+    }
+
+    @Test
+    @Order(2)
+    void theApprovedBalanceCannotBeSpentBeforeTheDebit() throws Exception {
+        ScriptedRisk risk = new ScriptedRisk();
+        Ledger ledger = new Ledger(Map.of("alice", 100L, "bob", 0L, "carol", 0L), risk);
+
+        TransferRun toBob = new TransferRun(ledger, "alice", "bob", 100);
+        TransferRun toCarol = new TransferRun(ledger, "alice", "carol", 100);
+        long[] approvedBalance = {-1};
+        boolean[] spentMeanwhile = {false};
+        risk.onFirstApproval(toBob.thread, (t, balance) -> {
+            approvedBalance[0] = balance;
+            // While alice->bob is being approved, a second transfer tries to spend the same money.
+            toCarol.start();
+            spentMeanwhile[0] = waitUntilFinishedOrStuck(toCarol.thread, deadlineIn(500))
+                    && toCarol.failure == null;
+        });
+        toBob.start();
+
+        long deadline = deadlineIn(FINISH_MS);
+        boolean done = toBob.finishBy(deadline) & (!toCarol.started() || toCarol.finishBy(deadline));
+        if (!done) {
+            throw Pitfalls.deadlock("Two transfers from alice have not finished after " + FINISH_MS
+                    + " ms: alice->bob is " + whereIs(toBob.thread) + ", alice->carol is "
+                    + whereIs(toCarol.thread) + ".");
+        }
+        if (spentMeanwhile[0]) {
+            throw Pitfalls.race("The risk engine was approving alice->bob (100 cents) against a "
+                    + "balance of " + approvedBalance[0] + " cents, and before that approval was "
+                    + "over, alice->carol ran from start to end and spent those same 100 cents. The "
+                    + "approval was given for money that was gone before the debit. The source "
+                    + "account must stay locked from the risk check until the money has moved: "
+                    + "keep the check inside the locks, and fix the deadlock with the order in "
+                    + "which the locks are taken.");
+        }
+        long total = ledger.balance("alice") + ledger.balance("bob") + ledger.balance("carol");
+        if (total != 100 || ledger.balance("alice") < 0) {
+            throw Pitfalls.race("Two transfers of 100 cents from alice, who had 100: afterwards alice "
+                    + "has " + ledger.balance("alice") + ", bob " + ledger.balance("bob") + ", carol "
+                    + ledger.balance("carol") + " (total " + total + "). Money was created or lost.");
+        }
+        if (toBob.failure != null && toCarol.failure != null) {
+            fail("alice had 100 cents and two transfers of 100 were made: one must succeed, but "
+                    + "both failed (" + describe(toBob.failure) + "; " + describe(toCarol.failure) + ")");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void transfersBetweenUnrelatedAccountsDoNotWaitForEachOther() throws Exception {
+        ScriptedRisk risk = new ScriptedRisk();
+        Ledger ledger = new Ledger(Map.of("carol", 500L, "dave", 500L, "erin", 500L, "frank", 500L), risk);
+        warmUp(ledger, "carol", "dave");
+
+        TransferRun carolToDave = new TransferRun(ledger, "carol", "dave", 50);
+        TransferRun erinToFrank = new TransferRun(ledger, "erin", "frank", 50);
+        StrictMeeting meeting = new StrictMeeting(Set.of(carolToDave.thread, erinToFrank.thread));
+        risk.onFirstApproval(carolToDave.thread, (t, balance) -> meeting.arrive());
+        risk.onFirstApproval(erinToFrank.thread, (t, balance) -> meeting.arrive());
+        carolToDave.start();
+        erinToFrank.start();
+
+        long deadline = deadlineIn(FINISH_MS);
+        boolean done = carolToDave.finishBy(deadline) & erinToFrank.finishBy(deadline);
+        if (!done) {
+            throw Pitfalls.deadlock("The transfers carol->dave and erin->frank have not finished after "
+                    + FINISH_MS + " ms: carol->dave is " + whereIs(carolToDave.thread)
+                    + ", erin->frank is " + whereIs(erinToFrank.thread) + ".");
+        }
+        if (meeting.heldUp != null) {
+            fail("The transfers carol->dave and erin->frank share no account, yet while one of them "
+                    + "was in its risk check the other one stood still, " + meeting.heldUp + ". "
+                    + "One lock for the whole ledger (a synchronized transfer method, a global lock) "
+                    + "does remove the deadlock, but it puts every payment of every customer in a "
+                    + "single queue behind the slowest risk check. Keep a lock per account and take "
+                    + "the two a transfer needs in a fixed order.");
+        }
+        for (TransferRun run : List.of(carolToDave, erinToFrank)) {
+            if (run.failure != null) {
+                fail("The transfer " + run.label() + " failed with " + describe(run.failure));
+            }
+        }
+        expectBalance(ledger, "carol", 450, "after carol->dave of 50");
+        expectBalance(ledger, "frank", 550, "after erin->frank of 50");
+    }
+
+    @Test
+    @Order(4)
+    void moneyIsNeitherCreatedNorLostUnderLoad() throws Exception {
+        ScriptedRisk risk = new ScriptedRisk();
+        Map<String, Long> opening = Map.of("acc-1", 1_000L, "acc-2", 1_000L, "acc-3", 1_000L, "acc-4", 1_000L);
+        Ledger ledger = new Ledger(opening, risk);
+
+        // Refusals leave everything as it was, and do not keep any lock.
+        try {
+            ledger.transfer("acc-1", "acc-2", 5_000);
+            fail("acc-1 has 1000 cents, yet a transfer of 5000 from it went through");
+        } catch (TransferRejectedException expected) {
+            // refused, as it should be
+        }
+        risk.refuseAbove(900);
+        try {
+            ledger.transfer("acc-3", "acc-4", 950);
+            fail("the risk engine refused acc-3->acc-4 (950 cents), yet the transfer went through");
+        } catch (TransferRejectedException expected) {
+            // refused by the risk engine
+        }
+        risk.refuseAbove(Long.MAX_VALUE);
+        for (String id : opening.keySet()) {
+            expectBalance(ledger, id, 1_000, "after two refused transfers");
+        }
+
+        // Eight threads move money around a ring, half of them one way and half the other way.
+        String[] ring = {"acc-1", "acc-2", "acc-3", "acc-4"};
+        List<Thread> workers = new ArrayList<>();
+        Map<String, Throwable> failures = new ConcurrentHashMap<>();
+        for (int i = 0; i < ring.length; i++) {
+            String here = ring[i];
+            String next = ring[(i + 1) % ring.length];
+            for (String[] pair : List.of(new String[] {here, next}, new String[] {next, here})) {
+                workers.add(Thread.ofPlatform().name("ring " + pair[0] + "->" + pair[1]).start(() -> {
+                    try {
+                        for (int k = 0; k < 250; k++) {
+                            ledger.transfer(pair[0], pair[1], 1 + k % 3);
+                        }
+                    } catch (Throwable t) {
+                        failures.put(pair[0] + "->" + pair[1], t);
+                    }
+                }));
+            }
+        }
+        long deadline = deadlineIn(FINISH_MS);
+        for (Thread worker : workers) {
+            if (!joinBy(worker, deadline)) {
+                throw Pitfalls.deadlock("Eight threads sending money both ways around a ring of four "
+                        + "accounts have not finished after " + FINISH_MS + " ms; for example the "
+                        + "thread \"" + worker.getName() + "\" is " + whereIs(worker) + ".");
+            }
+        }
+        if (!failures.isEmpty()) {
+            var first = failures.entrySet().iterator().next();
+            throw Pitfalls.lostWork(failures.size() + " of the ring's threads had a transfer fail "
+                    + "although every account held plenty of money, e.g. " + first.getKey() + ": "
+                    + describe(first.getValue()) + ". A transfer must not fail because another one "
+                    + "holds a lock for a moment.");
+        }
+        long total = 0;
+        for (String id : ring) {
+            total += ledger.balance(id);
+        }
+        if (total != 4_000) {
+            throw Pitfalls.race("After 2000 transfers between four accounts the ledger holds " + total
+                    + " cents instead of 4000: balances were updated without holding both accounts' "
+                    + "locks, and some updates overwrote others.");
+        }
+        for (String id : ring) {
+            expectBalance(ledger, id, 1_000, "after 2000 transfers that cancel each other out");
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static void warmUp(Ledger ledger, String a, String b) {
+        ledger.transfer(a, b, 1);
+        ledger.transfer(b, a, 1);
+    }
+
+    private static void expectBalance(Ledger ledger, String id, long expected, String when) {
+        assertEquals(expected, ledger.balance(id), "balance of " + id + " " + when);
+    }
+
+    private static String describe(Throwable t) {
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : " \"" + t.getMessage() + "\"");
+    }
+
+    private static long deadlineIn(long millis) {
+        return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    private static boolean joinBy(Thread thread, long deadline) throws InterruptedException {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left > 0) {
+            thread.join(Duration.ofMillis(left));
+        }
+        return !thread.isAlive();
+    }
+
+    /** Whether a thread is not moving: ended, or waiting (for a lock, or backing off). */
+    private static boolean isStill(Thread thread) {
+        return switch (thread.getState()) {
+            case BLOCKED, WAITING, TIMED_WAITING, TERMINATED -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Waits until {@code thread} has ended or has stood still for a moment (waiting for a lock);
+     * returns whether it ended.
+     */
+    private static boolean waitUntilFinishedOrStuck(Thread thread, long deadline) {
+        long stillSince = 0;
+        while (System.nanoTime() < deadline) {
+            if (thread.getState() == Thread.State.TERMINATED) {
+                return true;
+            }
+            if (isStill(thread)) {
+                if (stillSince == 0) {
+                    stillSince = System.nanoTime();
+                } else if (System.nanoTime() - stillSince > TimeUnit.MILLISECONDS.toNanos(2)) {
+                    return false;
+                }
+            } else {
+                stillSince = 0;
+            }
+            Thread.onSpinWait();
+        }
+        return thread.getState() == Thread.State.TERMINATED;
+    }
+
+    /** Where a thread is, in the learner's terms: which call, at which line of their file. */
+    static String whereIs(Thread thread) {
+        StackTraceElement[] stack = thread.getStackTrace();
+        String state = thread.getState().toString();
+        for (int i = 0; i < stack.length; i++) {
+            StackTraceElement at = stack[i];
+            if (at.getClassName().startsWith("lockordertransfer.Ledger") && at.getFileName() != null) {
+                String what = i > 0 ? "in " + simple(stack[i - 1])
+                        : state.equals("BLOCKED") ? "waiting to enter a synchronized method" : "running";
+                return what + " (" + state + ") at " + at.getFileName() + ":" + at.getLineNumber();
+            }
+        }
+        return state.equals("TERMINATED") ? "finished" : "in state " + state;
+    }
+
+    private static String simple(StackTraceElement frame) {
+        String cls = frame.getClassName();
+        cls = cls.substring(cls.lastIndexOf('.') + 1);
+        if (cls.contains("LedgerTest")) {
+            return "the risk check";
+        }
+        return cls + "." + frame.getMethodName();
+    }
+
+    // ------------------------------------------------------------------ doubles
+
+    /** One transfer, run on a platform thread of its own (so lock cycles are visible to the JVM). */
+    static final class TransferRun {
+        final String from;
+        final String to;
+        final long cents;
+        final Thread thread;
+        volatile Throwable failure;
+        private volatile boolean started;
+
+        TransferRun(Ledger ledger, String from, String to, long cents) {
+            this.from = from;
+            this.to = to;
+            this.cents = cents;
+            this.thread = Thread.ofPlatform().name("transfer " + from + "->" + to).unstarted(() -> {
+                try {
+                    ledger.transfer(from, to, cents);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            });
+        }
+
+        void start() {
+            started = true;
+            thread.start();
+        }
+
+        boolean started() {
+            return started;
+        }
+
+        boolean finishBy(long deadline) throws InterruptedException {
+            return joinBy(thread, deadline);
+        }
+
+        String label() {
+            return from + "->" + to;
+        }
+    }
+
+    /** What the risk engine does on the first approval a given thread asks for. */
+    interface Step {
+        void run(Transfer transfer, long balance);
+    }
+
+    /** The risk engine: approves everything (up to a limit), and runs a scripted step per thread. */
+    static final class ScriptedRisk implements RiskCheck {
+        private final Map<Thread, Step> steps = new ConcurrentHashMap<>();
+        private volatile long limit = Long.MAX_VALUE;
+
+        void onFirstApproval(Thread thread, Step step) {
+            steps.put(thread, step);
+        }
+
+        void refuseAbove(long cents) {
+            limit = cents;
+        }
+
+        @Override
+        public void approve(Transfer transfer, long sourceBalanceCents) {
+            Step step = steps.remove(Thread.currentThread());
+            if (step != null) {
+                step.run(transfer, sourceBalanceCents);
+            }
+            if (transfer.cents() > limit) {
+                throw new TransferRejectedException("risk: " + transfer.cents() + " cents is above the limit");
+            }
+        }
+    }
+
+    /**
+     * Holds each member in its risk check until every other member is in its own risk check too,
+     * or stands still (waiting for a lock, or ended). Never waits longer than a second.
+     */
+    static final class Meeting {
+        private final Set<Thread> members;
+        private final Set<Thread> arrived = ConcurrentHashMap.newKeySet();
+
+        Meeting(Set<Thread> members) {
+            this.members = members;
+        }
+
+        void arrive() {
+            Thread me = Thread.currentThread();
+            arrived.add(me);
+            long deadline = deadlineIn(1000);
+            long stillSince = 0;
+            while (System.nanoTime() < deadline) {
+                boolean allHere = true;
+                boolean othersStill = true;
+                for (Thread other : members) {
+                    if (other != me && !arrived.contains(other)) {
+                        allHere = false;
+                        othersStill &= isStill(other);
+                    }
+                }
+                if (allHere) {
+                    return;
+                }
+                if (othersStill) {
+                    if (stillSince == 0) {
+                        stillSince = System.nanoTime();
+                    } else if (System.nanoTime() - stillSince > TimeUnit.MICROSECONDS.toNanos(300)) {
+                        return;
+                    }
+                } else {
+                    stillSince = 0;
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /**
+     * Holds each member in its risk check until every other member is in its own risk check too;
+     * notes, and stops waiting, when another member stands still outside its risk check instead.
+     */
+    static final class StrictMeeting {
+        private final Set<Thread> members;
+        private final Set<Thread> arrived = ConcurrentHashMap.newKeySet();
+        volatile String heldUp;
+
+        StrictMeeting(Set<Thread> members) {
+            this.members = members;
+        }
+
+        void arrive() {
+            Thread me = Thread.currentThread();
+            arrived.add(me);
+            long deadline = deadlineIn(1000);
+            long stillSince = 0;
+            while (System.nanoTime() < deadline) {
+                Thread waiting = null;
+                boolean allHere = true;
+                for (Thread other : members) {
+                    if (other != me && !arrived.contains(other)) {
+                        allHere = false;
+                        if (isStill(other)) {
+                            waiting = other;
+                        }
+                    }
+                }
+                if (allHere) {
+                    return;
+                }
+                if (waiting != null) {
+                    if (stillSince == 0) {
+                        stillSince = System.nanoTime();
+                    } else if (System.nanoTime() - stillSince > TimeUnit.MILLISECONDS.toNanos(30)) {
+                        heldUp = "\"" + waiting.getName() + "\" " + whereIs(waiting) + " while \""
+                                + me.getName() + "\" was in its risk check";
+                        return;
+                    }
+                } else {
+                    stillSince = 0;
+                }
+                Thread.onSpinWait();
+            }
+            if (heldUp == null) {
+                heldUp = "for a whole second";
+            }
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package onceinit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.kata.probe.api.Pitfalls;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import onceinit.InteractionChecker.Interaction;
+import onceinit.InteractionChecker.InteractionSource;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class InteractionCheckerTest {
+
+    private static final List<Interaction> TABLE = List.of(
+            new Interaction("warfarin", "aspirin", "major: bleeding risk"),
+            new Interaction("simvastatin", "clarithromycin", "major: muscle damage"),
+            new Interaction("lisinopril", "spironolactone", "moderate: high potassium"),
+            new Interaction("sertraline", "tramadol", "major: serotonin syndrome"));
+
+    // ------------------------------------------------------------------------------------
+    // 1. Load once: eight checks arrive together before the table is there.
+    // ------------------------------------------------------------------------------------
+
+    @Test
+    @Order(1)
+    @DisplayName("eight prescriptions checked at once, before the table is loaded, download it once")
+    void downloadsTheTableOnce() throws Exception {
+        final int requests = 8;
+        SlowSource source = new SlowSource();
+        InteractionChecker checker = new InteractionChecker(source);
+
+        CyclicBarrier start = new CyclicBarrier(requests);
+        List<Request> all = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            all.add(new Request("request-" + (i + 1), start, () -> checker.check("warfarin", "aspirin")));
+        }
+        all.forEach(Request::start);
+        // The service answers only when every request is either downloading the table itself,
+        // or waiting for someone else's download, or done. That takes milliseconds; the 1 s
+        // cap is a safety net.
+        awaitSettled(all, source, 1000);
+        source.release.countDown();
+        joinAll(all);
+
+        int downloads = source.downloads.get();
+        if (downloads > 1 && source.maxAtOnce.get() == 1) {
+            throw Pitfalls.race("The interaction table was downloaded " + downloads + " times for " + requests
+                    + " prescriptions checked together, one download after another. The checks queued on the"
+                    + " lock, as they should, but each one, once it got the lock, downloaded the table again"
+                    + " without looking whether the check before it had loaded it meanwhile. Inside the lock,"
+                    + " check again (the second check of double-checked locking).");
+        }
+        if (downloads > 1) {
+            throw Pitfalls.race("The interaction table was downloaded " + downloads + " times for " + requests
+                    + " prescriptions checked together. Each check saw that the table was not loaded yet and"
+                    + " started its own download (check-then-act): nothing stopped the second check between the"
+                    + " null check and the assignment. In production that is " + downloads + " multi-second"
+                    + " downloads and " + downloads + " copies of the table in memory, at the moment the ward"
+                    + " opens. The first check must download it; the others must wait for that download.");
+        }
+        assertEquals(1, downloads, "the table was needed, so it must be downloaded once");
+        for (Request r : all) {
+            r.rethrow();
+            if (r.answer.isEmpty()) {
+                throw Pitfalls.race(r.name + " was told that warfarin and aspirin do not interact: it answered from"
+                        + " a table that was published before the download had filled it (half-built). A"
+                        + " prescription with a major bleeding risk would have been signed off. Publish the table"
+                        + " only once it is complete, and let other checks wait until then.");
+            }
+            assertEquals("major: bleeding risk", r.answer.get().severity(), r.name + "'s answer");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------
+    // 2. No half-built table: a check arriving during the download waits for all of it.
+    // ------------------------------------------------------------------------------------
+
+    @Test
+    @Order(2)
+    @DisplayName("a check that arrives during the download waits for the whole table")
+    void aCheckDuringTheDownloadWaitsForTheWholeTable() throws Exception {
+        SlowSource source = new SlowSource();
+        InteractionChecker checker = new InteractionChecker(source);
+
+        Request first = new Request("request-1", null, () -> checker.check("simvastatin", "clarithromycin"));
+        first.start();
+        if (!source.started.await(2, TimeUnit.SECONDS)) {
+            source.release.countDown();
+            first.join();
+            first.rethrow();
+            fail("the first check never asked the pharmacology service for the table");
+        }
+        Request second = new Request("request-2", null, () -> checker.check("Sertraline", "Tramadol"));
+        second.start();
+        awaitSettled(List.of(second), source, 1000);
+        boolean answeredEarly = !second.thread.isAlive();
+        source.release.countDown();
+        joinAll(List.of(first, second));
+        first.rethrow();
+        second.rethrow();
+
+        if (answeredEarly && second.answer.isEmpty()) {
+            throw Pitfalls.race("While the table was still downloading, a second check (sertraline + tramadol)"
+                    + " answered at once: no interaction. The table had been published before it was filled, so"
+                    + " other threads found a table that was there but empty (half-built). Build the table"
+                    + " completely first, then publish it with one write, and let other checks wait for the"
+                    + " download rather than read a half-loaded table.");
+        }
+        int downloads = source.downloads.get();
+        if (downloads > 1) {
+            throw Pitfalls.race("A check that arrived while the table was downloading started a second download"
+                    + " (" + downloads + " in all) instead of waiting for the first one.");
+        }
+        assertTrue(second.answer.isPresent(), "sertraline and tramadol interact (serotonin syndrome)");
+        assertEquals("major: serotonin syndrome", second.answer.get().severity());
+        assertEquals("major: muscle damage", first.answer.orElseThrow().severity());
+    }
+
+    // ------------------------------------------------------------------------------------
+    // 3. Afterwards: no more downloads, right answers; and a failed download is retried.
+    // ------------------------------------------------------------------------------------
+
+    @Test
+    @Order(3)
+    @DisplayName("later checks use the loaded table, and a failed download is tried again on the next check")
+    void usesTheLoadedTableAndRetriesAFailedDownload() {
+        AtomicInteger downloads = new AtomicInteger();
+        InteractionChecker checker = new InteractionChecker(() -> {
+            if (downloads.incrementAndGet() == 1) {
+                throw new UncheckedIOException(new java.io.IOException("pharmacology service unavailable"));
+            }
+            return TABLE;
+        });
+        try {
+            Optional<Interaction> answer = checker.check("warfarin", "aspirin");
+            fail("the download failed, yet the check answered " + answer
+                    + ": a failed check must not look like \"no interaction\"");
+        } catch (RuntimeException expected) {
+            // the failure reaches the caller
+        }
+        assertEquals(Optional.of(TABLE.get(0)), checker.check("aspirin", "warfarin"),
+                "after a failed download, the next check must download again and find the interaction");
+        assertEquals(Optional.of(TABLE.get(2)), checker.check("LISINOPRIL", "spironolactone"),
+                "interactions are found in either order and whatever the case");
+        assertEquals(Optional.empty(), checker.check("paracetamol", "amoxicillin"), "no known interaction");
+        assertEquals(2, downloads.get(),
+                "one failed download and one good one; later checks must use the loaded table");
+    }
+
+    // ------------------------------------------------------------------------------------
+
+    /** The pharmacology service: answers only when the test releases it. */
+    private static final class SlowSource implements InteractionSource {
+        final AtomicInteger downloads = new AtomicInteger();
+        final AtomicInteger atOnce = new AtomicInteger();
+        final AtomicInteger maxAtOnce = new AtomicInteger();
+        final Set<Thread> downloading = ConcurrentHashMap.newKeySet();
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public List<Interaction> fetchAll() {
+            downloading.add(Thread.currentThread());
+            downloads.incrementAndGet();
+            maxAtOnce.accumulateAndGet(atOnce.incrementAndGet(), Math::max);
+            started.countDown();
+            try {
+                if (!release.await(3, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the test never released the download");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted during the download", e);
+            } finally {
+                atOnce.decrementAndGet();
+            }
+            return TABLE;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        Optional<Interaction> run() throws Exception;
+    }
+
+    /** One prescription check on a thread of its own. */
+    private static final class Request {
+        final String name;
+        final Thread thread;
+        volatile boolean entered;
+        volatile Optional<Interaction> answer;
+        volatile Throwable failure;
+
+        /** Runs {@code call}, after {@code start} trips if there is one. */
+        Request(String name, CyclicBarrier start, Call call) {
+            this.name = name;
+            this.thread = Thread.ofPlatform().name(name).unstarted(() -> {
+                try {
+                    if (start != null) {
+                        start.await();
+                    }
+                    entered = true;
+                    answer = call.run();
+                } catch (Throwable e) {
+                    failure = e;
+                }
+            });
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        void join() throws InterruptedException {
+            thread.join(2000);
+        }
+
+        void rethrow() {
+            if (failure != null) {
+                fail(name + " failed while checking a prescription: " + failure, failure);
+            }
+            if (answer == null) {
+                fail(name + " never got an answer");
+            }
+        }
+    }
+
+    /**
+     * Waits until every request is downloading, waiting inside the checker (for a lock or for
+     * someone else's download), or finished, for three samples in a row; or until the cap.
+     */
+    private static void awaitSettled(List<Request> requests, SlowSource source, long capMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(capMs);
+        int quiet = 0;
+        while (quiet < 3 && System.nanoTime() < deadline) {
+            boolean settled = true;
+            for (Request r : requests) {
+                Thread.State s = r.thread.getState();
+                boolean ok = s == Thread.State.TERMINATED || source.downloading.contains(r.thread)
+                        || r.entered && (s == Thread.State.BLOCKED || s == Thread.State.WAITING
+                                || s == Thread.State.TIMED_WAITING);
+                settled &= ok;
+            }
+            quiet = settled ? quiet + 1 : 0;
+            Thread.sleep(2);
+        }
+    }
+
+    private static void joinAll(List<Request> requests) throws InterruptedException {
+        for (Request r : requests) {
+            r.join();
+            if (r.thread.isAlive()) {
+                fail(r.name + " still had no answer 2 s after the table was downloaded: it waits for something"
+                        + " that will not happen");
+            }
+        }
+    }
+}

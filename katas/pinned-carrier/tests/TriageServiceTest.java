@@ -1,0 +1,165 @@
+package pinnedcarrier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.kata.probe.api.Pitfalls;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The test JVM runs with -Djdk.virtualThreadScheduler.parallelism=1: one carrier thread, as in
+ * a container with one CPU.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TriageServiceTest {
+
+    /** How long a nurse's lookup may take while the model runs (the database answers at once). */
+    private static final long LOOKUP_BUDGET_MS = 700;
+
+    /** A risk model that computes (never blocks) until the test has seen what it needs. */
+    static final class BusyModel implements TriageService.RiskModel {
+        final CountDownLatch running = new CountDownLatch(1);
+        volatile boolean finish;
+        volatile Thread ranOn;
+
+        @Override
+        public double score(String cohort) {
+            ranOn = Thread.currentThread();
+            running.countDown();
+            long cap = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            double x = 0;
+            while (!finish && System.nanoTime() < cap) {
+                for (int i = 0; i < 1_000; i++) {
+                    x += Math.sqrt(i + x);
+                }
+            }
+            return x > 0 ? 0.42 : 0.0;
+        }
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("a nurse's lookup is answered while the risk model is computing")
+    void lookupAnsweredWhileModelRuns() throws Exception {
+        BusyModel model = new BusyModel();
+        AtomicInteger fetchesStarted = new AtomicInteger();
+        TriageService service = new TriageService(id -> {
+            fetchesStarted.incrementAndGet();
+            return "record of " + id;
+        }, model);
+        try {
+            Future<Double> scoring = service.rescore("cohort-7");
+            if (!model.running.await(2, TimeUnit.SECONDS)) {
+                fail("the risk model never started after rescore(\"cohort-7\")");
+            }
+            Future<String> lookup = service.lookup("P-0042");
+            String record = null;
+            long t0 = System.nanoTime();
+            try {
+                record = lookup.get(LOOKUP_BUDGET_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // A model on a platform thread cannot hold the carrier: a late lookup then only
+                // means a very busy machine, so give it more time before judging.
+                Thread ranOn = model.ranOn;
+                if (ranOn != null && !ranOn.isVirtual()) {
+                    try {
+                        record = lookup.get(1500, TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException again) {
+                        // reported below
+                    }
+                }
+            }
+            long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+            boolean started = fetchesStarted.get() > 0;
+            Thread modelThread = model.ranOn;
+            model.finish = true;
+            scoring.get(3, TimeUnit.SECONDS);
+            if (record == null) {
+                String where = modelThread == null ? "a thread" : modelThread.isVirtual()
+                        ? "a virtual thread" : "platform thread " + modelThread.getName();
+                throw Pitfalls.timeout("The lookup for patient P-0042 " + (started
+                        ? "started, but still had no answer"
+                        : "had not even started") + " after " + waitedMs + " ms, although the records"
+                        + " database answers at once. The risk model runs on " + where + " and computes"
+                        + " without ever blocking. A virtual thread gives its carrier back only when it blocks:"
+                        + " there is no time slicing, so a long computation keeps the carrier, and with one"
+                        + " carrier (a 1-CPU pod) no other virtual thread runs until the model is done."
+                        + " This is not pinning by synchronized (since JDK 24 a virtual thread that blocks"
+                        + " inside synchronized unmounts like anywhere else): swapping the lock for a"
+                        + " ReentrantLock changes nothing. Run CPU-bound work on platform threads of its own,"
+                        + " and keep virtual threads for work that waits.");
+            }
+            assertEquals("record of P-0042", record, "the record the lookup returned");
+        } finally {
+            model.finish = true;
+            service.close();
+        }
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("a thousand lookups wait on the records database together")
+    void manyLookupsWaitTogether() throws Exception {
+        final int nurses = 1_000;
+        AtomicInteger arrived = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        AtomicInteger waiting = new AtomicInteger();
+        CountDownLatch answer = new CountDownLatch(1);
+        // The database keeps each lookup waiting until all of them are waiting at once
+        // (what a slow database does to lookups that each have their own thread); if no new
+        // lookup arrives for 300 ms, the test lets them all through and reports.
+        TriageService service = new TriageService(id -> {
+            peak.accumulateAndGet(waiting.incrementAndGet(), Math::max);
+            try {
+                if (arrived.incrementAndGet() == nurses) {
+                    answer.countDown();
+                }
+                answer.await();
+            } finally {
+                waiting.decrementAndGet();
+            }
+            return "record of " + id;
+        }, cohort -> 0.0);
+        boolean gaveUp = false;
+        List<Future<String>> lookups = new ArrayList<>();
+        try {
+            for (int i = 0; i < nurses; i++) {
+                lookups.add(service.lookup("P-" + i));
+            }
+            int last = -1;
+            int quietTicks = 0;
+            while (!answer.await(10, TimeUnit.MILLISECONDS)) {
+                int now = arrived.get();
+                quietTicks = now == last ? quietTicks + 1 : 0;
+                last = now;
+                if (quietTicks >= 30) {
+                    gaveUp = true;
+                    break;
+                }
+            }
+        } finally {
+            answer.countDown();
+            service.close();
+        }
+        if (gaveUp) {
+            throw Pitfalls.timeout("Only " + peak.get() + " of " + nurses + " lookups were ever waiting on the"
+                    + " records database at the same time: the rest queued behind a fixed pool of threads."
+                    + " Lookups spend their time waiting, which is exactly what virtual threads are for:"
+                    + " keep them on virtual threads, and move only the CPU-bound model off them.");
+        }
+        for (int i = 0; i < nurses; i += 250) {
+            assertEquals("record of P-" + i, lookups.get(i).get(1, TimeUnit.SECONDS), "lookup " + i);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package readmostlyconfig;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The records service's live configuration. Request threads read it all the time (timeouts,
+ * feature switches, the address of the records database); the config watcher changes it
+ * rarely, when an operator pushes a change. One change can set several keys that only make
+ * sense together, such as the host and port of the database after a failover.
+ */
+public final class ConfigRegistry {
+    private volatile Map<String, String> settings;
+
+    public ConfigRegistry(Map<String, String> initial) {
+        settings = Map.copyOf(initial);
+    }
+
+    /** The current value of one setting, or null if it is not set. */
+    public String get(String key) {
+        return settings.get(key);
+    }
+
+    /**
+     * All settings as they are now, for a request that needs several that belong together
+     * (host and port, a switch and its parameters). Later changes do not affect it.
+     */
+    public Map<String, String> snapshot() {
+        return settings;
+    }
+
+    /** Applies a change pushed by an operator. All its keys belong together. */
+    public synchronized void apply(Map<String, String> change) {
+        for (Map.Entry<String, String> e : change.entrySet()) {
+            Map<String, String> next = new HashMap<>(settings);
+            next.put(e.getKey(), e.getValue());
+            settings = Map.copyOf(next); // copy-on-write: readers never see a map being changed
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package readmostlyconfig;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The records service's live configuration. Request threads read it all the time (timeouts,
+ * feature switches, the address of the records database); the config watcher changes it
+ * rarely, when an operator pushes a change. One change can set several keys that only make
+ * sense together, such as the host and port of the database after a failover.
+ */
+public final class ConfigRegistry {
+    private final Map<String, String> settings = new HashMap<>();
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+
+    public ConfigRegistry(Map<String, String> initial) {
+        settings.putAll(initial);
+    }
+
+    /** The current value of one setting, or null if it is not set. */
+    public String get(String key) {
+        lock.readLock().lock();
+        try {
+            return settings.get(key);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * All settings as they are now, for a request that needs several that belong together
+     * (host and port, a switch and its parameters). Later changes do not affect it.
+     */
+    public Map<String, String> snapshot() {
+        lock.readLock().lock();
+        try {
+            return Collections.unmodifiableMap(settings); // read-only, no copy needed
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Applies a change pushed by an operator. All its keys belong together. */
+    public void apply(Map<String, String> change) {
+        lock.writeLock().lock();
+        try {
+            settings.putAll(change);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package threadperrequest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.kata.probe.api.Pitfalls;
+import dev.kata.probe.api.Reason;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import threadperrequest.ReminderService.SmsGateway;
+
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReminderServiceTest {
+
+    private static final int PATIENTS = 10_000;
+    /** Production latency of one gateway call, used to tell the learner what their design costs. */
+    private static final int CALL_MS = 40;
+    /** The nightly window, scaled to the story. */
+    private static final int WINDOW_S = 2;
+    /** No new call reached the gateway for this long: every thread the job has is busy waiting. */
+    private static final long STALL_MS = 300;
+    /** More platform threads than this waiting on the gateway at once: a platform thread per call. */
+    private static final int PLATFORM_LIMIT = 300;
+
+    private static List<String> patients(int n) {
+        List<String> ids = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
+            ids.add(String.format("P-%05d", i));
+        }
+        return ids;
+    }
+
+    /**
+     * A gateway with network latency, made deterministic: a call is held until every reminder
+     * of the job is waiting on the gateway at once, which is what happens when each reminder
+     * has its own thread. A job that can only wait on a few calls at a time never gets there;
+     * when no new call has arrived for {@link #STALL_MS}, the test gives up on it, lets every
+     * call through at once (so the job still ends quickly) and reports how many calls were
+     * ever in flight together.
+     */
+    static final class SlowNetworkGateway implements SmsGateway {
+        final int expected;
+        final AtomicInteger arrived = new AtomicInteger();
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger peak = new AtomicInteger();
+        final CountDownLatch answer = new CountDownLatch(1);
+        volatile long lastArrival = System.nanoTime();
+        volatile boolean gaveUp;
+        final AtomicInteger platformInFlight = new AtomicInteger();
+        volatile boolean tooManyPlatformThreads;
+
+        SlowNetworkGateway(int expected) {
+            this.expected = expected;
+        }
+
+        @Override
+        public String send(String patientId) throws InterruptedException {
+            int now = inFlight.incrementAndGet();
+            peak.accumulateAndGet(now, Math::max);
+            lastArrival = System.nanoTime();
+            boolean platform = !Thread.currentThread().isVirtual();
+            if (platform && platformInFlight.incrementAndGet() > PLATFORM_LIMIT) {
+                // An OS thread per waiting call: stop here rather than let it reach 10,000.
+                tooManyPlatformThreads = true;
+                answer.countDown();
+            }
+            try {
+                if (arrived.incrementAndGet() == expected) {
+                    answer.countDown();
+                }
+                answer.await();
+            } finally {
+                inFlight.decrementAndGet();
+                if (platform) {
+                    platformInFlight.decrementAndGet();
+                }
+            }
+            return "SMS-" + patientId;
+        }
+
+        /** Runs in a thread of the test: gives up when the job stops bringing new calls. */
+        void watch() {
+            // Both a wall-clock gap and enough of our own ticks without a new call: on a
+            // machine so busy that this thread itself hardly runs, the job is not blamed.
+            int quietTicks = 0;
+            int lastSeen = -1;
+            try {
+                while (!answer.await(10, TimeUnit.MILLISECONDS)) {
+                    int seen = arrived.get();
+                    quietTicks = seen == lastSeen ? quietTicks + 1 : 0;
+                    lastSeen = seen;
+                    if (quietTicks >= 15
+                            && System.nanoTime() - lastArrival > TimeUnit.MILLISECONDS.toNanos(STALL_MS)) {
+                        gaveUp = true;
+                        answer.countDown();
+                    }
+                }
+            } catch (InterruptedException e) {
+                answer.countDown();
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("10,000 reminders wait on the SMS gateway together, not eight at a time")
+    void tenThousandRemindersWaitTogether() throws Exception {
+        List<String> ids = patients(PATIENTS);
+        SlowNetworkGateway gateway = new SlowNetworkGateway(PATIENTS);
+        ReminderService service = new ReminderService(gateway);
+
+        gateway.lastArrival = System.nanoTime();
+        Thread watcher = Thread.ofPlatform().name("test-gateway-clock").start(gateway::watch);
+        Map<String, String> confirmations;
+        try {
+            confirmations = service.remindAll(ids);
+        } finally {
+            gateway.answer.countDown();
+            watcher.join();
+        }
+        int atReturn = confirmations.size();
+
+        if (gateway.tooManyPlatformThreads) {
+            throw Pitfalls.of(Reason.TOO_MANY_THREADS, "More than " + PLATFORM_LIMIT + " platform threads were"
+                    + " waiting on the SMS gateway at once, and the job was still starting more: one OS thread per"
+                    + " reminder. Each one reserves its own stack (about 1 MB) and a kernel thread, so 10,000 of"
+                    + " them exhaust memory or the process's thread limit long before the gateway is the"
+                    + " bottleneck (the tutor stops code with more than 500). A thread per blocking call is right;"
+                    + " it has to be a virtual thread, which costs a few hundred bytes while it waits.");
+        }
+        if (gateway.gaveUp) {
+            int peak = Math.max(1, gateway.peak.get());
+            long seconds = Math.round((double) PATIENTS * CALL_MS / peak / 1000.0);
+            throw Pitfalls.timeout("At most " + peak + " of the " + String.format("%,d", PATIENTS)
+                    + " reminders were ever waiting on the SMS gateway at the same time; then no new call reached"
+                    + " the gateway for " + STALL_MS + " ms: every thread the job had was parked waiting for an"
+                    + " answer, and the other " + String.format("%,d", PATIENTS - peak) + " reminders were queued"
+                    + " behind them. Each call spends ~" + CALL_MS + " ms waiting on the network, so " + peak
+                    + " at a time take about " + seconds + " s for the night's reminders; the job has "
+                    + WINDOW_S + " s. A blocking call keeps its thread for as long as it waits: give every"
+                    + " reminder a thread of its own. Platform threads are too heavy for 10,000 (the tutor stops"
+                    + " code with more than 500); virtual threads are made for this.");
+        }
+        if (atReturn != PATIENTS) {
+            throw Pitfalls.lostWork("remindAll returned with " + atReturn + " confirmations for "
+                    + String.format("%,d", PATIENTS) + " patients: it did not wait for the reminders it started,"
+                    + " so the job reports the night as done while messages are still on their way.");
+        }
+        for (String id : List.of(ids.get(0), ids.get(PATIENTS / 2), ids.get(PATIENTS - 1))) {
+            assertEquals("SMS-" + id, confirmations.get(id), "confirmation id for patient " + id);
+        }
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("remindAll returns every confirmation, and only once every reminder is sent")
+    void returnsOnlyWhenEveryReminderIsConfirmed() throws Exception {
+        List<String> ids = patients(20);
+        CountDownLatch firstCall = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger answered = new AtomicInteger();
+        SmsGateway gateway = patientId -> {
+            firstCall.countDown();
+            if (!release.await(2, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never let the gateway answer");
+            }
+            answered.incrementAndGet();
+            return "SMS-" + patientId;
+        };
+        ReminderService service = new ReminderService(gateway);
+
+        AtomicReference<Map<String, String>> atReturn = new AtomicReference<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread job = Thread.ofPlatform().name("reminder-job").start(() -> {
+            try {
+                // Copy at once: what the caller sees the moment remindAll returns.
+                atReturn.set(new LinkedHashMap<>(service.remindAll(ids)));
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        });
+        boolean started = firstCall.await(1, TimeUnit.SECONDS);
+        job.join(50); // a job that does not wait for its reminders returns right away
+        boolean returnedEarly = started && !job.isAlive();
+        int answeredBeforeRelease = answered.get();
+        release.countDown();
+        job.join(2000);
+
+        if (!started) {
+            fail("remindAll never called the SMS gateway within 1 s");
+        }
+        if (returnedEarly) {
+            throw Pitfalls.lostWork("remindAll returned while the SMS gateway was still holding the reminders ("
+                    + answeredBeforeRelease + " of 20 answered): the job must wait for every reminder it started,"
+                    + " or it reports the night as done with messages still unsent, and any that fail go unnoticed.");
+        }
+        if (job.isAlive()) {
+            fail("remindAll had not returned 2 s after the gateway answered every reminder");
+        }
+        if (failed.get() != null) {
+            fail("remindAll threw " + failed.get(), failed.get());
+        }
+        Map<String, String> got = atReturn.get();
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (String id : ids) {
+            expected.put(id, "SMS-" + id);
+        }
+        if (got.size() != ids.size()) {
+            throw Pitfalls.lostWork("remindAll returned " + got.size() + " confirmations for 20 patients");
+        }
+        assertEquals(expected, got, "each patient's confirmation id");
+    }
+}
