@@ -52,6 +52,17 @@ final class ClassDataArchive {
         return stamp.toString().hashCode();
     }
 
+    /** The same archive file: test JVMs of equal specs can stand in for each other (a spare JVM). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ClassDataArchive other && file.equals(other.file);
+    }
+
+    @Override
+    public int hashCode() {
+        return file.hashCode();
+    }
+
     /** JVM flags that use the archive, or write a private one if there is none yet. */
     List<String> jvmFlags() {
         if (pending == null) {

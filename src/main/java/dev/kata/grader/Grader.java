@@ -31,6 +31,7 @@ public final class Grader implements AutoCloseable {
     private final SourceCompiler compiler = new SourceCompiler();
     private final boolean keepSpare;
     private Spare spare;
+    private final java.util.concurrent.atomic.AtomicInteger sparesUsed = new java.util.concurrent.atomic.AtomicInteger();
     private boolean closed;
 
     public Grader(GraderSettings settings) {
@@ -74,6 +75,8 @@ public final class Grader implements AutoCloseable {
             if (ready != null) {
                 work = ready.work();
                 jvm = ready.jvm();
+                spec = ready.spec(); // the spare's own archive settings (it may be the one writing the archive)
+                sparesUsed.incrementAndGet();
             } else {
                 work = Files.createTempDirectory("kata-check-");
                 jvm = TestJvm.start(spec, work.resolve("events-0.jsonl"));
@@ -144,7 +147,7 @@ public final class Grader implements AutoCloseable {
             TestJvm.deleteQuietly(work);
             if (keepSpare && !Thread.currentThread().isInterrupted()) {
                 // Off the check's path: the verdict goes back while the next JVM starts.
-                Thread.ofVirtual().name("kata-spare-jvm").start(() -> prepareSpare(spec));
+                Thread.ofVirtual().name("kata-spare-jvm").start(() -> prepareSpare(specFor(kata)));
             }
         }
     }
@@ -210,6 +213,11 @@ public final class Grader implements AutoCloseable {
                 TestJvm.deleteQuietly(out);
             }
         });
+    }
+
+    /** How many checks ran in a spare JVM (for tests). */
+    int sparesUsed() {
+        return sparesUsed.get();
     }
 
     /** Whether a spare test JVM is started and waiting (for tests and the session's status). */

@@ -45,6 +45,7 @@ class SpareJvmTest {
                 }
                 assertTrue(grader.hasSpare(), "the next check's JVM is started");
             }
+            assertEquals(2, grader.sparesUsed(), "the second and third checks ran in the spare started for them");
             assertEquals(1, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),
                     "one spare, nothing else");
         }
