@@ -81,4 +81,15 @@ final class ClassDataArchive {
             // a stray temp file in the cache is harmless
         }
     }
+
+    /** Two archives are the same if they are the same file, whether or not it is written yet. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ClassDataArchive a && a.file.equals(file);
+    }
+
+    @Override
+    public int hashCode() {
+        return file.hashCode();
+    }
 }
