@@ -526,6 +526,8 @@ public final class Session {
         try (PrintWriter o = new PrintWriter(out)) {
             code = setup.commands().run(args, o, o);
         }
+        // A Ctrl-C typed while the command ran was meant for it, not for the session.
+        events.removeIf(e -> e instanceof SessionEvent.Interrupt);
         watcher.resync();
         String text = out.toString();
         List<String> lines = new ArrayList<>();
