@@ -52,17 +52,6 @@ final class ClassDataArchive {
         return stamp.toString().hashCode();
     }
 
-    /** The same archive file: test JVMs of equal specs can stand in for each other (a spare JVM). */
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ClassDataArchive other && file.equals(other.file);
-    }
-
-    @Override
-    public int hashCode() {
-        return file.hashCode();
-    }
-
     /** JVM flags that use the archive, or write a private one if there is none yet. */
     List<String> jvmFlags() {
         if (pending == null) {
@@ -91,5 +80,16 @@ final class ClassDataArchive {
         } catch (IOException ignored) {
             // a stray temp file in the cache is harmless
         }
+    }
+
+    /** Two archives are the same if they are the same file, whether or not it is written yet. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ClassDataArchive a && a.file.equals(file);
+    }
+
+    @Override
+    public int hashCode() {
+        return file.hashCode();
     }
 }
