@@ -78,11 +78,19 @@ final class FileWatcher implements AutoCloseable {
         return service != null;
     }
 
+    private boolean holding;
+
+    /** Reports nothing until {@link #resync()}: the session is about to change the files itself (a reset). */
+    synchronized void hold() {
+        holding = true;
+    }
+
     /** Takes the files as they are now as seen and reported: a change the session made itself (a reset) is not a save. */
     synchronized void resync() {
         seen = snapshot();
         reported = seen;
         dueAt = -1;
+        holding = false;
     }
 
     private void loop() {
@@ -104,7 +112,7 @@ final class FileWatcher implements AutoCloseable {
                         seen = now;
                         dueAt = System.nanoTime() + debounceNanos;
                     }
-                    if (dueAt >= 0 && System.nanoTime() >= dueAt) {
+                    if (dueAt >= 0 && System.nanoTime() >= dueAt && !holding) {
                         dueAt = -1;
                         if (!seen.equals(reported)) {
                             reported = seen;

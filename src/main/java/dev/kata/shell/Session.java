@@ -446,10 +446,15 @@ public final class Session {
     }
 
     private void reset() {
+        watcher.hold();
         try {
-            Resetter.Result result = new Resetter(setup.clock()).reset(kata, setup.workspace());
+            Resetter.Result result;
+            try {
+                result = new Resetter(setup.clock()).reset(kata, setup.workspace());
+            } finally {
+                resyncWatcher();
+            }
             setup.progress().get().update(kata.id(), p -> p.started(setup.clock().instant()));
-            watcher.resync();
             verdict = null;
             notice = style.passMark() + " " + kata.id() + " is back to its starter."
                     + (result.backup() == null ? " (Your file was the starter already: nothing to back up.)"
@@ -523,12 +528,14 @@ public final class Session {
         args.addAll(first.equals("help") ? List.of("--help") : words);
         StringWriter out = new StringWriter();
         int code;
+        watcher.hold();
         try (PrintWriter o = new PrintWriter(out)) {
             code = setup.commands().run(args, o, o);
+        } finally {
+            resyncWatcher();
         }
         // A Ctrl-C typed while the command ran was meant for it, not for the session.
         events.removeIf(e -> e instanceof SessionEvent.Interrupt);
-        watcher.resync();
         String text = out.toString();
         List<String> lines = new ArrayList<>();
         lines.add(style.dim("$ kata " + String.join(" ", words)));
@@ -539,6 +546,12 @@ public final class Session {
         bodySource = () -> lines;
         view = View.OUTPUT;
         newBody();
+    }
+
+    /** After the session changed the files itself: that is not a save, whatever the watcher noticed meanwhile. */
+    private void resyncWatcher() {
+        watcher.resync();
+        events.removeIf(e -> e instanceof SessionEvent.Saved);
     }
 
     // ---- the screen ----
