@@ -42,8 +42,9 @@ final class DeadlockDetector {
         }
         StringBuilder signature = new StringBuilder();
         for (Thread t : users) {
-            ThreadSnapshot snap = Probe.describer.describe(t);
-            if (!waitsForever(t, snap)) {
+            StackTraceElement[] stack = t.getStackTrace();
+            ThreadSnapshot snap = Probe.describer.describe(t, stack);
+            if (!waitsForever(snap, stack)) {
                 reset();
                 return null;
             }
@@ -68,11 +69,11 @@ final class DeadlockDetector {
     }
 
     /** Waiting with no timeout, and not on I/O or another process, which could still wake it. */
-    private static boolean waitsForever(Thread t, ThreadSnapshot snap) {
+    private static boolean waitsForever(ThreadSnapshot snap, StackTraceElement[] stack) {
         if (snap.state() != Thread.State.WAITING && snap.state() != Thread.State.BLOCKED) {
             return false;
         }
-        for (StackTraceElement f : t.getStackTrace()) {
+        for (StackTraceElement f : stack) {
             String c = f.getClassName();
             if (c.startsWith("sun.nio.ch.") || c.startsWith("java.net.") || c.startsWith("java.lang.ProcessImpl")
                     || c.startsWith("java.lang.ProcessHandleImpl") || c.startsWith("sun.net.")) {

@@ -25,7 +25,11 @@ final class ThreadDescriber {
     }
 
     ThreadSnapshot describe(Thread t) {
-        StackTraceElement[] stack = t.getStackTrace();
+        return describe(t, t.getStackTrace());
+    }
+
+    /** As {@link #describe(Thread)}, for a caller that already holds the thread's stack. */
+    ThreadSnapshot describe(Thread t, StackTraceElement[] stack) {
         Thread.State state = t.getState();
         String waitingOn = null;
         String lockOwner = null;
