@@ -32,6 +32,7 @@ final class SourceCompiler {
     private static final int MAX_IDLE = 4;
 
     private final JavaCompiler javac;
+    private final CompilerTasks tasks;
     private final java.util.concurrent.ConcurrentLinkedQueue<StandardJavaFileManager> idle =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -40,6 +41,7 @@ final class SourceCompiler {
         if (javac == null) {
             throw new IllegalStateException("this Java runtime has no compiler: kata needs a JDK 21+, not a JRE");
         }
+        this.tasks = CompilerTasks.of(javac, MAX_IDLE);
     }
 
     CompileOutcome compile(List<Path> learnerFiles, List<Path> testFiles, Path outDir) throws IOException {
@@ -54,7 +56,7 @@ final class SourceCompiler {
             Iterable<? extends JavaFileObject> units = standard.getJavaFileObjectsFromPaths(all);
             List<String> options = List.of("-g", "-proc:none", "-implicit:none", "-nowarn",
                     "-Xlint:none", "-encoding", "UTF-8", "-Xmaxerrs", "50");
-            javac.getTask(new StringWriter(), files, diagnostics, options, null, units).call();
+            tasks.compile(new StringWriter(), files, diagnostics, options, units);
         } finally {
             release(standard);
         }
