@@ -73,7 +73,9 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
         List<String> packProblems = ids.isEmpty() ? PackFiles.unlisted(catalog) : List.of();
         int parallelism = jobs != null ? Math.max(1, jobs) : Runtime.getRuntime().availableProcessors() + 1;
         Path builtIn = builtInOrNull(ctx);
-        Validator validator = new Validator(new Grader(GraderSettings.defaults(ctx.cacheDir()).failFast()), parallelism,
+        Grader grader = new Grader(GraderSettings.defaults(ctx.cacheDir()).failFast());
+        grader.trainArchive(katas);
+        Validator validator = new Validator(grader, parallelism,
                 k -> builtIn != null && k.dir().startsWith(builtIn) ? Validator.MIN_MUTANTS
                         : Validator.MIN_MUTANTS_IN_A_PACK);
         ValidationText text = new ValidationText(ctx.style());

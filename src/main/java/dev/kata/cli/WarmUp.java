@@ -15,10 +15,10 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 
 /**
- * Run once by the launcher, under {@code -XX:ArchiveClassesAtExit}, after each build: grades the
- * first built-in kata's solution and renders the verdict, so the class-data archive holds what a
- * real check loads (javac, JUnit, Jackson, picocli) and not only what the first command needed.
- * Prints nothing.
+ * Run once by the launcher, under {@code -XX:ArchiveClassesAtExit}, after each build: writes the
+ * test JVM's start-up archive, then grades the first built-in kata's solution and renders the
+ * verdict, so the tutor's class-data archive holds what a real check loads (javac, JUnit, Jackson,
+ * picocli) and not only what the first command needed. Prints nothing.
  */
 public final class WarmUp {
     private WarmUp() {
@@ -32,7 +32,9 @@ public final class WarmUp {
                     BuiltInPack.locate(System.getProperty("kata.home"), BuiltInPack.codeLocation()));
             Kata kata = catalog.katas().get(0);
             Path cache = Path.of(System.getProperty("user.home"), ".cache", "kata");
-            var verdict = new Grader(GraderSettings.defaults(cache)).check(kata, kata.solutionDir(), CheckListener.NONE);
+            Grader grader = new Grader(GraderSettings.defaults(cache));
+            grader.trainArchive(catalog.katas());
+            var verdict = grader.check(kata, kata.solutionDir(), CheckListener.NONE);
             VerdictJson.render(verdict);
             new VerdictText(Style.plain(), new dev.kata.render.PathDisplay(Path.of("").toAbsolutePath()), false, 80)
                     .render(verdict, kata, kata.solutionDir());

@@ -1,7 +1,6 @@
 package dev.kata.grader;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -9,34 +8,33 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The test JVM's class-data archive (AppCDS), which saves a third of its start-up. Several test
- * JVMs may start at once, so the archive is never written in place: the first JVM to find none
- * writes a private copy at exit, and the grader moves it into place atomically afterwards. Every
- * later JVM only reads the finished file.
+ * The test JVM's start-up archive: on JDK 25+ an ahead-of-time cache (classes loaded and linked,
+ * method profiles), which halves a test JVM's start-up; on JDK 21-24 a dynamic class-data archive
+ * (AppCDS), which saves a third. A check only ever reads the finished file. It is written by a
+ * separate training run (see {@link Grader#trainArchive}), never by a learner's check: writing one
+ * takes seconds and the JVM prints about it. The training JVM writes a private copy, which is
+ * then moved into place atomically, so test JVMs starting at the same time never see half a file.
  */
 final class ClassDataArchive {
-    private final Path file;
-    private final Path pending;
+    private static final int AOT_CACHE_SINCE = 25;
 
-    private ClassDataArchive(Path file, Path pending) {
+    private final Path file;
+    private final boolean aot;
+
+    private ClassDataArchive(Path file, boolean aot) {
         this.file = file;
-        this.pending = pending;
+        this.aot = aot;
     }
 
     /** The archive for this JDK and class path in {@code cacheDir}, or none if there is no cache. */
     static ClassDataArchive in(Path cacheDir) {
-        // Class-data archives can only hold classes from jars (a build's classes folder cannot be archived).
+        // Archives can only hold classes from jars (a build's classes folder cannot be archived).
         if (cacheDir == null || !ProbeClassPath.entries().stream().allMatch(p -> p.toString().endsWith(".jar"))) {
             return null;
         }
-        try {
-            Files.createDirectories(cacheDir);
-        } catch (IOException e) {
-            return null;
-        }
-        Path file = cacheDir.resolve("probe-" + Runtime.version() + "-" + Integer.toHexString(classPathStamp()) + ".jsa");
-        return new ClassDataArchive(file, Files.exists(file) ? null
-                : cacheDir.resolve(file.getFileName() + "." + UUID.randomUUID() + ".tmp"));
+        boolean aot = Runtime.version().feature() >= AOT_CACHE_SINCE;
+        return new ClassDataArchive(cacheDir.resolve("probe-" + Runtime.version() + "-"
+                + Integer.toHexString(classPathStamp()) + (aot ? ".aot" : ".jsa")), aot);
     }
 
     /** Changes when the class path or any jar on it changes: an archive only matches the jars it was made from. */
@@ -52,31 +50,56 @@ final class ClassDataArchive {
         return stamp.toString().hashCode();
     }
 
-    /** JVM flags that use the archive, or write a private one if there is none yet. */
-    List<String> jvmFlags() {
-        if (pending == null) {
-            return List.of("-XX:SharedArchiveFile=" + file, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
-        }
-        return List.of("-XX:ArchiveClassesAtExit=" + pending, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+    boolean exists() {
+        return Files.isRegularFile(file);
     }
 
-    /** After the JVM has exited: publishes the archive it wrote, if it wrote one. */
-    void publish() {
-        if (pending == null || !Files.exists(pending)) {
-            return;
+    /**
+     * JVM flags that use the archive, or none while it is not written. A JVM whose other flags do
+     * not match the archive (a kata's {@code --add-opens}, say) runs without it, silently.
+     */
+    List<String> readFlags() {
+        if (!exists()) {
+            return List.of();
         }
+        return concat(List.of(aot ? "-XX:AOTCache=" + file : "-XX:SharedArchiveFile=" + file));
+    }
+
+    /** A private file for a training JVM to write, to be {@link #publish published} when it has exited. */
+    Path newPending() throws IOException {
+        Files.createDirectories(file.getParent());
+        return file.resolveSibling(file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    }
+
+    /** JVM flags that make the JVM write the archive to {@code pending} when it exits. */
+    List<String> writeFlags(Path pending) {
+        return concat(List.of(aot ? "-XX:AOTCacheOutput=" + pending : "-XX:ArchiveClassesAtExit=" + pending));
+    }
+
+    /** Moves a written archive into place; a training run that wrote nothing leaves nothing behind. */
+    void publish(Path pending) {
         try {
-            Files.move(pending, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            deleteQuietly();
+            if (Files.isRegularFile(pending) && Files.size(pending) > 0) {
+                Files.move(pending, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException e) {
-            deleteQuietly();
+            // no archive this time: test JVMs start without one
+        } finally {
+            deleteQuietly(pending);
+            deleteQuietly(pending.resolveSibling(pending.getFileName() + ".config"));
         }
     }
 
-    private void deleteQuietly() {
+    /** The flag, and silence: the JVM would otherwise print about the archive in the learner's output. */
+    private List<String> concat(List<String> flags) {
+        List<String> quiet = aot ? List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-Xlog:aot=off")
+                : List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+        return java.util.stream.Stream.concat(flags.stream(), quiet.stream()).toList();
+    }
+
+    private static void deleteQuietly(Path p) {
         try {
-            Files.deleteIfExists(pending);
+            Files.deleteIfExists(p);
         } catch (IOException ignored) {
             // a stray temp file in the cache is harmless
         }
@@ -91,5 +114,10 @@ final class ClassDataArchive {
     @Override
     public int hashCode() {
         return file.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return file.toString();
     }
 }

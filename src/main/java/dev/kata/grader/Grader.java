@@ -66,16 +66,53 @@ public final class Grader implements AutoCloseable {
      *                                 the test JVM is gone by then
      */
     public Verdict check(Kata kata, Path sourceDir, CheckListener listener) {
+        return grade(kata, sourceDir, listener, specFor(kata), keepSpare, false);
+    }
+
+    /**
+     * Checks as {@link #check} does, but skips the tests after the first failing one: for proving
+     * that a wrong fix fails, where any failure will do and the rest would only cost time.
+     */
+    public Verdict checkUntilFirstFailure(Kata kata, Path sourceDir) {
+        return grade(kata, sourceDir, CheckListener.NONE, specFor(kata), keepSpare, true);
+    }
+
+    /**
+     * Writes the test JVM's start-up archive if there is none yet for this JDK and class path
+     * (see {@link ClassDataArchive}), by grading the solution of the first of {@code katas} that
+     * has no JVM flags of its own in a JVM that records what it loads. Takes a few seconds the
+     * first time, nothing after; the launcher calls it after each build, and {@code validate}
+     * before it starts.
+     */
+    public void trainArchive(List<Kata> katas) {
+        ClassDataArchive archive = ClassDataArchive.in(settings.cacheDir());
+        Kata kata = katas.stream().filter(k -> k.jvmArgs().isEmpty()).findFirst().orElse(null);
+        if (archive == null || archive.exists() || kata == null) {
+            return;
+        }
+        Path pending = null;
+        try {
+            pending = archive.newPending();
+            grade(kata, kata.solutionDir(), CheckListener.NONE, specFor(kata).writingArchive(pending), false, false);
+        } catch (IOException | RuntimeException e) {
+            // no archive: test JVMs start without one, a little slower
+        } finally {
+            if (pending != null) {
+                archive.publish(pending);
+            }
+        }
+    }
+
+    private Verdict grade(Kata kata, Path sourceDir, CheckListener listener, TestJvmSpec spec, boolean startSpare,
+            boolean stopAtFirstFailure) {
         long start = System.nanoTime();
         Path work = null;
         TestJvm jvm = null;
-        TestJvmSpec spec = specFor(kata);
         try {
-            Spare ready = takeSpare(spec);
+            Spare ready = spec.archiveOutput() == null ? takeSpare(spec) : null;
             if (ready != null) {
                 work = ready.work();
                 jvm = ready.jvm();
-                spec = ready.spec(); // the spare's own archive settings (it may be the one writing the archive)
                 sparesUsed.incrementAndGet();
             } else {
                 work = Files.createTempDirectory("kata-check-");
@@ -116,13 +153,10 @@ public final class Grader implements AutoCloseable {
                     jvm = TestJvm.start(spec, work.resolve("events-" + run + ".jsonl"));
                 }
                 int doneBefore = ledger.done().size();
-                jvm.go(orders(classes, compiled, ledger));
+                jvm.go(orders(classes, compiled, ledger, stopAtFirstFailure));
                 RunEnd end = await(jvm, new EventReader(work.resolve("events-" + run + ".jsonl")), ledger, listener,
                         deadline);
                 jvm.close();
-                if (spec.classDataArchive() != null) {
-                    spec.classDataArchive().publish();
-                }
                 output.append(jvm.output().text());
                 jvm = null;
                 run++;
@@ -137,7 +171,7 @@ public final class Grader implements AutoCloseable {
                     break;
                 }
             }
-            return assemble(kata, ledger, output.toString(), timedOut, start);
+            return assemble(kata, ledger, output.toString(), timedOut, stopAtFirstFailure, start);
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare the check: " + e.getMessage(), e);
         } finally {
@@ -145,7 +179,7 @@ public final class Grader implements AutoCloseable {
                 jvm.close();
             }
             TestJvm.deleteQuietly(work);
-            if (keepSpare && !Thread.currentThread().isInterrupted()) {
+            if (startSpare && !Thread.currentThread().isInterrupted()) {
                 // Off the check's path: the verdict goes back while the next JVM starts.
                 Thread.ofVirtual().name("kata-spare-jvm").start(() -> prepareSpare(specFor(kata)));
             }
@@ -285,19 +319,23 @@ public final class Grader implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> orders(Path classes, CompileOutcome compiled, TestLedger ledger) {
+    private static Map<String, String> orders(Path classes, CompileOutcome compiled, TestLedger ledger,
+            boolean stopAtFirstFailure) {
         Map<String, String> orders = new LinkedHashMap<>();
         orders.put("classes", classes.toString());
         orders.put("learner", String.join("\t", compiled.learnerClasses()));
         orders.put("tests", String.join("\t", compiled.testClasses()));
         orders.put("skip", String.join("\t", ledger.done()));
+        orders.put("stopAtFirstFailure", String.valueOf(stopAtFirstFailure));
         return orders;
     }
 
-    private Verdict assemble(Kata kata, TestLedger ledger, String output, boolean timedOut, long start) {
+    private Verdict assemble(Kata kata, TestLedger ledger, String output, boolean timedOut, boolean stopAtFirstFailure,
+            long start) {
         List<TestResult> tests = ledger.results(timedOut
                 ? "not run: the check ran out of time (limit " + kata.checkTimeout().toSeconds() + " s)"
-                : "not run: an earlier test ended the test JVM (see above)");
+                : stopAtFirstFailure ? "not run: the check stops at the first failure"
+                        : "not run: an earlier test ended the test JVM (see above)");
         TestResult orphan = ledger.orphanFailure();
         if (tests.isEmpty()) {
             TestResult cause = orphan != null ? orphan
@@ -323,7 +361,7 @@ public final class Grader implements AutoCloseable {
 
     private TestJvmSpec specFor(Kata kata) {
         return new TestJvmSpec(settings.heapMb(), settings.maxThreads(), settings.outputCapBytes(),
-                kata.testTimeout().toMillis(), kata.jvmArgs(), ClassDataArchive.in(settings.cacheDir()));
+                kata.testTimeout().toMillis(), kata.jvmArgs(), ClassDataArchive.in(settings.cacheDir()), null);
     }
 
     private static Verdict compileFailure(Kata kata, long start, String summary, List<CompileDiagnostic> diagnostics) {

@@ -48,10 +48,7 @@ final class TestJvm implements AutoCloseable {
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-XX:+ExitOnOutOfMemoryError");
         command.add("-XX:-UsePerfData");
-        command.add("-Xshare:auto");
-        if (spec.classDataArchive() != null) {
-            command.addAll(spec.classDataArchive().jvmFlags());
-        }
+        command.addAll(spec.archiveFlags());
         command.add("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED");
         command.add("-Djdk.trackAllThreads=true");
         command.add("-Djava.awt.headless=true");

@@ -22,6 +22,9 @@ final class Probe {
     static volatile int maxThreads = 500;
     static volatile TestRun current;
     static volatile boolean finishing;
+    /** Whether the tests after the first failing one are skipped (validating a mutant: any failure will do). */
+    static volatile boolean stopAtFirstFailure;
+    static volatile boolean failedOnce;
 
     private Probe() {
     }

@@ -9,14 +9,24 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Wraps every hidden test (registered through JUnit's extension auto-detection, only inside the
  * test JVM): notes the threads alive before it, and afterwards fails it for threads that died
- * with an exception or are still running.
+ * with an exception or are still running. When told to stop at the first failure, it skips the
+ * tests after a failed one.
  */
-public final class ProbeExtension implements BeforeEachCallback, AfterEachCallback {
+public final class ProbeExtension implements ExecutionCondition, BeforeEachCallback, AfterEachCallback {
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        return Probe.stopAtFirstFailure && Probe.failedOnce && context.getTestMethod().isPresent()
+                ? ConditionEvaluationResult.disabled("an earlier test failed")
+                : ConditionEvaluationResult.enabled("");
+    }
 
     @Override
     public void beforeEach(ExtensionContext context) {

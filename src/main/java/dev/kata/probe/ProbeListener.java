@@ -62,6 +62,7 @@ final class ProbeListener implements TestExecutionListener {
         long duration = run == null || !id.isTest() ? 0 : run.elapsedMs();
         if (id.isTest()) {
             Probe.current = null;
+            Probe.failedOnce |= result.getStatus() != TestExecutionResult.Status.SUCCESSFUL;
         } else if (result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
             return;
         }

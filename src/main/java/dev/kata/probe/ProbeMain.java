@@ -50,6 +50,7 @@ public final class ProbeMain {
         Set<String> learner = split(orders.get("learner"));
         List<String> tests = new ArrayList<>(split(orders.get("tests")));
         Set<String> skip = split(orders.get("skip"));
+        Probe.stopAtFirstFailure = Boolean.parseBoolean(orders.get("stopAtFirstFailure"));
         Probe.describer = new ThreadDescriber(learner, new HashSet<>(tests));
 
         ClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, ProbeMain.class.getClassLoader());

@@ -63,7 +63,9 @@ public final class Validator {
                     for (Map.Entry<Variant, List<Future<Verdict>>> v : k.getValue().entrySet()) {
                         Kata kata = k.getKey();
                         Variant variant = v.getKey();
-                        v.getValue().add(pool.submit(() -> grader.check(kata, variant.dir(), CheckListener.NONE)));
+                        v.getValue().add(pool.submit(() -> variant.anyFailure()
+                                ? grader.checkUntilFirstFailure(kata, variant.dir())
+                                : grader.check(kata, variant.dir(), CheckListener.NONE)));
                     }
                 }
             }

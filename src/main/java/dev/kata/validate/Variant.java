@@ -28,6 +28,11 @@ public record Variant(String label, Path dir, boolean pass, Reason reason) {
         return out;
     }
 
+    /** Whether any failure will do (a mutant), so that its check may stop at the first one. */
+    boolean anyFailure() {
+        return !pass && reason == null;
+    }
+
     /** Null if {@code verdict} is what this variant must get, else what is wrong. */
     String problemWith(Verdict verdict) {
         if (pass && !verdict.passed()) {

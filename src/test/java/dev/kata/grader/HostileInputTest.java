@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -59,6 +60,18 @@ class HostileInputTest {
         assertEquals(before, digest(source), "checking must never change the learner's files");
         assertEquals(List.of(), ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList(),
                 "no process may be left behind");
+    }
+
+    @Test
+    void aCheckUntilTheFirstFailureSkipsTheTestsAfterIt() {
+        Verdict full = GRADER.check(Fixtures.hostileKata(), Fixtures.variant("wrong-answer"), CheckListener.NONE);
+        Verdict quick = GRADER.checkUntilFirstFailure(Fixtures.hostileKata(), Fixtures.variant("wrong-answer"));
+
+        assertEquals(List.of(Reason.TEST_FAILURE, Reason.TEST_FAILURE), full.tests().stream().map(TestResult::reason).toList());
+        assertEquals(List.of(Reason.TEST_FAILURE, Reason.NOT_RUN), quick.tests().stream().map(TestResult::reason).toList());
+        assertEquals(full.reason(), quick.reason());
+        assertTrue(GRADER.checkUntilFirstFailure(Fixtures.hostileKata(), Fixtures.variant("pass"))
+                .passed());
     }
 
     private static String digest(Path dir) throws IOException {
