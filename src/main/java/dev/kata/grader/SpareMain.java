@@ -5,7 +5,6 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import dev.kata.probe.ProbeMain;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * Entry point of a spare test JVM (see {@link Grader}): while it waits for the next check, it runs
@@ -24,7 +23,7 @@ public final class SpareMain {
 
     static void warmUp() {
         try {
-            LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
+            dev.kata.probe.ProbeLauncher.create().execute(LauncherDiscoveryRequestBuilder.request()
                     .selectors(selectClass(WarmUp.class))
                     .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false")
                     .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")

@@ -22,7 +22,6 @@ import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.PostDiscoveryFilter;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * Entry point of the test JVM. Starts early, while the grader is still compiling, warms up the
@@ -38,7 +37,7 @@ public final class ProbeMain {
         Probe.events = new EventLog(Path.of(System.getProperty("kata.events")));
         Probe.defaultTimeoutMs = Long.getLong("kata.testTimeoutMs", 5000);
         Probe.maxThreads = Integer.getInteger("kata.maxThreads", 500);
-        Launcher launcher = LauncherFactory.create();
+        Launcher launcher = ProbeLauncher.create();
 
         Map<String, String> orders = readOrders();
         if (!orders.containsKey("go")) {
