@@ -40,7 +40,7 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
     int repeat;
 
     @Option(names = {"-j", "--jobs"}, paramLabel = "N",
-            description = "Checks to run at once (default: one more than the number of cores).")
+            description = "Checks to run at once (default: twice the number of cores).")
     Integer jobs;
 
     @Option(names = "--json", description = "Print the results as JSON.")
@@ -71,7 +71,8 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
                 ? catalog.katas().stream().filter(k -> !k.dir().startsWith(catalog.dir())).map(Kata::id).toList()
                 : List.of();
         List<String> packProblems = ids.isEmpty() ? PackFiles.unlisted(catalog) : List.of();
-        int parallelism = jobs != null ? Math.max(1, jobs) : Runtime.getRuntime().availableProcessors() + 1;
+        // Twice the cores: many checks spend part of their time waiting (timeouts, settling threads).
+        int parallelism = jobs != null ? Math.max(1, jobs) : 2 * Runtime.getRuntime().availableProcessors();
         Path builtIn = builtInOrNull(ctx);
         Grader grader = new Grader(GraderSettings.defaults(ctx.cacheDir()).failFast());
         grader.trainArchive(katas);

@@ -76,11 +76,15 @@ final class ClassDataArchive {
         return concat(List.of(aot ? "-XX:AOTCacheOutput=" + pending : "-XX:ArchiveClassesAtExit=" + pending));
     }
 
-    /** Moves a written archive into place; a training run that wrote nothing leaves nothing behind. */
+    /**
+     * Moves a written archive into place, and deletes this JDK's archives of earlier builds (each
+     * is some 20 MB); a training run that wrote nothing leaves nothing behind.
+     */
     void publish(Path pending) {
         try {
             if (Files.isRegularFile(pending) && Files.size(pending) > 0) {
                 Files.move(pending, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                deleteEarlierBuilds();
             }
         } catch (IOException e) {
             // no archive this time: test JVMs start without one
@@ -95,6 +99,15 @@ final class ClassDataArchive {
         List<String> quiet = aot ? List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-Xlog:aot=off")
                 : List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off");
         return java.util.stream.Stream.concat(flags.stream(), quiet.stream()).toList();
+    }
+
+    private void deleteEarlierBuilds() throws IOException {
+        String prefix = "probe-" + Runtime.version() + "-";
+        try (var files = Files.list(file.getParent())) {
+            files.filter(p -> p.getFileName().toString().startsWith(prefix) && !p.equals(file)
+                    && (p.toString().endsWith(".aot") || p.toString().endsWith(".jsa")))
+                    .forEach(ClassDataArchive::deleteQuietly);
+        }
     }
 
     private static void deleteQuietly(Path p) {

@@ -91,10 +91,10 @@ final class CompilerTasks {
         return pool != null;
     }
 
-    /** Compiles {@code units}; true if there were no errors. */
+    /** Compiles {@code units}, with a compiler that starts from scratch if {@code fresh}; true if there were no errors. */
     boolean compile(Writer out, JavaFileManager files, DiagnosticListener<? super JavaFileObject> diagnostics,
-            List<String> options, Iterable<? extends JavaFileObject> units) {
-        if (pool == null) {
+            List<String> options, Iterable<? extends JavaFileObject> units, boolean fresh) {
+        if (pool == null || fresh) {
             return javac.getTask(out, files, diagnostics, options, null, units).call();
         }
         current.set(files);

@@ -30,6 +30,7 @@ import javax.tools.ToolProvider;
  */
 final class SourceCompiler {
     private static final int MAX_IDLE = 4;
+    private static final int POOLED_COMPILERS = 8;
 
     private final JavaCompiler javac;
     private final CompilerTasks tasks;
@@ -41,7 +42,7 @@ final class SourceCompiler {
         if (javac == null) {
             throw new IllegalStateException("this Java runtime has no compiler: kata needs a JDK 21+, not a JRE");
         }
-        this.tasks = CompilerTasks.of(javac, MAX_IDLE);
+        this.tasks = CompilerTasks.of(javac, POOLED_COMPILERS);
     }
 
     CompileOutcome compile(List<Path> learnerFiles, List<Path> testFiles, Path outDir) throws IOException {
@@ -56,7 +57,13 @@ final class SourceCompiler {
             Iterable<? extends JavaFileObject> units = standard.getJavaFileObjectsFromPaths(all);
             List<String> options = List.of("-g", "-proc:none", "-implicit:none", "-nowarn",
                     "-Xlint:none", "-encoding", "UTF-8", "-Xmaxerrs", "50");
-            tasks.compile(new StringWriter(), files, diagnostics, options, units);
+            if (!tasks.compile(new StringWriter(), files, diagnostics, options, units, false) && tasks.pooled()) {
+                // Errors are confirmed by a compiler that kept nothing from earlier checks, so that a
+                // symbol table spoilt by an earlier compilation can never fail the learner.
+                diagnostics = new DiagnosticCollector<>();
+                origin.clear();
+                tasks.compile(new StringWriter(), files, diagnostics, options, units, true);
+            }
         } finally {
             release(standard);
         }
@@ -106,7 +113,10 @@ final class SourceCompiler {
     }
 
     private void release(StandardJavaFileManager manager) {
-        if (idle.size() < MAX_IDLE) {
+        // A pooled compiler's symbols may still read class files through the manager that first
+        // listed their package, so with the pool no manager is ever closed (there are as many as
+        // compilations ever ran at once).
+        if (tasks.pooled() || idle.size() < MAX_IDLE) {
             idle.add(manager);
         } else {
             try {

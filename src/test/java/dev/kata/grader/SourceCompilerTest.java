@@ -52,10 +52,10 @@ class SourceCompilerTest {
     void compilesOnSeveralThreadsAtOnce() throws Exception {
         SourceCompiler compiler = new SourceCompiler();
         List<String> variants = List.of("pass", "compile-error", "api-mismatch", "wrong-answer");
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<CompileOutcome>> outcomes = new ArrayList<>();
-            for (int i = 0; i < 24; i++) {
+            for (int i = 0; i < 64; i++) {
                 String variant = variants.get(i % variants.size());
                 outcomes.add(pool.submit(() -> compile(compiler, variant)));
             }
