@@ -159,10 +159,6 @@ public final class CommandContext {
 
     /** Where the grader keeps its caches: {@code $XDG_CACHE_HOME/kata}, else {@code ~/.cache/kata}. */
     public Path cacheDir() {
-        String xdg = launch.env().get("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
-            return Path.of(xdg).resolve("kata");
-        }
-        return launch.home().resolve(".cache").resolve("kata");
+        return launch.cacheDir();
     }
 }

@@ -36,6 +36,15 @@ public record Launch(
         home = home.toAbsolutePath().normalize();
     }
 
+    /** Where the grader keeps its caches: {@code $XDG_CACHE_HOME/kata}, else {@code ~/.cache/kata}. */
+    public Path cacheDir() {
+        String xdg = env.get("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+            return Path.of(xdg).resolve("kata");
+        }
+        return home.resolve(".cache").resolve("kata");
+    }
+
     /** The real process: System streams as UTF-8, the real environment and folders. */
     public static Launch system() {
         Map<String, String> env = System.getenv();

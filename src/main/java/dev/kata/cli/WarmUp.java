@@ -31,7 +31,7 @@ public final class WarmUp {
             Catalog catalog = new CatalogLoader().load(
                     BuiltInPack.locate(System.getProperty("kata.home"), BuiltInPack.codeLocation()));
             Kata kata = catalog.katas().get(0);
-            Path cache = Path.of(System.getProperty("user.home"), ".cache", "kata");
+            Path cache = Launch.system().cacheDir(); // where the commands will look for it
             Grader grader = new Grader(GraderSettings.defaults(cache));
             grader.trainArchive(catalog.katas());
             var verdict = grader.check(kata, kata.solutionDir(), CheckListener.NONE);

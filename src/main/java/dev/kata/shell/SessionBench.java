@@ -54,7 +54,7 @@ public final class SessionBench {
         try {
             Workspace workspace = new WorkspaceInitializer().init(temp.resolve("ws"), false).workspace();
             Clock clock = Clock.systemUTC();
-            Path cache = Path.of(System.getProperty("user.home"), ".cache", "kata");
+            Path cache = dev.kata.cli.Launch.system().cacheDir();
             SessionSetup setup = new SessionSetup(catalog, workspace,
                     () -> new ProgressStore(workspace, catalog.katas(), w -> { }, clock), clock, workspace.root(),
                     Map.of(), GraderSettings.defaults(cache), false, (a, out, err) -> 0, () -> null);
