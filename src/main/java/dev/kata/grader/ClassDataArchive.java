@@ -62,7 +62,16 @@ final class ClassDataArchive {
         if (!exists()) {
             return List.of();
         }
-        return concat(List.of(aot ? "-XX:AOTCache=" + file : "-XX:SharedArchiveFile=" + file));
+        if (!aot) {
+            return concat(List.of("-XX:SharedArchiveFile=" + file));
+        }
+        if (Runtime.version().feature() == AOT_CACHE_SINCE) {
+            // JDK 25 replays the training run's profiles by compiling the methods it found hot at
+            // once; a test JVM lives too short for that to pay: 13 % more CPU with it (measured).
+            // A diagnostic flag: kept to the JDK it was measured on.
+            return concat(List.of("-XX:AOTCache=" + file, "-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTReplayTraining"));
+        }
+        return concat(List.of("-XX:AOTCache=" + file));
     }
 
     /** A private file for a training JVM to write, to be {@link #publish published} when it has exited. */
