@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The test JVM's start-up archive: on JDK 25+ an ahead-of-time cache (classes loaded and linked,
- * method profiles), which halves a test JVM's start-up; on JDK 21-24 a dynamic class-data archive
- * (AppCDS), which saves a third. A check only ever reads the finished file. It is written by a
+ * The test JVM's start-up archive: on JDK 25+ an ahead-of-time cache (classes loaded and linked),
+ * which takes some 40 % off a test JVM's start; on JDK 21-24 a dynamic class-data archive
+ * (AppCDS), which takes a third. A check only ever reads the finished file. It is written by a
  * separate training run (see {@link Grader#trainArchive}), never by a learner's check: writing one
  * takes seconds and the JVM prints about it. The training JVM writes a private copy, which is
  * then moved into place atomically, so test JVMs starting at the same time never see half a file.
