@@ -18,14 +18,14 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Grade your fix with the kata's hidden tests. Your files are only read, never changed.")
 final class CheckCommand extends Subcommand implements Callable<Integer> {
-    @Parameters(paramLabel = "ID", completionCandidates = KataIds.class, description = "The kata, e.g. leak-alert.")
-    String id;
+    @Mixin
+    KataIdParameter kataId;
 
     @Option(names = "--json", description = "Print the verdict as JSON (status, reason, tests, diagnostics, durationMs...).")
     boolean json;
@@ -36,7 +36,7 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandContext ctx = ctx();
-        Kata kata = ctx.kata(id);
+        Kata kata = kataId.in(ctx);
         Workspace workspace = ctx.workspace();
         if (!workspace.isStarted(kata)) {
             throw new KataException("you have not started " + kata.id() + " yet: run `kata start " + kata.id() + "` first.");

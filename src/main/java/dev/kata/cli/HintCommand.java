@@ -8,18 +8,18 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "hint", mixinStandardHelpOptions = true,
         description = "Show the hints of a kata, one more each time: from a nudge to the API to use.")
 final class HintCommand extends Subcommand implements Callable<Integer> {
-    @Parameters(paramLabel = "ID", completionCandidates = KataIds.class, description = "The kata, e.g. leak-alert.")
-    String id;
+    @Mixin
+    KataIdParameter kataId;
 
     @Override
     public Integer call() {
         CommandContext ctx = ctx();
-        Kata kata = ctx.kata(id);
+        Kata kata = kataId.in(ctx);
         List<String> hints = KataTexts.read(kata).hints();
         int[] shown = new int[1];
         ctx.progress().update(kata.id(), p -> {

@@ -8,18 +8,18 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "reset", mixinStandardHelpOptions = true,
         description = "Put a kata's starter file(s) back. Your version is backed up first, in .kata/backups/.")
 final class ResetCommand extends Subcommand implements Callable<Integer> {
-    @Parameters(paramLabel = "ID", completionCandidates = KataIds.class, description = "The kata, e.g. leak-alert.")
-    String id;
+    @Mixin
+    KataIdParameter kataId;
 
     @Override
     public Integer call() {
         CommandContext ctx = ctx();
-        Kata kata = ctx.kata(id);
+        Kata kata = kataId.in(ctx);
         Workspace workspace = ctx.workspace();
         Resetter.Result result = new Resetter(ctx.clock()).reset(kata, workspace);
         ctx.progress().update(kata.id(), p -> p.started(ctx.clock().instant()));

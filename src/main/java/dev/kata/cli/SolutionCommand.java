@@ -12,18 +12,18 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "solution", mixinStandardHelpOptions = true,
         description = "After you pass a kata: its reference solution and why it works.")
 final class SolutionCommand extends Subcommand implements Callable<Integer> {
-    @Parameters(paramLabel = "ID", completionCandidates = KataIds.class, description = "The kata, e.g. leak-alert.")
-    String id;
+    @Mixin
+    KataIdParameter kataId;
 
     @Override
     public Integer call() {
         CommandContext ctx = ctx();
-        Kata kata = ctx.kata(id);
+        Kata kata = kataId.in(ctx);
         if (ctx.progress().read().of(kata.id()).status() != ProgressStatus.PASSED) {
             throw new KataException("the solution of " + kata.id() + " is shown once you pass it: "
                     + "fix your file and run `kata check " + kata.id() + "` first (stuck? `kata hint " + kata.id() + "`).");
