@@ -28,6 +28,8 @@ public final class Grader implements AutoCloseable {
     private static final long POLL_MS = 15;
 
     private final GraderSettings settings;
+    /** Found once: its name stamps the jars this process runs from, which do not change under it. */
+    private final ClassDataArchive archive;
     private final SourceCompiler compiler = new SourceCompiler();
     private final boolean keepSpare;
     private Spare spare;
@@ -43,6 +45,7 @@ public final class Grader implements AutoCloseable {
      */
     public Grader(GraderSettings settings, boolean keepSpare) {
         this.settings = settings;
+        this.archive = ClassDataArchive.in(settings.cacheDir());
         this.keepSpare = keepSpare;
     }
 
@@ -85,7 +88,6 @@ public final class Grader implements AutoCloseable {
      * before it starts.
      */
     public void trainArchive(List<Kata> katas) {
-        ClassDataArchive archive = ClassDataArchive.in(settings.cacheDir());
         Kata kata = katas.stream().filter(k -> k.jvmArgs().isEmpty()).findFirst().orElse(null);
         if (archive == null || archive.exists() || kata == null) {
             return;
@@ -361,7 +363,7 @@ public final class Grader implements AutoCloseable {
 
     private TestJvmSpec specFor(Kata kata) {
         return new TestJvmSpec(settings.heapMb(), settings.maxThreads(), settings.outputCapBytes(),
-                kata.testTimeout().toMillis(), kata.jvmArgs(), ClassDataArchive.in(settings.cacheDir()), null);
+                kata.testTimeout().toMillis(), kata.jvmArgs(), archive, null);
     }
 
     private static Verdict compileFailure(Kata kata, long start, String summary, List<CompileDiagnostic> diagnostics) {
