@@ -20,12 +20,13 @@ class CheckCommandTest {
     Path temp;
     CliHarness kata;
     Path adder;
+    Path ws;
 
     @BeforeEach
     void setUp() {
         kata = new CliHarness(temp);
         kata.env.put("XDG_CACHE_HOME", temp.resolve("cache").toString());
-        Path ws = kata.initWorkspace();
+        ws = kata.initWorkspace();
         kata.run("start", "sum-up").expect(0);
         adder = ws.resolve("src/main/java/sumup/Adder.java");
     }
@@ -75,5 +76,18 @@ class CheckCommandTest {
 
         assertTrue(run.out().startsWith("✘ sum-up fails: compile-error\n"), run.out());
         assertTrue(run.out().contains("src/main/java/sumup/Adder.java:8:21: error: ';' expected\n"), run.out());
+    }
+
+    @Test
+    void aWorkspaceThatCannotBeWrittenIsGradedListedAndWarnedAbout() throws IOException {
+        Path lock = ws.resolve(".kata/lock");
+        Files.deleteIfExists(lock);
+        Files.createDirectory(lock); // like a read-only mount: the progress lock cannot be opened for writing
+
+        Run check = kata.run("check", "sum-up").expect(1);
+        assertTrue(check.out().startsWith("✘ sum-up fails: test-failure\n"), check.out());
+        assertTrue(check.err().contains("warning: this verdict was not recorded: cannot record your progress in "), check.err());
+        assertTrue(kata.run("list").expect(0).out().contains("sum-up"));
+        assertTrue(kata.run("progress").expect(0).out().contains("1 in progress"));
     }
 }
