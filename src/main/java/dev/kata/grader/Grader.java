@@ -123,7 +123,7 @@ public final class Grader implements AutoCloseable {
             Path classes = Files.createDirectories(work.resolve("classes"));
 
             listener.phase("compiling");
-            List<Path> learnerFiles = javaFiles(sourceDir);
+            List<Path> learnerFiles = kata.sourcesToCompile(sourceDir);
             if (learnerFiles.isEmpty()) {
                 jvm.abort();
                 return compileFailure(kata, start, "no .java files in " + sourceDir, List.of());
@@ -242,7 +242,7 @@ public final class Grader implements AutoCloseable {
             Path out = null;
             try {
                 out = Files.createTempDirectory("kata-warm-");
-                compiler.compile(javaFiles(kata.starterDir()), javaFiles(kata.testsDir()), out);
+                compiler.compile(kata.sourcesToCompile(kata.starterDir()), javaFiles(kata.testsDir()), out);
             } catch (IOException | RuntimeException e) {
                 // only a head start
             } finally {

@@ -18,10 +18,16 @@ public final class ValidationText {
         StringBuilder s = new StringBuilder();
         if (k.ok()) {
             s.append(style.green("✔ ")).append(k.kataId()).append(style.dim("  " + summary(k)));
+            for (String w : k.warnings()) {
+                s.append("\n    ").append(style.yellow("warning: ")).append(w);
+            }
         } else {
             s.append(style.red("✘ ")).append(style.bold(k.kataId()));
             for (String p : k.kataProblems()) {
                 s.append("\n    ").append(p);
+            }
+            for (String w : k.warnings()) {
+                s.append("\n    ").append(style.yellow("warning: ")).append(w);
             }
             for (VariantResult v : k.variants()) {
                 if (v.ok()) {
