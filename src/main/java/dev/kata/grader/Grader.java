@@ -123,6 +123,12 @@ public final class Grader implements AutoCloseable {
             Path classes = Files.createDirectories(work.resolve("classes"));
 
             listener.phase("compiling");
+            List<CompileDiagnostic> unfit = LearnerFiles.problems(kata, sourceDir);
+            if (!unfit.isEmpty()) {
+                jvm.abort();
+                return compileFailure(kata, start, unfit.size() == 1 ? unfit.get(0).message()
+                        : "your files cannot be compiled as they are (" + unfit.size() + " problems)", unfit);
+            }
             List<Path> learnerFiles = kata.sourcesToCompile(sourceDir);
             if (learnerFiles.isEmpty()) {
                 jvm.abort();
