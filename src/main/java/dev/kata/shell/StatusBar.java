@@ -1,0 +1,90 @@
+package dev.kata.shell;
+
+import dev.kata.render.Style;
+import java.util.List;
+
+/**
+ * The chrome around the body: the title and the catalog's progress above it; below it the status
+ * line (a check under way, a notice, the latest verdict), the file to edit and the keys that fit.
+ */
+final class StatusBar {
+    private static final String SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
+
+    private final SessionState state;
+    private final Standings standings;
+    private final Style style;
+    private final boolean dumb;
+
+    StatusBar(SessionState state, Standings standings, Style style, boolean dumb) {
+        this.state = state;
+        this.standings = standings;
+        this.style = style;
+        this.dumb = dumb;
+    }
+
+    String title() {
+        return style.bold("kata") + "  " + style.heading(state.kata.id()) + " · " + state.kata.title()
+                + style.dim("  (" + standings.position(state.kata) + " of " + standings.states().size() + ")");
+    }
+
+    String progress() {
+        int total = standings.states().size();
+        return Celebration.bar(style, standings.passed(), total, Math.min(total, 12));
+    }
+
+    String spinner() {
+        return dumb ? "…" : String.valueOf(SPINNER.charAt(state.frame % SPINNER.length()));
+    }
+
+    String status() {
+        if (state.confirmingReset && state.notice != null) {
+            return state.notice;
+        }
+        SessionState.RunningCheck check = state.check;
+        if (check != null) {
+            String counts = check.passed + check.failed == 0 ? ""
+                    : "  " + style.green(check.passed + " ✔") + (check.failed > 0 ? " " + style.red(check.failed + " ✘") : "");
+            return style.cyan(spinner()) + " checking " + state.kata.id() + ": " + check.label + counts
+                    + style.dim("   Ctrl-C stops it");
+        }
+        if (state.notice != null) {
+            return state.notice;
+        }
+        if (state.verdict != null) {
+            if (state.verdict.passed()) {
+                return style.passMark() + " " + style.bold(state.kata.id()) + " passes." + style.dim("  s solution · n next kata");
+            }
+            return style.failMark() + " " + style.bold(state.kata.id()) + " fails: "
+                    + style.red(state.verdict.reason() == null ? "failed" : state.verdict.reason().id()) + " - "
+                    + state.verdict.summary();
+        }
+        return style.dim("Not checked yet in this session: save the file, or press c.");
+    }
+
+    String file(String fileAndLine, boolean watchEvents) {
+        return style.bold("✎ ") + "Edit " + style.bold(fileAndLine)
+                + style.dim(watchEvents ? "  save to check" : "  save to check (polling)");
+    }
+
+    String keys(boolean passed, int width) {
+        List<String[]> help = KeyMap.help(passed);
+        StringBuilder line = new StringBuilder();
+        int used = 0;
+        String[] last = help.get(help.size() - 1);
+        int reserve = last[0].length() + 1 + last[1].length();
+        for (int i = 0; i < help.size(); i++) {
+            String[] k = help.get(i);
+            int len = k[0].length() + 1 + k[1].length() + (used == 0 ? 0 : 2);
+            boolean isLast = i == help.size() - 1;
+            if (!isLast && used + len + 2 + reserve > width) {
+                continue;
+            }
+            if (used > 0) {
+                line.append("  ");
+            }
+            line.append(style.bold(k[0])).append(' ').append(style.dim(k[1]));
+            used += len;
+        }
+        return line.toString();
+    }
+}
