@@ -15,6 +15,8 @@ public final class Main {
     public static final int FAIL = 1;
     public static final int BAD_INPUT = 2;
     public static final int INTERNAL_ERROR = 3;
+    /** Stopped by the user (Ctrl-C), as a shell reports SIGINT. */
+    public static final int CANCELLED = 130;
 
     private Main() {
     }
@@ -52,6 +54,10 @@ public final class Main {
             if (e instanceof KataException) {
                 err.println("kata: " + e.getMessage());
                 return BAD_INPUT;
+            }
+            if (e instanceof InterruptedException || e instanceof dev.kata.grader.CheckCancelledException) {
+                err.println("kata: cancelled; no result.");
+                return CANCELLED;
             }
             err.println("kata: internal error: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()));

@@ -11,7 +11,9 @@ import org.jline.reader.Completer;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.Reference;
 import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,6 +31,7 @@ final class CommandPrompt {
     private final Supplier<CommandLine> commandLine;
     private final Supplier<List<String>> kataIds;
     private LineReader reader;
+    private static final String LEAVE = "kata-leave-prompt";
 
     CommandPrompt(Terminal terminal, Path historyFile, Supplier<CommandLine> commandLine, Supplier<List<String>> kataIds) {
         this.terminal = terminal;
@@ -37,16 +40,33 @@ final class CommandPrompt {
         this.kataIds = kataIds;
     }
 
-    /** The words of the line typed after the prompt; empty when the learner cancelled (Esc-less: Ctrl-C, Ctrl-D, an empty line). */
-    List<String> read(String prompt) {
+    /** What {@link #read} says, dimmed, at the right of the line while there is room. */
+    static final String HOW = "Enter runs · Tab completes · Esc leaves";
+
+    /**
+     * The words of the line typed after the prompt; empty when the learner left it (Esc, Ctrl-C,
+     * Ctrl-D, an empty line). The session keeps Ctrl-C from raising SIGINT (see {@link Session});
+     * here it does again, as JLine's line editor expects.
+     */
+    List<String> read(String prompt, String rightPrompt) {
         LineReader lines = reader();
+        Attributes before = terminal.getAttributes();
+        Attributes editing = new Attributes(before);
+        editing.setControlChar(Attributes.ControlChar.VINTR, 3);
+        terminal.setAttributes(editing);
+        left = false;
         try {
-            lines.readLine(prompt);
-            return new ArrayList<>(lines.getParsedLine().words().stream().filter(w -> !w.isEmpty()).toList());
+            lines.readLine(prompt, rightPrompt, (Character) null, null);
+            return left ? List.of()
+                    : new ArrayList<>(lines.getParsedLine().words().stream().filter(w -> !w.isEmpty()).toList());
         } catch (UserInterruptException | EndOfFileException e) {
             return List.of();
+        } finally {
+            terminal.setAttributes(before);
         }
     }
+
+    private boolean left;
 
     private LineReader reader() {
         if (reader == null) {
@@ -58,7 +78,16 @@ final class CommandPrompt {
                     .variable(LineReader.HISTORY_SIZE, 500)
                     .option(LineReader.Option.HISTORY_IGNORE_DUPS, true)
                     .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+                    // Esc alone leaves the prompt; an arrow key's sequence (Esc [ A) comes well within this.
+                    .variable(LineReader.AMBIGUOUS_BINDING, 150L)
                     .build();
+            reader.getWidgets().put(LEAVE, () -> {
+                left = true;
+                reader.getBuffer().clear();
+                reader.callWidget(LineReader.ACCEPT_LINE);
+                return true;
+            });
+            reader.getKeyMaps().get(LineReader.MAIN).bind(new Reference(LEAVE), "\033");
         }
         return reader;
     }

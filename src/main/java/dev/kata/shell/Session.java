@@ -46,6 +46,8 @@ public final class Session {
     private volatile Grader grader;
     private SessionActions actions;
     private SessionKeys keyMap;
+    /** How much of the running command's output the body shows. */
+    private int shownOutput;
 
     private final List<Long> checkMillis = new ArrayList<>();
     private volatile Consumer<Verdict> verdictListener = v -> { };
@@ -68,6 +70,11 @@ public final class Session {
      */
     public int run(Kata first, boolean finished) {
         Attributes original = terminal.enterRawMode();
+        // Ctrl-C comes as a key, not as SIGINT to the whole process group: a tty's SIGINT would
+        // also kill the test JVMs of a check or a :validate, which would then look like failures.
+        Attributes raw = terminal.getAttributes();
+        raw.setControlChar(Attributes.ControlChar.VINTR, 0);
+        terminal.setAttributes(raw);
         Terminal.SignalHandler oldInt = terminal.handle(Signal.INT, s -> events.add(new SessionEvent.Interrupt()));
         Terminal.SignalHandler oldWinch = terminal.handle(Signal.WINCH, s -> events.add(new SessionEvent.Resized()));
         Terminal.SignalHandler oldCont = terminal.handle(Signal.CONT, s -> events.add(new SessionEvent.Resized()));
@@ -148,7 +155,7 @@ public final class Session {
         while (!state.quit) {
             SessionEvent event;
             try {
-                event = events.poll(state.checking() ? TICK_MS : 1000, TimeUnit.MILLISECONDS);
+                event = events.poll(state.checking() || state.commandRunning() ? TICK_MS : 1000, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -223,6 +230,7 @@ public final class Session {
                     state.notice = style.red("The check could not run: ") + c.error().getMessage();
                 }
             }
+            case SessionEvent.CommandEnded c -> actions.commandEnded(c.commandId());
             case SessionEvent.Interrupt i -> interrupt();
             case SessionEvent.Resized r -> {
                 if (!state.editing) {
@@ -239,6 +247,10 @@ public final class Session {
         if (state.editing) {
             return;
         }
+        if (state.commandRunning()) {
+            actions.cancelCommand();
+            return;
+        }
         if (state.checking()) {
             checks.cancel();
             return;
@@ -249,12 +261,17 @@ public final class Session {
     // ---- the screen ----
 
     private void render() {
+        CommandJob job = state.command;
+        if (job != null && state.view == SessionState.View.OUTPUT && job.output().length() != shownOutput) {
+            shownOutput = job.output().length();
+            pane.refresh();
+        }
         int width = screen.width() - 1;
         int rows = screen.bodyRows();
         List<String> body = pane.lines(width, rows, e -> List.of(style.red("Cannot show this: " + e.getMessage())));
         String file = bar.file(views.fileAndLine(), actions.watchesEvents());
         screen.show(new Frame(bar.title(), bar.progress(), body, pane.scroll(), pane.version(), bar.status(),
-                state.checking(), file, bar.keys(standings.passed(state.kata), width)));
+                state.checking() || state.commandRunning(), file, bar.keys(standings.passed(state.kata), width)));
     }
 
     private static void closeQuietly(AutoCloseable c) {

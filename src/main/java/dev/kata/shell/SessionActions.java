@@ -46,6 +46,7 @@ final class SessionActions implements AutoCloseable {
     private final java.util.function.LongConsumer checkTime;
     private FileWatcher watcher;
     private long watchId;
+    private long commandIds;
 
     SessionActions(SessionSetup setup, SessionState state, Standings standings, Pane pane, SessionViews views,
             Style style, PathDisplay paths, BlockingQueue<SessionEvent> events, Parts parts, Runnable render,
@@ -226,8 +227,11 @@ final class SessionActions implements AutoCloseable {
     void prompt(String promptText) {
         List<String> words;
         try {
+            state.notice = style.dim("A command of kata, e.g. list, progress, validate: " + CommandPrompt.HOW + ".");
+            render.run();
+            state.notice = null;
             parts.screen().prepareBottomLine();
-            words = parts.prompt().read(promptText);
+            words = parts.prompt().read(promptText, style.dim(CommandPrompt.HOW));
         } finally {
             parts.screen().invalidate();
             parts.keys().resume();
@@ -248,29 +252,77 @@ final class SessionActions implements AutoCloseable {
             open(setup.catalog().find(words.get(1)).get());
             return;
         }
+        if (state.command != null) {
+            state.notice = style.yellow(state.command.label() + " is still running: ") + "q or Ctrl-C stops it.";
+            return;
+        }
         List<String> args = new ArrayList<>();
         args.add(style.color() ? "--color" : "--no-color");
         args.add("--workspace=" + setup.workspace().root());
         args.addAll(first.equals("help") ? List.of("--help") : words);
-        StringWriter out = new StringWriter();
-        int code;
-        watcher.hold();
-        try (PrintWriter o = new PrintWriter(out)) {
-            code = setup.commands().run(args, o, o);
-        } finally {
+        if (CHANGES_FILES.contains(first)) {
+            watcher.hold();
+        }
+        int columns = parts.screen().width() - 1;
+        CommandJob job = CommandJob.start(++commandIds, words, out -> setup.commands().run(args, columns, out, out),
+                events::add);
+        state.command = job;
+        state.view = SessionState.View.OUTPUT;
+        pane.show(() -> commandLines(job));
+    }
+
+    /** Commands that write the kata's files: the watcher holds still while they run, they are no save. */
+    private static final java.util.Set<String> CHANGES_FILES = java.util.Set.of("reset", "start", "init");
+
+    /** What the output view shows of a command: what it printed so far, and at the end how it ended. */
+    private List<String> commandLines(CommandJob job) {
+        List<String> lines = new ArrayList<>();
+        lines.add(style.dim(job.label()));
+        if (job.cancelled()) {
+            lines.add(style.yellow("Cancelled") + " after " + seconds(job.elapsedMillis())
+                    + ": no result, since checks stopped halfway prove nothing.");
+            return lines;
+        }
+        lines.addAll(SessionWording.forSession(job.output()).stripTrailing().lines().toList());
+        if (state.command != job && job.exitCode() != 0) {
+            lines.add(style.dim("(it ended with exit code " + job.exitCode() + ")"));
+        }
+        return lines;
+    }
+
+    /** The command typed at the prompt has ended: its output as it was when it ended, or that it was cancelled. */
+    void commandEnded(long id) {
+        CommandJob job = state.command;
+        if (job == null || job.id() != id) {
+            return;
+        }
+        state.command = null;
+        if (CHANGES_FILES.contains(job.words().get(0))) {
             resyncWatcher();
         }
-        // A Ctrl-C typed while the command ran was meant for it, not for the session.
-        events.removeIf(e -> e instanceof SessionEvent.Interrupt);
-        String text = out.toString();
-        List<String> lines = new ArrayList<>();
-        lines.add(style.dim("$ kata " + String.join(" ", words)));
-        lines.addAll(text.stripTrailing().lines().toList());
-        if (code != 0) {
-            lines.add(style.dim("(exit code " + code + ")"));
+        if (job.cancelled()) {
+            state.notice = style.yellow(job.label() + " was cancelled.") + " Nothing it found so far is reported.";
         }
-        state.view = SessionState.View.OUTPUT;
-        pane.show(() -> lines);
+        standings.forget();
+        if (state.view == SessionState.View.OUTPUT) {
+            pane.refresh();
+        }
+    }
+
+    /** Ctrl-C or q while a command runs: it is asked to stop; the session says so once it has. */
+    void cancelCommand() {
+        CommandJob job = state.command;
+        if (job != null && !job.cancelled()) {
+            job.cancel();
+            state.notice = null;
+            if (state.view == SessionState.View.OUTPUT) {
+                pane.refresh();
+            }
+        }
+    }
+
+    private static String seconds(long millis) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 
     /** After the session changed the files itself: that is not a save, whatever the watcher noticed meanwhile. */
@@ -282,6 +334,9 @@ final class SessionActions implements AutoCloseable {
 
     @Override
     public void close() {
+        if (state.command != null) {
+            state.command.stop();
+        }
         if (watcher != null) {
             watcher.close();
         }

@@ -57,7 +57,7 @@ public final class SessionBench {
             Path cache = dev.kata.cli.Launch.system().cacheDir();
             SessionSetup setup = new SessionSetup(catalog, workspace,
                     () -> new ProgressStore(workspace, catalog.katas(), w -> { }, clock), clock, workspace.root(),
-                    Map.of(), GraderSettings.defaults(cache), false, (a, out, err) -> 0, () -> null);
+                    Map.of(), GraderSettings.defaults(cache), false, (a, columns, out, err) -> 0, () -> null);
             LineDisciplineTerminal terminal = new LineDisciplineTerminal("bench", "xterm-256color",
                     OutputStream.nullOutputStream(), StandardCharsets.UTF_8);
             terminal.setSize(new Size(100, 30));

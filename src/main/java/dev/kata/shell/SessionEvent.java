@@ -30,6 +30,10 @@ sealed interface SessionEvent {
     record CheckCrashed(long checkId, Throwable error) implements SessionEvent {
     }
 
+    /** A command typed at the prompt has ended (done, failed or cancelled). */
+    record CommandEnded(long commandId) implements SessionEvent {
+    }
+
     /** Ctrl-C (SIGINT). */
     record Interrupt() implements SessionEvent {
     }

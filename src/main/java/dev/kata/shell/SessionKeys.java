@@ -33,6 +33,14 @@ final class SessionKeys {
             }
             return;
         }
+        if (state.commandRunning() && !isScroll(action)) {
+            if (action == KeyMap.Action.QUIT || action == KeyMap.Action.INTERRUPT) {
+                actions.cancelCommand();
+            } else if (action != KeyMap.Action.NONE) {
+                state.notice = style.yellow(state.command.label() + " is running: ") + "q or Ctrl-C stops it.";
+            }
+            return;
+        }
         if (action != KeyMap.Action.NONE && !isScroll(action)) {
             state.notice = null;
         }

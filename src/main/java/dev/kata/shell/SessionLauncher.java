@@ -111,15 +111,19 @@ public final class SessionLauncher {
         Map<String, String> env = launch.env();
         return new SessionSetup(ctx.catalog(), workspace, ctx::progress, ctx.clock(), ctx.cwd(), env,
                 GraderSettings.defaults(ctx.cacheDir()), ctx.style().color(),
-                (args, out, err) -> Main.run(forPrompt(launch, out, err), args.toArray(String[]::new)),
-                () -> Main.commandLine(forPrompt(launch, new PrintWriter(PrintWriter.nullWriter()),
+                (args, columns, out, err) -> Main.run(forPrompt(launch, columns, out, err), args.toArray(String[]::new)),
+                () -> Main.commandLine(forPrompt(launch, 0, new PrintWriter(PrintWriter.nullWriter()),
                         new PrintWriter(PrintWriter.nullWriter()))));
     }
 
-    /** The launch of a command typed at the session's prompt: the same world, its output captured. */
-    private static Launch forPrompt(Launch launch, PrintWriter out, PrintWriter err) {
-        return new Launch(out, err, launch.env(), launch.cwd(), launch.home(), launch.kataHome(), launch.codeLocation(),
-                false, launch.clock());
+    /** The launch of a command typed at the session's prompt: the same world, its output captured at the session's width. */
+    static Launch forPrompt(Launch launch, int columns, PrintWriter out, PrintWriter err) {
+        Map<String, String> env = new java.util.HashMap<>(launch.env());
+        if (columns > 0) {
+            env.put("COLUMNS", String.valueOf(columns));
+        }
+        return new Launch(out, err, Map.copyOf(env), launch.cwd(), launch.home(), launch.kataHome(),
+                launch.codeLocation(), false, launch.clock());
     }
 
     private Workspace workspaceOrDefault() {

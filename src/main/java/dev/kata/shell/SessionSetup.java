@@ -33,9 +33,12 @@ public record SessionSetup(
         Commands commands,
         Supplier<CommandLine> commandLine) {
 
-    /** Runs one command line of the tutor, as {@code kata ARGS...} would, writing to the given streams. */
+    /**
+     * Runs one command line of the tutor, as {@code kata ARGS...} would, writing to the given
+     * streams, wrapping its text at {@code columns} (the session's width).
+     */
     @FunctionalInterface
     public interface Commands {
-        int run(List<String> args, PrintWriter out, PrintWriter err);
+        int run(List<String> args, int columns, PrintWriter out, PrintWriter err);
     }
 }

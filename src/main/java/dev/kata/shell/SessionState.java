@@ -36,11 +36,17 @@ final class SessionState {
     boolean editing;
     boolean quit;
     RunningCheck check;
+    /** The {@code :} command under way, or null. */
+    CommandJob command;
     /** Spinner frames drawn so far. */
     int frame;
 
     boolean checking() {
         return check != null;
+    }
+
+    boolean commandRunning() {
+        return command != null;
     }
 
     boolean isCurrent(long checkId) {

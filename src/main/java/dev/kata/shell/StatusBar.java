@@ -40,6 +40,18 @@ final class StatusBar {
         if (state.confirmingReset && state.notice != null) {
             return state.notice;
         }
+        CommandJob job = state.command;
+        if (job != null) {
+            if (job.cancelled()) {
+                return style.cyan(spinner()) + " stopping " + job.label() + "…";
+            }
+            if (state.notice != null) {
+                return style.cyan(spinner()) + " " + state.notice;
+            }
+            String last = lastLine(job.output());
+            return style.cyan(spinner()) + " " + job.label() + "  " + seconds(job.elapsedMillis())
+                    + (last.isEmpty() ? "" : style.dim("  " + last)) + style.dim("   q or Ctrl-C stops it");
+        }
         SessionState.RunningCheck check = state.check;
         if (check != null) {
             String counts = check.passed + check.failed == 0 ? ""
@@ -59,6 +71,16 @@ final class StatusBar {
                     + state.verdict.summary();
         }
         return style.dim("Not checked yet in this session: save the file, or press c.");
+    }
+
+    /** The last line a command printed, plain: its progress so far. */
+    private static String lastLine(String output) {
+        List<String> lines = output.stripTrailing().lines().toList();
+        return lines.isEmpty() ? "" : org.jline.utils.AttributedString.fromAnsi(lines.get(lines.size() - 1)).toString().strip();
+    }
+
+    private static String seconds(long millis) {
+        return millis / 1000 + " s";
     }
 
     String file(String fileAndLine, boolean watchEvents) {

@@ -82,11 +82,18 @@ public final class Validator {
                 }
             }
             List<KataValidation> results = new ArrayList<>();
-            for (Map.Entry<Kata, Map<Variant, List<Future<Verdict>>>> k : pending.entrySet()) {
-                KataValidation validation = collect(k.getKey(), k.getValue(), minMutants.applyAsInt(k.getKey()),
-                        ContractAudit.of(k.getKey(), contractRequired.test(k.getKey())));
-                results.add(validation);
-                onDone.accept(validation);
+            try {
+                for (Map.Entry<Kata, Map<Variant, List<Future<Verdict>>>> k : pending.entrySet()) {
+                    KataValidation validation = collect(k.getKey(), k.getValue(), minMutants.applyAsInt(k.getKey()),
+                            ContractAudit.of(k.getKey(), contractRequired.test(k.getKey())));
+                    results.add(validation);
+                    onDone.accept(validation);
+                }
+            } catch (InterruptedException e) {
+                // Cancelled: the checks running are interrupted (the grader kills their JVMs), the
+                // rest never start, and nothing more is judged from checks cut short.
+                pool.shutdownNow();
+                throw e;
             }
             return results;
         }

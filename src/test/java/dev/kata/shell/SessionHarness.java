@@ -53,8 +53,8 @@ final class SessionHarness implements AutoCloseable {
         Launch base = launch(new PrintWriter(PrintWriter.nullWriter()));
         return new SessionSetup(catalog, workspace, this::progress, clock, workspace.root(), Map.copyOf(env),
                 GraderSettings.defaults(cache), color,
-                (args, out, err) -> Main.run(new Launch(out, err, base.env(), base.cwd(), base.home(), base.kataHome(),
-                        null, false, clock), args.toArray(String[]::new)),
+                (args, columns, out, err) -> Main.run(SessionLauncher.forPrompt(base, columns, out, err),
+                        args.toArray(String[]::new)),
                 () -> Main.commandLine(base));
     }
 

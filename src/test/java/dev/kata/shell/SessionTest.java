@@ -149,12 +149,12 @@ class SessionTest {
         vt.type("progr\t");
         vt.waitFor(":progress");
         vt.type("\r");
-        vt.waitFor("$ kata progress", "0 of 3 passed, 1 in progress");
+        vt.waitFor(":progress", "0 of 3 passed, 1 in progress");
 
         vt.type("/hint s\t");
         vt.waitFor("/hint sum-up");
         vt.type("\r");
-        vt.waitFor("Hint 1 of 3", "$ kata hint sum-up");
+        vt.waitFor("Hint 1 of 3", ":hint sum-up");
 
         vt.type(":start greet-all\r");
         vt.waitFor("greet-all · The greeter that forgets");
@@ -165,6 +165,63 @@ class SessionTest {
 
         vt.type(":quit\r");
         assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void aLongCommandRunsOffTheKeyLoopWithASpinnerAndCtrlCOrQCancelsItWithoutAVerdict() throws Exception {
+        kata.start("sum-up", 100, 24, false);
+        VirtualTerminal vt = kata.vt;
+        vt.waitFor("q quit");
+
+        vt.type(":validate --repeat 5\r");
+        vt.waitFor(":validate --repeat 5", "q or Ctrl-C stops it");
+        vt.type("l");
+        vt.waitFor("validate --repeat 5 is running: q or Ctrl-C stops it.");
+        vt.type("\u0003");
+        String cancelled = vt.waitFor(":validate --repeat 5 was cancelled.", "Cancelled after");
+        for (String verdict : List.of("invalid", "exit-called", "System.exit", "katas valid", "kata valid")) {
+            assertFalse(cancelled.contains(verdict), "no verdict of a cancelled validate:\n" + cancelled);
+        }
+        awaitNoTestJvmButTheSpare();
+
+        vt.type(":validate --repeat 5\r");
+        vt.waitFor("q or Ctrl-C stops it");
+        vt.type("q");
+        vt.waitFor("was cancelled.");
+        assertTrue(kata.running(), "q stopped the command, not the session");
+        vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void escLeavesThePromptWhichSaysHowAndCommandsAreWordedForTheSession() throws Exception {
+        kata.start("sum-up", 100, 24, false);
+        VirtualTerminal vt = kata.vt;
+        vt.waitFor("q quit");
+
+        vt.type(":");
+        vt.waitFor("Esc leaves");
+        vt.type("hin");
+        vt.type("\033");
+        vt.waitFor(s -> !s.contains("Esc leaves") && s.contains("q quit"), "the prompt to close", Duration.ofSeconds(20));
+        vt.type("l");
+        vt.waitFor("Basics", "count-down");
+
+        vt.type(":hint sum-up\r");
+        String hint = vt.waitFor("Hint 1 of 3", "again for the next one");
+        assertTrue(hint.contains(":hint sum-up"), "the session's way to type it:\n" + hint);
+        assertFalse(hint.contains("kata hint"), "not the shell's:\n" + hint);
+        vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    private void awaitNoTestJvmButTheSpare() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (alive() > (kata.session.spareReady() ? 1 : 0) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(alive() <= (kata.session.spareReady() ? 1 : 0), "the cancelled command's test JVMs are gone: "
+                + ProcessHandle.current().descendants().map(p -> p.info().commandLine()).toList());
     }
 
     @Test
