@@ -21,6 +21,10 @@ final class Celebration {
     /** The progress bar of the whole catalog: {@code ■■■□□□ 3 of 6 passed}. */
     static String bar(Style style, long passed, int total, int cells) {
         int filled = total == 0 ? 0 : (int) Math.round((double) cells * passed / total);
+        // Any pass shows, and a box stays empty until the last one: 1 of 25 is not nothing.
+        if (passed > 0 && passed < total) {
+            filled = Math.max(1, Math.min(cells - 1, filled));
+        }
         return style.green("■".repeat(filled)) + style.dim("□".repeat(Math.max(0, cells - filled)))
                 + " " + passed + " of " + total + " passed";
     }

@@ -41,7 +41,7 @@ final class CommandPrompt {
     }
 
     /** What {@link #read} says, dimmed, at the right of the line while there is room. */
-    static final String HOW = "Enter runs · Tab completes · Esc leaves";
+    static final String HOW = "Enter runs, Tab completes, Esc leaves";
 
     /**
      * The words of the line typed after the prompt; empty when the learner left it (Esc, Ctrl-C,

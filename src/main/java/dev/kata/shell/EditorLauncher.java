@@ -19,7 +19,10 @@ final class EditorLauncher {
     private EditorLauncher() {
     }
 
-    /** The editor the environment names, or null. */
+    /** What git runs when nothing names an editor: vi, which POSIX systems have. */
+    static final String FALLBACK = "vi";
+
+    /** The editor the environment names, else {@link #FALLBACK} (as git does). */
     static String editor(Map<String, String> env) {
         for (String name : new String[] {"VISUAL", "EDITOR"}) {
             String value = env.get(name);
@@ -27,7 +30,12 @@ final class EditorLauncher {
                 return value.strip();
             }
         }
-        return null;
+        return FALLBACK;
+    }
+
+    /** Whether the environment names an editor itself. */
+    static boolean named(Map<String, String> env) {
+        return !editor(env).equals(FALLBACK) || FALLBACK.equals(env.get("EDITOR")) || FALLBACK.equals(env.get("VISUAL"));
     }
 
     /**

@@ -46,6 +46,7 @@ public final class Session {
     private volatile Grader grader;
     private SessionActions actions;
     private SessionKeys keyMap;
+    private SessionLock lock;
     /** How much of the running command's output the body shows. */
     private int shownOutput;
 
@@ -87,7 +88,7 @@ public final class Session {
         }, "kata-session-restore");
         Runtime.getRuntime().addShutdownHook(restore);
         try {
-            screen = TerminalScreen.of(terminal, style.color());
+            screen = TerminalScreen.of(terminal, style.color(), Glyphs.unicode(setup.env()));
             grader = new Grader(setup.graderSettings(), true);
             checks = new CheckRunner(grader, events::add);
             CommandPrompt prompt = new CommandPrompt(terminal, setup.workspace().stateDir().resolve("history"),
@@ -101,7 +102,12 @@ public final class Session {
                         }
                     });
             keyMap = new SessionKeys(state, actions, pane, style, () -> screen, this::interrupt);
+            lock = SessionLock.take(setup.workspace().stateDir());
             actions.open(first);
+            if (!lock.alone()) {
+                state.notice = style.yellow("Another kata session is open on this workspace:")
+                        + " each save is checked in both. Quit one of them (q).";
+            }
             if (finished) {
                 actions.show(SessionState.View.FINISHED);
             }
@@ -111,6 +117,7 @@ public final class Session {
         } finally {
             closeQuietly(keys);
             closeQuietly(actions);
+            closeQuietly(lock);
             closeQuietly(checks);
             if (screen != null) {
                 screen.close();
@@ -126,6 +133,11 @@ public final class Session {
             terminal.setAttributes(original);
             terminal.flush();
         }
+    }
+
+    /** A notice for the first frame (the workspace just created, which the full screen would hide). */
+    public void greet(String notice) {
+        state.notice = notice;
     }
 
     /** How long each check of this session took, save (or key) to verdict, in milliseconds. */
@@ -269,7 +281,7 @@ public final class Session {
         int width = screen.width() - 1;
         int rows = screen.bodyRows();
         List<String> body = pane.lines(width, rows, e -> List.of(style.red("Cannot show this: " + e.getMessage())));
-        String file = bar.file(views.fileAndLine(), actions.watchesEvents());
+        String file = bar.file(views.fileAndLine(), actions.watchesEvents(), width);
         screen.show(new Frame(bar.title(), bar.progress(), body, pane.scroll(), pane.version(), bar.status(),
                 state.checking() || state.commandRunning(), file, bar.keys(standings.passed(state.kata), width)));
     }

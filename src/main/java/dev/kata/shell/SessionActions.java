@@ -74,6 +74,24 @@ final class SessionActions implements AutoCloseable {
         return watcher != null && watcher.usesEvents();
     }
 
+    /**
+     * Records a change of the kata's progress. A workspace that cannot be written (a read-only
+     * mount) still works for everything else: the session says once that nothing is recorded.
+     */
+    private void record(String kataId, java.util.function.UnaryOperator<dev.kata.workspace.KataProgress> change) {
+        try {
+            setup.progress().get().update(kataId, change);
+        } catch (dev.kata.workspace.ProgressNotRecordedException e) {
+            if (!state.progressUnrecorded) {
+                state.progressUnrecorded = true;
+                state.notice = style.yellow("Your progress is not recorded: ") + e.getMessage()
+                        + ". Checks, hints and the rest still work.";
+            }
+        } catch (KataException e) {
+            state.notice = style.red("Progress not saved: ") + e.getMessage();
+        }
+    }
+
     void show(SessionState.View next) {
         state.view = next;
         pane.show(() -> views.of(next));
@@ -83,7 +101,7 @@ final class SessionActions implements AutoCloseable {
         if (!setup.workspace().isStarted(next)) {
             new Starter().start(next, setup.workspace());
         }
-        setup.progress().get().update(next.id(), p -> p.started(setup.clock().instant()));
+        record(next.id(), p -> p.started(setup.clock().instant()));
         if (state.kata != null && !state.kata.id().equals(next.id())) {
             parts.checks().cancel();
             state.check = null;
@@ -91,6 +109,7 @@ final class SessionActions implements AutoCloseable {
         state.kata = next;
         state.sourceDir = setup.workspace().sourceDir(next);
         state.verdict = null;
+        state.hintsShown = 0;
         if (watcher != null) {
             watcher.close();
         }
@@ -135,11 +154,7 @@ final class SessionActions implements AutoCloseable {
         state.verdict = v;
         LastVerdict last = new LastVerdict(v.status().id(), v.reason() == null ? null : v.reason().id(), v.summary(),
                 setup.clock().instant());
-        try {
-            setup.progress().get().update(state.kata.id(), p -> p.checked(last));
-        } catch (KataException e) {
-            state.notice = style.red("Progress not saved: ") + e.getMessage();
-        }
+        record(state.kata.id(), p -> p.checked(last));
         standings.forget();
         show(v.passed() ? SessionState.View.PASSED : SessionState.View.VERDICT);
         render.run();
@@ -161,12 +176,13 @@ final class SessionActions implements AutoCloseable {
             state.notice = "This kata has no hints.";
             return;
         }
-        int used = setup.progress().get().read().of(kata.id()).hintsUsed();
+        int used = Math.max(state.hintsShown, setup.progress().get().read().of(kata.id()).hintsUsed());
         if (used >= hints.size()) {
             state.notice = "That was the last hint: all " + hints.size() + " are shown.";
         }
         int level = Math.min(used + 1, hints.size());
-        setup.progress().get().update(kata.id(), p -> p.withHintsUsed(level));
+        state.hintsShown = level;
+        record(kata.id(), p -> p.withHintsUsed(level));
         show(SessionState.View.HINTS);
         pane.bottom();
     }
@@ -181,11 +197,12 @@ final class SessionActions implements AutoCloseable {
             } finally {
                 resyncWatcher();
             }
-            setup.progress().get().update(kata.id(), p -> p.started(setup.clock().instant()));
+            record(kata.id(), p -> p.started(setup.clock().instant()));
             state.verdict = null;
-            state.notice = style.passMark() + " " + kata.id() + " is back to its starter."
+            state.notice = style.passMark() + " Back to the starter."
                     + (result.backup() == null ? " (Your file was the starter already: nothing to back up.)"
-                            : " Your version is in " + paths.show(result.backup()) + ".");
+                            : " Yours is in " + MiddlePath.fit(paths.show(result.backup()),
+                                    Math.max(16, parts.screen().width() - 36)) + ".");
             show(SessionState.View.STORY);
         } catch (KataException e) {
             state.notice = style.red(e.getMessage());
@@ -195,11 +212,6 @@ final class SessionActions implements AutoCloseable {
     void edit() {
         try {
             String editor = EditorLauncher.editor(setup.env());
-            if (editor == null) {
-                state.notice = "Set $VISUAL or $EDITOR (e.g. export EDITOR=nano) to open the file from here, or open "
-                        + views.fileAndLine() + " in your editor: saving it checks it.";
-                return;
-            }
             SourceLine.Spot spot = SourceLine.of(state.kata, state.verdict);
             Path file = setup.workspace().learnerFile(state.kata, spot.file());
             List<String> command = EditorLauncher.command(editor, file, spot.line());
@@ -209,6 +221,10 @@ final class SessionActions implements AutoCloseable {
             try {
                 Process process = new ProcessBuilder(command).directory(setup.cwd().toFile()).inheritIO().start();
                 process.waitFor();
+                if (process.exitValue() == 127 && !EditorLauncher.named(setup.env())) {
+                    state.notice = "No $VISUAL or $EDITOR is set and vi is not installed: set one (export EDITOR=...),"
+                            + " or open " + views.fileAndLine() + " in your editor: saving it checks it.";
+                }
             } catch (IOException e) {
                 state.notice = style.red("Could not start the editor ") + editor + ": " + e.getMessage();
             } catch (InterruptedException e) {

@@ -31,6 +31,8 @@ import org.jline.terminal.TerminalBuilder;
  */
 public final class SessionLauncher {
     private final CommandContext ctx;
+    /** The workspace this run created, as shown, or null. */
+    private String created;
 
     public SessionLauncher(CommandContext ctx) {
         this.ctx = ctx;
@@ -45,7 +47,12 @@ public final class SessionLauncher {
             if (terminal != null) {
                 try (terminal) {
                     Kata first = current.map(KataState::kata).orElse(states.get(states.size() - 1).kata());
-                    return new Session(setup(workspace), terminal).run(first, current.isEmpty());
+                    Session session = new Session(setup(workspace), terminal);
+                    if (created != null) {
+                        session.greet(ctx.style().passMark() + " Created your kata workspace in " + created
+                                + ". kata init DIR makes one elsewhere.");
+                    }
+                    return session.run(first, current.isEmpty());
                 } catch (IOException e) {
                     return 0;
                 }
@@ -133,6 +140,7 @@ public final class SessionLauncher {
             Path target = ctx.locator().defaultLocation();
             Workspace created = new WorkspaceInitializer().init(target, false).workspace();
             ctx.useWorkspace(created);
+            this.created = ctx.paths().show(created.root());
             ctx.out().println(ctx.style().passMark() + " Created your kata workspace in "
                     + ctx.style().bold(created.root().toString())
                     + ctx.style().dim("  (kata init DIR makes one elsewhere)"));

@@ -38,6 +38,10 @@ final class SessionState {
     RunningCheck check;
     /** The {@code :} command under way, or null. */
     CommandJob command;
+    /** Hint levels shown in this session (progress may not record them: a read-only workspace). */
+    int hintsShown;
+    /** Whether the learner was told that progress cannot be recorded here. */
+    boolean progressUnrecorded;
     /** Spinner frames drawn so far. */
     int frame;
 

@@ -60,8 +60,11 @@ final class SessionViews {
         Kata kata = state.kata;
         List<String> out = new ArrayList<>(lines(new StoryText(style).render(Markdown.reflow(KataTexts.read(kata).story()))));
         out.add("");
-        out.add("Edit " + style.bold(fileAndLine()) + (kata.files().size() > 1
-                ? " (the kata's other files, " + String.join(", ", kata.files()) + ", are beside it)" : "")
+        String shown = SourceLine.of(kata, state.verdict).file();
+        List<String> others = kata.files().stream().filter(f -> !f.equals(shown)).toList();
+        out.add("Edit " + style.bold(fileAndLine()) + (others.isEmpty() ? ""
+                : " (the kata's other " + (others.size() == 1 ? "file, " : "files, ") + String.join(", ", others)
+                        + (others.size() == 1 ? ", is" : ", are") + " beside it)")
                 + ", then save: the hidden tests run at once.");
         return out;
     }
@@ -82,7 +85,8 @@ final class SessionViews {
     private List<String> hints() {
         Kata kata = state.kata;
         List<String> hints = KataTexts.read(kata).hints();
-        int shown = Math.max(1, Math.min(hints.size(), setup.progress().get().read().of(kata.id()).hintsUsed()));
+        int used = Math.max(state.hintsShown, setup.progress().get().read().of(kata.id()).hintsUsed());
+        int shown = Math.max(1, Math.min(hints.size(), used));
         List<String> out = new ArrayList<>();
         StoryText markdown = new StoryText(style);
         for (int level = 1; level <= shown; level++) {

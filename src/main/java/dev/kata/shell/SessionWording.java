@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 final class SessionWording {
     /** {@code kata} followed by one of its commands; colour codes may sit around either word. */
     private static final Pattern COMMAND = Pattern.compile(
-            "\\bkata((?:\\u001b\\[[0-9;]*m)*) (check|hint|solution|start|reset|path|list|progress|report|validate|"
+            "(?:(?<=\\u001b\\[[0-9;]{0,12}m)|(?<![\\w./-]))kata((?:\\u001b\\[[0-9;]*m)*) (check|hint|solution|start|reset|path|list|progress|report|validate|"
                     + "export|init|new|completion|help)\\b");
 
     private SessionWording() {

@@ -48,6 +48,12 @@ final class Standings {
         return states().stream().anyMatch(s -> s.kata().id().equals(kata.id()) && s.status() == ProgressStatus.PASSED);
     }
 
+    /** The verdict of the kata's latest check as progress keeps it (a session before this one), or null. */
+    dev.kata.workspace.LastVerdict lastVerdict(Kata kata) {
+        return states().stream().filter(s -> s.kata().id().equals(kata.id())).findFirst()
+                .map(s -> s.record().lastVerdict()).orElse(null);
+    }
+
     /** The next kata not yet passed after {@code kata} in the catalog's order (wrapping round), or null. */
     Kata following(Kata kata) {
         List<KataState> states = states();

@@ -10,6 +10,9 @@ import java.util.List;
 final class StatusBar {
     private static final String SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
 
+    private static final java.time.format.DateTimeFormatter WHEN = java.time.format.DateTimeFormatter
+            .ofPattern("d MMM HH:mm", java.util.Locale.ROOT).withZone(java.time.ZoneId.systemDefault());
+
     private final SessionState state;
     private final Standings standings;
     private final Style style;
@@ -70,7 +73,15 @@ final class StatusBar {
                     + style.red(state.verdict.reason() == null ? "failed" : state.verdict.reason().id()) + " - "
                     + state.verdict.summary();
         }
-        return style.dim("Not checked yet in this session: save the file, or press c.");
+        dev.kata.workspace.LastVerdict stored = standings.lastVerdict(state.kata);
+        if (stored != null) {
+            String when = stored.at() == null ? "" : " (" + WHEN.format(stored.at()) + ")";
+            return (stored.passed() ? style.passMark() + " Last check" + when + ": passed."
+                    : style.failMark() + " Last check" + when + ": " + style.red(stored.reason() == null ? "failed"
+                            : stored.reason()) + " - " + stored.summary())
+                    + style.dim("  Save or press c to check again.");
+        }
+        return style.dim("Not checked yet: save the file, or press c.");
     }
 
     /** The last line a command printed, plain: its progress so far. */
@@ -83,9 +94,15 @@ final class StatusBar {
         return millis / 1000 + " s";
     }
 
-    String file(String fileAndLine, boolean watchEvents) {
-        return style.bold("✎ ") + "Edit " + style.bold(fileAndLine)
-                + style.dim(watchEvents ? "  save to check" : "  save to check (polling)");
+    /** The file to edit, its path cut in the middle rather than losing its name at a narrow width. */
+    String file(String fileAndLine, boolean watchEvents, int width) {
+        String after = watchEvents ? "  save to check" : "  save to check (polling)";
+        int room = width - "✎ Edit ".length();
+        if (fileAndLine.length() + after.length() > room) {
+            after = fileAndLine.length() + "  save to check".length() <= room ? "  save to check" : "";
+        }
+        return style.bold("✎ ") + "Edit " + style.bold(MiddlePath.fit(fileAndLine, room - after.length()))
+                + style.dim(after);
     }
 
     String keys(boolean passed, int width) {

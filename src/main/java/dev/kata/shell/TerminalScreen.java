@@ -19,13 +19,35 @@ abstract class TerminalScreen implements AutoCloseable {
     private static final java.util.regex.Pattern ITEM = java.util.regex.Pattern.compile("\\s*([-*+•]|\\d+[.)])\\s+");
 
     protected final Terminal terminal;
+    /** False when the terminal's charset is not UTF-8: every line goes out in ASCII ({@link Glyphs}). */
+    private boolean unicode = true;
 
     TerminalScreen(Terminal terminal) {
         this.terminal = terminal;
     }
 
     static TerminalScreen of(Terminal terminal, boolean color) {
-        return isDumb(terminal) ? new Lines(terminal) : new Full(terminal, color);
+        return of(terminal, color, true);
+    }
+
+    static TerminalScreen of(Terminal terminal, boolean color, boolean unicode) {
+        TerminalScreen screen = isDumb(terminal) ? new Lines(terminal) : new Full(terminal, color);
+        screen.unicode = unicode;
+        return screen;
+    }
+
+    /** A frame's texts as this terminal can show them. */
+    protected Frame glyphs(Frame f) {
+        if (unicode) {
+            return f;
+        }
+        return new Frame(Glyphs.ascii(f.title()), Glyphs.ascii(f.progress()),
+                f.body().stream().map(Glyphs::ascii).toList(), f.scroll(), f.bodyVersion(), Glyphs.ascii(f.status()),
+                f.statusAnimated(), Glyphs.ascii(f.file()), Glyphs.ascii(f.keys()));
+    }
+
+    protected String glyphs(String line) {
+        return unicode ? line : Glyphs.ascii(line);
     }
 
     static boolean isDumb(Terminal terminal) {
@@ -158,10 +180,11 @@ abstract class TerminalScreen implements AutoCloseable {
         }
 
         @Override
-        void show(Frame frame) {
+        void show(Frame shownFrame) {
             if (!active) {
                 return;
             }
+            Frame frame = glyphs(shownFrame);
             int width = width();
             int height = height();
             Size size = new Size(width, height);
@@ -172,7 +195,7 @@ abstract class TerminalScreen implements AutoCloseable {
             }
             List<String> rows = layout(frame, width, height);
             for (int row = 0; row < rows.size(); row++) {
-                String line = rows.get(row);
+                String line = glyphs(rows.get(row));
                 if (row < shown.size() && shown.get(row).equals(line)) {
                     continue;
                 }
@@ -190,7 +213,7 @@ abstract class TerminalScreen implements AutoCloseable {
             int usable = width - 1;
             List<String> rows = new ArrayList<>();
             rows.add(titleLine(frame, usable));
-            rows.add(dim(rule(usable, null)));
+            rows.add(dim(glyphs(rule(usable, null))));
             int bodyRows = Math.max(1, height - CHROME);
             List<String> body = frame.body();
             for (int i = 0; i < bodyRows; i++) {
@@ -199,7 +222,7 @@ abstract class TerminalScreen implements AutoCloseable {
             }
             int below = body.size() - frame.scroll() - bodyRows;
             String more = below > 0 ? "↓ " + below + " more (space, ↓)" : frame.scroll() > 0 ? "↑ top: g" : null;
-            rows.add(dim(rule(usable, more)));
+            rows.add(dim(glyphs(rule(usable, more))));
             rows.add(fit(frame.status(), usable).toAnsi());
             rows.add(fit(frame.file(), usable).toAnsi());
             rows.add(fit(frame.keys(), usable).toAnsi());
@@ -284,17 +307,18 @@ abstract class TerminalScreen implements AutoCloseable {
         }
 
         @Override
-        void show(Frame frame) {
+        void show(Frame shownFrame) {
+            Frame frame = glyphs(shownFrame);
             int width = width() - 1;
             StringBuilder out = new StringBuilder();
             if (frame.bodyVersion() != shownBody) {
                 shownBody = frame.bodyVersion();
                 out.append('\n').append(plain(frame.title())).append("   ").append(plain(frame.progress())).append('\n');
-                out.append(rule(Math.min(width, 60), null)).append('\n');
+                out.append(glyphs(rule(Math.min(width, 60), null))).append('\n');
                 for (String line : frame.body()) {
                     out.append(plain(line)).append('\n');
                 }
-                out.append(rule(Math.min(width, 60), null)).append('\n');
+                out.append(glyphs(rule(Math.min(width, 60), null))).append('\n');
                 shownStatus = null;
                 shownFile = null;
             }

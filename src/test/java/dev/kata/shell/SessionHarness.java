@@ -38,6 +38,7 @@ final class SessionHarness implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     SessionHarness(Path temp) {
+        env.put("LANG", "C.UTF-8");
         install = temp.resolve("install");
         TestPacks.copyMini(install.resolve("katas"));
         cache = temp.resolve("cache");

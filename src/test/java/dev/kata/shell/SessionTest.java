@@ -128,7 +128,7 @@ class SessionTest {
         vt.type("r");
         vt.waitFor("Reset sum-up to its starter?");
         vt.type("y");
-        vt.waitFor("is back to its starter");
+        vt.waitFor("Back to the starter. Yours is in .kata/backups/");
         assertFalse(Files.readString(adder).startsWith("// my attempt"));
         try (Stream<Path> backups = Files.walk(kata.workspace.backupsDir())) {
             assertTrue(backups.anyMatch(p -> p.getFileName().toString().equals("Adder.java")), "a backup was kept");
@@ -213,6 +213,73 @@ class SessionTest {
         assertFalse(hint.contains("kata hint"), "not the shell's:\n" + hint);
         vt.type("q");
         assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void reopeningShowsTheStoredVerdictAndASecondSessionOnTheWorkspaceIsToldSo() throws Exception {
+        kata.progress().update("sum-up", p -> p.checked(new dev.kata.workspace.LastVerdict("fail", "test-failure",
+                "add(2, 3) was -1", kata.clock.instant())));
+        Files.createDirectories(kata.workspace.stateDir());
+        try (SessionLock first = SessionLock.take(kata.workspace.stateDir())) {
+            assertTrue(first.alone());
+            kata.start("sum-up", 100, 24, false);
+            String screen = kata.vt.waitFor("q quit", "Another kata session is open on this workspace");
+            assertFalse(screen.contains("Not checked yet"), screen);
+            kata.vt.type("t");
+            kata.vt.waitFor("Last check", "test-failure - add(2, 3) was -1");
+            kata.vt.type("q");
+            assertEquals(0, kata.awaitExit());
+        }
+    }
+
+    @Test
+    void aReadOnlyWorkspaceStillTeachesAndSaysOnceThatProgressIsNotRecorded() throws Exception {
+        Files.createDirectories(kata.workspace.lockFile().getParent());
+        Files.createDirectory(kata.workspace.lockFile()); // like a read-only mount: progress cannot be written
+        kata.start("sum-up", 100, 24, false);
+        VirtualTerminal vt = kata.vt;
+        vt.waitFor("q quit", "Your progress is not recorded");
+        vt.type("h");
+        vt.waitFor("Hint 1 of 3");
+        vt.type("h");
+        vt.waitFor("Hint 2 of 3", "Look at the operator.");
+        vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void theStorySaysWhichOtherFilesAreBesideTheOneToEditAndNotItself() throws Exception {
+        kata.start("greet-all", 120, 24, false);
+        String screen = kata.vt.waitFor("q quit", "beside it");
+        assertTrue(screen.contains("(the kata's other file, Names.java, is beside it)"), screen);
+        assertFalse(screen.contains("Greeter.java, Names.java"), screen);
+        kata.vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void withoutAUtf8LocaleTheMarksAreAscii() throws Exception {
+        kata.env.put("LANG", "C");
+        kata.start("sum-up", 80, 24, false);
+        String screen = kata.vt.waitFor("q quit", "... 0 of 3 passed", "> Edit src/main/java/sumup/Adder.java:8");
+        assertTrue(screen.chars().allMatch(c -> c < 128), "only ASCII:\n" + screen);
+        kata.vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void atThirtyColumnsTheFileLineKeepsTheFileNameAndTheNewWorkspaceIsAnnounced() throws Exception {
+        VirtualTerminal vt = new VirtualTerminal(30, 16);
+        kata.vt = vt;
+        Session session = new Session(kata.setup(false), vt.terminal);
+        session.greet("Created your kata workspace in ws.");
+        Thread thread = new Thread(() -> session.run(kata.catalog.require("sum-up"), false));
+        thread.start();
+        String screen = vt.waitFor("Created your kata", "Adder.java:8");
+        assertTrue(screen.contains("…/Adder.java:8"), screen);
+        vt.type("q");
+        thread.join(20_000);
+        assertFalse(thread.isAlive());
     }
 
     private void awaitNoTestJvmButTheSpare() throws InterruptedException {

@@ -1,0 +1,57 @@
+package dev.kata.shell;
+
+/**
+ * Shortens a path to fit a width by cutting its middle: the file name (with its {@code :line})
+ * always stays, then as many folders as fit from both ends, {@code src/…/sumup/Adder.java:8}.
+ */
+final class MiddlePath {
+    private static final String CUT = "…";
+
+    private MiddlePath() {
+    }
+
+    static String fit(String path, int room) {
+        if (path.length() <= room) {
+            return path;
+        }
+        String[] parts = path.split("/", -1);
+        String name = parts[parts.length - 1];
+        if (parts.length == 1 || name.length() + CUT.length() + 1 > room) {
+            return name;
+        }
+        int head = 0; // parts kept from the start
+        int tail = 1; // parts kept from the end, the name included
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            if (head + tail < parts.length && length(parts, head + 1, tail) <= room) {
+                head++;
+                grew = true;
+            }
+            if (head + tail < parts.length && length(parts, head, tail + 1) <= room) {
+                tail++;
+                grew = true;
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < head; i++) {
+            out.append(parts[i]).append('/');
+        }
+        out.append(CUT);
+        for (int i = parts.length - tail; i < parts.length; i++) {
+            out.append('/').append(parts[i]);
+        }
+        return out.toString();
+    }
+
+    private static int length(String[] parts, int head, int tail) {
+        int n = CUT.length();
+        for (int i = 0; i < head; i++) {
+            n += parts[i].length() + 1;
+        }
+        for (int i = parts.length - tail; i < parts.length; i++) {
+            n += parts[i].length() + 1;
+        }
+        return n;
+    }
+}
