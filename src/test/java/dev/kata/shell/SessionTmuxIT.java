@@ -22,11 +22,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * End to end, as a learner: the real {@code ./kata} launcher in a real terminal (tmux, 80x24), on
  * a workspace of the tutor's test pack. Opens on the first kata, re-checks when the file is saved,
- * shows the pass, quits on {@code q}, and leaves no test JVM behind. Run by failsafe after the
- * jar is built ({@code mvn verify}). tmux is installed here if it is missing and we are root.
+ * shows the pass, cancels a {@code :validate} with Ctrl-C without a verdict, goes on in a workspace
+ * that became read-only, quits on {@code q}, and leaves no test JVM behind. Run by failsafe after
+ * the jar is built ({@code mvn verify}). tmux is installed here if it is missing and we are root.
+ * It sets its own UTF-8 locale ({@code tmux -u}, {@code LC_ALL}), so that it passes under
+ * {@code env -i} too.
  */
 class SessionTmuxIT {
     private static final Duration SCREEN_WAIT = Duration.ofSeconds(45);
+    /** A UTF-8 locale every glibc has, whatever the environment of the build. */
+    private static final String LOCALE = "C.UTF-8";
 
     @TempDir
     Path temp;
@@ -63,9 +68,9 @@ class SessionTmuxIT {
                 java.nio.file.StandardOpenOption.APPEND);
 
         socket = "kata-it-" + ProcessHandle.current().pid();
-        String command = "env KATA_JAVA_HOME='" + javaHome + "' XDG_CACHE_HOME='" + cache + "' TERM=xterm-256color '"
+        String command = "env LC_ALL=" + LOCALE + " KATA_JAVA_HOME='" + javaHome + "' XDG_CACHE_HOME='" + cache + "' TERM=xterm-256color '"
                 + launcher + "'; echo \"kata exited with $?\"; sleep 120";
-        assertEquals(0, run(Duration.ofSeconds(20), "tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d",
+        assertEquals(0, run(Duration.ofSeconds(20), "tmux", "-u", "-L", socket, "-f", "/dev/null", "new-session", "-d",
                 "-s", "kata", "-x", "80", "-y", "24", "-c", ws.toString(), command).exitCode, "tmux new-session");
 
         waitForScreen(s -> s.contains("q quit") && s.contains("sum-up · The adder that subtracts")
@@ -77,7 +82,25 @@ class SessionTmuxIT {
         waitForScreen(s -> s.contains("see the reference solution") && s.contains("sum-up passes")
                 && s.contains("1 of 3 passed"), "the pass, with the catalog's progress");
 
-        run(Duration.ofSeconds(10), "tmux", "-L", socket, "send-keys", "-t", "kata", "q");
+        // A long :validate is cancelled by Ctrl-C: it says so, and reports no verdict (its test JVMs
+        // were not sent the terminal's SIGINT, and what they did before the cancel proves nothing).
+        keys(":validate --repeat 5", "Enter");
+        waitForScreen(s -> s.contains("q or Ctrl-C stops it"), "the spinner of :validate");
+        keys("C-c");
+        String cancelled = waitForScreen(s -> s.contains(":validate --repeat 5 was cancelled."), "the cancel");
+        for (String verdict : List.of("invalid", "exit-called", "System.exit", "kata valid", "katas valid")) {
+            assertTrue(!cancelled.contains(verdict), "no verdict after a cancel:\n" + cancelled);
+        }
+
+        // The workspace's progress can no longer be written (as on a read-only mount): checks go on.
+        Path lock = ws.resolve(".kata/lock");
+        Files.deleteIfExists(lock);
+        Files.createDirectory(lock);
+        Files.writeString(adder, Files.readString(pack.resolve("sum-up/solution/Adder.java")).replace("a + b", "a - b"));
+        waitForScreen(s -> s.contains("Your progress is not recorded") && s.contains("test-failure"),
+                "a verdict, and the warning that it was not recorded");
+
+        keys("q");
         String after = waitForScreen(s -> s.contains("kata exited with"), "the session to end");
         assertTrue(after.contains("kata exited with 0"), after);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -85,6 +108,12 @@ class SessionTmuxIT {
             Thread.sleep(100);
         }
         assertEquals(List.of(), leftovers(cache), "test JVMs of this session still running");
+    }
+
+    private void keys(String... keys) throws Exception {
+        List<String> command = new ArrayList<>(List.of("tmux", "-L", socket, "send-keys", "-t", "kata"));
+        command.addAll(List.of(keys));
+        run(Duration.ofSeconds(10), command.toArray(String[]::new));
     }
 
     /** Test JVMs of this test's tutor (ProbeMain, or a spare's SpareMain): their command line names its cache folder. */
@@ -114,7 +143,9 @@ class SessionTmuxIT {
     }
 
     private static Result run(Duration limit, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true);
+        builder.environment().put("LC_ALL", LOCALE);
+        Process p = builder.start();
         p.getOutputStream().close();
         byte[] out;
         if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
