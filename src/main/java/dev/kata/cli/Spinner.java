@@ -14,10 +14,28 @@ final class Spinner implements CheckListener, AutoCloseable {
     private int shownWidth;
     private boolean closed;
 
+    /** Killed mid-check (SIGTERM, a closed window): the spinner's line is ended, not left half drawn. */
+    private final Thread onKill = new Thread(this::killed, "kata-spinner-end");
+
     Spinner(PrintWriter err) {
         this.err = err;
         this.ticker = Thread.ofPlatform().daemon().name("kata-spinner").unstarted(this::tick);
         ticker.start();
+        try {
+            Runtime.getRuntime().addShutdownHook(onKill);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
+    }
+
+    /** Ends the line as the JVM goes down: what was under way, and that it stopped. */
+    synchronized void killed() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        err.print("\r" + " ".repeat(shownWidth) + "\r" + "stopped while " + label + "\n");
+        err.flush();
     }
 
     @Override
@@ -64,7 +82,15 @@ final class Spinner implements CheckListener, AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(onKill);
+        } catch (IllegalStateException e) {
+            // shutting down: the hook runs, and finds the spinner closed
+        }
         synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
             err.print("\r" + " ".repeat(shownWidth) + "\r");
             err.flush();
