@@ -19,6 +19,7 @@ final class CommandJob {
     private final Thread thread;
     private final long startedNanos = System.nanoTime();
     private volatile boolean cancelled;
+    private volatile long cancelledNanos;
     private volatile int exitCode = -1;
 
     private CommandJob(long id, List<String> words, ToIntFunction<PrintWriter> command, Consumer<SessionEvent> events) {
@@ -66,12 +67,17 @@ final class CommandJob {
         return exitCode;
     }
 
+    /** How long it ran: until now, or until it was cancelled. */
     long elapsedMillis() {
-        return (System.nanoTime() - startedNanos) / 1_000_000;
+        long end = cancelledNanos != 0 ? cancelledNanos : System.nanoTime();
+        return (end - startedNanos) / 1_000_000;
     }
 
     /** Asks it to stop: its thread is interrupted (the grader then kills its test JVMs); it ends soon after. */
     void cancel() {
+        if (!cancelled) {
+            cancelledNanos = System.nanoTime();
+        }
         cancelled = true;
         thread.interrupt();
     }

@@ -49,8 +49,8 @@ public final class SessionLauncher {
                     Kata first = current.map(KataState::kata).orElse(states.get(states.size() - 1).kata());
                     Session session = new Session(setup(workspace), terminal);
                     if (created != null) {
-                        session.greet(ctx.style().passMark() + " Created your kata workspace in " + created
-                                + ". kata init DIR makes one elsewhere.");
+                        session.greet(ctx.style().passMark() + " Created your workspace: " + created
+                                + " (kata init DIR makes one elsewhere)");
                     }
                     return session.run(first, current.isEmpty());
                 } catch (IOException e) {

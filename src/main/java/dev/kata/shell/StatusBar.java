@@ -97,11 +97,17 @@ final class StatusBar {
     /** The file to edit, its path cut in the middle rather than losing its name at a narrow width. */
     String file(String fileAndLine, boolean watchEvents, int width) {
         String after = watchEvents ? "  save to check" : "  save to check (polling)";
-        int room = width - "✎ Edit ".length();
+        String edit = "Edit ";
+        int room = width - "✎ ".length() - edit.length();
         if (fileAndLine.length() + after.length() > room) {
             after = fileAndLine.length() + "  save to check".length() <= room ? "  save to check" : "";
         }
-        return style.bold("✎ ") + "Edit " + style.bold(MiddlePath.fit(fileAndLine, room - after.length()))
+        if (MiddlePath.fit(fileAndLine, room - after.length()).indexOf('/') < 0 && fileAndLine.indexOf('/') >= 0) {
+            // Too narrow for even one folder: the file's name and line matter more than the word.
+            edit = "";
+            room += "Edit ".length();
+        }
+        return style.bold("✎ ") + edit + style.bold(MiddlePath.fit(fileAndLine, room - after.length()))
                 + style.dim(after);
     }
 
