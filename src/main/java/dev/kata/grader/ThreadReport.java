@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * One thread as a verdict shows it: what it is, what it waits on, and where in the learner's
  * code it is ({@code location}, e.g. {@code AlertService.java:42}, or null if none of its
- * frames is the learner's). {@code frames} lists learner frames first, then the frames
- * where it is blocked.
+ * frames is the learner's). {@code frames} are in the stack's order, innermost first: the JDK
+ * call it is blocked in, then the learner's and the tests' frames.
  */
 public record ThreadReport(
         String name,

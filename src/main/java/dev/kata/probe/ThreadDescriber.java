@@ -9,8 +9,9 @@ import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Turns a live thread into a {@link ThreadSnapshot} in the learner's terms: their frames first,
- * and the JDK call it is blocked in ("SynchronousQueue.put") rather than the park machinery.
+ * Turns a live thread into a {@link ThreadSnapshot} in the learner's terms: the JDK call it is
+ * blocked in ("SynchronousQueue.put") rather than the park machinery, then their frames and the
+ * tests', in the stack's order.
  */
 final class ThreadDescriber {
     private static final int MAX_FRAMES = 8;
@@ -75,22 +76,19 @@ final class ThreadDescriber {
         return testClasses.contains(topLevel(f.getClassName()));
     }
 
-    /** Learner frames first, then the hidden tests' frames, then the JDK call it is blocked in. */
+    /**
+     * The frames a reader needs, in the stack's own order (the innermost first, as Java prints
+     * them): the JDK call it is blocked in, then every frame of the learner's code and of the
+     * hidden tests; JUnit's and the tutor's frames in between are left out.
+     */
     List<String> frames(StackTraceElement[] stack) {
         List<String> out = new ArrayList<>();
-        for (StackTraceElement f : stack) {
-            if (isLearner(f) && out.size() < MAX_FRAMES) {
+        int blocking = firstNonJdk(stack) - 1;
+        for (int i = 0; i < stack.length && out.size() < MAX_FRAMES; i++) {
+            StackTraceElement f = stack[i];
+            if (i == blocking || isLearner(f) || isTest(f)) {
                 out.add(format(f));
             }
-        }
-        for (StackTraceElement f : stack) {
-            if (isTest(f) && out.size() < MAX_FRAMES) {
-                out.add(format(f));
-            }
-        }
-        String call = blockingFrame(stack);
-        if (call != null && out.size() < MAX_FRAMES) {
-            out.add(call);
         }
         if (out.isEmpty()) {
             for (int i = 0; i < Math.min(stack.length, 4); i++) {

@@ -9,8 +9,13 @@ import dev.kata.probe.api.Reason;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A verdict for people: one headline, then what to look at, the learner's file and line first.
@@ -153,39 +158,90 @@ public final class VerdictText {
         if (test.message() != null && !test.message().isBlank()) {
             test.message().strip().lines().forEach(line -> wrap(line, "  ").forEach(out::add));
         }
-        for (ThreadReport thread : orEmpty(test.threads())) {
-            out.add("  " + threadLine(thread));
-            List<String> frames = orEmpty(thread.frames());
-            frames.stream().limit(FRAMES_PER_THREAD).forEach(f -> out.add(style.dim("      " + frame(f))));
+        threads(test, kata, out);
+    }
+
+    /**
+     * The test's threads, one block per distinct stack: twenty threads stuck the same way are one
+     * block that names them ("20 threads like this"), as Go's tracebacks and pprof group them.
+     * Frames keep the stack's order, innermost first as Java prints them; the learner's are marked.
+     * What the message above already said (the call waited on, the line) is not said again.
+     */
+    private void threads(TestResult test, Kata kata, Lines out) {
+        Map<List<Object>, List<ThreadReport>> groups = new LinkedHashMap<>();
+        for (ThreadReport t : orEmpty(test.threads())) {
+            List<Object> key = Arrays.asList(t.virtual(), t.state(), t.waitingOn(), t.lockOwner(), t.location(),
+                    orEmpty(t.frames()));
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
+        }
+        String prose = test.message() == null ? "" : test.message();
+        for (List<ThreadReport> group : groups.values()) {
+            ThreadReport first = group.get(0);
+            String names = group.size() == 1 ? "thread " + quoted(first.name())
+                    : group.size() + " threads like this: " + names(group);
+            out.add("  " + names + threadState(first, prose));
+            List<String> frames = orEmpty(first.frames());
+            frames.stream().limit(FRAMES_PER_THREAD).forEach(f -> out.add(frame(f, kata)));
             if (frames.size() > FRAMES_PER_THREAD) {
                 out.add(style.dim("      ... " + (frames.size() - FRAMES_PER_THREAD) + " more"));
             }
         }
     }
 
-    private String threadLine(ThreadReport t) {
-        StringBuilder line = new StringBuilder("thread \"").append(t.name()).append('"');
+    private static String names(List<ThreadReport> group) {
+        List<String> names = group.stream().map(t -> quoted(t.name())).toList();
+        return names.size() <= 3 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 3)) + " and " + (names.size() - 3) + " more";
+    }
+
+    private static String quoted(String name) {
+        return "\"" + name + "\"";
+    }
+
+    /** {@code (virtual) WAITING on SynchronousQueue.put at AlertService.java:42}, less what {@code prose} says. */
+    private String threadState(ThreadReport t, String prose) {
+        StringBuilder line = new StringBuilder();
         if (t.virtual()) {
             line.append(" (virtual)");
         }
         if (t.state() != null) {
             line.append(' ').append(t.state());
         }
-        if (t.waitingOn() != null && !t.waitingOn().isBlank()) {
+        if (t.waitingOn() != null && !t.waitingOn().isBlank() && !prose.contains(t.waitingOn())) {
             line.append(" on ").append(t.waitingOn());
         }
-        if (t.lockOwner() != null && !t.lockOwner().isBlank()) {
+        if (t.lockOwner() != null && !t.lockOwner().isBlank() && !prose.contains(t.lockOwner())) {
             line.append(" held by \"").append(t.lockOwner()).append('"');
         }
-        if (t.location() != null && !t.location().isBlank()) {
+        if (t.location() != null && !t.location().isBlank() && !prose.contains(t.location())) {
             line.append(" at ").append(style.bold(t.location()));
         }
         return line.toString();
     }
 
-    private static String frame(String frame) {
-        String f = frame.strip();
-        return f.startsWith("at ") ? f : "at " + f;
+    private static final Pattern LAMBDA = Pattern.compile("^([\\w.$]*?)([\\w$]+)\\.lambda\\$(\\w+)\\$\\d+");
+
+    /** One frame, {@code at ...}; the learner's own frames marked with an arrow and in bold. */
+    private String frame(String raw, Kata kata) {
+        String stripped = raw.strip();
+        String f = readable(stripped.startsWith("at ") ? stripped.substring(3) : stripped);
+        boolean learner = kata != null && kata.files().stream().anyMatch(file -> f.contains("(" + file + ":"));
+        return learner ? "    " + style.bold("→ at " + f) : style.dim("      at " + f);
+    }
+
+    /** {@code AlertService.lambda$send$0(...)} as a Java programmer names it: the lambda in AlertService.send. */
+    static String readable(String frame) {
+        Matcher m = LAMBDA.matcher(frame);
+        if (!m.find()) {
+            return frame;
+        }
+        String cls = m.group(2);
+        String in = switch (m.group(3)) {
+            case "new" -> "the constructor of " + cls;
+            case "static" -> "the static initializer of " + cls;
+            default -> cls + "." + m.group(3);
+        };
+        return "the lambda in " + in + frame.substring(m.end());
     }
 
     private void output(Verdict verdict, Lines out) {

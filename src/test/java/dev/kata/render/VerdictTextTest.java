@@ -80,7 +80,7 @@ class VerdictTextTest {
                   at src/main/java/leakalert/AlertService.java:42
                   the worker for alert A-7 is still blocked
                   thread "alert-worker" (virtual) WAITING on SynchronousQueue.put at AlertService.java:42
-                      at leakalert.AlertService.lambda$send$0(AlertService.java:42)
+                    → at the lambda in AlertService.send(AlertService.java:42)
                       at f2
                       at f3
                       at f4
@@ -88,6 +88,36 @@ class VerdictTextTest {
                       ... 2 more
                 """, shown);
         assertFalse(shown.contains("fast path"), "passing tests only with --verbose");
+    }
+
+    @Test
+    void framesKeepTheStackOrderMarkTheLearnersAndIdenticalStacksAreOneBlockThatSaysNothingTwice() {
+        List<String> stack = List.of("SynchronousQueue.put(SynchronousQueue.java:206)",
+                "AlertService.lambda$new$1(AlertService.java:18)", "AlertService.deliver(AlertService.java:42)",
+                "AlertServiceTest.sendsEveryAlert(AlertServiceTest.java:30)");
+        List<ThreadReport> senders = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            senders.add(new ThreadReport("sender-" + i, false, "WAITING", "SynchronousQueue.put", null,
+                    "AlertService.java:42", stack));
+        }
+        senders.add(new ThreadReport("reader", false, "BLOCKED", "synchronized (AlertService)", "sender-0",
+                "AlertService.java:50", List.of("AlertService.read(AlertService.java:50)")));
+        TestResult stuck = new TestResult("id", "sends every alert", Status.FAIL, Reason.LEAK,
+                "10 senders are still blocked in SynchronousQueue.put at AlertService.java:42", "AlertService.java:42",
+                senders, 700);
+        Verdict verdict = new Verdict("leak-alert", Status.FAIL, Reason.LEAK, "x", List.of(), List.of(stuck), "", 1);
+
+        String shown = text.render(verdict, KATA, SOURCE);
+
+        assertTrue(shown.contains("""
+                  10 threads like this: "sender-0", "sender-1", "sender-2" and 7 more WAITING
+                      at SynchronousQueue.put(SynchronousQueue.java:206)
+                    → at the lambda in the constructor of AlertService(AlertService.java:18)
+                    → at AlertService.deliver(AlertService.java:42)
+                      at AlertServiceTest.sendsEveryAlert(AlertServiceTest.java:30)
+                  thread "reader" BLOCKED on synchronized (AlertService) held by "sender-0" at AlertService.java:50
+                    → at AlertService.read(AlertService.java:50)
+                """), shown);
     }
 
     @Test
