@@ -177,13 +177,15 @@ public final class VerdictText {
         String prose = test.message() == null ? "" : test.message();
         for (List<ThreadReport> group : groups.values()) {
             ThreadReport first = group.get(0);
-            String names = group.size() == 1 ? "thread " + quoted(first.name())
-                    : group.size() + " threads like this: " + names(group);
-            out.add("  " + names + threadState(first, prose));
+            out.add("  " + (group.size() == 1 ? "thread " + quoted(first.name()) : group.size() + " threads like this:")
+                    + threadState(first, prose));
             List<String> frames = orEmpty(first.frames());
             frames.stream().limit(FRAMES_PER_THREAD).forEach(f -> out.add(frame(f, kata)));
             if (frames.size() > FRAMES_PER_THREAD) {
                 out.add(style.dim("      ... " + (frames.size() - FRAMES_PER_THREAD) + " more"));
+            }
+            if (group.size() > 1) {
+                out.add(style.dim("      (" + names(group) + ")"));
             }
         }
     }

@@ -110,11 +110,12 @@ class VerdictTextTest {
         String shown = text.render(verdict, KATA, SOURCE);
 
         assertTrue(shown.contains("""
-                  10 threads like this: "sender-0", "sender-1", "sender-2" and 7 more WAITING
+                  10 threads like this: WAITING
                       at SynchronousQueue.put(SynchronousQueue.java:206)
                     → at the lambda in the constructor of AlertService(AlertService.java:18)
                     → at AlertService.deliver(AlertService.java:42)
                       at AlertServiceTest.sendsEveryAlert(AlertServiceTest.java:30)
+                      ("sender-0", "sender-1", "sender-2" and 7 more)
                   thread "reader" BLOCKED on synchronized (AlertService) held by "sender-0" at AlertService.java:50
                     → at AlertService.read(AlertService.java:50)
                 """), shown);
