@@ -223,7 +223,7 @@ final class SessionActions implements AutoCloseable {
                 process.waitFor();
                 if (process.exitValue() == 127 && !EditorLauncher.named(setup.env())) {
                     state.notice = "No $VISUAL or $EDITOR is set and vi is not installed: set one (export EDITOR=...),"
-                            + " or open " + views.fileAndLine() + " in your editor: saving it checks it.";
+                            + " or open " + MiddlePath.fit(views.fileAndLine(), 40) + " in your editor: saving it checks it.";
                 }
             } catch (IOException e) {
                 state.notice = style.red("Could not start the editor ") + editor + ": " + e.getMessage();
