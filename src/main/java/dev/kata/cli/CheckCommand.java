@@ -39,7 +39,8 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
         CommandContext ctx = ctx();
         Kata kata = kataId.in(ctx);
         Workspace workspace = ctx.workspace();
-        if (!workspace.isStarted(kata)) {
+        if (!workspace.isStarted(kata) && ctx.progress().read().of(kata.id()).status() == ProgressStatus.NOT_STARTED) {
+            // A started kata whose file was deleted is graded: the verdict says the file is missing.
             throw new KataException("you have not started " + kata.id() + " yet: run `kata start " + kata.id() + "` first.");
         }
         Path sourceDir = workspace.sourceDir(kata);

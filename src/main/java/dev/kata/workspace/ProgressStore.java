@@ -165,7 +165,8 @@ public final class ProgressStore {
             how = "your progress was restored from the generation before it (only the last change may be missing)";
         } else {
             restored = rebuild();
-            how = "your progress was rebuilt from your files (" + restored.katas().size() + " katas in progress;"
+            how = "your progress was rebuilt from your files (" + restored.katas().size()
+                    + (restored.katas().size() == 1 ? " kata" : " katas") + " in progress;"
                     + " checks, hints and solved dates could not be recovered)";
         }
         write(restored);
