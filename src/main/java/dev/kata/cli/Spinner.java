@@ -9,33 +9,18 @@ final class Spinner implements CheckListener, AutoCloseable {
 
     private final PrintWriter err;
     private final Thread ticker;
+    // Killed mid-check (SIGTERM, a closed window): clear the line rather than leave half a spinner.
+    private final Thread onExit = new Thread(this::close, "kata-spinner-exit");
     private String label = "starting";
     private int frame;
     private int shownWidth;
     private boolean closed;
 
-    /** Killed mid-check (SIGTERM, a closed window): the spinner's line is ended, not left half drawn. */
-    private final Thread onKill = new Thread(this::killed, "kata-spinner-end");
-
     Spinner(PrintWriter err) {
         this.err = err;
         this.ticker = Thread.ofPlatform().daemon().name("kata-spinner").unstarted(this::tick);
         ticker.start();
-        try {
-            Runtime.getRuntime().addShutdownHook(onKill);
-        } catch (IllegalStateException e) {
-            // already shutting down
-        }
-    }
-
-    /** Ends the line as the JVM goes down: what was under way, and that it stopped. */
-    synchronized void killed() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        err.print("\r" + " ".repeat(shownWidth) + "\r" + "stopped while " + label + "\n");
-        err.flush();
+        Runtime.getRuntime().addShutdownHook(onExit);
     }
 
     @Override
@@ -82,11 +67,6 @@ final class Spinner implements CheckListener, AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(onKill);
-        } catch (IllegalStateException e) {
-            // shutting down: the hook runs, and finds the spinner closed
-        }
         synchronized (this) {
             if (closed) {
                 return;
@@ -96,5 +76,10 @@ final class Spinner implements CheckListener, AutoCloseable {
             err.flush();
         }
         ticker.interrupt();
+        try {
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException shuttingDown) {
+            // this is the hook itself, running
+        }
     }
 }

@@ -82,6 +82,11 @@ public final class Style {
         return paint(text, a -> a.bold());
     }
 
+    /** Markdown's *emphasis*: italic in colour, the bare words when plain. */
+    public String italic(String text) {
+        return paint(text, a -> a.a(Ansi.Attribute.ITALIC));
+    }
+
     public String dim(String text) {
         return paint(text, a -> a.a(Ansi.Attribute.INTENSITY_FAINT));
     }
