@@ -76,9 +76,9 @@ final class KeyMap {
             new String[] {"r", "reset the file to the starter (asks first; your version is backed up)"},
             new String[] {"e", "open the file in $VISUAL or $EDITOR"},
             new String[] {"t", "the kata's story again"},
-            new String[] {": or /", "type any kata command (tab completes, history with up/down)"},
+            new String[] {": or /", "type any kata command (Tab completes, up/down for history, Esc leaves)"},
             new String[] {"↑ ↓ j k", "scroll one line; space/b or PgDn/PgUp a page; g/Home, End"},
             new String[] {"Ctrl-L", "redraw the screen"},
-            new String[] {"Ctrl-C", "stop a running check; when none runs, quit"},
-            new String[] {"q", "quit"});
+            new String[] {"Ctrl-C", "stop a running check or : command; when none runs, quit"},
+            new String[] {"q", "quit (while a : command runs: stop it)"});
 }
