@@ -70,11 +70,16 @@ final class CommandPrompt {
 
     private LineReader reader() {
         if (reader == null) {
-            reader = LineReaderBuilder.builder()
+            LineReaderBuilder builder = LineReaderBuilder.builder();
+            if (writable(historyFile)) {
+                // A workspace that cannot be written keeps the history in memory only: JLine would
+                // log each failed save over the screen.
+                builder.variable(LineReader.HISTORY_FILE, historyFile);
+            }
+            reader = builder
                     .terminal(terminal)
                     .appName("kata")
                     .completer(completer())
-                    .variable(LineReader.HISTORY_FILE, historyFile)
                     .variable(LineReader.HISTORY_SIZE, 500)
                     .option(LineReader.Option.HISTORY_IGNORE_DUPS, true)
                     .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
@@ -90,6 +95,11 @@ final class CommandPrompt {
             reader.getKeyMaps().get(LineReader.MAIN).bind(new Reference(LEAVE), "\033");
         }
         return reader;
+    }
+
+    static boolean writable(Path file) {
+        return java.nio.file.Files.isWritable(file.getParent())
+                && (!java.nio.file.Files.exists(file) || java.nio.file.Files.isWritable(file));
     }
 
     private Completer completer() {
