@@ -15,7 +15,8 @@ import java.util.Map;
  */
 final class Watchdog implements Runnable {
     private static final long TICK_MS = 20;
-    private static final long DEADLOCK_EVERY_MS = 100;
+    /** The deadlock detector looks every this many ticks: about every 100 ms on a quiet machine. */
+    private static final int LOOK_EVERY_TICKS = 5;
 
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     private final DeadlockDetector deadlocks = new DeadlockDetector();
@@ -34,8 +35,11 @@ final class Watchdog implements Runnable {
 
     @Override
     public void run() {
-        long lastDeadlockCheck = 0;
         TestRun watched = null;
+        int ticks = 0;
+        long lastLook = System.nanoTime();
+        KernelThreads atStart = null;
+        MachineLoad loadAtStart = null;
         while (true) {
             try {
                 Thread.sleep(TICK_MS);
@@ -46,27 +50,101 @@ final class Watchdog implements Runnable {
             if (run != watched) {
                 watched = run;
                 deadlocks.reset();
+                atStart = run == null ? null : KernelThreads.read();
+                loadAtStart = run == null ? null : MachineLoad.now();
             }
             checkThreadCount(run);
             if (run == null || run.phase != TestRun.Phase.RUNNING) {
                 continue;
             }
-            if (run.elapsedMs() > run.timeoutMs) {
-                List<ThreadSnapshot> threads = Probe.describe(Probe.threadsOf(run), 12);
-                Probe.fatal(run, Reason.TIMEOUT,
-                        "still running after " + run.timeoutMs + " ms" + stuckWhere(threads),
-                        Probe.firstLocation(threads), threads);
+            ticks++;
+            if (run.elapsedMs() > run.timeoutMs && ticks % 5 == 0) {
+                checkOverrun(run, atStart, loadAtStart);
             }
-            long now = System.nanoTime() / 1_000_000;
-            if (now - lastDeadlockCheck >= DEADLOCK_EVERY_MS) {
-                lastDeadlockCheck = now;
-                List<Thread> stuck = deadlocks.sample(run);
-                if (stuck != null && run.phase == TestRun.Phase.RUNNING) {
-                    List<ThreadSnapshot> threads = Probe.describe(stuck, 12);
-                    Probe.fatal(run, Reason.DEADLOCK, deadlockMessage(threads), Probe.firstLocation(threads), threads);
-                }
+            // The detector looks every few of its own ticks: it counts its own progress, not the clock's.
+            if (ticks % LOOK_EVERY_TICKS == 0) {
+                long now = System.nanoTime();
+                boolean onTime = now - lastLook <= 2 * LOOK_EVERY_TICKS * TICK_MS * 1_000_000;
+                lastLook = now;
+                lookForDeadlock(run, onTime);
             }
         }
+    }
+
+    private void lookForDeadlock(TestRun run, boolean onTime) {
+        List<Thread> cycle = deadlocks.lockCycle();
+        if (cycle != null && run.phase == TestRun.Phase.RUNNING) {
+            List<ThreadSnapshot> threads = Probe.describe(cycle, 12);
+            Probe.fatal(run, Reason.DEADLOCK, deadlockMessage(threads), Probe.firstLocation(threads), threads);
+        }
+        WaitSample sample = LiveWaits.look(run, onTime);
+        if (sample == null) {
+            deadlocks.reset();
+            return;
+        }
+        if (deadlocks.allAsleep(sample) && run.phase == TestRun.Phase.RUNNING) {
+            List<ThreadSnapshot> threads = Probe.describe(Probe.threadsOf(run), 12);
+            Probe.fatal(run, Reason.DEADLOCK, deadlockMessage(threads), Probe.firstLocation(threads), threads);
+        }
+    }
+
+    /** A test past its limit: ended as too slow, given more time on a starved machine, or called inconclusive. */
+    private static void checkOverrun(TestRun run, KernelThreads atStart, MachineLoad loadAtStart) {
+        Overrun use = use(run, atStart);
+        Overrun.Call call = use.judge(run.timeoutMs);
+        if (call == Overrun.Call.WITHIN || call == Overrun.Call.WAIT) {
+            return;
+        }
+        MachineLoad load = MachineLoad.now();
+        boolean busy = loadAtStart != null && (load.saturatedSince(loadAtStart) || use.starved());
+        String machine = loadAtStart == null ? "" : load.describeSince(loadAtStart);
+        List<ThreadSnapshot> threads = Probe.describe(Probe.threadsOf(run), 12);
+        if (call == Overrun.Call.TOO_SLOW) {
+            String note = busy ? " (the machine was busy: " + machine + "; in " + seconds(use.wallMs())
+                    + " its threads ran " + seconds(use.cpuMs()) + " and waited " + seconds(use.cpuWaitMs())
+                    + " for a CPU, which still leaves it over its limit)" : "";
+            Probe.fatal(run, Reason.TIMEOUT, "still running after " + run.timeoutMs + " ms" + note + stuckWhere(threads),
+                    Probe.firstLocation(threads), threads);
+        } else {
+            Probe.inconclusive(run, Reason.TIMEOUT, "ran past its " + run.timeoutMs + " ms limit, but the machine was"
+                    + " too busy to tell whether your code is slow: in " + seconds(use.wallMs()) + " its threads got "
+                    + seconds(use.cpuMs()) + " of CPU and waited " + seconds(use.cpuWaitMs()) + " for one ("
+                    + machine + ")", Probe.firstLocation(threads), threads);
+        }
+    }
+
+    /** CPU time and CPU wait of the test's threads (and of the pool threads that run its tasks) since it began. */
+    private static Overrun use(TestRun run, KernelThreads atStart) {
+        long wall = run.elapsedMs();
+        KernelThreads now = atStart == null ? null : KernelThreads.read();
+        if (now == null) {
+            return new Overrun(wall, 0, 0);
+        }
+        Map<Integer, KernelThreads.Task> before = atStart.byTid();
+        Map<Integer, KernelThreads.Task> tasks = new HashMap<>();
+        List<Thread> threads = new ArrayList<>(Probe.threadsOf(run));
+        for (Thread t : ThreadCensus.liveThreads()) {
+            if (!t.isVirtual() && ThreadCensus.isInfrastructure(t) && LiveWaits.couldWakeOthers(t)) {
+                threads.add(t);
+            }
+        }
+        for (Thread t : threads) {
+            if (!t.isVirtual()) {
+                now.tasksOf(t.getName()).forEach(task -> tasks.put(task.tid(), task));
+            }
+        }
+        long cpu = 0;
+        long wait = 0;
+        for (KernelThreads.Task t : tasks.values()) {
+            KernelThreads.Task b = before.get(t.tid());
+            cpu += t.cpuNanos() - (b == null ? 0 : b.cpuNanos());
+            wait += t.cpuWaitNanos() - (b == null ? 0 : b.cpuWaitNanos());
+        }
+        return new Overrun(wall, cpu / 1_000_000, wait / 1_000_000);
+    }
+
+    private static String seconds(long ms) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
     private void checkThreadCount(TestRun run) {

@@ -1,0 +1,35 @@
+package dev.kata.probe;
+
+/**
+ * Decides about a test that has run past its time limit: too slow (a busy loop, a hang), or only
+ * kept from the CPU by a busy machine, which wall time alone cannot tell apart. The test's
+ * threads' own CPU time and their time spent runnable but waiting for a CPU (the kernel counts
+ * both) can: code that had the CPU and used it is slow; code that, less its wait for a CPU, is
+ * still over the limit is slow or stuck; code that is over only because of that wait gets more
+ * time, up to {@link #STRETCH} times its limit, after which the tutor cannot tell.
+ *
+ * @param wallMs    how long the test has run
+ * @param cpuMs     CPU time its threads got
+ * @param cpuWaitMs time its threads were runnable but waiting for a CPU (0 where unknown)
+ */
+record Overrun(long wallMs, long cpuMs, long cpuWaitMs) {
+    /** How far past its limit a starved test may run before it is inconclusive. */
+    static final int STRETCH = 4;
+
+    enum Call { WITHIN, TOO_SLOW, CANNOT_TELL, WAIT }
+
+    Call judge(long limitMs) {
+        if (wallMs <= limitMs) {
+            return Call.WITHIN;
+        }
+        if (cpuMs * 2 >= limitMs || wallMs - cpuWaitMs > limitMs) {
+            return Call.TOO_SLOW;
+        }
+        return wallMs > STRETCH * limitMs ? Call.CANNOT_TELL : Call.WAIT;
+    }
+
+    /** Whether waiting for a CPU took a noticeable part of the time. */
+    boolean starved() {
+        return cpuWaitMs * 5 >= wallMs;
+    }
+}
