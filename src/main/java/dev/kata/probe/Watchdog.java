@@ -17,6 +17,8 @@ final class Watchdog implements Runnable {
     private static final long TICK_MS = 20;
     /** The deadlock detector looks every this many ticks: about every 100 ms on a quiet machine. */
     private static final int LOOK_EVERY_TICKS = 5;
+    /** A look that comes this many times later than planned does not count towards a deadlock. */
+    private static final int LATE_FACTOR = 3;
 
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     private final DeadlockDetector deadlocks = new DeadlockDetector();
@@ -51,6 +53,8 @@ final class Watchdog implements Runnable {
                 watched = run;
                 deadlocks.reset();
                 atStart = run == null ? null : KernelThreads.read();
+                lastLook = System.nanoTime();
+                ticks = 0;
                 loadAtStart = run == null ? null : MachineLoad.now();
             }
             checkThreadCount(run);
@@ -64,7 +68,8 @@ final class Watchdog implements Runnable {
             // The detector looks every few of its own ticks: it counts its own progress, not the clock's.
             if (ticks % LOOK_EVERY_TICKS == 0) {
                 long now = System.nanoTime();
-                boolean onTime = now - lastLook <= 2 * LOOK_EVERY_TICKS * TICK_MS * 1_000_000;
+                // late: the detector itself was kept from the CPU, so the JVM's threads may have been too
+                boolean onTime = now - lastLook <= LATE_FACTOR * LOOK_EVERY_TICKS * TICK_MS * 1_000_000;
                 lastLook = now;
                 lookForDeadlock(run, onTime);
             }
@@ -82,7 +87,8 @@ final class Watchdog implements Runnable {
             deadlocks.reset();
             return;
         }
-        if (deadlocks.allAsleep(sample) && run.phase == TestRun.Phase.RUNNING) {
+        boolean asleep = deadlocks.allAsleep(sample);
+        if (asleep && run.phase == TestRun.Phase.RUNNING) {
             List<ThreadSnapshot> threads = Probe.describe(Probe.threadsOf(run), 12);
             Probe.fatal(run, Reason.DEADLOCK, deadlockMessage(threads), Probe.firstLocation(threads), threads);
         }
