@@ -18,12 +18,13 @@ import java.util.Set;
  * on something only another of them could provide. Java's thread states alone cannot prove it:
  * a thread that has just been unparked still reads WAITING until it gets a CPU, so on a busy
  * machine a hand-off in flight looks exactly like a deadlock. The verdict therefore needs, across
- * looks the detector took while it was itself getting CPU on time: the same threads in the same
+ * several looks (counted in the detector's own ticks, not by the clock): the same threads in the same
  * waits; none of the waits over by its own state (a latch at zero, a free lock, a put and a take
  * on one SynchronousQueue); and the kernel's word that every platform thread involved is asleep
  * and has not run since the first look. A woken thread is runnable to the kernel at once, so that
  * is proof, not a guess. Without the kernel's word (no {@code /proc}) it takes a long run of
- * unchanged looks instead.
+ * unchanged looks instead, counting only those the detector took on time, while it was itself
+ * getting CPU.
  * </ul>
  *
  * The decision works on {@link WaitSample}s only, so that it can be tested with made-up looks.
@@ -89,7 +90,10 @@ final class DeadlockDetector {
             lastRuns = runs;
             looks = 0;
         }
-        if (sample.onTime()) {
+        // With the kernel's word a late look is proof all the same: a woken thread is runnable to
+        // the kernel whether or not it has had a CPU since. Without it, only looks the detector
+        // took on time, while the JVM was getting CPU, count.
+        if (kernelKnows || sample.onTime()) {
             looks++;
         }
         return looks >= (kernelKnows ? LOOKS_WITH_KERNEL : LOOKS_WITHOUT_KERNEL);

@@ -123,6 +123,11 @@ final class KernelThreads {
         return tasks;
     }
 
+    /** Every task, with its name. */
+    void forEach(java.util.function.BiConsumer<String, Task> action) {
+        byName.forEach((name, tasks) -> tasks.forEach(t -> action.accept(name, t)));
+    }
+
     /** Every task, by id. */
     Map<Integer, Task> byTid() {
         Map<Integer, Task> out = new HashMap<>();

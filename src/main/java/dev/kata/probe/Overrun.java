@@ -10,11 +10,14 @@ package dev.kata.probe;
  *
  * @param wallMs    how long the test has run
  * @param cpuMs     CPU time its threads got
- * @param cpuWaitMs time its threads were runnable but waiting for a CPU (0 where unknown)
+ * @param cpuWaitMs time the JVM's threads were runnable but waiting for a CPU (0 where unknown)
+ * @param idleMs    how long none of its threads has wanted a CPU at all (a hang, not a starved test)
  */
-record Overrun(long wallMs, long cpuMs, long cpuWaitMs) {
+record Overrun(long wallMs, long cpuMs, long cpuWaitMs, long idleMs) {
     /** How far past its limit a starved test may run before it is inconclusive. */
     static final int STRETCH = 4;
+    /** A test none of whose threads has wanted a CPU for this long is stuck, however busy the machine. */
+    static final long IDLE_PROOF_MS = 1000;
 
     enum Call { WITHIN, TOO_SLOW, CANNOT_TELL, WAIT }
 
@@ -22,7 +25,7 @@ record Overrun(long wallMs, long cpuMs, long cpuWaitMs) {
         if (wallMs <= limitMs) {
             return Call.WITHIN;
         }
-        if (cpuMs * 2 >= limitMs || wallMs - cpuWaitMs > limitMs) {
+        if (cpuMs * 2 >= limitMs || wallMs - cpuWaitMs > limitMs || idleMs >= IDLE_PROOF_MS) {
             return Call.TOO_SLOW;
         }
         return wallMs > STRETCH * limitMs ? Call.CANNOT_TELL : Call.WAIT;

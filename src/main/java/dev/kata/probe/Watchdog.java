@@ -41,6 +41,7 @@ final class Watchdog implements Runnable {
         int ticks = 0;
         long lastLook = System.nanoTime();
         KernelThreads atStart = null;
+        CpuAccount account = null;
         MachineLoad loadAtStart = null;
         while (true) {
             try {
@@ -53,6 +54,7 @@ final class Watchdog implements Runnable {
                 watched = run;
                 deadlocks.reset();
                 atStart = run == null ? null : KernelThreads.read();
+                account = new CpuAccount(atStart);
                 lastLook = System.nanoTime();
                 ticks = 0;
                 loadAtStart = run == null ? null : MachineLoad.now();
@@ -62,8 +64,12 @@ final class Watchdog implements Runnable {
                 continue;
             }
             ticks++;
-            if (run.elapsedMs() > run.timeoutMs && ticks % 5 == 0) {
-                checkOverrun(run, atStart, loadAtStart);
+            // From half its limit on, a test's CPU use is followed, in case it runs over.
+            if (run.elapsedMs() * 2 > run.timeoutMs && ticks % LOOK_EVERY_TICKS == 0) {
+                account.update(KernelThreads.read(), Probe.threadsOf(run));
+                if (run.elapsedMs() > run.timeoutMs) {
+                    checkOverrun(run, atStart, account, loadAtStart);
+                }
             }
             // The detector looks every few of its own ticks: it counts its own progress, not the clock's.
             if (ticks % LOOK_EVERY_TICKS == 0) {
@@ -95,8 +101,8 @@ final class Watchdog implements Runnable {
     }
 
     /** A test past its limit: ended as too slow, given more time on a starved machine, or called inconclusive. */
-    private static void checkOverrun(TestRun run, KernelThreads atStart, MachineLoad loadAtStart) {
-        Overrun use = use(run, atStart);
+    private static void checkOverrun(TestRun run, KernelThreads atStart, CpuAccount account, MachineLoad loadAtStart) {
+        Overrun use = use(run, atStart, account);
         Overrun.Call call = use.judge(run.timeoutMs);
         if (call == Overrun.Call.WITHIN || call == Overrun.Call.WAIT) {
             return;
@@ -107,24 +113,28 @@ final class Watchdog implements Runnable {
         List<ThreadSnapshot> threads = Probe.describe(Probe.threadsOf(run), 12);
         if (call == Overrun.Call.TOO_SLOW) {
             String note = busy ? " (the machine was busy: " + machine + "; in " + seconds(use.wallMs())
-                    + " its threads ran " + seconds(use.cpuMs()) + " and waited " + seconds(use.cpuWaitMs())
-                    + " for a CPU, which still leaves it over its limit)" : "";
+                    + " its threads ran " + seconds(use.cpuMs()) + " and the test JVM waited "
+                    + seconds(use.cpuWaitMs()) + " for a CPU, which does not explain the overrun)" : "";
             Probe.fatal(run, Reason.TIMEOUT, "still running after " + run.timeoutMs + " ms" + note + stuckWhere(threads),
                     Probe.firstLocation(threads), threads);
         } else {
             Probe.inconclusive(run, Reason.TIMEOUT, "ran past its " + run.timeoutMs + " ms limit, but the machine was"
                     + " too busy to tell whether your code is slow: in " + seconds(use.wallMs()) + " its threads got "
-                    + seconds(use.cpuMs()) + " of CPU and waited " + seconds(use.cpuWaitMs()) + " for one ("
+                    + seconds(use.cpuMs()) + " of CPU, and the test JVM's threads waited " + seconds(use.cpuWaitMs())
+                    + " for one ("
                     + machine + ")", Probe.firstLocation(threads), threads);
         }
     }
 
-    /** CPU time and CPU wait of the test's threads (and of the pool threads that run its tasks) since it began. */
-    private static Overrun use(TestRun run, KernelThreads atStart) {
+    /**
+     * CPU time of the test's threads (and of the pool threads that run its tasks) since it began;
+     * the JVM's wait for a CPU and the test's idle time, from {@code account}.
+     */
+    private static Overrun use(TestRun run, KernelThreads atStart, CpuAccount account) {
         long wall = run.elapsedMs();
         KernelThreads now = atStart == null ? null : KernelThreads.read();
         if (now == null) {
-            return new Overrun(wall, 0, 0);
+            return new Overrun(wall, 0, 0, wall);
         }
         Map<Integer, KernelThreads.Task> before = atStart.byTid();
         Map<Integer, KernelThreads.Task> tasks = new HashMap<>();
@@ -140,13 +150,11 @@ final class Watchdog implements Runnable {
             }
         }
         long cpu = 0;
-        long wait = 0;
         for (KernelThreads.Task t : tasks.values()) {
             KernelThreads.Task b = before.get(t.tid());
             cpu += t.cpuNanos() - (b == null ? 0 : b.cpuNanos());
-            wait += t.cpuWaitNanos() - (b == null ? 0 : b.cpuWaitNanos());
         }
-        return new Overrun(wall, cpu / 1_000_000, wait / 1_000_000);
+        return new Overrun(wall, cpu / 1_000_000, account.waitMs(), account.idleMs());
     }
 
     private static String seconds(long ms) {
