@@ -6,23 +6,26 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * How long this JVM's threads waited for a CPU during one test, and when the test's own threads
- * last wanted one, kept up from repeated readings of the kernel's counters so that threads that
- * ended midway still count. The watchdog's own wake-ups and the JVM's periodic task are left out:
- * they wait for a CPU on a busy machine even when the test is stuck.
+ * How long this JVM's threads waited for a CPU during one test, and since when none of them has
+ * wanted one, kept up from repeated readings of the kernel's counters so that threads that ended
+ * midway still count. A test's threads may be held up by the JVM's own (a safepoint waits for the
+ * VM thread, a pool's carrier runs its tasks), so the whole JVM is weighed. The watchdog's own
+ * wake-ups and the JVM's periodic task are left out: they wait for a CPU on a busy machine even
+ * when the test is stuck.
  */
 final class CpuAccount {
-    private static final Set<String> NOISE = Set.of(KernelThreads.taskName("kata-probe-watchdog"), "VM Periodic Tas");
+    private static final Set<String> NOISE = Set.of(KernelThreads.taskName("kata-probe-watchdog"), "VM Periodic Tas",
+            "Monitor Deflati");
 
     private final Map<Integer, KernelThreads.Task> last = new HashMap<>();
     private long waitNanos;
+    /** When a reading last found a thread of this JVM runnable; 0 before the first reading. */
     private long busyAtNanos;
 
     CpuAccount(KernelThreads atStart) {
         if (atStart != null) {
             atStart.forEach((name, t) -> last.put(t.tid(), t));
         }
-        busyAtNanos = System.nanoTime();
     }
 
     /** Adds what happened since the last reading; {@code testThreads} are the test's threads now. */
@@ -30,19 +33,19 @@ final class CpuAccount {
         if (now == null) {
             return;
         }
+        boolean[] wants = {busyAtNanos == 0};
         now.forEach((name, t) -> {
             KernelThreads.Task before = last.put(t.tid(), t);
             if (!NOISE.contains(name)) {
                 waitNanos += t.cpuWaitNanos() - (before == null ? 0 : before.cpuWaitNanos());
+                wants[0] |= !t.asleep();
             }
         });
         for (Thread t : testThreads) {
-            boolean wants = t.isVirtual() ? t.getState() == Thread.State.RUNNABLE
-                    : now.tasksOf(t.getName()).stream().anyMatch(task -> !task.asleep());
-            if (wants) {
-                busyAtNanos = System.nanoTime();
-                return;
-            }
+            wants[0] |= t.isVirtual() && t.getState() == Thread.State.RUNNABLE;
+        }
+        if (wants[0]) {
+            busyAtNanos = System.nanoTime();
         }
     }
 
@@ -50,8 +53,8 @@ final class CpuAccount {
         return waitNanos / 1_000_000;
     }
 
-    /** How long none of the test's threads has wanted a CPU, as far as the readings show. */
+    /** How long none of the JVM's threads has run or wanted a CPU, as far as the readings show. */
     long idleMs() {
-        return (System.nanoTime() - busyAtNanos) / 1_000_000;
+        return busyAtNanos == 0 ? 0 : (System.nanoTime() - busyAtNanos) / 1_000_000;
     }
 }
