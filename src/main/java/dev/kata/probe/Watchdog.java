@@ -68,7 +68,7 @@ final class Watchdog implements Runnable {
             if (run.elapsedMs() * 2 > run.timeoutMs && ticks % LOOK_EVERY_TICKS == 0) {
                 account.update(KernelThreads.read(), Probe.threadsOf(run));
                 if (run.elapsedMs() > run.timeoutMs) {
-                    checkOverrun(run, atStart, account, loadAtStart);
+                    checkOverrun(run, atStart, account, loadAtStart, this::confirmDeadlock);
                 }
             }
             // The detector looks every few of its own ticks: it counts its own progress, not the clock's.
@@ -100,13 +100,31 @@ final class Watchdog implements Runnable {
         }
     }
 
+    /**
+     * Before a stuck test is ended as too slow: if it is a deadlock, say so. On a busy machine the
+     * detector may not have had its looks yet; with the kernel's word, looks in quick succession
+     * are proof all the same.
+     */
+    private void confirmDeadlock(TestRun run) {
+        for (int i = 0; i < DeadlockDetector.LOOKS_WITH_KERNEL; i++) {
+            lookForDeadlock(run, true);
+            try {
+                Thread.sleep(TICK_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
     /** A test past its limit: ended as too slow, given more time on a starved machine, or called inconclusive. */
-    private static void checkOverrun(TestRun run, KernelThreads atStart, CpuAccount account, MachineLoad loadAtStart) {
+    private static void checkOverrun(TestRun run, KernelThreads atStart, CpuAccount account, MachineLoad loadAtStart,
+            java.util.function.Consumer<TestRun> deadlockFirst) {
         Overrun use = use(run, atStart, account);
         Overrun.Call call = use.judge(run.timeoutMs);
         if (call == Overrun.Call.WITHIN || call == Overrun.Call.WAIT) {
             return;
         }
+        deadlockFirst.accept(run);
         MachineLoad load = MachineLoad.now();
         boolean busy = loadAtStart != null && (load.saturatedSince(loadAtStart) || use.starved());
         String machine = loadAtStart == null ? "" : load.describeSince(loadAtStart);
