@@ -50,8 +50,7 @@ public final class VerdictText {
         headline(verdict, out);
         // The summary repeats the first failing test, so it is shown only when no test or diagnostic says more.
         boolean detailed = !orEmpty(verdict.diagnostics()).isEmpty()
-                || orEmpty(verdict.tests()).stream().anyMatch(t -> !t.passed() && t.reason() != Reason.NOT_RUN
-                        && !t.id().isEmpty());
+                || orEmpty(verdict.tests()).stream().anyMatch(t -> !t.passed() && t.reason() != Reason.NOT_RUN);
         if (!verdict.passed() && !detailed && verdict.summary() != null && !verdict.summary().isBlank()) {
             out.add("  " + verdict.summary().strip());
         }
