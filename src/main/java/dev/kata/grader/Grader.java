@@ -88,7 +88,8 @@ public final class Grader implements AutoCloseable {
      * before it starts.
      */
     public void trainArchive(List<Kata> katas) {
-        Kata kata = katas.stream().filter(k -> k.jvmArgs().isEmpty()).findFirst().orElse(null);
+        Kata kata = katas.stream().filter(k -> k.jvmArgs().isEmpty() && specFor(k).extraClassPath().isEmpty())
+                .findFirst().orElse(null);
         if (archive == null || archive.exists() || kata == null) {
             return;
         }
@@ -120,7 +121,7 @@ public final class Grader implements AutoCloseable {
                 work = Files.createTempDirectory("kata-check-");
                 jvm = TestJvm.start(spec, work.resolve("events-0.jsonl"));
             }
-            Path classes = Files.createDirectories(work.resolve("classes"));
+            Path classes = Files.createDirectories(ModelChecker.classesDir(work));
 
             listener.phase("compiling");
             List<Path> learnerFiles = javaFiles(sourceDir);
@@ -128,7 +129,8 @@ public final class Grader implements AutoCloseable {
                 jvm.abort();
                 return compileFailure(kata, start, "no .java files in " + sourceDir, List.of());
             }
-            CompileOutcome compiled = compiler.compile(learnerFiles, javaFiles(kata.testsDir()), classes);
+            CompileOutcome compiled = compiler.compile(learnerFiles, javaFiles(kata.testsDir()), spec.extraClassPath(),
+                    classes);
             if (!compiled.learnerErrors().isEmpty()) {
                 jvm.abort();
                 int n = compiled.learnerErrors().size();
@@ -146,7 +148,7 @@ public final class Grader implements AutoCloseable {
             TestLedger ledger = new TestLedger();
             StringBuilder output = new StringBuilder();
             // The limit is for running the tests: compiling is bounded by itself, and slow only on a busy machine.
-            long deadline = System.nanoTime() + kata.checkTimeout().toNanos();
+            long deadline = System.nanoTime() + checkLimitMillis(kata, spec) * 1_000_000;
             int run = 0;
             int stalls = 0;
             boolean timedOut = false;
@@ -173,7 +175,8 @@ public final class Grader implements AutoCloseable {
                     break;
                 }
             }
-            return assemble(kata, ledger, output.toString(), timedOut, stopAtFirstFailure, start);
+            return assemble(kata, ledger, output.toString(), timedOut, stopAtFirstFailure, checkLimitMillis(kata, spec),
+                    start);
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare the check: " + e.getMessage(), e);
         } finally {
@@ -242,7 +245,7 @@ public final class Grader implements AutoCloseable {
             Path out = null;
             try {
                 out = Files.createTempDirectory("kata-warm-");
-                compiler.compile(javaFiles(kata.starterDir()), javaFiles(kata.testsDir()), out);
+                compiler.compile(javaFiles(kata.starterDir()), javaFiles(kata.testsDir()), spec.extraClassPath(), out);
             } catch (IOException | RuntimeException e) {
                 // only a head start
             } finally {
@@ -333,16 +336,16 @@ public final class Grader implements AutoCloseable {
     }
 
     private Verdict assemble(Kata kata, TestLedger ledger, String output, boolean timedOut, boolean stopAtFirstFailure,
-            long start) {
+            long limitMillis, long start) {
         List<TestResult> tests = ledger.results(timedOut
-                ? "not run: the check ran out of time (limit " + kata.checkTimeout().toSeconds() + " s)"
+                ? "not run: the check ran out of time (limit " + limitMillis / 1000 + " s)"
                 : stopAtFirstFailure ? "not run: the check stops at the first failure"
                         : "not run: an earlier test ended the test JVM (see above)");
         TestResult orphan = ledger.orphanFailure();
         if (tests.isEmpty()) {
             TestResult cause = orphan != null ? orphan
                     : timedOut ? new TestResult("", "test JVM", Status.FAIL, Reason.CHECK_TIMEOUT,
-                            "the test JVM did not get to the first test within " + kata.checkTimeout().toSeconds()
+                            "the test JVM did not get to the first test within " + limitMillis / 1000
                                     + " s (is the machine very busy?)", null, List.of(), 0)
                     : new TestResult("", "test JVM", Status.FAIL, Reason.CRASH,
                             "the test JVM ended before running any test", null, List.of(), 0);
@@ -361,9 +364,32 @@ public final class Grader implements AutoCloseable {
                 millisSince(start));
     }
 
+    /**
+     * The test JVM for {@code kata}. Katas whose hidden tests use the model checker get its jars
+     * and flags; the others keep the lean class path.
+     */
     private TestJvmSpec specFor(Kata kata) {
+        List<String> jvmArgs = kata.jvmArgs();
+        List<Path> extraClassPath = List.of();
+        if (usesModelChecker(kata)) {
+            extraClassPath = ModelChecker.jars();
+            jvmArgs = Stream.concat(ModelChecker.jvmFlags().stream(), jvmArgs.stream()).toList();
+        }
         return new TestJvmSpec(settings.heapMb(), settings.maxThreads(), settings.outputCapBytes(),
-                kata.testTimeout().toMillis(), kata.jvmArgs(), archive, null);
+                kata.testTimeout().toMillis(), jvmArgs, extraClassPath, archive, null);
+    }
+
+    private static boolean usesModelChecker(Kata kata) {
+        try {
+            return ModelChecker.usedBy(javaFiles(kata.testsDir()));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The time the tests of one check may take: model-checked tests have a budget of their own on top. */
+    private static long checkLimitMillis(Kata kata, TestJvmSpec spec) {
+        return kata.checkTimeout().toMillis() + (spec.extraClassPath().isEmpty() ? 0 : ModelChecker.EXTRA_CHECK_MILLIS);
     }
 
     private static Verdict compileFailure(Kata kata, long start, String summary, List<CompileDiagnostic> diagnostics) {
