@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
  * the ways their steps can interleave until one loses an update (or none does). It finds the
  * interleaving on every run, however busy the machine, and the verdict shows it step by step.
  */
-@Timeout(value = 30, unit = SECONDS)
+@Timeout(value = 60, unit = SECONDS)
 class MigrationStatsInterleavingsTest {
     private static final int INVOCATIONS = 400;
 

@@ -24,7 +24,7 @@ final class ModelChecker {
      * touches java.util.concurrent pays about a second of instrumentation, and a correct solution
      * is explored through every one of its invocations (seconds on a loaded machine).
      */
-    static final long EXTRA_CHECK_MILLIS = 30_000;
+    static final long EXTRA_CHECK_MILLIS = 60_000;
 
     private static volatile List<Path> jars;
 
@@ -78,6 +78,7 @@ final class ModelChecker {
         // The agent appends to the boot class path, which makes the JVM warn that class sharing
         // now covers the boot loader's classes only; that warning goes through no log tag.
         flags.add("-XX:-PrintWarnings");
+        flags.add("-D" + "kata.modelChecker" + "=true");
         return flags;
     }
 

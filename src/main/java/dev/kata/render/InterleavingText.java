@@ -56,8 +56,8 @@ final class InterleavingText {
         boolean oneFile = files.size() == 1;
         int room = width - INDENT.length() - NUMBER;
         int column = Math.max(16, room / columns.size());
-        out.add(INDENT + "The steps that break it" + (oneFile ? ", on the lines of " + files.iterator().next() : "")
-                + " (reads ->, writes =):");
+        out.add(INDENT + fit("The steps that break it" + (oneFile ? ", on the lines of " + files.iterator().next() : "")
+                + " (reads ->, writes =):", width - INDENT.length()));
         StringBuilder header = new StringBuilder(INDENT).append(" ".repeat(NUMBER));
         for (int c : columns) {
             header.append(pad(name(interleaving, c), column));
