@@ -23,6 +23,7 @@ final class KataTemplate {
         files.put("story.md", STORY.replace("@TITLE@", title));
         files.put("hints.md", HINTS);
         files.put("solution.md", SOLUTION_NOTES);
+        files.put("contract.toml", CONTRACT);
         files.put("starter/" + CLASS_NAME + ".java", STARTER);
         files.put("solution/" + CLASS_NAME + ".java", SOLUTION);
         files.put("mutants/" + MUTANT + "/" + CLASS_NAME + ".java", MUTANT_SOURCE);
@@ -38,6 +39,9 @@ final class KataTemplate {
             # The format: docs/kata-format.md; packs, authoring and validation: docs/packs.md.
             # The grader checks every hidden test for threads left running (leak) and for deadlocks
             # by itself: the tests only call the code and check its results.
+            # solution/ and each mutants/<name>/ hold only the starter files they change; files the
+            # learner does not edit go in support/ (compiled with every check, never the learner's).
+            # contract.toml lists what "Your task" promises and the tests that hold each promise.
             title = "@TITLE@"
             summary = "A report goes out on several threads at once, and export returns before they are done."
             pitfall = "lost-work"     # the verdict reason the starter must fail with
@@ -46,6 +50,22 @@ final class KataTemplate {
 
             [mutants]                 # one line per folder in mutants/: why that fix is wrong
             example = "Sleeps a while instead of waiting for the writers: a slower destination outlasts any guess, and the report is cut short."
+            """;
+
+    private static final String CONTRACT = """
+            # The clauses of story.md's "Your task", each held by hidden tests (kata validate checks
+            # that every clause names tests that exist, and warns of a test that no clause names).
+            [[clauses]]
+            id = "whole-report-on-return"
+            says = "When export returns, every destination has the whole report, in order."
+            tests = ["everyDestinationHasTheWholeReportWhenExportReturns", "anEmptyReportWritesNothing"]
+            paths = ["slow destinations", "no lines"]
+
+            [[clauses]]
+            id = "no-thread-left"
+            says = "No thread export started is left running."
+            tests = ["everyDestinationHasTheWholeReportWhenExportReturns"]
+            paths = ["the grader's leak check after each test"]
             """;
 
     private static final String STORY = """

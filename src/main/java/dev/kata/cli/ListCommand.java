@@ -26,6 +26,9 @@ final class ListCommand extends Subcommand implements Callable<Integer> {
         try {
             workspace = ctx.workspace();
         } catch (NoWorkspaceException e) {
+            if (e.named()) {
+                throw e;
+            }
             noWorkspace = e.getMessage();
         }
         Catalog catalog = ctx.catalog();

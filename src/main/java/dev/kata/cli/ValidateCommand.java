@@ -78,7 +78,8 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
         grader.trainArchive(katas);
         Validator validator = new Validator(grader, parallelism,
                 k -> builtIn != null && k.dir().startsWith(builtIn) ? Validator.MIN_MUTANTS
-                        : Validator.MIN_MUTANTS_IN_A_PACK);
+                        : Validator.MIN_MUTANTS_IN_A_PACK,
+                k -> Validator.BUILT_IN_CONTRACT_REQUIRED && builtIn != null && k.dir().startsWith(builtIn));
         ValidationText text = new ValidationText(ctx.style());
         if (!json) {
             packProblems.forEach(p -> out.println(text.packProblem(p)));

@@ -29,6 +29,8 @@ public final class ValidationJson {
             node.put("ok", k.ok());
             ArrayNode problems = node.putArray("problems");
             k.kataProblems().forEach(problems::add);
+            ArrayNode warnings = node.putArray("warnings");
+            k.warnings().forEach(warnings::add);
             ArrayNode variants = node.putArray("variants");
             for (VariantResult v : k.variants()) {
                 ObjectNode variant = variants.addObject();

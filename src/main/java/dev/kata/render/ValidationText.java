@@ -18,10 +18,16 @@ public final class ValidationText {
         StringBuilder s = new StringBuilder();
         if (k.ok()) {
             s.append(style.green("✔ ")).append(k.kataId()).append(style.dim("  " + summary(k)));
+            for (String w : k.warnings()) {
+                s.append("\n    ").append(style.yellow("warning: ")).append(w);
+            }
         } else {
             s.append(style.red("✘ ")).append(style.bold(k.kataId()));
             for (String p : k.kataProblems()) {
                 s.append("\n    ").append(p);
+            }
+            for (String w : k.warnings()) {
+                s.append("\n    ").append(style.yellow("warning: ")).append(w);
             }
             for (VariantResult v : k.variants()) {
                 if (v.ok()) {
@@ -58,9 +64,9 @@ public final class ValidationText {
         long bad = all.stream().filter(k -> !k.ok()).count();
         String time = String.format("%.1f s", durationMs / 1000.0);
         if (bad == 0) {
-            return style.green(all.size() + " katas valid") + " in " + time;
+            return style.green(Plural.of(all.size(), "kata") + " valid") + " in " + time;
         }
-        return style.red(bad + " of " + all.size() + " katas invalid") + " in " + time;
+        return style.red(bad + " of " + Plural.of(all.size(), "kata") + " invalid") + " in " + time;
     }
 
     /** "starter: leak ×3 · solution: pass ×3 · 4 mutants fail ×3 · 0.9 s median". */
@@ -81,7 +87,7 @@ public final class ValidationText {
                         .append(" · "));
             }
         }
-        s.append(mutants).append(" mutants fail ×").append(runs).append(" · slowest check ")
+        s.append(Plural.of(mutants, "mutant")).append(" fail ×").append(runs).append(" · slowest check ")
                 .append(String.format("%.1f s", slowest / 1000.0));
         return s.toString();
     }

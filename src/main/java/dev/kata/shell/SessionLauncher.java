@@ -54,7 +54,7 @@ public final class SessionLauncher {
         PrintWriter out = ctx.out();
         Style style = ctx.style();
         if (current.isEmpty()) {
-            out.println(style.passMark() + " All " + states.size() + " katas passed. "
+            out.println(style.passMark() + (states.size() == 1 ? " The kata passed. " : " All " + states.size() + " katas passed. ")
                     + "`kata solution ID` shows any reference solution again; `kata progress` sums it up.");
             return 0;
         }

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
 /**
@@ -25,20 +26,31 @@ public final class Validator {
     public static final int MIN_MUTANTS = 3;
     /** Mutants a kata of a team's pack needs at the least: one proves the tests catch a wrong fix. */
     public static final int MIN_MUTANTS_IN_A_PACK = 1;
+    /**
+     * Whether every built-in kata must have a contract.toml. False while the katas get theirs (this
+     * session); true once all have one. A team's pack never must.
+     */
+    public static final boolean BUILT_IN_CONTRACT_REQUIRED = false;
 
     private final Grader grader;
     private final int parallelism;
     private final ToIntFunction<Kata> minMutants;
+    private final Predicate<Kata> contractRequired;
 
+    /** A validator for the built-in pack. */
     public Validator(Grader grader, int parallelism) {
-        this(grader, parallelism, k -> MIN_MUTANTS);
+        this(grader, parallelism, k -> MIN_MUTANTS, k -> BUILT_IN_CONTRACT_REQUIRED);
     }
 
-    /** @param minMutants how many mutants each kata needs at the least */
-    public Validator(Grader grader, int parallelism, ToIntFunction<Kata> minMutants) {
+    /**
+     * @param minMutants       how many mutants each kata needs at the least
+     * @param contractRequired whether a kata without a contract.toml is invalid
+     */
+    public Validator(Grader grader, int parallelism, ToIntFunction<Kata> minMutants, Predicate<Kata> contractRequired) {
         this.grader = grader;
         this.parallelism = Math.max(1, parallelism);
         this.minMutants = minMutants;
+        this.contractRequired = contractRequired;
     }
 
     /** Validates {@code katas}; {@code onDone} hears each kata as soon as all its checks are in. */
@@ -71,7 +83,8 @@ public final class Validator {
             }
             List<KataValidation> results = new ArrayList<>();
             for (Map.Entry<Kata, Map<Variant, List<Future<Verdict>>>> k : pending.entrySet()) {
-                KataValidation validation = collect(k.getKey(), k.getValue(), minMutants.applyAsInt(k.getKey()));
+                KataValidation validation = collect(k.getKey(), k.getValue(), minMutants.applyAsInt(k.getKey()),
+                        ContractAudit.of(k.getKey(), contractRequired.test(k.getKey())));
                 results.add(validation);
                 onDone.accept(validation);
             }
@@ -79,9 +92,9 @@ public final class Validator {
         }
     }
 
-    private static KataValidation collect(Kata kata, Map<Variant, List<Future<Verdict>>> byVariant, int minMutants)
-            throws InterruptedException {
-        List<String> kataProblems = new ArrayList<>();
+    private static KataValidation collect(Kata kata, Map<Variant, List<Future<Verdict>>> byVariant, int minMutants,
+                                          ContractAudit contract) throws InterruptedException {
+        List<String> kataProblems = new ArrayList<>(contract.problems());
         if (kata.mutants().size() < minMutants) {
             kataProblems.add("has " + kata.mutants().size() + " mutant(s); at least " + minMutants
                     + (minMutants == 1 ? " is" : " are") + " needed");
@@ -116,6 +129,6 @@ public final class Validator {
             long median = durations.isEmpty() ? 0 : durations.get(durations.size() / 2);
             variants.add(new VariantResult(variant, v.getValue().size(), problems, reasons, median));
         }
-        return new KataValidation(kata.id(), kataProblems, variants);
+        return new KataValidation(kata.id(), kataProblems, contract.warnings(), variants);
     }
 }

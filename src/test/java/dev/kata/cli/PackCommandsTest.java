@@ -83,6 +83,9 @@ class PackCommandsTest {
         assertEquals(List.of("sum-up", "billing-export"), ids(list));
         Run start = kata.run("start", "billing-export").expect(0);
         assertTrue(Files.isRegularFile(kata.cwd.resolve("billingexport/ReportExporter.java")), start.out());
+        Run notIncluded = kata.run("start", "greet-all").expect(2).clean();
+        assertTrue(notIncluded.err().startsWith("kata: 'greet-all' is a built-in kata, but not in this workspace's pack (team, "),
+                notIncluded.err());
     }
 
     @Test
