@@ -55,14 +55,18 @@ final class ModelCheckerWarmUp {
         thread = Thread.ofPlatform().name("kata-probe-model-checker-warm-up").daemon().start(ModelCheckerWarmUp::run);
     }
 
-    /** Waits for the warm-up, for a while at most: a test then pays for what is left. */
+    /**
+     * Waits for the warm-up to end, however long it takes on a busy machine: the checker allows one
+     * run at a time, so a test must not start while the warm-up's run is still under way. The
+     * check's own time limit bounds the wait.
+     */
     static void await() {
         Thread t = thread;
         if (t == null) {
             return;
         }
         try {
-            t.join(30_000);
+            t.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
