@@ -79,6 +79,8 @@ final class ModelChecker {
         // now covers the boot loader's classes only; that warning goes through no log tag.
         flags.add("-XX:-PrintWarnings");
         flags.add("-D" + "kata.modelChecker" + "=true");
+        // Its warnings about fields it cannot track (a record's, a lambda's) would reach the learner's output.
+        flags.add("-Dlincheck.logLevel=ERROR");
         return flags;
     }
 

@@ -120,7 +120,7 @@ final class InterleavingReader {
             boolean learner = row.file() != null && learnerFile.test(row.file());
             Step step = null;
             if (row.text().startsWith("switch")) {
-                step = new Step(row.thread(), Kind.SWITCH, null, "switch", false);
+                step = new Step(row.thread(), Kind.SWITCH, null, switchAction(steps, rows, i), false);
             } else if (learner) {
                 if (!isNoise(row.text())) {
                     step = new Step(row.thread(), kindOf(row.text()), row.location(), tidy(row.text()), false);
@@ -141,6 +141,30 @@ final class InterleavingReader {
             steps.add(step);
         }
         return markBreaking(dropIdleSwitches(steps));
+    }
+
+    /**
+     * {@code switch}, or {@code switch inside line 35} when the thread was stopped in the middle of
+     * a call its last learner line made (a map's put, say), whose inner steps are not shown.
+     */
+    private static String switchAction(List<Step> steps, List<Row> rows, int i) {
+        Row row = rows.get(i);
+        for (int j = i - 1; j >= 0; j--) {
+            Row enclosing = rows.get(j);
+            if (enclosing.thread() != row.thread() || enclosing.depth() >= row.depth()) {
+                continue;
+            }
+            Step last = steps.isEmpty() ? null : steps.get(steps.size() - 1);
+            boolean shown = last != null && last.thread() == row.thread() && enclosing.location() != null
+                    && enclosing.location().equals(last.location()) && last.kind() != Kind.CALL;
+            return shown ? "switch inside line " + line(enclosing.location()) : "switch";
+        }
+        return "switch";
+    }
+
+    private static String line(String location) {
+        int colon = location.lastIndexOf(':');
+        return colon > 0 ? location.substring(colon + 1) : location;
     }
 
     /** The row that follows in the same thread is one level deeper and on the learner's lines. */
@@ -194,6 +218,14 @@ final class InterleavingReader {
                     }
                     break;
                 }
+            }
+        }
+        // Otherwise the first switch: the one that let the other thread in.
+        for (int i = 0; i < steps.size(); i++) {
+            Step s = steps.get(i);
+            if (s.kind() == Kind.SWITCH) {
+                steps.set(i, new Step(s.thread(), Kind.SWITCH, null, s.action(), true));
+                break;
             }
         }
         return steps;

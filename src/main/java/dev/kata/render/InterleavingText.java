@@ -82,7 +82,10 @@ final class InterleavingText {
 
     private String switchLine(Interleaving interleaving, Step s, Step next, List<Integer> columns, int column) {
         String to = next == null ? "" : ", " + name(interleaving, next.thread()) + " runs";
-        String text = "~ switch: " + name(interleaving, s.thread()) + " stops here" + to
+        String where = s.action() != null && s.action().startsWith("switch inside line ")
+                ? " stops inside the call on line " + s.action().substring("switch inside line ".length())
+                : " stops here";
+        String text = "~ switch: " + name(interleaving, s.thread()) + where + to
                 + (s.breaking() ? "  <- the switch that breaks it" : "") + " ~";
         int at = columns.indexOf(s.thread());
         String line = INDENT + " ".repeat(NUMBER) + " ".repeat(Math.max(0, at) * column);
