@@ -35,13 +35,13 @@ class MigrationStatsInterleavingsTest {
             long records = stats.migratedRecords();
             if (records != 8) {
                 throw Pitfalls.race("two workers recorded batches of 3 and 5 records, but the stats show " + records
-                        + ": one worker's update overwrote the other's (the steps below). \"records += n\" is read,"
-                        + " add, write: another worker can get between them.");
+                        + ": one worker's update overwrote the other's (the steps below). Reading the total and"
+                        + " writing it back are separate steps, and another worker got between them.");
             }
             long bytes = stats.migratedBytes();
             if (bytes != 3_200) {
                 throw Pitfalls.race("the record total is right, but the byte total is " + bytes + " instead of 3200:"
-                        + " one worker's \"bytes += n\" overwrote the other's (the steps below).");
+                        + " one worker's byte update overwrote the other's (the steps below).");
             }
         });
     }
