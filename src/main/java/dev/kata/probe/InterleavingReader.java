@@ -123,7 +123,10 @@ final class InterleavingReader {
                 step = new Step(row.thread(), Kind.SWITCH, null, switchAction(steps, rows, i), false);
             } else if (learner) {
                 if (!isNoise(row.text())) {
-                    step = new Step(row.thread(), kindOf(row.text()), row.location(), tidy(row.text()), false);
+                    Kind kind = kindOf(row.text());
+                    String action = kind == Kind.STEP && CONSTRUCTOR.matcher(tidy(row.text())).matches()
+                            ? call(row.text()) : tidy(row.text());
+                    step = new Step(row.thread(), kind, row.location(), action, false);
                 }
             } else if (callsIntoLearner(rows, i, learnerFile)) {
                 step = new Step(row.thread(), Kind.CALL, null, call(row.text()), false);

@@ -5,6 +5,7 @@ import dev.kata.probe.api.Reason;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,14 +28,19 @@ final class ModelCheckedFailure {
         String text = error.getMessage() == null ? "" : error.getMessage();
         Interleaving interleaving = InterleavingReader.read(text, describer::isLearnerFile);
         Throwable cause = causeOf(error);
-        boolean deadlock = text.contains("deadlock") && (cause == null || !(cause instanceof PitfallFailure));
+        boolean deadlock = (text.contains("deadlock") || text.contains("= Concurrent test has hung ="))
+                && !(cause instanceof PitfallFailure);
+        List<ModelCheckedDeadlock.Link> cycle = deadlock ? ModelCheckedDeadlock.cycle(interleaving) : List.of();
         Reason reason = deadlock ? Reason.DEADLOCK
                 : cause instanceof PitfallFailure p ? p.reason()
                 : cause == null || cause instanceof AssertionError ? Reason.TEST_FAILURE
                 : Reason.EXCEPTION;
         String message;
         if (deadlock) {
-            message = "in the interleaving below, every thread waits for a lock another one holds: none can go on";
+            message = cycle.isEmpty()
+                    ? "in the interleaving below, the threads never finish: each waits for something only another"
+                            + " of them could do"
+                    : ModelCheckedDeadlock.describe(cycle);
         } else if (cause != null) {
             message = cause instanceof AssertionError && cause.getMessage() != null ? cause.getMessage()
                     : FailureClassifier.describe(cause);
@@ -51,7 +57,10 @@ final class ModelCheckedFailure {
         evidence.put("detail", "the model checker tried the interleavings of the threads' steps and found one that breaks it;"
                 + " it finds it on every run");
         evidence.put("interleaving", interleaving == null ? null : interleaving.toJson());
-        return new FailureClassifier.Failure(reason, message, location, java.util.List.of(), evidence);
+        if (!cycle.isEmpty()) {
+            evidence.put("lockCycle", cycle.stream().map(ModelCheckedDeadlock.Link::toJson).toList());
+        }
+        return new FailureClassifier.Failure(reason, message, location, List.of(), evidence);
     }
 
     /**
