@@ -25,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -446,6 +447,75 @@ class PatientMigrationTest {
                 call.verify(described);
             }
         }
+        interruptedCallerStillWaits(seed, 3 + random.nextInt(20));
+    }
+
+    /**
+     * The thread running migrateAll is interrupted while every write is held; the writes are let
+     * go a moment later. migrateAll must still return only once every record has been migrated
+     * or has failed (a record its migration stopped counts as failed).
+     */
+    private static void interruptedCallerStillWaits(long seed, int size) throws Exception {
+        List<String> ids = ids(size);
+        ServiceDouble service = new ServiceDouble(ids);
+        service.arrived = new CountDownLatch(ids.size());
+        service.beforeWrite = id -> {
+            service.arrived.countDown();
+            service.awaitGate();
+        };
+        String described = "seed " + seed + ", interrupted caller: " + size + " records, every write held;"
+                + " the thread running migrateAll is interrupted once all writes have arrived, and the"
+                + " writes are answered 50 ms later";
+        AtomicInteger inFlightAtReturn = new AtomicInteger(-1);
+        AtomicReference<MigrationReport> result = new AtomicReference<>();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread caller = Thread.ofPlatform().name("hidden-test-interrupted-caller").start(() -> {
+            try {
+                result.set(PatientMigration.migrateAll(ids, service));
+            } catch (Throwable t) {
+                thrown.set(t);
+            } finally {
+                inFlightAtReturn.set(service.inFlight.get());
+            }
+        });
+        try {
+            service.arrived.await(1, SECONDS);
+            caller.interrupt();
+            Thread.sleep(50);
+        } finally {
+            service.openGate();
+        }
+        caller.join(2000);
+        if (caller.isAlive()) {
+            throw Pitfalls.timeout(described + ". migrateAll had not returned 2 s after the writes were"
+                    + " answered; it is " + caller.getState() + ".");
+        }
+        if (inFlightAtReturn.get() > 0) {
+            throw Pitfalls.lostWork(described + ". migrateAll " + (thrown.get() != null ? "threw " + thrown.get()
+                    : "returned") + " while " + inFlightAtReturn.get() + " writes were still in flight. Even"
+                    + " when its thread is interrupted, migrateAll must return only once every record has"
+                    + " been migrated or has failed.");
+        }
+        if (thrown.get() != null) {
+            throw new AssertionError(described + ". migrateAll threw " + thrown.get(), thrown.get());
+        }
+        MigrationReport report = result.get();
+        Set<String> accounted = new TreeSet<>(report.migrated());
+        Set<String> both = new TreeSet<>(report.migrated());
+        both.retainAll(report.failures().keySet());
+        accounted.addAll(report.failures().keySet());
+        if (!accounted.equals(new TreeSet<>(ids)) || !both.isEmpty()) {
+            throw Pitfalls.lostWork(described + ". Every record must be in the report once, migrated or"
+                    + " failed; the report lists migrated " + report.migrated().size() + " and failed "
+                    + report.failures().size() + " of " + ids.size() + " records"
+                    + (both.isEmpty() ? "" : ", some as both: " + sample(both)) + ".");
+        }
+        Set<String> claimed = new TreeSet<>(report.migrated());
+        claimed.retainAll(service.notWritten(ids));
+        if (!claimed.isEmpty()) {
+            throw new AssertionError(described + ". The report lists as migrated records that were never"
+                    + " written: " + sample(claimed) + ".");
+        }
     }
 
     static final class Scenario {
@@ -702,6 +772,7 @@ class PatientMigrationTest {
         private final Map<String, CountDownLatch> writtenSignals = new ConcurrentHashMap<>();
         private final CountDownLatch gate = new CountDownLatch(1);
         volatile CountDownLatch arrived = new CountDownLatch(0);
+        final AtomicInteger inFlight = new AtomicInteger();
         private volatile boolean sawDaemon;
         private volatile boolean sawNonDaemon;
         volatile Step afterRead = id -> { };
@@ -735,6 +806,15 @@ class PatientMigrationTest {
 
         @Override
         public void writeMigrated(String patientId, String record) throws IOException {
+            inFlight.incrementAndGet();
+            try {
+                writeNow(patientId, record);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
+
+        private void writeNow(String patientId, String record) throws IOException {
             step(beforeWrite, patientId);
             written.put(patientId, record);
             signal(patientId).countDown();
