@@ -402,13 +402,14 @@ class PatientMigrationTest {
 
     @Test
     @Order(6)
+    @Timeout(value = 6, unit = SECONDS)
     void everyRecordIsAccountedForOnceInEveryScenario() throws Exception {
         long seed = Long.getLong("kata.seed", System.nanoTime());
         Random random = new Random(seed);
-        int[] sizes = {0, 1, 2, 1500, 1 + random.nextInt(40), 1 + random.nextInt(40)};
+        int[] sizes = {0, 1, 2, 600, 1 + random.nextInt(40), 1 + random.nextInt(40)};
         long began = System.nanoTime();
         for (int round = 0; round < sizes.length; round++) {
-            if (round > 0 && System.nanoTime() - began > SECONDS.toNanos(1)) {
+            if (round > 0 && System.nanoTime() - began > MILLISECONDS.toNanos(700)) {
                 break; // a slow migrateAll: the held run above tells why; keep within the time limit
             }
             boolean together = round >= 4 || random.nextBoolean();
