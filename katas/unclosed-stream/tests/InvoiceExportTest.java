@@ -102,7 +102,7 @@ class InvoiceExportTest {
     }
 
     /**
-     * Every clause on every path, drawn by a seeded generator: one or two exports at once; 0, 1, 2, 5 or
+     * Every clause on every path, drawn by a seeded generator: one or two exports at once (every other round); 0, 1, 2, 5 or
      * 20 shards, which finish together (their last pages are handed out at the same moment) or apart;
      * shards with no invoice, one, or far more than the channel holds; a shard failing on its Nth page
      * with a checked or unchecked exception or an Error; the report failing on its Nth write; the caller
@@ -115,7 +115,7 @@ class InvoiceExportTest {
         long seed = Long.getLong("kata.seed", System.nanoTime());
         java.util.Random random = new java.util.Random(seed);
         for (int round = 0; round < 20; round++) {
-            int exports = round % 4 == 3 ? 2 : 1;
+            int exports = round % 2 == 1 ? 2 : 1;
             List<GenExport> runs = new ArrayList<>();
             for (int e = 0; e < exports; e++) {
                 runs.add(GenExport.draw(random, "r" + round + "x" + e, round));
