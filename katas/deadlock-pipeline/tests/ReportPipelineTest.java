@@ -216,6 +216,9 @@ class ReportPipelineTest {
         final java.util.Set<Thread> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
         volatile List<String> rows;
         volatile Throwable thrown;
+        /** Calls into the export in progress, and how many were in progress when collect returned. */
+        final AtomicInteger inExport = new AtomicInteger();
+        volatile int inExportAtReturn;
 
         Scenario(String id) {
             this.id = id;
@@ -302,8 +305,21 @@ class ReportPipelineTest {
 
                     @Override
                     public String next() {
+                        inExport.incrementAndGet();
+                        try {
+                            return nextLine();
+                        } finally {
+                            inExport.decrementAndGet();
+                        }
+                    }
+
+                    private String nextLine() {
                         workers.add(Thread.currentThread());
                         readers.add(Thread.currentThread());
+                        if (at >= 0 && next > at && (outcome == Outcome.FORMAT_FAILS
+                                || outcome == Outcome.CALLER_INTERRUPTED)) {
+                            readSlowly(); // past the failure, each line takes a while, like a network read
+                        }
                         if (outcome == Outcome.EXPORT_FAILS && !inHasNext && next == at) {
                             sneakyThrow(failure);
                         }
@@ -316,7 +332,24 @@ class ReportPipelineTest {
             } catch (Throwable t) {
                 thrown = t;
             } finally {
+                inExportAtReturn = inExport.get();
                 Thread.interrupted();
+            }
+        }
+
+        /** 15 ms that an interrupt does not cut short (it is kept for the caller to see). */
+        private static void readSlowly() {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(15);
+            boolean interrupted = false;
+            while (System.nanoTime() < end) {
+                try {
+                    Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
 
@@ -356,6 +389,11 @@ class ReportPipelineTest {
                                 + " instead of throwing InterruptedException, in " + what, thrown);
                     }
                 }
+            }
+            if (inExportAtReturn > 0) {
+                fail("collect " + (thrown == null ? "returned" : "threw " + thrown) + " while its reader was still "
+                        + "reading the export (a call to next() in progress), in " + what + ". However collect ends, "
+                        + "it must stop the reader and wait for it to finish before it returns.");
             }
             for (Thread w : workers) {
                 if (w == caller) {
