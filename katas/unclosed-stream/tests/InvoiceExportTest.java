@@ -141,6 +141,89 @@ class InvoiceExportTest {
         }
     }
 
+    /**
+     * The channel keeps its documented Go semantics: closing wakes every sender waiting for room (each
+     * gets "send on closed channel") and every receiver waiting for an item (each gets the end); a second
+     * close throws and leaves the channel usable by other threads.
+     */
+    @Test
+    @Order(5)
+    void theChannelKeepsGoSemantics() throws Exception {
+        Channel<Integer> full = new Channel<>(1);
+        full.send(0);
+        List<Thread> senders = new ArrayList<>();
+        Map<Thread, Throwable> sent = new java.util.concurrent.ConcurrentHashMap<>();
+        for (int i = 0; i < 3; i++) {
+            senders.add(Thread.ofPlatform().name("sender-" + i).start(() -> {
+                try {
+                    full.send(1);
+                    sent.put(Thread.currentThread(), new AssertionError("send returned"));
+                } catch (Throwable t) {
+                    sent.put(Thread.currentThread(), t);
+                }
+            }));
+        }
+        Channel<Integer> empty = new Channel<>(4);
+        List<Thread> receivers = new ArrayList<>();
+        Map<Thread, Object> received = new java.util.concurrent.ConcurrentHashMap<>();
+        for (int i = 0; i < 3; i++) {
+            receivers.add(Thread.ofPlatform().name("receiver-" + i).start(() -> {
+                try {
+                    Integer item = empty.receive();
+                    received.put(Thread.currentThread(), item == null ? "end" : item);
+                } catch (Throwable t) {
+                    received.put(Thread.currentThread(), t);
+                }
+            }));
+        }
+        for (Thread t : senders) {
+            awaitStill(t, 2, deadlineIn(GATE_MS));
+        }
+        for (Thread t : receivers) {
+            awaitStill(t, 2, deadlineIn(GATE_MS));
+        }
+        full.close();
+        empty.close();
+        long deadline = deadlineIn(GATE_MS);
+        for (Thread t : senders) {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            if (t.isAlive() || !(sent.get(t) instanceof IllegalStateException)) {
+                t.interrupt();
+                fail("Channel: three senders waited for room in a full channel, and it was closed; " + t.getName()
+                        + (t.isAlive() ? " was still waiting " + GATE_MS + " ms later" : " got " + sent.get(t))
+                        + ". Closing must wake every waiting sender, each with \"send on closed channel\".");
+            }
+        }
+        for (Thread t : receivers) {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            if (t.isAlive() || !"end".equals(received.get(t))) {
+                t.interrupt();
+                fail("Channel: three receivers waited on an empty channel, and it was closed; " + t.getName()
+                        + (t.isAlive() ? " was still waiting " + GATE_MS + " ms later" : " got " + received.get(t))
+                        + ". Closing must wake every waiting receiver, each with the end of the stream.");
+            }
+        }
+        try {
+            empty.close();
+            fail("Channel: closing a closed channel must throw IllegalStateException, as in Go");
+        } catch (IllegalStateException expected) {
+            // close of closed channel
+        }
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                empty.receive();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        other.join(GATE_MS);
+        if (other.isAlive()) {
+            other.interrupt();
+            fail("Channel: after a second close threw, another thread's receive on the channel waited "
+                    + GATE_MS + " ms instead of getting the end at once: the failed close kept the channel's lock.");
+        }
+    }
+
     private static String firstOwnFrame(StackTraceElement[] stack) {
         for (StackTraceElement e : stack) {
             if (e.getClassName().startsWith("unclosedstream.") && !e.getClassName().contains("Test")) {
@@ -168,6 +251,11 @@ class InvoiceExportTest {
         volatile Thread caller;
         volatile Integer returned;
         volatile Throwable thrown;
+        /** Page reads in progress, and how many were in progress when exportAll returned. */
+        final java.util.concurrent.atomic.AtomicInteger inFetch = new java.util.concurrent.atomic.AtomicInteger();
+        volatile int inFetchAtReturn;
+        volatile boolean interruptKept;
+        boolean slowPages;
 
         GenExport(String id) {
             this.id = id;
@@ -177,9 +265,10 @@ class InvoiceExportTest {
             GenExport x = new GenExport(id);
             int[] counts = {0, 1, 2, 5, 20};
             int n = round < counts.length ? counts[round] : round < 10 ? 2 + r.nextInt(4) : counts[r.nextInt(counts.length)];
+            boolean fullChannel = round == 8; // the report fails while readers wait for room in a full channel
             x.together = n > 1 && r.nextBoolean();
             for (int i = 0; i < n; i++) {
-                int kind = r.nextInt(5);
+                int kind = fullChannel ? 3 : r.nextInt(5);
                 int[] sizes = switch (kind) {
                     case 0 -> new int[0];
                     case 1 -> new int[] {1};
@@ -204,10 +293,12 @@ class InvoiceExportTest {
                     default -> new AssertionError("shard " + s.name + " broke (an Error)");
                 };
             } else if (outcome == 2 && total > 0) {
-                x.writeFailsAt = r.nextInt(total);
+                x.writeFailsAt = round == 8 ? 0 : r.nextInt(total);
+                x.slowPages = true;
                 x.writeFailure = new java.io.UncheckedIOException("the report's disk is full",
                         new IOException("no space left on device"));
             } else if (outcome == 3 && n > 0) {
+                x.slowPages = true;
                 x.hangShard = r.nextInt(n);
                 GenShard s = x.shards.get(x.hangShard);
                 s.hangOnPage = r.nextInt(s.pages.size() + 1);
@@ -227,6 +318,7 @@ class InvoiceExportTest {
             Report report = invoice -> {
                 int k = written.size();
                 if (k == writeFailsAt) {
+                    readSlowly(); // meanwhile the readers fill the channel and wait for room
                     throw writeFailure;
                 }
                 written.add(invoice);
@@ -238,7 +330,8 @@ class InvoiceExportTest {
             } catch (Throwable t) {
                 thrown = t;
             } finally {
-                Thread.interrupted();
+                inFetchAtReturn = inFetch.get();
+                interruptKept = Thread.interrupted();
             }
         }
 
@@ -261,8 +354,18 @@ class InvoiceExportTest {
                             + "interrupted while it waited for the export; exportAll " + ended + " instead of throwing InterruptedException (or a failure "
                             + "caused by it), " + what, thrown);
                 }
+                if (!(thrown instanceof InterruptedException) && !interruptKept) {
+                    fail("the thread running exportAll was interrupted, and exportAll threw " + describe(thrown)
+                            + " but cleared the thread's interrupt flag: the interrupt is lost for the code above. "
+                            + "Throw InterruptedException, or keep the flag set, " + what, thrown);
+                }
             } else {
                 checkWritten(what, ended);
+            }
+            if (inFetchAtReturn > 0) {
+                throw Pitfalls.leak("exportAll " + ended + " while " + inFetchAtReturn + " of its readers were still "
+                        + "reading a page, " + what + ". However the export ends, stop the readers still running and "
+                        + "wait for them to finish before returning.");
             }
             for (Thread reader : readers) {
                 reader.join(500);
@@ -374,7 +477,19 @@ class InvoiceExportTest {
 
         @Override
         public List<Invoice> fetchPage(int page) throws IOException, InterruptedException {
+            export.inFetch.incrementAndGet();
+            try {
+                return fetch(page);
+            } finally {
+                export.inFetch.decrementAndGet();
+            }
+        }
+
+        private List<Invoice> fetch(int page) throws IOException, InterruptedException {
             export.readers.add(Thread.currentThread());
+            if (export.slowPages && page > 0 && page != hangOnPage) {
+                readSlowly(); // pages after the first take a while, and an interrupt does not cut that short
+            }
             if (page == hangOnPage) {
                 arrive();
                 export.caller.interrupt();
@@ -399,6 +514,22 @@ class InvoiceExportTest {
                 arrived = true;
                 export.lastPages.countDown();
             }
+        }
+    }
+
+    /** 15 ms that an interrupt does not cut short (it is kept for the caller to see). */
+    static void readSlowly() {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(15);
+        boolean interrupted = false;
+        while (System.nanoTime() < end) {
+            try {
+                Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
