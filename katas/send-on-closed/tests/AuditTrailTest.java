@@ -193,6 +193,46 @@ class AuditTrailTest {
         }
     }
 
+    /**
+     * An event whose rendering fails (a bug in a formatter, say): record throws that failure, nothing
+     * of the event is shipped, and the trail works on: other threads record and close() returns.
+     */
+    @Test
+    @Order(6)
+    void anEventThatFailsToRenderLeavesTheTrailWorking() throws Exception {
+        RecordingArchive archive = new RecordingArchive();
+        AuditTrail trail = new AuditTrail(archive);
+        RuntimeException broken = new IllegalStateException("template missing for event F-2");
+        Call first = Call.start("request-1", () -> trail.record(event("F-1")));
+        first.endsBy(deadlineIn(WAIT_MS));
+        Call failing = Call.start("request-2", () -> trail.record(new AuditEvent() {
+            @Override
+            public String id() {
+                return "F-2";
+            }
+
+            @Override
+            public String render() {
+                throw broken;
+            }
+        }));
+        failing.endsBy(deadlineIn(WAIT_MS));
+        if (failing.failure != broken) {
+            fail("the event F-2 failed to render (" + describe(broken) + "), and record() "
+                    + (failing.failure == null ? "returned normally" : "threw " + describe(failing.failure))
+                    + " instead of passing that failure to its caller");
+        }
+        Call later = Call.start("request-3", () -> trail.record(event("F-3")));
+        Call closing = Call.start("closer", trail::close);
+        long deadline = deadlineIn(WAIT_MS);
+        if (!later.endsBy(deadline) || !closing.endsBy(deadline)) {
+            throw Pitfalls.deadlock("record(F-2) threw because its event failed to render; afterwards, on other "
+                    + "threads, record(F-3) is " + later.where() + " and close() is " + closing.where() + ", "
+                    + WAIT_MS + " ms on: the failed record left the trail's lock held. Release it in a finally block.");
+        }
+        expectShipped(archive, List.of("F-1", "F-3"), "F-1 and F-3 recorded around an event that failed to render");
+    }
+
     /** A slow archive (1 ms a line) that minds its thread's interrupts. */
     static final class MindfulArchive extends RecordingArchive {
         final boolean givesUp;
