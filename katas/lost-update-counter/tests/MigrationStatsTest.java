@@ -29,8 +29,9 @@ class MigrationStatsTest {
     private static final int[] WORKER_CHOICES = {2, 4, 16, 32};
     private static final String[] SHAPES = {"one-record", "mixed-size (0 to 999 records)",
         "huge (2,147,483,646 or 647 records, about 1 TB)"};
-    private static final int MIN_ROUNDS = 4;
-    private static final long ROUND_MILLIS = 40;
+    private static final int MIN_ROUNDS = 3;
+    private static final long MIN_BATCHES = 2_000_000;
+    private static final long ROUND_MILLIS = 60;
     private static final long STRESS_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
 
     // ------------------------------------------------------------------------------------
@@ -162,7 +163,10 @@ class MigrationStatsTest {
         // Rounds go on for a fixed time, not a fixed count: a lost update needs a worker to be
         // interrupted between its read and its write, and on a busy machine or a single core
         // that happens only when the scheduler preempts it, a few times per round.
-        while (round < MIN_ROUNDS || System.nanoTime() < budgetEnd) {
+        long recorded = 0;
+        // at least MIN_BATCHES recorded (a busy machine gives the workers little CPU), within a cap
+        while (round < MIN_ROUNDS || System.nanoTime() < budgetEnd
+                || recorded < MIN_BATCHES && System.nanoTime() < budgetEnd + STRESS_BUDGET_NANOS) {
             round++;
             int workers = WORKER_CHOICES[random.nextInt(WORKER_CHOICES.length)];
             int shape = random.nextInt(SHAPES.length);
@@ -175,6 +179,7 @@ class MigrationStatsTest {
             long bytes = stats.migratedBytes();
             checkTotal("records", records, copied[0], copied[2], workers, scenario);
             checkTotal("bytes", bytes, copied[1], copied[2], workers, scenario);
+            recorded += copied[2];
         }
     }
 
@@ -425,16 +430,20 @@ class MigrationStatsTest {
                 try {
                     start.await();
                     long roundEnd = end[0];
-                    int i = 0;
+                    // the loop does nothing but record, so that a preemption is likely to land
+                    // inside recordBatch; what was handed over is summed afterwards
+                    long i = 0;
                     do {
                         for (int k = 0; k < 64; k++, i++) {
-                            Batch b = batches[i & 15];
-                            stats.recordBatch(b);
-                            mine[0] += b.records;
-                            mine[1] += b.bytes;
-                            mine[2]++;
+                            stats.recordBatch(batches[(int) i & 15]);
                         }
                     } while (System.nanoTime() < roundEnd);
+                    for (long j = 0; j < i; j++) {
+                        Batch b = batches[(int) j & 15];
+                        mine[0] += b.records;
+                        mine[1] += b.bytes;
+                    }
+                    mine[2] = i;
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
                 }
