@@ -551,13 +551,12 @@ class PatientCacheTest {
         RuntimeException[] kinds = {new IllegalStateException("records database unreachable"),
             new java.io.UncheckedIOException(new java.io.IOException("connection reset"))};
         Error error = new AssertionError("corrupt record page");
-        int scenario = 0;
-        for (int requests : new int[] {1, 4}) {
-            for (Throwable thrown : new Throwable[] {kinds[0], kinds[1], error}) {
-                scenario++;
-                failedLoadScenario(requests, thrown, "scenario " + scenario + ": " + requests + " request"
-                        + (requests == 1 ? "" : "s at once") + ", the first load throws " + thrown);
-            }
+        Object[][] scenarios = {{1, kinds[0]}, {1, error}, {4, kinds[1]}, {4, error}};
+        for (int k = 0; k < scenarios.length; k++) {
+            int requests = (Integer) scenarios[k][0];
+            Throwable thrown = (Throwable) scenarios[k][1];
+            failedLoadScenario(requests, thrown, "scenario " + (k + 1) + ": " + requests + " request"
+                    + (requests == 1 ? "" : "s at once") + ", the first load throws " + thrown);
         }
     }
 
@@ -588,12 +587,11 @@ class PatientCacheTest {
                 }
             }));
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
         while (System.nanoTime() < deadline
-                && !(entered.get() == requests && allLoadingOrParked(workers, java.util.Set.of()))) {
+                && !(entered.get() == requests && loads.get() > 0 && allLoadingOrParked(workers, java.util.Set.of()))) {
             Thread.sleep(1);
         }
-        Thread.sleep(5);
         allAsked.countDown();
         joinAll(workers, 1000);
         for (Thread w : workers) {
