@@ -23,6 +23,7 @@ final class KataTemplate {
         files.put("story.md", STORY.replace("@TITLE@", title));
         files.put("hints.md", HINTS);
         files.put("solution.md", SOLUTION_NOTES);
+        files.put("contract.toml", CONTRACT);
         files.put("starter/" + CLASS_NAME + ".java", STARTER);
         files.put("solution/" + CLASS_NAME + ".java", SOLUTION);
         files.put("mutants/" + MUTANT + "/" + CLASS_NAME + ".java", MUTANT_SOURCE);
@@ -38,6 +39,9 @@ final class KataTemplate {
             # The format: docs/kata-format.md; packs, authoring and validation: docs/packs.md.
             # The grader checks every hidden test for threads left running (leak) and for deadlocks
             # by itself: the tests only call the code and check its results.
+            # solution/ and each mutants/<name>/ hold only the starter files they change; files the
+            # learner does not edit go in support/ (compiled with every check, never the learner's).
+            # contract.toml lists what "Your task" promises and the tests that hold each promise.
             title = "@TITLE@"
             summary = "A report goes out on several threads at once, and export returns before they are done."
             pitfall = "lost-work"     # the verdict reason the starter must fail with
@@ -46,6 +50,28 @@ final class KataTemplate {
 
             [mutants]                 # one line per folder in mutants/: why that fix is wrong
             example = "Sleeps a while instead of waiting for the writers: a slower destination outlasts any guess, and the report is cut short."
+            """;
+
+    private static final String CONTRACT = """
+            # The clauses of story.md's "Your task", each held by hidden tests (kata validate checks
+            # that every clause names tests that exist, and warns of a test that no clause names).
+            [[clauses]]
+            id = "whole-report-on-return"
+            says = "When export returns, every destination has the whole report, in order."
+            tests = ["everyDestinationHasTheWholeReportWhenExportReturns", "anEmptyReportWritesNothing"]
+            paths = ["slow destinations", "no lines"]
+
+            [[clauses]]
+            id = "interrupt-kept"
+            says = "A caller interrupted while export waits stops the writers and keeps its interrupt."
+            tests = ["anInterruptedCallerKeepsItsInterrupt"]
+            paths = ["the caller interrupted before export waits"]
+
+            [[clauses]]
+            id = "no-thread-left"
+            says = "No thread export started is left running."
+            tests = ["everyDestinationHasTheWholeReportWhenExportReturns", "anInterruptedCallerKeepsItsInterrupt"]
+            paths = ["the grader's leak check after each test", "writers interrupted mid-report"]
             """;
 
     private static final String STORY = """
@@ -74,9 +100,10 @@ final class KataTemplate {
 
             ## Your task
             Make `export` return only once every destination has the whole report, in order, while
-            the destinations are still written to at the same time. The hidden tests use slow
-            destinations, check each one's lines the moment `export` returns, and check that no
-            thread `export` started is left running.
+            the destinations are still written to at the same time. If the caller is interrupted
+            while `export` waits, stop the writers and return with the caller's interrupt still set.
+            The hidden tests use slow destinations, check each one's lines the moment `export`
+            returns, interrupt a caller, and check that no thread `export` started is left running.
             """;
 
     private static final String HINTS = """
@@ -255,6 +282,22 @@ final class KataTemplate {
                                     + "busy. Wait for every writer you start before returning.");
                         }
                         assertEquals(report, received, "destination " + (i + 1) + " got the lines out of order");
+                    }
+                }
+
+                @Test
+                void anInterruptedCallerKeepsItsInterrupt() {
+                    List<String> report = IntStream.rangeClosed(1, LINES).mapToObj(i -> "line " + i).toList();
+                    SlowDestination destination = new SlowDestination();
+
+                    Thread.currentThread().interrupt(); // the caller is being cancelled: export's wait ends at once
+                    ReportExporter.export(report, List.of(destination));
+                    boolean kept = Thread.interrupted(); // (and clears it for the tests after this one)
+
+                    if (!kept) {
+                        throw new AssertionError("export was interrupted while it waited, and returned with the "
+                                + "interrupt cleared: its caller can no longer tell that it was cancelled. After "
+                                + "catching InterruptedException, interrupt the current thread again.");
                     }
                 }
 

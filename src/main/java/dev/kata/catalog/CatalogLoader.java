@@ -44,7 +44,11 @@ public final class CatalogLoader {
     private static final Set<String> PACK_FIELDS = Set.of("name", "version", "description", "include", "tracks");
     private static final Set<String> TRACK_FIELDS = Set.of("id", "title", "katas", "include");
     private static final Set<String> KATA_FIELDS = Set.of(
-            "title", "summary", "pitfall", "test_timeout_ms", "check_timeout_ms", "jvm_args", "mutants");
+            "title", "summary", "pitfall", "test_timeout_ms", "check_timeout_ms", "jvm_args", "mutants", "equivalent");
+    private static final Set<String> CONTRACT_FIELDS = Set.of("clauses");
+    private static final Set<String> CLAUSE_FIELDS = Set.of("id", "says", "tests", "paths");
+    /** A generated mutant's id: {@code operator:File.java:method:n} (see dev.kata.mutate.MutantId). */
+    private static final Pattern GENERATED_MUTANT_ID = Pattern.compile("[a-z][a-z-]*:[A-Za-z_$][\\w$]*\\.java:[\\w$<>.]+:\\d+");
     /** The track that a top-level {@code include} fills, placed before the pack's own tracks. */
     static final String INCLUDED_TRACK_ID = "built-in";
     static final String INCLUDED_TRACK_TITLE = "Built-in katas";
@@ -278,6 +282,7 @@ public final class CatalogLoader {
         long checkTimeout = DEFAULT_CHECK_TIMEOUT_MS;
         List<String> jvmArgs = List.of();
         Map<String, String> mutants = new LinkedHashMap<>();
+        Map<String, String> equivalent = new LinkedHashMap<>();
         if (root != null) {
             TomlTable table = new TomlTable(root, kataFile, "", problems);
             table.rejectUnknown(KATA_FIELDS);
@@ -291,12 +296,21 @@ public final class CatalogLoader {
             }
             jvmArgs = table.stringList("jvm_args", false);
             mutants = table.stringTable("mutants");
+            equivalent = table.stringTable("equivalent");
+            equivalent.keySet().stream().filter(k -> !GENERATED_MUTANT_ID.matcher(k).matches()).forEach(k ->
+                    table.problem("equivalent." + k, "not a generated mutant id (operator:File.java:method:n, "
+                            + "as kata validate --mutate prints it)"));
         }
 
         List<String> files = javaFiles(dir.resolve("starter"), "starter", problems, true);
-        checkSameFiles(dir.resolve("solution"), "solution", files, problems);
+        List<String> support = javaFiles(dir.resolve("support"), "support", problems, false);
+        support.stream().filter(files::contains).forEach(name -> problems.add(dir.resolve("support").resolve(name),
+                "is also in starter/: a file is either the learner's (starter/) or not (support/)"));
+        checkVariantFiles(dir.resolve("solution"), "solution", dir.resolve("starter"), files, support, problems);
         javaFiles(dir.resolve("tests"), "tests", problems, true);
-        checkMutants(dir, kataFile, files, mutants, problems);
+        checkMutants(dir, kataFile, files, support, mutants, problems);
+        Contract contract = Files.isRegularFile(dir.resolve("contract.toml"))
+                ? readContract(dir.resolve("contract.toml"), problems) : null;
         checkPackages(dir, javaPackage, problems);
         checkText(dir.resolve("story.md"), problems);
         checkText(dir.resolve("solution.md"), problems);
@@ -307,7 +321,39 @@ public final class CatalogLoader {
             return null;
         }
         return new Kata(id, dir, title, trackId, pitfall, summary, javaPackage, files, Map.copyOf(mutants),
-                Duration.ofMillis(testTimeout), Duration.ofMillis(checkTimeout), List.copyOf(jvmArgs));
+                Duration.ofMillis(testTimeout), Duration.ofMillis(checkTimeout), List.copyOf(jvmArgs),
+                List.copyOf(support), Map.copyOf(equivalent), contract);
+    }
+
+    /** {@code contract.toml}: its shape only; which tests exist is for {@code kata validate} to check. */
+    private Contract readContract(Path file, Problems problems) {
+        JsonNode root = readToml(file, problems);
+        if (root == null) {
+            return null;
+        }
+        TomlTable table = new TomlTable(root, file, "", problems);
+        table.rejectUnknown(CONTRACT_FIELDS);
+        List<Contract.Clause> clauses = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (TomlTable clause : table.tableList("clauses", true)) {
+            clause.rejectUnknown(CLAUSE_FIELDS);
+            String id = clause.requiredString("id");
+            String says = clause.requiredString("says");
+            if (!clause.has("tests")) {
+                clause.problem("tests", "missing (the hidden tests that hold this clause)");
+            }
+            List<String> tests = clause.stringList("tests", false);
+            List<String> paths = clause.stringList("paths", false);
+            if (id != null && !KATA_ID.matcher(id).matches()) {
+                clause.problem("id", "'" + id + "' is not kebab-case (lower-case letters, digits and single dashes)");
+            } else if (id != null && !ids.add(id)) {
+                clause.problem("id", "'" + id + "' is used by another clause");
+            }
+            if (id != null && says != null) {
+                clauses.add(new Contract.Clause(id, says, List.copyOf(tests), List.copyOf(paths)));
+            }
+        }
+        return new Contract(file, List.copyOf(clauses));
     }
 
     private static Reason pitfall(TomlTable table) {
@@ -367,26 +413,27 @@ public final class CatalogLoader {
         }
     }
 
-    private static void checkSameFiles(Path dir, String shown, List<String> starterFiles, Problems problems) {
+    /**
+     * A variant ({@code solution/}, {@code mutants/<name>/}) holds only the starter files it changes:
+     * at least one, none that the starter lacks, none the same as the starter's, no support file.
+     */
+    private static void checkVariantFiles(Path dir, String shown, Path starterDir, List<String> starterFiles,
+                                          List<String> support, Problems problems) {
         List<String> names = javaFiles(dir, shown, problems, true);
-        if (names.isEmpty() || starterFiles.isEmpty() || names.equals(starterFiles)) {
-            return;
+        for (String name : names) {
+            Path file = dir.resolve(name);
+            if (support.contains(name)) {
+                problems.add(file, "is a support file: support/ is the same for every variant (delete it here)");
+            } else if (!starterFiles.contains(name)) {
+                problems.add(file, "is not in starter/: a variant holds only the starter files it changes");
+            } else if (read(file).equals(read(starterDir.resolve(name)))) {
+                problems.add(file, "is the same as starter/" + name
+                        + ": delete it (a file a variant does not hold is the starter's)");
+            }
         }
-        Set<String> missing = new TreeSet<>(starterFiles);
-        missing.removeAll(names);
-        Set<String> extra = new TreeSet<>(names);
-        extra.removeAll(starterFiles);
-        StringBuilder message = new StringBuilder("must hold the same files as starter/");
-        if (!missing.isEmpty()) {
-            message.append("; missing: ").append(String.join(", ", missing));
-        }
-        if (!extra.isEmpty()) {
-            message.append("; not in starter/: ").append(String.join(", ", extra));
-        }
-        problems.add(dir, message.toString());
     }
 
-    private static void checkMutants(Path dir, Path kataFile, List<String> starterFiles,
+    private static void checkMutants(Path dir, Path kataFile, List<String> starterFiles, List<String> support,
                                      Map<String, String> described, Problems problems) {
         Path mutantsDir = dir.resolve("mutants");
         Set<String> folders = new TreeSet<>();
@@ -398,7 +445,8 @@ public final class CatalogLoader {
             }
         }
         for (String folder : folders) {
-            checkSameFiles(mutantsDir.resolve(folder), "mutants/" + folder, starterFiles, problems);
+            checkVariantFiles(mutantsDir.resolve(folder), "mutants/" + folder, dir.resolve("starter"), starterFiles,
+                    support, problems);
             if (!described.containsKey(folder)) {
                 problems.add(kataFile, "mutants", "no line for the folder mutants/" + folder + "/ (say why that fix is wrong)");
             }
@@ -411,7 +459,7 @@ public final class CatalogLoader {
     }
 
     private static void checkPackages(Path dir, String javaPackage, Problems problems) {
-        List<Path> folders = new ArrayList<>(List.of(dir.resolve("starter"), dir.resolve("solution"), dir.resolve("tests")));
+        List<Path> folders = new ArrayList<>(List.of(dir.resolve("starter"), dir.resolve("support"), dir.resolve("solution"), dir.resolve("tests")));
         Path mutantsDir = dir.resolve("mutants");
         if (Files.isDirectory(mutantsDir)) {
             try (Stream<Path> entries = Files.list(mutantsDir)) {

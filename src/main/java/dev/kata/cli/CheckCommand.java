@@ -12,6 +12,7 @@ import dev.kata.render.VerdictText;
 import dev.kata.workspace.KataProgress;
 import dev.kata.workspace.LastVerdict;
 import dev.kata.workspace.Progress;
+import dev.kata.workspace.ProgressNotRecordedException;
 import dev.kata.workspace.ProgressStatus;
 import dev.kata.workspace.Workspace;
 import java.io.PrintWriter;
@@ -38,7 +39,8 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
         CommandContext ctx = ctx();
         Kata kata = kataId.in(ctx);
         Workspace workspace = ctx.workspace();
-        if (!workspace.isStarted(kata)) {
+        if (!workspace.isStarted(kata) && ctx.progress().read().of(kata.id()).status() == ProgressStatus.NOT_STARTED) {
+            // A started kata whose file was deleted is graded: the verdict says the file is missing.
             throw new KataException("you have not started " + kata.id() + " yet: run `kata start " + kata.id() + "` first.");
         }
         Path sourceDir = workspace.sourceDir(kata);
@@ -53,8 +55,17 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
         }
         LastVerdict last = new LastVerdict(verdict.status().id(), verdict.reason() == null ? null : verdict.reason().id(),
                 verdict.summary(), ctx.clock().instant());
-        ProgressStatus before = ctx.progress().read().of(kata.id()).status();
-        KataProgress after = ctx.progress().update(kata.id(), p -> p.checked(last)).of(kata.id());
+        KataProgress stored = ctx.progress().read().of(kata.id());
+        ProgressStatus before = stored.status();
+        KataProgress after;
+        String notRecorded = null;
+        try {
+            after = ctx.progress().update(kata.id(), p -> p.checked(last)).of(kata.id());
+        } catch (ProgressNotRecordedException e) {
+            // The verdict is the learner's all the same: show it, then say it was not kept.
+            after = stored.checked(last);
+            notRecorded = e.getMessage();
+        }
         PrintWriter out = ctx.out();
         if (json) {
             out.print(VerdictJson.render(verdict));
@@ -62,6 +73,9 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
             out.print(new VerdictText(ctx.style(), ctx.paths(), verbose, ctx.columns()).render(verdict, kata, sourceDir));
             out.println();
             advice(ctx, kata, workspace, verdict, before != ProgressStatus.PASSED && after.status() == ProgressStatus.PASSED);
+        }
+        if (notRecorded != null) {
+            ctx.err().println("kata: warning: this verdict was not recorded: " + notRecorded);
         }
         return verdict.passed() ? Main.PASS : Main.FAIL;
     }

@@ -5,6 +5,7 @@ import dev.kata.catalog.BuiltInPack;
 import dev.kata.catalog.Catalog;
 import dev.kata.catalog.CatalogLoader;
 import dev.kata.catalog.Kata;
+import dev.kata.catalog.UnknownKataException;
 import dev.kata.render.PathDisplay;
 import dev.kata.render.Style;
 import dev.kata.workspace.NoWorkspaceException;
@@ -145,7 +146,17 @@ public final class CommandContext {
     }
 
     public Kata kata(String id) {
-        return catalog().require(id);
+        Catalog pack = catalog();
+        try {
+            return pack.require(id);
+        } catch (UnknownKataException e) {
+            Path builtIn = builtInPackDir();
+            if (CatalogLoader.isKataId(id) && !pack.dir().equals(builtIn) && Files.isRegularFile(builtIn.resolve(id).resolve("kata.toml"))) {
+                throw new KataException("'" + id + "' is a built-in kata, but not in this workspace's pack (" + pack.name()
+                        + ", " + pack.dir() + "). Run `kata list` to see the pack's katas.");
+            }
+            throw e;
+        }
     }
 
     public ProgressStore progress() {

@@ -20,7 +20,10 @@ final class CompletionCommand extends Subcommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ctx().out().print(AutoComplete.bash("kata", spec.root().commandLine()));
+        String script = AutoComplete.bash("kata", spec.root().commandLine());
+        // The ids of the pack of the workspace at hand, asked of the kata the learner typed (./kata works too).
+        script = script.replace("(\"" + KataIds.MARKER + "\")", "( $(\"${COMP_WORDS[0]}\" list --ids 2>/dev/null) )");
+        ctx().out().print(script);
         return Main.PASS;
     }
 }

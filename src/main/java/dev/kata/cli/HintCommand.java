@@ -4,6 +4,7 @@ import dev.kata.catalog.Kata;
 import dev.kata.catalog.KataTexts;
 import dev.kata.render.StoryText;
 import dev.kata.render.Style;
+import dev.kata.workspace.ProgressNotRecordedException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,10 +23,16 @@ final class HintCommand extends Subcommand implements Callable<Integer> {
         Kata kata = kataId.in(ctx);
         List<String> hints = KataTexts.read(kata).hints();
         int[] shown = new int[1];
-        ctx.progress().update(kata.id(), p -> {
-            shown[0] = Math.min(p.hintsUsed() + 1, hints.size());
-            return p.withHintsUsed(shown[0]);
-        });
+        String notRecorded = null;
+        try {
+            ctx.progress().update(kata.id(), p -> {
+                shown[0] = Math.min(p.hintsUsed() + 1, hints.size());
+                return p.withHintsUsed(shown[0]);
+            });
+        } catch (ProgressNotRecordedException e) {
+            shown[0] = Math.min(ctx.progress().read().of(kata.id()).hintsUsed() + 1, hints.size());
+            notRecorded = e.getMessage();
+        }
         PrintWriter out = ctx.out();
         Style style = ctx.style();
         StoryText markdown = new StoryText(style);
@@ -38,6 +45,9 @@ final class HintCommand extends Subcommand implements Callable<Integer> {
             out.println(style.dim("Run `kata hint " + kata.id() + "` again for the next one."));
         } else {
             out.println(style.dim("That was the last hint: all " + hints.size() + " are shown."));
+        }
+        if (notRecorded != null) {
+            ctx.err().println("kata: warning: this hint was not recorded: " + notRecorded);
         }
         return Main.PASS;
     }

@@ -5,6 +5,7 @@ import dev.kata.shell.SessionLauncher;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -15,13 +16,15 @@ import picocli.CommandLine.ScopeType;
         description = {
                 "Concurrency pitfalls from Go, taught in Java: fix the file, then let the hidden tests judge it.",
                 "",
-                "Without a command: opens your current kata (and creates ~/kata-workspace if you have no workspace).",
-                "In a terminal that is an interactive session: saving your file checks it; keys for hints,",
-                "the list, a reset, the editor; : runs any command. Piped or in CI it prints where you are and exits."},
+                "Without a command: opens your current kata (and creates ~/kata-workspace if you have no workspace)."
+                        + " In a terminal that is an interactive session: saving your file checks it; keys for hints,"
+                        + " the list, a reset, the editor; : runs any command. Piped or in CI it prints where you are"
+                        + " and exits."},
         subcommands = {
                 InitCommand.class, ListCommand.class, StartCommand.class, PathCommand.class, CheckCommand.class,
                 HintCommand.class, ResetCommand.class, SolutionCommand.class, ProgressCommand.class,
-                ValidateCommand.class, NewCommand.class, ReportCommand.class, CompletionCommand.class},
+                ValidateCommand.class, NewCommand.class, ReportCommand.class, CompletionCommand.class,
+                HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success, or the check passed",

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Who a progress export is about: {@code --learner}, else git's {@code user.name} as seen from
  * the workspace (so a repository's own setting wins), else {@code $USER} ({@code %USERNAME%} on
- * Windows), else "unknown".
+ * Windows), else the account name the system gives the JVM (it reads the user database, so a
+ * container with no {@code $USER} still has one), else "unknown".
  */
 final class LearnerName {
     private LearnerName() {
@@ -30,7 +31,8 @@ final class LearnerName {
                 return value.strip();
             }
         }
-        return "unknown";
+        String account = System.getProperty("user.name");
+        return account == null || account.isBlank() || "?".equals(account) ? "unknown" : account.strip();
     }
 
     /** {@code git config user.name}, or null when git is missing, slow, or has no name. */

@@ -18,6 +18,9 @@ final class ListCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array of {id, title, status, track, pitfall, summary}.")
     boolean json;
 
+    @Option(names = "--ids", hidden = true, description = "Print only the ids, one a line (for shell completion).")
+    boolean ids;
+
     @Override
     public Integer call() {
         CommandContext ctx = ctx();
@@ -26,9 +29,16 @@ final class ListCommand extends Subcommand implements Callable<Integer> {
         try {
             workspace = ctx.workspace();
         } catch (NoWorkspaceException e) {
+            if (e.named()) {
+                throw e;
+            }
             noWorkspace = e.getMessage();
         }
         Catalog catalog = ctx.catalog();
+        if (ids) {
+            catalog.katas().forEach(k -> ctx.out().println(k.id()));
+            return Main.PASS;
+        }
         Progress progress = workspace == null ? Progress.EMPTY : ctx.progress().read();
         List<KataState> states = KataState.of(catalog.katas(), progress, workspace);
         if (json) {

@@ -8,7 +8,6 @@ import picocli.CommandLine.Help;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.UnmatchedArgumentException;
 
 /** Entry point: builds the command line and turns every failure into a short message and an exit code. */
 public final class Main {
@@ -37,6 +36,7 @@ public final class Main {
         CommandLine commandLine = new CommandLine(new KataCommand(launch));
         boolean color = Style.detect(Style.ColorMode.AUTO, launch.env(), launch.stdoutTerminal()).color();
         commandLine.setColorScheme(Help.defaultColorScheme(color ? Help.Ansi.ON : Help.Ansi.OFF));
+        commandLine.setUsageHelpAutoWidth(true);
         commandLine.setOut(launch.out());
         commandLine.setErr(launch.err());
         commandLine.setExecutionExceptionHandler(new ErrorHandler(launch));
@@ -64,14 +64,14 @@ public final class Main {
         }
     }
 
-    /** Bad usage: picocli's message, close matches for a mistyped command, and where to get help. */
+    /** Bad usage: what was wrong in plain words, close matches for a mistyped command, and where to get help. */
     private record UsageErrorHandler(PrintWriter err) implements IParameterExceptionHandler {
         @Override
         public int handleParseException(ParameterException e, String[] args) {
             CommandLine commandLine = e.getCommandLine();
-            err.println("kata: " + e.getMessage());
-            UnmatchedArgumentException.printSuggestions(e, err);
-            err.println("Try `" + commandLine.getCommandSpec().qualifiedName() + " --help`.");
+            String name = commandLine.getCommandSpec().qualifiedName();
+            err.println("kata: " + UsageErrors.describe(e));
+            err.println("Try `" + name + " --help`.");
             return BAD_INPUT;
         }
     }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "reset", mixinStandardHelpOptions = true,
-        description = "Put a kata's starter file(s) back. Your version is backed up first, in .kata/backups/.")
+        description = "Put a kata's starter file(s) back. Your version is backed up first (kept in the workspace, under .kata/backups).")
 final class ResetCommand extends Subcommand implements Callable<Integer> {
     @Mixin
     KataIdParameter kataId;

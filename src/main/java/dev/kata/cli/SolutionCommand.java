@@ -30,7 +30,7 @@ final class SolutionCommand extends Subcommand implements Callable<Integer> {
         }
         PrintWriter out = ctx.out();
         Style style = ctx.style();
-        for (String name : kata.files()) {
+        for (String name : kata.solutionChanges()) {
             out.println(style.heading("── " + name + " (reference solution) ──"));
             out.print(read(kata, name));
             out.println();
@@ -41,10 +41,10 @@ final class SolutionCommand extends Subcommand implements Callable<Integer> {
 
     private static String read(Kata kata, String name) {
         try {
-            String text = Files.readString(kata.solutionDir().resolve(name));
+            String text = Files.readString(kata.solutionFile(name));
             return text.endsWith("\n") ? text : text + "\n";
         } catch (IOException e) {
-            throw new CatalogException(kata.solutionDir().resolve(name) + ": cannot be read: " + e.getMessage());
+            throw new CatalogException(kata.solutionFile(name) + ": cannot be read: " + e.getMessage());
         }
     }
 }

@@ -9,6 +9,8 @@ final class Spinner implements CheckListener, AutoCloseable {
 
     private final PrintWriter err;
     private final Thread ticker;
+    // Killed mid-check (SIGTERM, a closed window): clear the line rather than leave half a spinner.
+    private final Thread onExit = new Thread(this::close, "kata-spinner-exit");
     private String label = "starting";
     private int frame;
     private int shownWidth;
@@ -18,6 +20,7 @@ final class Spinner implements CheckListener, AutoCloseable {
         this.err = err;
         this.ticker = Thread.ofPlatform().daemon().name("kata-spinner").unstarted(this::tick);
         ticker.start();
+        Runtime.getRuntime().addShutdownHook(onExit);
     }
 
     @Override
@@ -65,10 +68,18 @@ final class Spinner implements CheckListener, AutoCloseable {
     @Override
     public void close() {
         synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
             err.print("\r" + " ".repeat(shownWidth) + "\r");
             err.flush();
         }
         ticker.interrupt();
+        try {
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException shuttingDown) {
+            // this is the hook itself, running
+        }
     }
 }

@@ -43,6 +43,10 @@ public final class StartFlow {
         List<Path> files = workspace.learnerFiles(kata);
         out.println(files.size() == 1 ? "Edit this file:" : "Edit these files:");
         files.forEach(f -> out.println("  " + style.bold(f.toString())));
+        if (!kata.support().isEmpty()) {
+            out.println(style.dim((files.size() == 1 ? "Beside it" : "Beside them") + ", to read (read-only; checks use the kata's own copy): "
+                    + String.join(", ", kata.support())));
+        }
         out.println("When your fix is ready: " + style.bold("kata check " + kata.id())
                 + style.dim("   (stuck? kata hint " + kata.id() + ")"));
     }

@@ -123,7 +123,13 @@ public final class Grader implements AutoCloseable {
             Path classes = Files.createDirectories(work.resolve("classes"));
 
             listener.phase("compiling");
-            List<Path> learnerFiles = javaFiles(sourceDir);
+            List<CompileDiagnostic> unfit = LearnerFiles.problems(kata, sourceDir);
+            if (!unfit.isEmpty()) {
+                jvm.abort();
+                return compileFailure(kata, start, unfit.size() == 1 ? unfit.get(0).message()
+                        : "your files cannot be compiled as they are (" + unfit.size() + " problems)", unfit);
+            }
+            List<Path> learnerFiles = kata.sourcesToCompile(sourceDir);
             if (learnerFiles.isEmpty()) {
                 jvm.abort();
                 return compileFailure(kata, start, "no .java files in " + sourceDir, List.of());
@@ -242,7 +248,7 @@ public final class Grader implements AutoCloseable {
             Path out = null;
             try {
                 out = Files.createTempDirectory("kata-warm-");
-                compiler.compile(javaFiles(kata.starterDir()), javaFiles(kata.testsDir()), out);
+                compiler.compile(kata.sourcesToCompile(kata.starterDir()), javaFiles(kata.testsDir()), out);
             } catch (IOException | RuntimeException e) {
                 // only a head start
             } finally {
@@ -351,7 +357,7 @@ public final class Grader implements AutoCloseable {
         }
         TestResult deciding = VerdictReasons.deciding(tests);
         if (deciding == null) {
-            return new Verdict(kata.id(), Status.PASS, null, "all " + tests.size() + " tests pass", List.of(), tests,
+            return new Verdict(kata.id(), Status.PASS, null, tests.size() == 1 ? "the test passes" : "all " + tests.size() + " tests pass", List.of(), tests,
                     output, millisSince(start));
         }
         long failed = tests.stream().filter(t -> !t.passed()).count();

@@ -35,7 +35,7 @@ final class StatusMarks {
     static String next(Style style, List<KataState> states) {
         Optional<KataState> next = states.stream().filter(s -> s.status() != ProgressStatus.PASSED).findFirst();
         if (next.isEmpty()) {
-            return style.green("All " + states.size() + " katas passed.");
+            return style.green(states.size() == 1 ? "The kata passed." : "All " + states.size() + " katas passed.");
         }
         String id = next.get().kata().id();
         return next.get().status() == ProgressStatus.IN_PROGRESS

@@ -7,11 +7,13 @@ import java.util.regex.Pattern;
 
 /**
  * Markdown (story, hints, solution notes) for a terminal: headings stand out, code blocks are
- * indented, inline code and bold are styled, everything else is left as written.
+ * indented, inline code, bold and emphasis are styled (emphasis loses its stars when plain),
+ * everything else is left as written.
  */
 public final class StoryText {
     private static final Pattern HEADING = Pattern.compile("^(#{1,6})\\s+(.*?)\\s*#*\\s*$");
-    private static final Pattern INLINE = Pattern.compile("`([^`]+)`|\\*\\*([^*]+)\\*\\*");
+    private static final Pattern INLINE =
+            Pattern.compile("`([^`]+)`|\\*\\*([^*]+)\\*\\*|(?<![\\w*])\\*([^*\\s](?:[^*]*[^*\\s])?)\\*(?![\\w*])");
 
     private final Style style;
 
@@ -46,7 +48,8 @@ public final class StoryText {
         Matcher m = INLINE.matcher(line);
         StringBuilder result = new StringBuilder();
         while (m.find()) {
-            String replacement = m.group(1) != null ? style.code(m.group(1)) : style.bold(m.group(2));
+            String replacement = m.group(1) != null ? style.code(m.group(1))
+                    : m.group(2) != null ? style.bold(m.group(2)) : style.italic(m.group(3));
             m.appendReplacement(result, Matcher.quoteReplacement(replacement));
         }
         m.appendTail(result);

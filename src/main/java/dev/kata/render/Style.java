@@ -7,9 +7,9 @@ import java.util.function.UnaryOperator;
 import org.jline.jansi.Ansi;
 
 /**
- * Colour on or off, and the few looks the tutor uses. Colour is off when {@code NO_COLOR} is set
- * (any value), when stdout is not a terminal, or with {@code --no-color}; {@code --color} turns it
- * on whatever else holds.
+ * Colour on or off, and the few looks the tutor uses. Colour is off when {@code NO_COLOR} is set to
+ * a non-empty value (no-color.org: an empty one does not count), when {@code TERM=dumb}, when stdout
+ * is not a terminal, or with {@code --no-color}; {@code --color} turns it on whatever else holds.
  */
 public final class Style {
     public enum ColorMode { AUTO, ALWAYS, NEVER }
@@ -38,8 +38,13 @@ public final class Style {
         return switch (mode) {
             case ALWAYS -> COLORED;
             case NEVER -> PLAIN;
-            case AUTO -> env.containsKey(NO_COLOR) || !stdoutIsTerminal ? PLAIN : COLORED;
+            case AUTO -> noColorAsked(env) || "dumb".equals(env.get("TERM")) || !stdoutIsTerminal ? PLAIN : COLORED;
         };
+    }
+
+    private static boolean noColorAsked(Map<String, String> env) {
+        String value = env.get(NO_COLOR);
+        return value != null && !value.isEmpty();
     }
 
     /**
@@ -75,6 +80,11 @@ public final class Style {
 
     public String bold(String text) {
         return paint(text, a -> a.bold());
+    }
+
+    /** Markdown's *emphasis*: italic in colour, the bare words when plain. */
+    public String italic(String text) {
+        return paint(text, a -> a.a(Ansi.Attribute.ITALIC));
     }
 
     public String dim(String text) {

@@ -622,10 +622,10 @@ public final class Session {
 
     private List<String> solutionBody() {
         List<String> out = new ArrayList<>();
-        for (String name : kata.files()) {
+        for (String name : kata.solutionChanges()) {
             out.add(style.heading("── " + name + " (reference solution) ──"));
             try {
-                out.addAll(Files.readString(kata.solutionDir().resolve(name)).stripTrailing().lines().toList());
+                out.addAll(Files.readString(kata.solutionFile(name)).stripTrailing().lines().toList());
             } catch (IOException e) {
                 out.add(style.red("cannot be read: " + e.getMessage()));
             }

@@ -71,7 +71,7 @@ public final class SessionBench {
             waitFor(() -> Files.exists(file), 30_000);
             List<String> solution = new ArrayList<>();
             for (String name : kata.files()) {
-                solution.add(Files.readString(kata.solutionDir().resolve(name)));
+                solution.add(Files.readString(kata.solutionFile(name)));
             }
             // A first save warms the session up (its first check starts a JVM and loads javac), as the
             // learner's first save does; it is reported apart.

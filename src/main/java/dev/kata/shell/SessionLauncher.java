@@ -39,7 +39,7 @@ public final class SessionLauncher {
     public int run() {
         Workspace workspace = workspaceOrDefault();
         List<KataState> states = KataState.of(ctx.catalog().katas(), ctx.progress().read(), workspace);
-        Optional<KataState> current = states.stream().filter(s -> s.status() != ProgressStatus.PASSED).findFirst();
+        Optional<KataState> current = KataState.current(states);
         if (interactive() && !states.isEmpty()) {
             Terminal terminal = systemTerminal();
             if (terminal != null) {
@@ -54,7 +54,7 @@ public final class SessionLauncher {
         PrintWriter out = ctx.out();
         Style style = ctx.style();
         if (current.isEmpty()) {
-            out.println(style.passMark() + " All " + states.size() + " katas passed. "
+            out.println(style.passMark() + (states.size() == 1 ? " The kata passed. " : " All " + states.size() + " katas passed. ")
                     + "`kata solution ID` shows any reference solution again; `kata progress` sums it up.");
             return 0;
         }

@@ -85,7 +85,7 @@ final class SourceLine {
     static int firstDifference(Kata kata, String file) {
         try {
             List<String> starter = Files.readAllLines(kata.starterDir().resolve(file));
-            List<String> solution = code(Files.readAllLines(kata.solutionDir().resolve(file)));
+            List<String> solution = code(Files.readAllLines(kata.solutionFile(file)));
             int j = 0;
             for (int i = 0; i < starter.size(); i++) {
                 String line = starter.get(i).strip();

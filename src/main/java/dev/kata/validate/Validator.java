@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
 /**
@@ -25,26 +26,48 @@ public final class Validator {
     public static final int MIN_MUTANTS = 3;
     /** Mutants a kata of a team's pack needs at the least: one proves the tests catch a wrong fix. */
     public static final int MIN_MUTANTS_IN_A_PACK = 1;
+    /**
+     * Whether every built-in kata must have a contract.toml. False while the katas get theirs (this
+     * session); true once all have one. A team's pack never must.
+     */
+    public static final boolean BUILT_IN_CONTRACT_REQUIRED = false;
 
     private final Grader grader;
     private final int parallelism;
     private final ToIntFunction<Kata> minMutants;
+    private final Predicate<Kata> contractRequired;
 
+    /** A validator for the built-in pack. */
     public Validator(Grader grader, int parallelism) {
-        this(grader, parallelism, k -> MIN_MUTANTS);
+        this(grader, parallelism, k -> MIN_MUTANTS, k -> BUILT_IN_CONTRACT_REQUIRED);
     }
 
-    /** @param minMutants how many mutants each kata needs at the least */
-    public Validator(Grader grader, int parallelism, ToIntFunction<Kata> minMutants) {
+    /**
+     * @param minMutants       how many mutants each kata needs at the least
+     * @param contractRequired whether a kata without a contract.toml is invalid
+     */
+    public Validator(Grader grader, int parallelism, ToIntFunction<Kata> minMutants, Predicate<Kata> contractRequired) {
         this.grader = grader;
         this.parallelism = Math.max(1, parallelism);
         this.minMutants = minMutants;
+        this.contractRequired = contractRequired;
     }
 
     /** Validates {@code katas}; {@code onDone} hears each kata as soon as all its checks are in. */
     public List<KataValidation> validate(List<Kata> katas, int repeat, Consumer<KataValidation> onDone)
             throws InterruptedException {
+        return validate(katas, repeat, false, onDone);
+    }
+
+    /**
+     * Validates {@code katas} and, with {@code mutate}, grades the mutants generated from each
+     * reference solution too (each up to {@code repeat} times, until it passes once).
+     */
+    public List<KataValidation> validate(List<Kata> katas, int repeat, boolean mutate, Consumer<KataValidation> onDone)
+            throws InterruptedException {
         Map<Kata, Map<Variant, List<Future<Verdict>>>> pending = new LinkedHashMap<>();
+        Map<Kata, MutationCheck> checks = new LinkedHashMap<>();
+        Map<Kata, List<Future<MutationCheck.Outcome>>> mutantRuns = new LinkedHashMap<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
             Thread t = new Thread(r, "kata-validate");
             t.setDaemon(true);
@@ -69,9 +92,26 @@ public final class Validator {
                     }
                 }
             }
+            if (mutate) {
+                for (Kata kata : katas) {
+                    MutationCheck check = MutationCheck.prepare(kata);
+                    checks.put(kata, check);
+                    List<Future<MutationCheck.Outcome>> runs = new ArrayList<>();
+                    for (int i = 0; i < check.mutants().size(); i++) {
+                        int mutant = i;
+                        runs.add(pool.submit(() -> check.grade(grader, mutant, repeat)));
+                    }
+                    mutantRuns.put(kata, runs);
+                }
+            }
             List<KataValidation> results = new ArrayList<>();
             for (Map.Entry<Kata, Map<Variant, List<Future<Verdict>>>> k : pending.entrySet()) {
-                KataValidation validation = collect(k.getKey(), k.getValue(), minMutants.applyAsInt(k.getKey()));
+                MutationReport mutation = null;
+                if (mutate) {
+                    mutation = checks.get(k.getKey()).report(outcomes(mutantRuns.get(k.getKey())));
+                }
+                KataValidation validation = collect(k.getKey(), k.getValue(), minMutants.applyAsInt(k.getKey()),
+                        ContractAudit.of(k.getKey(), contractRequired.test(k.getKey())), mutation);
                 results.add(validation);
                 onDone.accept(validation);
             }
@@ -79,9 +119,22 @@ public final class Validator {
         }
     }
 
-    private static KataValidation collect(Kata kata, Map<Variant, List<Future<Verdict>>> byVariant, int minMutants)
+    private static List<MutationCheck.Outcome> outcomes(List<Future<MutationCheck.Outcome>> runs)
             throws InterruptedException {
-        List<String> kataProblems = new ArrayList<>();
+        List<MutationCheck.Outcome> out = new ArrayList<>();
+        for (Future<MutationCheck.Outcome> f : runs) {
+            try {
+                out.add(f.get());
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a mutant's check failed: " + e.getCause().getMessage(), e.getCause());
+            }
+        }
+        return out;
+    }
+
+    private static KataValidation collect(Kata kata, Map<Variant, List<Future<Verdict>>> byVariant, int minMutants,
+                                          ContractAudit contract, MutationReport mutation) throws InterruptedException {
+        List<String> kataProblems = new ArrayList<>(contract.problems());
         if (kata.mutants().size() < minMutants) {
             kataProblems.add("has " + kata.mutants().size() + " mutant(s); at least " + minMutants
                     + (minMutants == 1 ? " is" : " are") + " needed");
@@ -116,6 +169,6 @@ public final class Validator {
             long median = durations.isEmpty() ? 0 : durations.get(durations.size() / 2);
             variants.add(new VariantResult(variant, v.getValue().size(), problems, reasons, median));
         }
-        return new KataValidation(kata.id(), kataProblems, variants);
+        return new KataValidation(kata.id(), kataProblems, contract.warnings(), variants, mutation);
     }
 }

@@ -31,9 +31,13 @@ import java.util.function.UnaryOperator;
  *     do not lose each other's updates.</li>
  * <li>Writes go to a temporary file that is then renamed over the old one: a crash leaves the old
  *     file or the new one, never half of one.</li>
- * <li>A corrupt file is moved aside to {@code progress.json.corrupt-<timestamp>} (never deleted),
- *     one warning is reported, and progress is rebuilt from the workspace: a kata whose files
- *     exist is in progress.</li>
+ * <li>Each write keeps the file it replaces as {@code progress.json.prev}, the last good
+ *     generation. A corrupt file is moved aside to {@code progress.json.corrupt-<timestamp>} (never
+ *     deleted), one warning is reported, and progress comes back from that generation, so a garbled
+ *     write loses at most its own change. Only when both are unreadable is progress rebuilt from
+ *     the workspace: a kata whose files exist is in progress.</li>
+ * <li>A workspace that cannot be written (a read-only mount, say) can still be read; an update
+ *     there throws {@link ProgressNotRecordedException}, which callers report after their work.</li>
  * </ul>
  */
 public final class ProgressStore {
@@ -58,7 +62,16 @@ public final class ProgressStore {
     }
 
     public Progress read() {
-        return locked(() -> load());
+        try {
+            return locked(this::load);
+        } catch (ProgressNotRecordedException e) {
+            // Nothing can be written here, so nobody can be writing either: read as it is.
+            try {
+                return loadReadOnly();
+            } catch (IOException io) {
+                throw new KataException("cannot read your progress in " + workspace.stateDir() + ": " + io.getMessage(), io);
+            }
+        }
     }
 
     /** Applies {@code change} to the stored progress under the lock and stores the result. */
@@ -83,8 +96,14 @@ public final class ProgressStore {
         ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(lockFile, p -> new ReentrantLock());
         local.lock();
         try {
-            Files.createDirectories(workspace.stateDir());
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileChannel channel;
+            try {
+                Files.createDirectories(workspace.stateDir());
+                channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw new ProgressNotRecordedException(workspace.stateDir(), e);
+            }
+            try (channel) {
                 FileLock lock = channel.lock();
                 try {
                     return action.run();
@@ -99,35 +118,82 @@ public final class ProgressStore {
         }
     }
 
-    private Progress load() throws IOException {
-        Path file = workspace.progressFile();
-        String json;
-        try {
-            json = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return Progress.EMPTY;
-        } catch (IOException e) {
-            return recover(file, "unreadable (" + e.getMessage() + ")");
+    /** What a file of progress holds: its progress, or why it could not be read. */
+    private record Generation(Progress progress, String problem) {
+        static Generation of(Path file) {
+            String json;
+            try {
+                json = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                return null;
+            } catch (IOException e) {
+                return new Generation(null, "unreadable (" + e.getMessage() + ")");
+            }
+            try {
+                return new Generation(ProgressJson.read(json), null);
+            } catch (ProgressJson.CorruptProgressException e) {
+                return new Generation(null, e.getMessage());
+            }
         }
-        try {
-            return ProgressJson.read(json);
-        } catch (ProgressJson.CorruptProgressException e) {
-            return recover(file, e.getMessage());
+
+        boolean good() {
+            return progress != null;
         }
     }
 
-    private Progress recover(Path file, String problem) throws IOException {
+    private Path previousFile() {
+        Path file = workspace.progressFile();
+        return file.resolveSibling(file.getFileName() + ".prev");
+    }
+
+    private Progress load() throws IOException {
+        Path file = workspace.progressFile();
+        Generation current = Generation.of(file);
+        if (current != null && current.good()) {
+            return current.progress();
+        }
+        Generation previous = Generation.of(previousFile());
+        if (current == null) {
+            // A crash between the two renames of a write leaves only the previous generation.
+            return previous != null && previous.good() ? previous.progress() : Progress.EMPTY;
+        }
+        Path aside = moveAside(file);
+        Progress restored;
+        String how;
+        if (previous != null && previous.good()) {
+            restored = previous.progress();
+            how = "your progress was restored from the generation before it (only the last change may be missing)";
+        } else {
+            restored = rebuild();
+            how = "your progress was rebuilt from your files (" + restored.katas().size()
+                    + (restored.katas().size() == 1 ? " kata" : " katas") + " in progress;"
+                    + " checks, hints and solved dates could not be recovered)";
+        }
+        write(restored);
+        warnings.accept("warning: " + file + " was " + current.problem() + "; it was moved to " + aside.getFileName()
+                + " and " + how + ".");
+        return restored;
+    }
+
+    /** The best progress there is, without writing anything: for a workspace that cannot be written. */
+    private Progress loadReadOnly() throws IOException {
+        for (Path file : List.of(workspace.progressFile(), previousFile())) {
+            Generation generation = Generation.of(file);
+            if (generation != null && generation.good()) {
+                return generation.progress();
+            }
+        }
+        return Files.exists(workspace.progressFile()) ? rebuild() : Progress.EMPTY;
+    }
+
+    private Path moveAside(Path file) throws IOException {
         Instant now = clock.instant();
         Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + STAMP.withZone(clock.getZone()).format(now));
         for (int n = 2; Files.exists(aside); n++) {
             aside = file.resolveSibling(file.getFileName() + ".corrupt-" + STAMP.withZone(clock.getZone()).format(now) + "-" + n);
         }
         Files.move(file, aside);
-        Progress rebuilt = rebuild();
-        write(rebuilt);
-        warnings.accept("warning: " + file + " was " + problem + "; it was moved to " + aside.getFileName()
-                + " and your progress was rebuilt from your files (" + rebuilt.katas().size() + " katas in progress).");
-        return rebuilt;
+        return aside;
     }
 
     private Progress rebuild() throws IOException {
@@ -158,13 +224,21 @@ public final class ProgressStore {
                 }
                 channel.force(true);
             }
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            if (Files.exists(file)) {
+                // load() read this file whole before any write, so it is a good generation to keep.
+                moveAtomically(file, previousFile());
             }
+            moveAtomically(temp, file);
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    private static void moveAtomically(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 }

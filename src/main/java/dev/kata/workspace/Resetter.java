@@ -16,7 +16,8 @@ import java.util.List;
 
 /**
  * Puts a kata's starter files back. The learner's files that differ from the starter are first
- * copied to {@code .kata/backups/<id>/<timestamp>/}; only then is anything replaced.
+ * copied to {@code .kata/backups/<id>/<timestamp>/}; only then is anything replaced. The support
+ * files' copies are put back as the kata has them (they are never graded, so never backed up).
  */
 public final class Resetter {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
@@ -59,6 +60,9 @@ public final class Resetter {
                 Path file = workspace.learnerFile(kata, name);
                 replace(kata.starterDir().resolve(name), file);
                 restored.add(file);
+            }
+            for (String name : kata.support()) {
+                SupportCopy.refresh(kata.supportDir().resolve(name), workspace.learnerFile(kata, name));
             }
             return new Result(backup, backedUp, restored);
         } catch (IOException e) {

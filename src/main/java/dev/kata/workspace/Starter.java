@@ -9,7 +9,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Puts a kata's starter files into the workspace. A file already there is the learner's and is never replaced. */
+/**
+ * Puts a kata's starter files into the workspace. A file already there is the learner's and is
+ * never replaced. The kata's support files are put beside them, read-only, and refreshed when the
+ * kata's copy changed: they are there to read, and the grader compiles the kata's own copy.
+ */
 public final class Starter {
 
     /** The files copied now, and those already there (left as they are). */
@@ -34,6 +38,9 @@ public final class Starter {
                 } catch (FileAlreadyExistsException e) {
                     kept.add(file);
                 }
+            }
+            for (String name : kata.support()) {
+                SupportCopy.refresh(kata.supportDir().resolve(name), target.resolve(name));
             }
         } catch (IOException e) {
             throw new KataException("could not copy the starter of " + kata.id() + " to " + target + ": " + e.getMessage(), e);

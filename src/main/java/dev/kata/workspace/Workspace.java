@@ -34,6 +34,14 @@ public record Workspace(Path root) {
         return kata.files().stream().map(name -> learnerFile(kata, name)).toList();
     }
 
+    /**
+     * The kata's support files beside the learner's: copies to read and for the IDE to compile
+     * against. Checks never compile these copies, only the kata's own.
+     */
+    public List<Path> supportCopies(Kata kata) {
+        return kata.support().stream().map(name -> learnerFile(kata, name)).toList();
+    }
+
     /** Started means at least one of the kata's files is in the workspace. */
     public boolean isStarted(Kata kata) {
         return learnerFiles(kata).stream().anyMatch(Files::exists);

@@ -69,8 +69,12 @@ public final class WorkspaceLocator {
         if (WorkspaceSettings.exists(dir)) {
             return new Workspace(dir);
         }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new NoWorkspaceException(origin + dir + " is a file: a workspace is a folder. Name the workspace's"
+                    + " folder, or run `kata init DIR` to make one.", true);
+        }
         String what = Files.isDirectory(dir) ? "is not a kata workspace (it has no .kata/workspace.toml)" : "does not exist";
-        throw new NoWorkspaceException(origin + dir + " " + what + ". Run `kata init " + dir + "` to make one there.");
+        throw new NoWorkspaceException(origin + dir + " " + what + ". Run `kata init " + dir + "` to make one there.", true);
     }
 
     private String display(Path path) {

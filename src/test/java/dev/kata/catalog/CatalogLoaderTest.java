@@ -72,20 +72,123 @@ class CatalogLoaderTest {
     }
 
     @Test
-    void solutionWithOtherFileNamesIsRejected() throws IOException {
+    void solutionWithAFileTheStarterLacksIsRejected() throws IOException {
         Files.move(pack.resolve("sum-up/solution/Adder.java"), pack.resolve("sum-up/solution/Summer.java"));
 
         String message = loadFails();
 
-        assertTrue(message.contains("katas/sum-up/solution: must hold the same files as starter/; missing: Adder.java; "
-                + "not in starter/: Summer.java"), message);
+        assertTrue(message.contains("katas/sum-up/solution/Summer.java: is not in starter/: a variant holds only "
+                + "the starter files it changes"), message);
     }
 
     @Test
-    void mutantWithOtherFileNamesIsRejected() throws IOException {
-        Files.delete(pack.resolve("greet-all/mutants/off-by-one/Names.java"));
+    void aVariantHoldsOnlyTheFilesItChanges() {
+        Kata greet = new CatalogLoader().load(pack).require("greet-all");
 
-        assertTrue(loadFails().contains("katas/greet-all/mutants/off-by-one: must hold the same files as starter/; missing: Names.java"));
+        assertEquals(List.of(pack.resolve("greet-all/solution/Greeter.java"), pack.resolve("greet-all/starter/Names.java")),
+                greet.variantFiles(greet.solutionDir()));
+        assertEquals(List.of("Greeter.java"), greet.solutionChanges());
+        assertEquals(pack.resolve("greet-all/starter/Names.java"), greet.solutionFile("Names.java"));
+    }
+
+    @Test
+    void aVariantFileLikeTheStartersIsRejected() throws IOException {
+        Files.copy(pack.resolve("greet-all/starter/Names.java"), pack.resolve("greet-all/mutants/off-by-one/Names.java"));
+
+        assertTrue(loadFails().contains("katas/greet-all/mutants/off-by-one/Names.java: is the same as starter/Names.java: "
+                + "delete it"));
+    }
+
+    @Test
+    void anEmptyVariantIsRejected() throws IOException {
+        Files.delete(pack.resolve("sum-up/mutants/off-by-one/Adder.java"));
+
+        assertTrue(loadFails().contains("katas/sum-up/mutants/off-by-one: has no .java file"));
+    }
+
+    @Test
+    void supportFilesAreCompiledWithEveryVariantAndNeverTheLearnersCopy() throws IOException {
+        Files.createDirectories(pack.resolve("greet-all/support"));
+        Files.move(pack.resolve("greet-all/starter/Names.java"), pack.resolve("greet-all/support/Names.java"));
+        Path learner = Files.createDirectories(temp.resolve("ws/greetall"));
+        Files.writeString(learner.resolve("Greeter.java"), "package greetall;");
+        Files.writeString(learner.resolve("Names.java"), "package greetall; // the learner's copy");
+
+        Kata greet = new CatalogLoader().load(pack).require("greet-all");
+
+        assertEquals(List.of("Greeter.java"), greet.files());
+        assertEquals(List.of("Names.java"), greet.support());
+        assertEquals(List.of(pack.resolve("greet-all/solution/Greeter.java"), pack.resolve("greet-all/support/Names.java")),
+                greet.sourcesToCompile(greet.solutionDir()));
+        assertEquals(List.of(learner.resolve("Greeter.java"), pack.resolve("greet-all/support/Names.java")),
+                greet.sourcesToCompile(learner));
+    }
+
+    @Test
+    void supportFilesAreTheSameForEveryVariant() throws IOException {
+        Files.createDirectories(pack.resolve("greet-all/support"));
+        Files.move(pack.resolve("greet-all/starter/Names.java"), pack.resolve("greet-all/support/Names.java"));
+        Files.writeString(pack.resolve("greet-all/mutants/off-by-one/Names.java"), "package greetall;\nclass Names {}\n");
+        Files.copy(pack.resolve("greet-all/starter/Greeter.java"), pack.resolve("greet-all/support/Greeter.java"));
+
+        String message = loadFails();
+
+        assertTrue(message.contains("katas/greet-all/mutants/off-by-one/Names.java: is a support file"), message);
+        assertTrue(message.contains("katas/greet-all/support/Greeter.java: is also in starter/"), message);
+    }
+
+    @Test
+    void contractIsReadWithItsClauses() throws IOException {
+        Files.writeString(pack.resolve("sum-up/contract.toml"), """
+                [[clauses]]
+                id = "adds-all"
+                says = "The sum of all the numbers."
+                tests = ["addsAll", "AdderTest.addsNothing"]
+                paths = ["an empty list"]
+                """);
+
+        Contract contract = new CatalogLoader().load(pack).require("sum-up").contract();
+
+        assertEquals(List.of(new Contract.Clause("adds-all", "The sum of all the numbers.",
+                List.of("addsAll", "AdderTest.addsNothing"), List.of("an empty list"))), contract.clauses());
+        assertTrue(new CatalogLoader().load(pack).require("greet-all").contract() == null);
+    }
+
+    @Test
+    void contractProblemsAreNamedByFileAndField() throws IOException {
+        Files.writeString(pack.resolve("sum-up/contract.toml"), """
+                [[clauses]]
+                id = "Adds All"
+                says = "x"
+                tests = "addsAll"
+                [[clauses]]
+                says = "y"
+                """);
+
+        String message = loadFails();
+
+        assertTrue(message.contains("katas/sum-up/contract.toml: clauses[0].id: 'Adds All' is not kebab-case"), message);
+        assertTrue(message.contains("katas/sum-up/contract.toml: clauses[0].tests: must be an array of strings"), message);
+        assertTrue(message.contains("katas/sum-up/contract.toml: clauses[1].id: missing"), message);
+        assertTrue(message.contains("katas/sum-up/contract.toml: clauses[1].tests: missing"), message);
+    }
+
+    @Test
+    void equivalentMutantsNeedAnIdAndAReason() throws IOException {
+        Files.writeString(pack.resolve("sum-up/kata.toml"), """
+
+                [equivalent]
+                "remove-volatile:Adder.java:total:1" = "written once before any thread starts"
+                "nonsense" = "x"
+                "remove-call:Adder.java:add:2" = ""
+                """, java.nio.file.StandardOpenOption.APPEND);
+
+        String message = loadFails();
+
+        assertTrue(message.contains("katas/sum-up/kata.toml: equivalent.nonsense: not a generated mutant id"), message);
+        assertTrue(message.contains("katas/sum-up/kata.toml: equivalent.remove-call:Adder.java:add:2: must be a non-empty string"),
+                message);
+        assertTrue(!message.contains("remove-volatile"), message);
     }
 
     @Test

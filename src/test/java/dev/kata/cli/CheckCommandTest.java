@@ -20,12 +20,13 @@ class CheckCommandTest {
     Path temp;
     CliHarness kata;
     Path adder;
+    Path ws;
 
     @BeforeEach
     void setUp() {
         kata = new CliHarness(temp);
         kata.env.put("XDG_CACHE_HOME", temp.resolve("cache").toString());
-        Path ws = kata.initWorkspace();
+        ws = kata.initWorkspace();
         kata.run("start", "sum-up").expect(0);
         adder = ws.resolve("src/main/java/sumup/Adder.java");
     }
@@ -75,5 +76,44 @@ class CheckCommandTest {
 
         assertTrue(run.out().startsWith("✘ sum-up fails: compile-error\n"), run.out());
         assertTrue(run.out().contains("src/main/java/sumup/Adder.java:8:21: error: ';' expected\n"), run.out());
+    }
+
+    @Test
+    void aWorkspaceThatCannotBeWrittenIsGradedListedAndWarnedAbout() throws IOException {
+        Path lock = ws.resolve(".kata/lock");
+        Files.deleteIfExists(lock);
+        Files.createDirectory(lock); // like a read-only mount: the progress lock cannot be opened for writing
+
+        Run check = kata.run("check", "sum-up").expect(1);
+        assertTrue(check.out().startsWith("✘ sum-up fails: test-failure\n"), check.out());
+        assertTrue(check.err().contains("warning: this verdict was not recorded: cannot record your progress in "), check.err());
+        assertTrue(kata.run("list").expect(0).out().contains("sum-up"));
+        assertTrue(kata.run("progress").expect(0).out().contains("1 in progress"));
+    }
+
+    @Test
+    void filesJavacWouldWordBadlyGetOneClearDiagnostic() throws IOException {
+        String starter = Files.readString(adder);
+
+        Files.writeString(adder, "");
+        Run empty = kata.run("check", "sum-up").expect(1).clean();
+        assertTrue(empty.out().contains("the file is empty: it must hold the class of the same name, in package sumup."), empty.out());
+
+        Files.writeString(adder, starter.replace("package sumup;", "package com.acme.sums;"));
+        Run other = kata.run("check", "sum-up").expect(1).clean();
+        assertTrue(other.out().contains("the file declares package com.acme.sums; it must be `package sumup;`."), other.out());
+        assertTrue(other.out().length() < 600, "one short diagnostic, not javac's repeated errors: " + other.out());
+
+        byte[] latin1 = starter.replace("return", "/* caf\u00e9 */ return").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Files.write(adder, latin1);
+        Run bytes = kata.run("check", "sum-up", "--json").expect(1);
+        assertEquals("", bytes.err(), "nothing from javac on stderr");
+        JsonNode verdict = new ObjectMapper().readTree(bytes.out());
+        assertEquals("compile-error", verdict.get("reason").asText());
+        assertTrue(verdict.toString().contains("not UTF-8"), verdict.toString());
+
+        Files.delete(adder);
+        Run missing = kata.run("check", "sum-up").expect(1).clean();
+        assertTrue(missing.out().contains("this file is missing. `kata reset sum-up` puts the starter back"), missing.out());
     }
 }

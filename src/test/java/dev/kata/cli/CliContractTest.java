@@ -48,12 +48,48 @@ class CliContractTest {
     @Test
     void usageErrorsExitWith2AndPointToHelp() {
         Run unknown = kata.run("chek", "sum-up").expect(2).clean();
-        assertTrue(unknown.err().contains("Unmatched argument") || unknown.err().contains("Unknown"), unknown.err());
-        assertTrue(unknown.err().contains("check"), "suggests the close command: " + unknown.err());
+        assertEquals("kata: 'chek' is not a kata command. Did you mean 'check'?\nTry `kata --help`.\n", unknown.err());
 
-        Run missing = kata.run("start").expect(2).clean();
-        assertTrue(missing.err().contains("Missing required parameter: 'ID'"), missing.err());
-        assertTrue(missing.err().contains("kata start --help"), missing.err());
+        Run missing = kata.run("init", "ws", "--pack").expect(2).clean();
+        assertTrue(missing.err().contains("Missing required parameter for option '--pack'"), missing.err());
+        assertTrue(missing.err().contains("kata init --help"), missing.err());
+    }
+
+    @Test
+    void mistypedCommandsGetTheCommandFewestEditsAwayOrNothing() {
+        assertTrue(kata.run("lsit").expect(2).err().startsWith("kata: 'lsit' is not a kata command. Did you mean 'list'?\n"));
+        assertTrue(kata.run("frobnicate").expect(2).err().startsWith("kata: 'frobnicate' is not a kata command.\n"));
+        assertTrue(kata.run("list", "--jsno").expect(2).err().startsWith("kata: `kata list` has no option --jsno. Did you mean '--json'?\n"));
+        Run extra = kata.run("list", "extra").expect(2).clean();
+        assertTrue(extra.err().startsWith("kata: `kata list` does not take the argument 'extra'.\n"), extra.err());
+    }
+
+    @Test
+    void withoutAnIdCommandsActOnTheCurrentKata() {
+        kata.initWorkspace();
+        assertTrue(kata.run("start").expect(0).out().contains("sumup/Adder.java"), "the first kata of the pack");
+        kata.clock = java.time.Clock.offset(kata.clock, java.time.Duration.ofMinutes(5));
+        kata.run("start", "count-down").expect(0);
+
+        assertTrue(kata.run("path").expect(0).out().strip().contains("/countdown/"), "the kata started last");
+        assertTrue(kata.run("hint").expect(0).out().contains("Hint 1 of"));
+    }
+
+    @Test
+    void helpCommandShowsACommandsHelp() {
+        assertTrue(kata.run("help").expect(0).out().contains("Usage: kata"));
+        assertTrue(kata.run("help", "check").expect(0).out().startsWith("Usage: kata check"));
+    }
+
+    @Test
+    void aNamedFolderThatIsNoWorkspaceIsAnErrorEvenForList() throws java.io.IOException {
+        Run missing = kata.run("-w", "/nonexistent", "list", "--json").expect(2);
+        assertEquals("", missing.out());
+        assertTrue(missing.err().startsWith("kata: /nonexistent does not exist. Run `kata init /nonexistent`"), missing.err());
+
+        java.nio.file.Files.writeString(kata.cwd.resolve("notes.txt"), "x");
+        Run file = kata.run("-w", "notes.txt", "list").expect(2);
+        assertTrue(file.err().contains("notes.txt is a file: a workspace is a folder."), file.err());
     }
 
     @Test

@@ -37,4 +37,12 @@ class StoryTextTest {
         assertTrue(shown.contains(Style.colored().cyan("SynchronousQueue.put")), shown);
         assertTrue(shown.contains("    " + Style.colored().cyan("queue.put(receipt);")), shown);
     }
+
+    @Test
+    void emphasisIsItalicInColourAndLosesItsStarsWhenPlain() {
+        String line = "a request for a *different* patient, 2 * 3 * 4, and\n* a list item";
+
+        assertEquals("a request for a different patient, 2 * 3 * 4, and\n* a list item\n", new StoryText(Style.plain()).render(line));
+        assertTrue(new StoryText(Style.colored()).render(line).contains(Style.colored().italic("different")));
+    }
 }

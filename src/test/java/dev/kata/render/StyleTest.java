@@ -10,10 +10,16 @@ import org.junit.jupiter.api.Test;
 
 class StyleTest {
     @Test
-    void noColorTurnsColourOffWhateverItsValue() {
+    void aNonEmptyNoColorTurnsColourOff() {
         assertFalse(Style.detect(ColorMode.AUTO, Map.of("NO_COLOR", "1"), true).color());
-        assertFalse(Style.detect(ColorMode.AUTO, Map.of("NO_COLOR", ""), true).color());
+        assertTrue(Style.detect(ColorMode.AUTO, Map.of("NO_COLOR", ""), true).color(), "no-color.org: an empty value does not count");
         assertEquals("✘", Style.detect(ColorMode.AUTO, Map.of("NO_COLOR", "yes"), true).failMark());
+    }
+
+    @Test
+    void aDumbTerminalGetsNoColour() {
+        assertFalse(Style.detect(ColorMode.AUTO, Map.of("TERM", "dumb"), true).color());
+        assertTrue(Style.detect(ColorMode.AUTO, Map.of("TERM", "xterm-256color"), true).color());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.kata.workspace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kata.TestPacks;
@@ -93,6 +94,47 @@ class ProgressStoreTest {
         assertTrue(Files.readString(aside).contains("\"pas"), "the corrupt file is kept as it was");
         store().read();
         assertEquals(1, warnings.size(), "the rebuilt file is written: no second warning");
+    }
+
+    @Test
+    void aGarbledFileComesBackFromTheGenerationBeforeIt() throws IOException {
+        LastVerdict pass = new LastVerdict("pass", null, "all pass", NOW);
+        store().update("sum-up", p -> p.started(NOW).checked(pass));
+        store().update("sum-up", p -> p.withHintsUsed(2));
+        Files.writeString(workspace.progressFile(), "{\"format\":1,\"katas\":{\"sum-up\":{\"sta");
+
+        KataProgress read = store().read().of("sum-up");
+
+        assertEquals(ProgressStatus.PASSED, read.status(), "a passed kata stays passed");
+        assertEquals(NOW, read.solvedAt());
+        assertEquals(1, read.attempts());
+        assertEquals(pass, read.lastVerdict());
+        assertEquals(0, read.hintsUsed(), "only the last change is lost");
+        assertEquals(1, warnings.size());
+        assertTrue(warnings.get(0).contains("restored from the generation before it"), warnings.get(0));
+    }
+
+    @Test
+    void aWriteCutBetweenItsTwoRenamesLeavesThePreviousGeneration() throws IOException {
+        store().update("sum-up", p -> p.started(NOW));
+        store().update("sum-up", p -> p.withHintsUsed(1));
+        Files.delete(workspace.progressFile());
+
+        assertEquals(ProgressStatus.IN_PROGRESS, store().read().of("sum-up").status());
+        assertTrue(warnings.isEmpty());
+    }
+
+    @Test
+    void aWorkspaceThatCannotBeWrittenIsStillRead() throws IOException {
+        store().update("sum-up", p -> p.started(NOW).withHintsUsed(1));
+        Files.delete(workspace.lockFile());
+        Files.createDirectory(workspace.lockFile()); // the lock can no longer be opened for writing
+
+        assertEquals(1, store().read().of("sum-up").hintsUsed());
+        ProgressNotRecordedException e = assertThrows(ProgressNotRecordedException.class,
+                () -> store().update("sum-up", p -> p.withHintsUsed(2)));
+        assertTrue(e.getMessage().startsWith("cannot record your progress in "), e.getMessage());
+        assertEquals(1, store().read().of("sum-up").hintsUsed());
     }
 
     @Test

@@ -84,4 +84,26 @@ class StarterAndResetterTest {
         assertNull(result.backup());
         assertEquals(workspace.learnerFiles(kata), result.restored());
     }
+
+    @Test
+    void supportFilesAreCopiedReadOnlyBesideTheLearnersAndRefreshed() throws IOException {
+        Path pack = temp.resolve("katas");
+        Files.createDirectories(pack.resolve("greet-all/support"));
+        Files.move(pack.resolve("greet-all/starter/Names.java"), pack.resolve("greet-all/support/Names.java"));
+        kata = new CatalogLoader().load(pack).require("greet-all");
+
+        new Starter().start(kata, workspace);
+        Path copy = workspace.learnerFile(kata, "Names.java");
+
+        assertEquals(List.of(workspace.learnerFile(kata, "Greeter.java")), workspace.learnerFiles(kata));
+        assertEquals(List.of(copy), workspace.supportCopies(kata));
+        assertEquals(Files.readString(kata.supportDir().resolve("Names.java")), Files.readString(copy));
+        assertTrue(!Files.isWritable(copy) || "root".equals(System.getProperty("user.name")));
+
+        Files.writeString(kata.supportDir().resolve("Names.java"), "package greetall; // a newer kata\n");
+        Resetter.Result reset = new Resetter(clock).reset(kata, workspace);
+
+        assertNull(reset.backup(), "support copies are not the learner's work");
+        assertEquals("package greetall; // a newer kata\n", Files.readString(copy));
+    }
 }

@@ -1,5 +1,0 @@
-package greetall;
-
-public final class Names {
-    public static final String WORLD = "world";
-}
