@@ -82,6 +82,42 @@ class IntegrityScrubberTest {
         }
     }
 
+    @Test
+    @Order(3)
+    @DisplayName("awaitTermination on a scrubber still running waits for its timeout and says it has not ended")
+    void awaitTerminationWaitsForItsTimeout() throws Exception {
+        IntegrityScrubber scrubber = new IntegrityScrubber(index(16));
+        scrubber.start();
+        try {
+            long[] elapsed = {-1};
+            boolean[] ended = {true};
+            Thread waiter = Thread.ofPlatform().name("service-thread").daemon().start(() -> {
+                long t0 = System.nanoTime();
+                try {
+                    ended[0] = scrubber.awaitTermination(150, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                elapsed[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            });
+            waiter.join(1500);
+            if (waiter.isAlive()) {
+                fail("awaitTermination(150 ms) on a scrubber that was never stopped had not returned 1.5 s later:"
+                        + " it must give up after its timeout");
+            }
+            if (ended[0]) {
+                fail("awaitTermination(150 ms) returned true, but the scrubber was never stopped and is still running");
+            }
+            if (elapsed[0] < 140) {
+                fail("awaitTermination(150 ms) returned false after " + elapsed[0] + " ms, on a scrubber that was"
+                        + " never stopped: it must wait up to its whole timeout for the thread to end");
+            }
+        } finally {
+            scrubber.stop();
+            scrubber.awaitTermination(STOP_WITHIN_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** Fails if stop() left its caller, not the scrubber, interrupted. */
     private static void callerNotInterrupted(IntegrityScrubber scrubber) throws InterruptedException {
         if (Thread.interrupted()) {
