@@ -251,6 +251,51 @@ class CliContractTest {
     }
 
     @Test
+    void solutionLeadsWithWhyItWorksThenADiffOfYourPassingFile() throws IOException {
+        Path ws = kata.initWorkspace();
+        kata.run("start", "sum-up").expect(0);
+        Path adder = ws.resolve("src/main/java/sumup/Adder.java");
+        Files.writeString(adder, Files.readString(adder).replace("return a - b;", "return b + a;"));
+        Files.writeString(ws.resolve(".kata/progress.json"), """
+                {"format": 1, "katas": {"sum-up": {"status": "passed", "attempts": 1, "hintsUsed": 0}}}
+                """);
+
+        String out = kata.run("solution", "sum-up").expect(0).clean().out();
+
+        assertTrue(out.startsWith("Why it works"), out);
+        assertTrue(out.indexOf("`+` adds.") < out.indexOf("Adder.java: your file (-) against the reference (+)"), out);
+        assertTrue(out.contains("""
+                @@ -6,5 +6,5 @@
+                \s
+                     public static int add(int a, int b) {
+                -        return b + a;
+                +        return a + b;
+                     }
+                 }
+                """), out);
+        assertFalse(out.contains("private Adder()"), "only the lines around the change: " + out);
+        assertFalse(out.contains("\033["), "plain when not a terminal");
+
+        String full = kata.run("solution", "sum-up", "--full").expect(0).out();
+        assertTrue(full.contains("private Adder()") && full.contains("return a + b;"), full);
+    }
+
+    @Test
+    void solutionSaysWhenYourFileIsTheReference() throws IOException {
+        Path ws = kata.initWorkspace();
+        kata.run("start", "sum-up").expect(0);
+        Files.copy(kata.install.resolve("katas/sum-up/solution/Adder.java"), ws.resolve("src/main/java/sumup/Adder.java"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(ws.resolve(".kata/progress.json"), """
+                {"format": 1, "katas": {"sum-up": {"status": "passed", "attempts": 1, "hintsUsed": 0}}}
+                """);
+
+        String out = kata.run("solution", "sum-up").expect(0).out();
+
+        assertTrue(out.contains("Adder.java: your file is the reference solution, line for line"), out);
+    }
+
+    @Test
     void corruptProgressIsMovedAsideWithAWarningAndEverythingStillWorks() throws IOException {
         Path ws = kata.initWorkspace();
         kata.run("start", "greet-all").expect(0);
