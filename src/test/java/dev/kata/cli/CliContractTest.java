@@ -204,6 +204,26 @@ class CliContractTest {
     }
 
     @Test
+    void hintSeenShowsTheHintsAlreadySeenWithoutRevealingTheNext() throws IOException {
+        kata.initWorkspace();
+
+        Run none = kata.run("hint", "sum-up", "--seen").expect(0);
+        assertFalse(none.out().contains("Hint 1 of 3"), none.out());
+        assertTrue(none.out().contains("not seen any hint of sum-up yet"), none.out());
+
+        kata.run("hint", "sum-up").expect(0);
+        kata.run("hint", "sum-up").expect(0);
+        Run seen = kata.run("hint", "sum-up", "--seen").expect(0);
+        assertTrue(seen.out().contains("Hint 1 of 3") && seen.out().contains("Hint 2 of 3"), seen.out());
+        assertFalse(seen.out().contains("Hint 3 of 3"), seen.out());
+        assertTrue(seen.out().contains("1 more hint left"), seen.out());
+        kata.run("hint", "sum-up", "--seen").expect(0);
+
+        JsonNode progress = new ObjectMapper().readTree(kata.run("progress", "--json").expect(0).out());
+        assertEquals(2, progress.get("tracks").get(0).get("katas").get(0).get("hintsUsed").asInt(), "--seen counts nothing");
+    }
+
+    @Test
     void resetKeepsABackupAndRestoresTheStarter() throws IOException {
         Path ws = kata.initWorkspace();
         kata.run("start", "sum-up").expect(0);
