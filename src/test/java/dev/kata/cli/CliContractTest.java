@@ -239,6 +239,41 @@ class CliContractTest {
     }
 
     @Test
+    void resetRestoreBringsBackABackupAndBacksUpWhatItReplaces() throws IOException {
+        Path ws = kata.initWorkspace();
+        kata.run("start", "sum-up").expect(0);
+        Path adder = ws.resolve("src/main/java/sumup/Adder.java");
+        Path backups = ws.resolve(".kata/backups/sum-up");
+        assertTrue(kata.run("reset", "sum-up", "--restore").expect(2).clean().err().contains("no backup to restore"));
+
+        Files.writeString(adder, "first attempt");
+        kata.run("reset", "sum-up").expect(0);
+        Files.writeString(adder, "second attempt");
+        kata.run("reset", "sum-up").expect(0);
+        Files.writeString(adder, "third attempt");
+
+        Run latest = kata.run("reset", "--restore", "sum-up").expect(0);
+        assertEquals("second attempt", Files.readString(adder), latest.out());
+        assertTrue(latest.out().contains("back to the backup 20260304-050607-2"), latest.out());
+        assertEquals("third attempt", Files.readString(backups.resolve("20260304-050607-3/Adder.java")), "nothing lost");
+
+        Run listed = kata.run("reset", "sum-up", "--backups").expect(0);
+        assertTrue(listed.out().contains("3 backups of sum-up"), listed.out());
+        String names = listed.out().lines().filter(l -> l.startsWith("  2026")).map(String::strip).toList().toString();
+        assertEquals("[20260304-050607  Adder.java, 20260304-050607-2  Adder.java, 20260304-050607-3  Adder.java]", names);
+
+        kata.run("reset", "sum-up", "--restore", "20260304-050607").expect(0);
+        assertEquals("first attempt", Files.readString(adder));
+        kata.run("reset", "sum-up", "--restore=" + backups.resolve("20260304-050607-3")).expect(0);
+        assertEquals("third attempt", Files.readString(adder));
+
+        Run missing = kata.run("reset", "sum-up", "--restore", "20990101-000000").expect(2).clean();
+        assertTrue(missing.err().contains("there is no backup 20990101-000000 of sum-up; there are 3 backups: 20260304-050607, "),
+                missing.err());
+        assertEquals("third attempt", Files.readString(adder), "a failed restore changes nothing");
+    }
+
+    @Test
     void checkRequiresAStartedKata() {
         kata.initWorkspace();
 
