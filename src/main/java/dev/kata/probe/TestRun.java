@@ -19,7 +19,7 @@ final class TestRun {
     volatile long timeoutMs;
     volatile Thread testThread;
     volatile Set<Long> baseline = Set.of();
-    volatile Map<String, String> openFiles = Map.of();
+    volatile OpenFiles.Snapshot openFiles = OpenFiles.Snapshot.NONE;
     volatile Phase phase = Phase.RUNNING;
     /** Threads a failed test left running, shown with its failure. */
     volatile List<ThreadSnapshot> leftRunning = List.of();
