@@ -39,22 +39,22 @@ final class Markdown {
     }
 
     /**
-     * The gist of a long message for a table cell or a list item: its first sentence (or line),
+     * The gist of a long message for a table cell or a list item: its first sentence,
      * cut at a word near {@code max} characters with an ellipsis. Not escaped.
      */
     static String gist(String text, int max) {
         String flat = text.strip().replaceAll("\\s*\\R\\s*", " ");
         int end = flat.length();
-        java.util.regex.Matcher sentence = java.util.regex.Pattern.compile("[.!?:;](\\s|$)").matcher(flat);
+        java.util.regex.Matcher sentence = java.util.regex.Pattern.compile("[.!?](\\s|$)").matcher(flat);
         if (sentence.find() && sentence.start() > 0) {
-            end = sentence.start() + (".!?".indexOf(flat.charAt(sentence.start())) >= 0 ? 1 : 0);
+            end = sentence.start() + 1;
         }
         String first = flat.substring(0, end);
         if (first.length() <= max) {
-            return end == flat.length() || ".!?".indexOf(first.charAt(first.length() - 1)) >= 0 ? first : first + "…";
+            return first;
         }
         int cut = first.lastIndexOf(' ', max - 1);
-        return first.substring(0, cut > max / 2 ? cut : max - 1).stripTrailing() + "…";
+        return first.substring(0, cut > max / 2 ? cut : max - 1).replaceAll("[\\s,;:]+$", "") + "…";
     }
 
     /** Whether {@link #gist} leaves anything out. */

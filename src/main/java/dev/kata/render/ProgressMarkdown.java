@@ -20,7 +20,7 @@ import java.util.Set;
 public final class ProgressMarkdown {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd");
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z");
-    static final int GIST = 80;
+    static final int GIST = 100;
 
     private final ZoneId zone;
 

@@ -82,7 +82,7 @@ public final class TeamReportMarkdown {
                         String heading = Markdown.cell(s.learner()) + " on " + s.kataId();
                         String anchor = Markdown.anchor(heading, anchors);
                         md.append(" (").append(Markdown.cell(Markdown.gist(s.lastSummary(), ProgressMarkdown.GIST)))
-                                .append(", [more](#").append(anchor).append("))");
+                                .append(" [more](#").append(anchor).append("))");
                         details.append("\n#### ").append(heading).append("\n\n").append(Markdown.paragraph(s.lastSummary()));
                     }
                 }
