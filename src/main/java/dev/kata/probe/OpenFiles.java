@@ -26,9 +26,12 @@ final class OpenFiles {
     private static final String JAVA_HOME = System.getProperty("java.home");
     private static final AtomicBoolean TOLD = new AtomicBoolean();
 
-    /** The open files by descriptor (on Linux), and the count of open descriptors (-1 when unknown). */
-    record Snapshot(Map<String, String> files, long count) {
-        static final Snapshot NONE = new Snapshot(Map.of(), -1);
+    /**
+     * What is open: by name when {@code named} (the files by descriptor, on Linux), else the count
+     * of open descriptors (-1 when this system gives none).
+     */
+    record Snapshot(boolean named, Map<String, String> files, long count) {
+        static final Snapshot NONE = new Snapshot(false, Map.of(), -1);
     }
 
     private OpenFiles() {
@@ -39,7 +42,7 @@ final class OpenFiles {
     }
 
     static Snapshot snapshot() {
-        return supported() ? new Snapshot(files(), -1) : new Snapshot(Map.of(), descriptorCount());
+        return supported() ? new Snapshot(true, files(), -1) : new Snapshot(false, Map.of(), descriptorCount());
     }
 
     /** Open file descriptor number to the file it refers to. */
@@ -77,10 +80,14 @@ final class OpenFiles {
 
     /** Fails the test for files opened since {@code before} that are still open. */
     static void verify(Snapshot before) {
-        if (supported()) {
-            verifyByName(before);
-        } else if (before.count() >= 0) {
-            verifyByCount(before);
+        verify(before, snapshot());
+    }
+
+    static void verify(Snapshot before, Snapshot after) {
+        if (before.named() && after.named()) {
+            verifyByName(before.files(), after.files());
+        } else if (before.count() >= 0 && after.count() >= 0) {
+            verifyByCount(after.count() - before.count());
         } else if (TOLD.compareAndSet(false, true)) {
             System.err.println("kata: files left open are not checked on this system: it has neither /proc/self/fd "
                     + "nor a count of open file descriptors.");
@@ -95,15 +102,15 @@ final class OpenFiles {
         if (!supported() || !FileUse.recording()) {
             return null;
         }
-        List<String> leaked = leakedSince(before);
+        List<String> leaked = leakedSince(before.files(), files());
         Map<String, String> lines = FileUse.learnerLines(leaked, Probe.describer);
         return leaked.stream().map(lines::get).filter(l -> l != null).findFirst().orElse(null);
     }
 
-    private static List<String> leakedSince(Snapshot before) {
+    private static List<String> leakedSince(Map<String, String> before, Map<String, String> after) {
         List<String> leaked = new ArrayList<>();
-        files().forEach((fd, target) -> {
-            if (!target.equals(before.files().get(fd))) {
+        after.forEach((fd, target) -> {
+            if (!target.equals(before.get(fd))) {
                 leaked.add(target.replace(" (deleted)", ""));
             }
         });
@@ -111,8 +118,8 @@ final class OpenFiles {
         return leaked;
     }
 
-    private static void verifyByName(Snapshot before) {
-        List<String> leaked = leakedSince(before);
+    private static void verifyByName(Map<String, String> before, Map<String, String> after) {
+        List<String> leaked = leakedSince(before, after);
         if (leaked.isEmpty()) {
             return;
         }
@@ -128,8 +135,7 @@ final class OpenFiles {
                 location, List.of());
     }
 
-    private static void verifyByCount(Snapshot before) {
-        long more = descriptorCount() - before.count();
+    private static void verifyByCount(long more) {
         if (more <= 0) {
             return;
         }
