@@ -62,10 +62,16 @@ final class KataTemplate {
             paths = ["slow destinations", "no lines"]
 
             [[clauses]]
+            id = "interrupt-kept"
+            says = "A caller interrupted while export waits stops the writers and keeps its interrupt."
+            tests = ["anInterruptedCallerKeepsItsInterrupt"]
+            paths = ["the caller interrupted before export waits"]
+
+            [[clauses]]
             id = "no-thread-left"
             says = "No thread export started is left running."
-            tests = ["everyDestinationHasTheWholeReportWhenExportReturns"]
-            paths = ["the grader's leak check after each test"]
+            tests = ["everyDestinationHasTheWholeReportWhenExportReturns", "anInterruptedCallerKeepsItsInterrupt"]
+            paths = ["the grader's leak check after each test", "writers interrupted mid-report"]
             """;
 
     private static final String STORY = """
@@ -94,9 +100,10 @@ final class KataTemplate {
 
             ## Your task
             Make `export` return only once every destination has the whole report, in order, while
-            the destinations are still written to at the same time. The hidden tests use slow
-            destinations, check each one's lines the moment `export` returns, and check that no
-            thread `export` started is left running.
+            the destinations are still written to at the same time. If the caller is interrupted
+            while `export` waits, stop the writers and return with the caller's interrupt still set.
+            The hidden tests use slow destinations, check each one's lines the moment `export`
+            returns, interrupt a caller, and check that no thread `export` started is left running.
             """;
 
     private static final String HINTS = """
@@ -275,6 +282,22 @@ final class KataTemplate {
                                     + "busy. Wait for every writer you start before returning.");
                         }
                         assertEquals(report, received, "destination " + (i + 1) + " got the lines out of order");
+                    }
+                }
+
+                @Test
+                void anInterruptedCallerKeepsItsInterrupt() {
+                    List<String> report = IntStream.rangeClosed(1, LINES).mapToObj(i -> "line " + i).toList();
+                    SlowDestination destination = new SlowDestination();
+
+                    Thread.currentThread().interrupt(); // the caller is being cancelled: export's wait ends at once
+                    ReportExporter.export(report, List.of(destination));
+                    boolean kept = Thread.interrupted(); // (and clears it for the tests after this one)
+
+                    if (!kept) {
+                        throw new AssertionError("export was interrupted while it waited, and returned with the "
+                                + "interrupt cleared: its caller can no longer tell that it was cancelled. After "
+                                + "catching InterruptedException, interrupt the current thread again.");
                     }
                 }
 

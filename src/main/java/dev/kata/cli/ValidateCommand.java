@@ -46,6 +46,14 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
 
+    @Option(names = "--mutate",
+            description = "Also grade wrong fixes generated from each reference solution by concurrency mutation "
+                    + "operators (remove synchronized or volatile, shrink a critical region, drop an unlock or a join, "
+                    + "atomic to get-then-set...). Each survivor is listed with its id and diff; one that is not "
+                    + "declared in kata.toml's [equivalent] fails the kata. With --repeat N each mutant is graded "
+                    + "up to N times, until it passes once.")
+    boolean mutate;
+
     @Override
     public Integer call() throws InterruptedException {
         CommandContext ctx = ctx();
@@ -88,7 +96,7 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
             }
         }
         long start = System.nanoTime();
-        List<KataValidation> results = validator.validate(katas, repeat, k -> {
+        List<KataValidation> results = validator.validate(katas, repeat, mutate, k -> {
             if (!json) {
                 out.println(text.line(k));
                 out.flush();

@@ -35,7 +35,9 @@ record ProbeEvent(JsonNode json) {
         if (!passed && reason == null) {
             reason = Reason.TEST_FAILURE;
         }
-        return new TestResult(id(), TestNames.readable(name()), passed ? Status.PASS : Status.FAIL, reason,
+        Status status = passed ? Status.PASS
+                : json.path("inconclusive").asBoolean(false) ? Status.INCONCLUSIVE : Status.FAIL;
+        return new TestResult(id(), TestNames.readable(name()), status, reason,
                 text("message"), text("location"), threads(), json.path("durationMs").asLong(0));
     }
 

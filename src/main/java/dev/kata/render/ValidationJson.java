@@ -3,6 +3,7 @@ package dev.kata.render;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kata.validate.KataValidation;
+import dev.kata.validate.MutationReport;
 import dev.kata.validate.VariantResult;
 import java.util.List;
 
@@ -31,6 +32,9 @@ public final class ValidationJson {
             k.kataProblems().forEach(problems::add);
             ArrayNode warnings = node.putArray("warnings");
             k.warnings().forEach(warnings::add);
+            if (k.mutation() != null) {
+                mutation(node.putObject("mutation"), k.mutation());
+            }
             ArrayNode variants = node.putArray("variants");
             for (VariantResult v : k.variants()) {
                 ObjectNode variant = variants.addObject();
@@ -48,6 +52,30 @@ public final class ValidationJson {
             }
         }
         return Json.write(root);
+    }
+
+    private static void mutation(ObjectNode node, MutationReport m) {
+        node.put("ok", m.ok());
+        node.put("generated", m.generated());
+        node.put("notCompiled", m.notCompiled());
+        node.put("killed", m.killed());
+        node.put("equivalent", m.equivalent());
+        node.put("survived", m.survivors().size());
+        node.put("durationMs", m.durationMs());
+        ArrayNode survivors = node.putArray("survivors");
+        for (MutationReport.Survivor s : m.survivors()) {
+            ObjectNode survivor = survivors.addObject();
+            survivor.put("id", s.mutant().id());
+            survivor.put("operator", s.mutant().operator());
+            survivor.put("file", s.mutant().file());
+            ArrayNode verdicts = survivor.putArray("verdicts");
+            s.verdicts().forEach(verdicts::add);
+            survivor.put("diff", s.mutant().diff());
+        }
+        ArrayNode problems = node.putArray("problems");
+        m.problems().forEach(problems::add);
+        ArrayNode warnings = node.putArray("warnings");
+        m.warnings().forEach(warnings::add);
     }
 
     /** A pack that does not load: {@code {"ok": false, "problems": [...], "katas": []}}, each problem naming file and field. */

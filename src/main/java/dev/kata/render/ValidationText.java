@@ -1,6 +1,7 @@
 package dev.kata.render;
 
 import dev.kata.validate.KataValidation;
+import dev.kata.validate.MutationReport;
 import dev.kata.validate.VariantResult;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,10 @@ public final class ValidationText {
             for (String w : k.warnings()) {
                 s.append("\n    ").append(style.yellow("warning: ")).append(w);
             }
+            if (k.mutation() != null) {
+                s.append("\n    ").append(style.dim(mutationSummary(k.mutation())));
+                k.mutation().warnings().forEach(w -> s.append("\n    ").append(style.yellow("warning: ")).append(w));
+            }
         } else {
             s.append(style.red("✘ ")).append(style.bold(k.kataId()));
             for (String p : k.kataProblems()) {
@@ -28,6 +33,9 @@ public final class ValidationText {
             }
             for (String w : k.warnings()) {
                 s.append("\n    ").append(style.yellow("warning: ")).append(w);
+            }
+            if (k.mutation() != null) {
+                mutation(k.mutation(), s);
             }
             for (VariantResult v : k.variants()) {
                 if (v.ok()) {
@@ -41,6 +49,29 @@ public final class ValidationText {
             }
         }
         return s.toString();
+    }
+
+    /** "generated mutants: 14 · 2 do not compile · 11 killed · 1 equivalent · 0 survive · 9.5 s". */
+    public static String mutationSummary(MutationReport m) {
+        return "generated mutants: " + m.generated() + " · " + m.notCompiled() + " do not compile · " + m.killed()
+                + " killed · " + m.equivalent() + " equivalent · " + m.survivors().size() + " survive · "
+                + String.format("%.1f s", m.durationMs() / 1000.0);
+    }
+
+    private void mutation(MutationReport m, StringBuilder s) {
+        s.append("\n    ").append(mutationSummary(m));
+        m.problems().forEach(p -> s.append("\n    ").append(p));
+        m.warnings().forEach(w -> s.append("\n    ").append(style.yellow("warning: ")).append(w));
+        for (MutationReport.Survivor survivor : m.survivors()) {
+            s.append("\n    ").append(style.red("survivor ")).append(style.bold(survivor.mutant().id()))
+                    .append(style.dim(" (verdicts: " + String.join(", ", survivor.verdicts())
+                            + "; not a wrong fix? declare it in kata.toml's [equivalent] with the reason)"));
+            for (String line : survivor.mutant().diff().stripTrailing().split("\n")) {
+                String shown = line.startsWith("+") && !line.startsWith("+++") ? style.green(line)
+                        : line.startsWith("-") && !line.startsWith("---") ? style.red(line) : line;
+                s.append("\n      ").append(shown);
+            }
+        }
     }
 
     /** A problem of the pack as a whole, e.g. a kata folder that no track lists. */

@@ -56,7 +56,18 @@ public final class Validator {
     /** Validates {@code katas}; {@code onDone} hears each kata as soon as all its checks are in. */
     public List<KataValidation> validate(List<Kata> katas, int repeat, Consumer<KataValidation> onDone)
             throws InterruptedException {
+        return validate(katas, repeat, false, onDone);
+    }
+
+    /**
+     * Validates {@code katas} and, with {@code mutate}, grades the mutants generated from each
+     * reference solution too (each up to {@code repeat} times, until it passes once).
+     */
+    public List<KataValidation> validate(List<Kata> katas, int repeat, boolean mutate, Consumer<KataValidation> onDone)
+            throws InterruptedException {
         Map<Kata, Map<Variant, List<Future<Verdict>>>> pending = new LinkedHashMap<>();
+        Map<Kata, MutationCheck> checks = new LinkedHashMap<>();
+        Map<Kata, List<Future<MutationCheck.Outcome>>> mutantRuns = new LinkedHashMap<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
             Thread t = new Thread(r, "kata-validate");
             t.setDaemon(true);
@@ -81,10 +92,26 @@ public final class Validator {
                     }
                 }
             }
+            if (mutate) {
+                for (Kata kata : katas) {
+                    MutationCheck check = MutationCheck.prepare(kata);
+                    checks.put(kata, check);
+                    List<Future<MutationCheck.Outcome>> runs = new ArrayList<>();
+                    for (int i = 0; i < check.mutants().size(); i++) {
+                        int mutant = i;
+                        runs.add(pool.submit(() -> check.grade(grader, mutant, repeat)));
+                    }
+                    mutantRuns.put(kata, runs);
+                }
+            }
             List<KataValidation> results = new ArrayList<>();
             for (Map.Entry<Kata, Map<Variant, List<Future<Verdict>>>> k : pending.entrySet()) {
+                MutationReport mutation = null;
+                if (mutate) {
+                    mutation = checks.get(k.getKey()).report(outcomes(mutantRuns.get(k.getKey())));
+                }
                 KataValidation validation = collect(k.getKey(), k.getValue(), minMutants.applyAsInt(k.getKey()),
-                        ContractAudit.of(k.getKey(), contractRequired.test(k.getKey())));
+                        ContractAudit.of(k.getKey(), contractRequired.test(k.getKey())), mutation);
                 results.add(validation);
                 onDone.accept(validation);
             }
@@ -92,8 +119,21 @@ public final class Validator {
         }
     }
 
+    private static List<MutationCheck.Outcome> outcomes(List<Future<MutationCheck.Outcome>> runs)
+            throws InterruptedException {
+        List<MutationCheck.Outcome> out = new ArrayList<>();
+        for (Future<MutationCheck.Outcome> f : runs) {
+            try {
+                out.add(f.get());
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a mutant's check failed: " + e.getCause().getMessage(), e.getCause());
+            }
+        }
+        return out;
+    }
+
     private static KataValidation collect(Kata kata, Map<Variant, List<Future<Verdict>>> byVariant, int minMutants,
-                                          ContractAudit contract) throws InterruptedException {
+                                          ContractAudit contract, MutationReport mutation) throws InterruptedException {
         List<String> kataProblems = new ArrayList<>(contract.problems());
         if (kata.mutants().size() < minMutants) {
             kataProblems.add("has " + kata.mutants().size() + " mutant(s); at least " + minMutants
@@ -114,7 +154,9 @@ public final class Validator {
                 run++;
                 try {
                     Verdict verdict = f.get();
-                    reasons.add(verdict.passed() ? "pass" : verdict.reason().id());
+                    reasons.add(verdict.passed() ? "pass"
+                            : verdict.status() == dev.kata.grader.Status.INCONCLUSIVE ? "inconclusive"
+                            : verdict.reason().id());
                     durations.add(verdict.durationMs());
                     String problem = variant.problemWith(verdict);
                     if (problem != null) {
@@ -129,6 +171,6 @@ public final class Validator {
             long median = durations.isEmpty() ? 0 : durations.get(durations.size() / 2);
             variants.add(new VariantResult(variant, v.getValue().size(), problems, reasons, median));
         }
-        return new KataValidation(kata.id(), kataProblems, contract.warnings(), variants);
+        return new KataValidation(kata.id(), kataProblems, contract.warnings(), variants, mutation);
     }
 }

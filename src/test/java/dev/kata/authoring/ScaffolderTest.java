@@ -40,7 +40,7 @@ class ScaffolderTest {
         assertEquals(List.of("ReportExporter.java"), kata.files());
         assertEquals(List.of("example"), List.copyOf(kata.mutants().keySet()));
         assertTrue(Files.isRegularFile(kata.testsDir().resolve("ReportExporterTest.java")));
-        assertEquals(2, kata.contract().clauses().size());
+        assertEquals(3, kata.contract().clauses().size());
         assertEquals(new dev.kata.validate.ContractAudit(List.of(), List.of()), dev.kata.validate.ContractAudit.of(kata, true));
         KataTexts texts = KataTexts.read(kata);
         assertEquals(3, texts.hints().size());

@@ -52,6 +52,37 @@ class PackCommandsTest {
     }
 
     @Test
+    void generatedMutantsAreGradedAndASurvivorFailsUntilDeclaredEquivalent() throws IOException {
+        kata.run("new", "billing-export", "--pack", "team").expect(0);
+        Path kataDir = kata.cwd.resolve("team/billing-export");
+        Path tests = kataDir.resolve("tests/ReportExporterTest.java");
+        String source = Files.readString(tests);
+        int from = source.indexOf("    @Test\n    void anInterruptedCallerKeepsItsInterrupt()");
+        int to = source.indexOf("    @Test\n    void anEmptyReportWritesNothing()");
+        Files.writeString(tests, source.substring(0, from) + source.substring(to));
+        Files.writeString(kataDir.resolve("contract.toml"), Files.readString(kataDir.resolve("contract.toml"))
+                .replace("\"anInterruptedCallerKeepsItsInterrupt\"", "\"anEmptyReportWritesNothing\""));
+
+        Run survived = kata.run("validate", "--pack", "team", "--mutate").expect(1); // its diff names exceptions
+
+        String id = "remove-call:ReportExporter.java:export:2";
+        assertTrue(survived.out().contains("generated mutants: 2 · 1 do not compile · 0 killed · 0 equivalent · 1 survive"),
+                survived.out());
+        assertTrue(survived.out().contains("survivor " + id), survived.out());
+        assertTrue(survived.out().contains("-            Thread.currentThread().interrupt();"), survived.out());
+
+        Files.writeString(kataDir.resolve("kata.toml"), "\n[equivalent]\n\"" + id + "\" = \"for this demo only\"\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        Run declared = kata.run("validate", "--pack", "team", "--mutate", "--json").expect(0);
+
+        JsonNode mutation = new ObjectMapper().readTree(declared.out()).get("katas").get(0).get("mutation");
+        assertEquals(2, mutation.get("generated").asInt(), declared.out());
+        assertEquals(1, mutation.get("notCompiled").asInt());
+        assertEquals(1, mutation.get("equivalent").asInt());
+        assertEquals(0, mutation.get("survived").asInt());
+    }
+
+    @Test
     void aPackThatBreaksTheFormatIsReportedByFileAndField() throws IOException {
         kata.run("new", "billing-export", "--pack", "team").expect(0);
         Path toml = kata.cwd.resolve("team/billing-export/kata.toml");
