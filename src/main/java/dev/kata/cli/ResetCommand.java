@@ -28,8 +28,9 @@ final class ResetCommand extends Subcommand implements Callable<Integer> {
     KataIdParameter kataId;
 
     @Option(names = "--restore", arity = "0..1", paramLabel = "BACKUP", parameterConsumer = BackupName.class,
-            description = "Instead of the starter, put back the files of a backup (the latest when none is named; "
-                    + "see --backups). Your current version is backed up first.")
+            description = "Instead of the starter, put back the files of a backup (when none is named, the latest that "
+                    + "differs from your files: again goes one further back; see --backups). Your current version is "
+                    + "backed up first.")
     String restore;
 
     @Option(names = "--backups", description = "List the kata's backups, oldest first, and change nothing.")
@@ -66,6 +67,9 @@ final class ResetCommand extends Subcommand implements Callable<Integer> {
             throw new KataException(kata.id() + " has no backup to restore: `kata reset " + kata.id()
                     + "` makes one of your files before it puts the starter back.");
         }
+        if (restore.isBlank() && Backups.find(kata, workspace, restore).isEmpty()) {
+            throw new KataException("your files of " + kata.id() + " are already as every backup has them: nothing to restore.");
+        }
         Backups.Backup backup = Backups.find(kata, workspace, restore).orElseThrow(() -> new KataException(
                 "there is no backup " + restore + " of " + kata.id() + "; there "
                         + (all.size() == 1 ? "is " : "are ") + Plural.of(all.size(), "backup") + ": "
@@ -95,7 +99,7 @@ final class ResetCommand extends Subcommand implements Callable<Integer> {
             out.println("  " + ctx.style().bold(backup.name()) + "  "
                     + backup.files().stream().map(f -> f.getFileName().toString()).collect(Collectors.joining(", ")));
         }
-        out.println(ctx.style().dim("`kata reset " + kata.id() + " --restore` brings back the latest; --restore=NAME another."));
+        out.println(ctx.style().dim("`kata reset " + kata.id() + " --restore` brings back the latest that differs from your files; --restore NAME another."));
         return Main.PASS;
     }
 

@@ -47,14 +47,39 @@ public final class Backups {
         return out;
     }
 
-    /** The backup named {@code name} (a folder name, or its path), or the latest when name is empty. */
+    /**
+     * The backup named {@code name} (a folder name, or its path); when name is empty, the latest
+     * that differs from the learner's files as they are (so a second restore goes one further back).
+     */
     public static Optional<Backup> find(Kata kata, Workspace workspace, String name) {
         List<Backup> all = of(kata, workspace);
         if (name == null || name.isBlank()) {
-            return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+            for (int i = all.size() - 1; i >= 0; i--) {
+                if (!inPlace(kata, workspace, all.get(i))) {
+                    return Optional.of(all.get(i));
+                }
+            }
+            return Optional.empty();
         }
         String wanted = Path.of(name.strip()).getFileName().toString();
         return all.stream().filter(b -> b.name().equals(wanted)).findFirst();
+    }
+
+    /** Whether the learner's files are already what restoring {@code backup} would make them. */
+    public static boolean inPlace(Kata kata, Workspace workspace, Backup backup) {
+        try {
+            for (String name : kata.files()) {
+                Path own = backup.dir().resolve(name);
+                Path wanted = Files.isRegularFile(own) ? own : kata.starterDir().resolve(name);
+                Path file = workspace.learnerFile(kata, name);
+                if (!Files.isRegularFile(file) || Files.mismatch(file, wanted) != -1) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static String stamp(String name) {

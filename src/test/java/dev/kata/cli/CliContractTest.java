@@ -228,7 +228,7 @@ class CliContractTest {
         assertTrue(seen.out().contains("Hint 1 of 3") && seen.out().contains("Hint 2 of 3"), seen.out());
         assertFalse(seen.out().contains("Hint 3 of 3"), seen.out());
         assertTrue(seen.out().contains("1 more hint left"), seen.out());
-        kata.run("hint", "sum-up", "--seen").expect(0);
+        assertEquals(seen.out(), kata.run("hint", "--seen").expect(0).out(), "the current kata");
 
         JsonNode progress = new ObjectMapper().readTree(kata.run("progress", "--json").expect(0).out());
         assertEquals(2, progress.get("tracks").get(0).get("katas").get(0).get("hintsUsed").asInt(), "--seen counts nothing");
@@ -282,6 +282,10 @@ class CliContractTest {
         assertTrue(missing.err().contains("there is no backup 20990101-000000 of sum-up; there are 3 backups: 20260304-050607, "),
                 missing.err());
         assertEquals("third attempt", Files.readString(adder), "a failed restore changes nothing");
+
+        assertTrue(kata.run("reset", "--backups").expect(0).out().contains("3 backups of sum-up"), "the current kata");
+        kata.run("reset", "--restore").expect(0);
+        assertEquals("second attempt", Files.readString(adder), "the current kata's latest backup");
     }
 
     @Test
