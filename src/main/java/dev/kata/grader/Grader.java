@@ -166,7 +166,7 @@ public final class Grader implements AutoCloseable {
                     jvm = TestJvm.start(spec, work.resolve("events-" + run + ".jsonl"));
                 }
                 int doneBefore = ledger.done().size();
-                jvm.go(orders(classes, compiled, ledger, stopAtFirstFailure));
+                jvm.go(orders(classes, compiled, ledger, stopAtFirstFailure, kata.pitfall() == Reason.RESOURCE_LEAK));
                 RunEnd end = await(jvm, new EventReader(work.resolve("events-" + run + ".jsonl")), ledger, listener,
                         limit);
                 limit.jvmEnded();
@@ -352,13 +352,14 @@ public final class Grader implements AutoCloseable {
     }
 
     private static Map<String, String> orders(Path classes, CompileOutcome compiled, TestLedger ledger,
-            boolean stopAtFirstFailure) {
+            boolean stopAtFirstFailure, boolean trackFiles) {
         Map<String, String> orders = new LinkedHashMap<>();
         orders.put("classes", classes.toString());
         orders.put("learner", String.join("\t", compiled.learnerClasses()));
         orders.put("tests", String.join("\t", compiled.testClasses()));
         orders.put("skip", String.join("\t", ledger.done()));
         orders.put("stopAtFirstFailure", String.valueOf(stopAtFirstFailure));
+        orders.put("trackFiles", String.valueOf(trackFiles)); // the probe's FileUse, for katas about leaked files
         return orders;
     }
 

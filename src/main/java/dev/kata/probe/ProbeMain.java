@@ -52,6 +52,9 @@ public final class ProbeMain {
         Set<String> skip = split(orders.get("skip"));
         Probe.stopAtFirstFailure = Boolean.parseBoolean(orders.get("stopAtFirstFailure"));
         Probe.describer = new ThreadDescriber(learner, new HashSet<>(tests));
+        if (Boolean.parseBoolean(orders.get("trackFiles"))) {
+            FileUse.start();
+        }
 
         ClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, ProbeMain.class.getClassLoader());
         Thread.currentThread().setContextClassLoader(loader);

@@ -2,7 +2,6 @@ package dev.kata.probe;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** The hidden test that is running now: when it began, on which thread, and what it left behind. */
@@ -21,7 +20,9 @@ final class TestRun {
     volatile long timeoutMs;
     volatile Thread testThread;
     volatile Set<Long> baseline = Set.of();
-    volatile Map<String, String> openFiles = Map.of();
+    volatile OpenFiles.Snapshot openFiles = OpenFiles.Snapshot.NONE;
+    /** The learner's line that used a file this test left open, when the test failed by itself; else null. */
+    volatile String leakedFileLine;
     volatile Phase phase = Phase.RUNNING;
     /** Threads a failed test left running, shown with its failure. */
     volatile List<ThreadSnapshot> leftRunning = List.of();
