@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,7 +91,8 @@ public final class Grader implements AutoCloseable {
      * before it starts.
      */
     public void trainArchive(List<Kata> katas) {
-        Kata kata = katas.stream().filter(k -> k.jvmArgs().isEmpty()).findFirst().orElse(null);
+        Kata kata = katas.stream().filter(k -> k.jvmArgs().isEmpty() && specFor(k).extraClassPath().isEmpty())
+                .findFirst().orElse(null);
         if (archive == null || archive.exists() || kata == null) {
             return;
         }
@@ -122,7 +124,7 @@ public final class Grader implements AutoCloseable {
                 work = Files.createTempDirectory("kata-check-");
                 jvm = TestJvm.start(spec, work.resolve("events-0.jsonl"));
             }
-            Path classes = Files.createDirectories(work.resolve("classes"));
+            Path classes = Files.createDirectories(ModelChecker.classesDir(work));
 
             listener.phase("compiling");
             List<CompileDiagnostic> unfit = LearnerFiles.problems(kata, sourceDir);
@@ -136,7 +138,8 @@ public final class Grader implements AutoCloseable {
                 jvm.abort();
                 return compileFailure(kata, start, "no .java files in " + sourceDir, List.of());
             }
-            CompileOutcome compiled = compiler.compile(learnerFiles, javaFiles(kata.testsDir()), classes);
+            CompileOutcome compiled = compiler.compile(learnerFiles, javaFiles(kata.testsDir()), spec.extraClassPath(),
+                    classes);
             if (!compiled.learnerErrors().isEmpty()) {
                 jvm.abort();
                 int n = compiled.learnerErrors().size();
@@ -154,7 +157,7 @@ public final class Grader implements AutoCloseable {
             TestLedger ledger = new TestLedger();
             StringBuilder output = new StringBuilder();
             // The limit is for running the tests: compiling is bounded by itself, and slow only on a busy machine.
-            CheckLimit limit = new CheckLimit(kata.checkTimeout());
+            CheckLimit limit = new CheckLimit(Duration.ofMillis(checkLimitMillis(kata, spec)));
             int run = 0;
             int stalls = 0;
             CheckLimit.Call timedOut = CheckLimit.Call.WITHIN;
@@ -163,7 +166,7 @@ public final class Grader implements AutoCloseable {
                     jvm = TestJvm.start(spec, work.resolve("events-" + run + ".jsonl"));
                 }
                 int doneBefore = ledger.done().size();
-                jvm.go(orders(classes, compiled, ledger, stopAtFirstFailure));
+                jvm.go(orders(classes, compiled, ledger, stopAtFirstFailure, kata.pitfall() == Reason.RESOURCE_LEAK));
                 RunEnd end = await(jvm, new EventReader(work.resolve("events-" + run + ".jsonl")), ledger, listener,
                         limit);
                 limit.jvmEnded();
@@ -251,7 +254,8 @@ public final class Grader implements AutoCloseable {
             Path out = null;
             try {
                 out = Files.createTempDirectory("kata-warm-");
-                compiler.compile(kata.sourcesToCompile(kata.starterDir()), javaFiles(kata.testsDir()), out);
+                compiler.compile(kata.sourcesToCompile(kata.starterDir()), javaFiles(kata.testsDir()), spec.extraClassPath(),
+                        out);
             } catch (IOException | RuntimeException e) {
                 // only a head start
             } finally {
@@ -348,13 +352,14 @@ public final class Grader implements AutoCloseable {
     }
 
     private static Map<String, String> orders(Path classes, CompileOutcome compiled, TestLedger ledger,
-            boolean stopAtFirstFailure) {
+            boolean stopAtFirstFailure, boolean trackFiles) {
         Map<String, String> orders = new LinkedHashMap<>();
         orders.put("classes", classes.toString());
         orders.put("learner", String.join("\t", compiled.learnerClasses()));
         orders.put("tests", String.join("\t", compiled.testClasses()));
         orders.put("skip", String.join("\t", ledger.done()));
         orders.put("stopAtFirstFailure", String.valueOf(stopAtFirstFailure));
+        orders.put("trackFiles", String.valueOf(trackFiles)); // the probe's FileUse, for katas about leaked files
         return orders;
     }
 
@@ -362,7 +367,7 @@ public final class Grader implements AutoCloseable {
             boolean stopAtFirstFailure, long start) {
         boolean outOfTime = timedOut != CheckLimit.Call.WITHIN;
         List<TestResult> tests = ledger.results(outOfTime
-                ? "not run: the check ran out of time (limit " + kata.checkTimeout().toSeconds() + " s)"
+                ? "not run: the check ran out of time (limit " + limit.limitSeconds() + " s)"
                 : stopAtFirstFailure ? "not run: the check stops at the first failure"
                         : "not run: an earlier test ended the test JVM (see above)");
         TestResult orphan = ledger.orphanFailure();
@@ -371,7 +376,7 @@ public final class Grader implements AutoCloseable {
                     : outOfTime ? new TestResult("", "test JVM",
                             timedOut == CheckLimit.Call.CANNOT_TELL ? Status.INCONCLUSIVE : Status.FAIL,
                             Reason.CHECK_TIMEOUT, "the test JVM did not get to the first test within "
-                                    + kata.checkTimeout().toSeconds() + " s: " + limit.given(), null, List.of(), 0)
+                                    + limit.limitSeconds() + " s: " + limit.given(), null, List.of(), 0)
                     : new TestResult("", "test JVM", Status.FAIL, Reason.CRASH,
                             "the test JVM ended before running any test", null, List.of(), 0);
             return new Verdict(kata.id(), cause.status(), cause.reason(), cause.message(), List.of(), List.of(cause),
@@ -402,9 +407,32 @@ public final class Grader implements AutoCloseable {
                 millisSince(start));
     }
 
+    /**
+     * The test JVM for {@code kata}. Katas whose hidden tests use the model checker get its jars
+     * and flags; the others keep the lean class path.
+     */
     private TestJvmSpec specFor(Kata kata) {
+        List<String> jvmArgs = kata.jvmArgs();
+        List<Path> extraClassPath = List.of();
+        if (usesModelChecker(kata)) {
+            extraClassPath = ModelChecker.jars();
+            jvmArgs = Stream.concat(ModelChecker.jvmFlags().stream(), jvmArgs.stream()).toList();
+        }
         return new TestJvmSpec(settings.heapMb(), settings.maxThreads(), settings.outputCapBytes(),
-                kata.testTimeout().toMillis(), kata.jvmArgs(), archive, null);
+                kata.testTimeout().toMillis(), jvmArgs, extraClassPath, archive, null);
+    }
+
+    private static boolean usesModelChecker(Kata kata) {
+        try {
+            return ModelChecker.usedBy(javaFiles(kata.testsDir()));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The time the tests of one check may take: model-checked tests have a budget of their own on top. */
+    private static long checkLimitMillis(Kata kata, TestJvmSpec spec) {
+        return kata.checkTimeout().toMillis() + (spec.extraClassPath().isEmpty() ? 0 : ModelChecker.EXTRA_CHECK_MILLIS);
     }
 
     private static Verdict compileFailure(Kata kata, long start, String summary, List<CompileDiagnostic> diagnostics) {

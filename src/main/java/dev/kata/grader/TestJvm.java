@@ -59,7 +59,8 @@ final class TestJvm implements AutoCloseable {
         command.add("-Dkata.maxThreads=" + spec.maxThreads());
         command.addAll(spec.extraJvmArgs());
         command.add("-cp");
-        command.add(ProbeClassPath.asString());
+        command.add(spec.extraClassPath().isEmpty() ? spec.classPath()
+                : spec.classPath() + java.io.File.pathSeparator + ModelChecker.classesDir(events.getParent()));
         command.add(mainClass);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.directory(events.getParent().toFile());

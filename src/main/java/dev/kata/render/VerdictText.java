@@ -167,6 +167,13 @@ public final class VerdictText {
         if (test.message() != null && !test.message().isBlank()) {
             test.message().strip().lines().forEach(line -> wrap(line, "  ").forEach(out::add));
         }
+        if (test.evidence() != null) {
+            InterleavingText interleaving = new InterleavingText(style, width);
+            wrap(interleaving.evidenceLine(test.evidence()), "  ").forEach(line -> out.add(style.dim(line)));
+            if (test.evidence().interleaving() != null) {
+                interleaving.render(test.evidence().interleaving()).forEach(out::add);
+            }
+        }
         for (ThreadReport thread : orEmpty(test.threads())) {
             out.add("  " + threadLine(thread));
             List<String> frames = orEmpty(thread.frames());

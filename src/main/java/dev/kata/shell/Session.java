@@ -9,6 +9,7 @@ import dev.kata.grader.TestResult;
 import dev.kata.grader.Verdict;
 import dev.kata.render.ListText;
 import dev.kata.render.PathDisplay;
+import dev.kata.render.SolutionText;
 import dev.kata.render.StoryText;
 import dev.kata.render.Style;
 import dev.kata.render.VerdictText;
@@ -621,17 +622,7 @@ public final class Session {
     }
 
     private List<String> solutionBody() {
-        List<String> out = new ArrayList<>();
-        for (String name : kata.solutionChanges()) {
-            out.add(style.heading("── " + name + " (reference solution) ──"));
-            try {
-                out.addAll(Files.readString(kata.solutionFile(name)).stripTrailing().lines().toList());
-            } catch (IOException e) {
-                out.add(style.red("cannot be read: " + e.getMessage()));
-            }
-            out.add("");
-        }
-        out.addAll(lines(new StoryText(style).render(Markdown.reflow(KataTexts.read(kata).solutionNotes()))));
+        List<String> out = new ArrayList<>(new SolutionText(style).lines(kata, name -> setup.workspace().learnerFile(kata, name), Markdown::reflow));
         Kata following = following();
         out.add("");
         out.add(following == null ? style.dim("n shows the summary: every kata is passed.")
