@@ -122,6 +122,8 @@ class KeepAliveTest {
     @DisplayName("with an hour between pings: ended and reopened sessions leave no timer behind, also when many threads open and end at once")
     void endedSessionsLeaveNoTimerEvenBeforeTheirNextTick() throws Exception {
         scheduler = new ScheduledThreadPoolExecutor(1);
+        // a scheduler that, once shut down, goes on running the periodic tasks still scheduled
+        scheduler.setContinueExistingPeriodicTasksAfterShutdownPolicy(true);
         RecordingPinger pinger = new RecordingPinger();
         KeepAlive keepAlive = new KeepAlive(pinger, Duration.ofHours(1), scheduler);
         // "Aa" and "BB" share a hash code; S-2 is opened twice (a reconnect)
@@ -185,6 +187,27 @@ class KeepAliveTest {
             throw Pitfalls.leak("close() returned with " + expected + " sessions open (pings due every hour), but"
                     + " the scheduler " + (scheduler.isShutdown() ? "was still running 500 ms later: some heartbeat"
                             + " was left scheduled" : "was never shut down") + ".");
+        }
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("an open session is pinged once per period, not more often")
+    void anOpenSessionIsPingedOncePerPeriod() throws Exception {
+        scheduler = new ScheduledThreadPoolExecutor(1);
+        RecordingPinger pinger = new RecordingPinger();
+        Duration every = Duration.ofMillis(20);
+        KeepAlive keepAlive = new KeepAlive(pinger, every, scheduler);
+        long t0 = System.nanoTime();
+        keepAlive.open("S-9");
+        Thread.sleep(200);
+        int pings = pinger.count("S-9");
+        long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        keepAlive.close();
+        long most = elapsed / every.toMillis() + 1;
+        if (pings > most) {
+            fail("session S-9 was pinged " + pings + " times in " + elapsed + " ms, with a ping due every "
+                    + every.toMillis() + " ms: at most " + most + " were due");
         }
     }
 
