@@ -103,6 +103,187 @@ class CodingBackfillTest {
         expectCodes(run.await(0), ids, unmapped, service);
     }
 
+
+    // ------------------------------------------------------------------ seeded scenarios
+
+    /**
+     * Seeded runs: limits of 1 to 7, inputs from empty to thousands (far more than any count a
+     * fix might pick), failing lookups anywhere, lookups of uneven length, and two backfills at
+     * once on one CodingBackfill. Per call: never more than the limit in flight, every record
+     * looked up exactly once, the result exactly the successful ones, nothing in flight when
+     * backfill returns.
+     */
+    @Test
+    @Order(3)
+    @org.junit.jupiter.api.Timeout(value = 8, unit = TimeUnit.SECONDS)
+    void everyRecordOnceAndNeverOverTheLimitInEveryScenario() throws Exception {
+        long seed = Long.getLong("kata.seed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        int[] limits = {1, 2, 4, 7};
+        for (int round = 1; round <= 8; round++) {
+            int limit = limits[random.nextInt(limits.length)];
+            int size = switch (round) {
+                case 1 -> 0;
+                case 2 -> 1;
+                case 3 -> limit;
+                case 4 -> limit + 1;
+                case 5, 6 -> 3000;
+                default -> 1 + random.nextInt(60);
+            };
+            boolean together = round == 6 || round >= 7 && random.nextBoolean();
+            ScenarioService service = new ScenarioService(limit, random.nextBoolean());
+            CodingBackfill backfill = new CodingBackfill(service);
+            List<String> calls = together ? List.of("a", "b") : List.of("a");
+            Map<String, List<String>> idsPerCall = new java.util.LinkedHashMap<>();
+            for (String call : calls) {
+                int count = call.equals("a") ? size : 1 + random.nextInt(200);
+                List<String> ids = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    ids.add(call + round + "-" + i);
+                }
+                idsPerCall.put(call, ids);
+                for (String id : ids) {
+                    if (random.nextInt(8) == 0) {
+                        service.failing.add(id);
+                    }
+                }
+            }
+            String scenario = "seed " + seed + ", round " + round + ": limit " + limit + ", "
+                    + (together ? "two backfills at once on one CodingBackfill, " : "")
+                    + idsPerCall.values().stream().map(l -> l.size() + " records").toList()
+                    + ", " + service.failing.size() + " failing lookups"
+                    + (service.uneven ? ", lookups of uneven length" : "");
+            Map<String, Run> runs = new java.util.LinkedHashMap<>();
+            for (String call : calls) {
+                String prefix = call + round;
+                runs.put(call, Run.start(backfill, idsPerCall.get(call), () -> service.inFlight(prefix)));
+            }
+            for (String call : calls) {
+                Run run = runs.get(call);
+                if (!run.done.await(2000, TimeUnit.MILLISECONDS)) {
+                    throw Pitfalls.timeout(scenario + ". backfill() of call " + call + " had not returned after"
+                            + " 2 s; " + service.calls.size() + " records had been looked up, "
+                            + service.inFlight(call + round) + " of its lookups are in flight; it is "
+                            + Run.where(run.thread) + ".");
+                }
+                if (run.failure.get() != null) {
+                    throw new AssertionError(scenario + ". backfill() of call " + call + " threw "
+                            + run.failure.get(), run.failure.get());
+                }
+                int inFlightAtReturn = run.inFlightAtReturn;
+                if (inFlightAtReturn > 0) {
+                    throw Pitfalls.lostWork(scenario + ". backfill() of call " + call + " returned while "
+                            + inFlightAtReturn + " of its lookups were still in flight. It must return only once "
+                            + "every lookup has ended.");
+                }
+            }
+            for (String call : calls) {
+                String prefix = call + round;
+                int peak = service.peak(prefix);
+                if (peak > limit) {
+                    throw Pitfalls.resourceLeak(scenario + ". Call " + call + " had " + peak + " lookups in"
+                            + " flight at the same time; the service accepts " + limit + ".");
+                }
+                List<String> ids = idsPerCall.get(call);
+                Map<String, String> codes = runs.get(call).result.get();
+                if (codes == null) {
+                    fail(scenario + ". backfill() of call " + call + " returned null.");
+                }
+                List<String> lookedUpTwice = new ArrayList<>();
+                List<String> neverLookedUp = new ArrayList<>();
+                for (String id : ids) {
+                    int n = service.calls.getOrDefault(id, 0);
+                    if (n == 0) {
+                        neverLookedUp.add(id);
+                    } else if (n > 1) {
+                        lookedUpTwice.add(id + " (" + n + " times)");
+                    }
+                }
+                if (!neverLookedUp.isEmpty() || !lookedUpTwice.isEmpty()) {
+                    throw Pitfalls.lostWork(scenario + ". Call " + call + ": every record must be looked up "
+                            + "exactly once; " + neverLookedUp.size() + " never were"
+                            + (neverLookedUp.isEmpty() ? "" : " (e.g. " + neverLookedUp.subList(0,
+                                    Math.min(5, neverLookedUp.size())) + ")") + " and " + lookedUpTwice.size()
+                            + " were more than once" + (lookedUpTwice.isEmpty() ? "" : " (e.g. "
+                                    + lookedUpTwice.subList(0, Math.min(5, lookedUpTwice.size())) + ")") + ".");
+                }
+                Map<String, String> expected = new TreeMap<>();
+                for (String id : ids) {
+                    if (!service.failing.contains(id)) {
+                        expected.put(id, CountingService.codeFor(id));
+                    }
+                }
+                if (!new TreeMap<>(codes).equals(expected)) {
+                    Set<String> extra = new java.util.TreeSet<>(codes.keySet());
+                    extra.removeAll(expected.keySet());
+                    Set<String> missing = new java.util.TreeSet<>(expected.keySet());
+                    missing.removeAll(codes.keySet());
+                    fail(scenario + ". The result of call " + call + " holds " + codes.size() + " codes; expected "
+                            + expected.size() + " (every record whose lookup succeeded)"
+                            + (missing.isEmpty() ? "" : "; missing e.g. " + missing.stream().limit(5).toList())
+                            + (extra.isEmpty() ? "" : "; not expected: " + extra.stream().limit(5).toList())
+                            + ".");
+                }
+            }
+        }
+    }
+
+    /** A terminology service that counts lookups in flight per call (by record prefix). */
+    static final class ScenarioService implements TerminologyService {
+        private final int limit;
+        final boolean uneven;
+        final Set<String> failing = ConcurrentHashMap.newKeySet();
+        final Map<String, Integer> calls = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> peaks = new ConcurrentHashMap<>();
+
+        ScenarioService(int limit, boolean uneven) {
+            this.limit = limit;
+            this.uneven = uneven;
+        }
+
+        static String callOf(String recordId) {
+            return recordId.substring(0, recordId.indexOf('-'));
+        }
+
+        int inFlight(String call) {
+            AtomicInteger n = inFlight.get(call);
+            return n == null ? 0 : n.get();
+        }
+
+        int peak(String call) {
+            AtomicInteger n = peaks.get(call);
+            return n == null ? 0 : n.get();
+        }
+
+        @Override
+        public int maxConcurrentCalls() {
+            return limit;
+        }
+
+        @Override
+        public String lookup(String recordId) throws InterruptedException {
+            calls.merge(recordId, 1, Integer::sum);
+            String call = callOf(recordId);
+            AtomicInteger now = inFlight.computeIfAbsent(call, k -> new AtomicInteger());
+            int n = now.incrementAndGet();
+            try {
+                peaks.computeIfAbsent(call, k -> new AtomicInteger()).accumulateAndGet(n, Math::max);
+                if (uneven && (recordId.hashCode() & 15) == 0) {
+                    Thread.sleep(1);
+                } else {
+                    Thread.yield();
+                }
+                if (failing.contains(recordId)) {
+                    throw new IllegalStateException("terminology service: no code for " + recordId);
+                }
+                return CountingService.codeFor(recordId);
+            } finally {
+                now.decrementAndGet();
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ checks
 
     private static void expectCodes(Map<String, String> codes, List<String> ids, Set<String> unmapped,
@@ -159,11 +340,17 @@ class CodingBackfillTest {
         final AtomicReference<Map<String, String>> result = new AtomicReference<>();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final CountDownLatch done = new CountDownLatch(1);
+        volatile int inFlightAtReturn;
+        private final java.util.function.IntSupplier inFlightProbe;
 
-        private Run(CodingBackfill backfill, List<String> ids) {
+        private Run(CodingBackfill backfill, List<String> ids, java.util.function.IntSupplier inFlightProbe) {
+            this.inFlightProbe = inFlightProbe;
             thread = Thread.ofPlatform().name("nightly-backfill").unstarted(() -> {
                 try {
                     result.set(backfill.backfill(ids));
+                    if (inFlightProbe != null) {
+                        inFlightAtReturn = inFlightProbe.getAsInt();
+                    }
                 } catch (Throwable t) {
                     failure.set(t);
                 } finally {
@@ -173,7 +360,11 @@ class CodingBackfillTest {
         }
 
         static Run start(CodingBackfill backfill, List<String> ids) {
-            Run r = new Run(backfill, ids);
+            return start(backfill, ids, null);
+        }
+
+        static Run start(CodingBackfill backfill, List<String> ids, java.util.function.IntSupplier inFlightProbe) {
+            Run r = new Run(backfill, ids, inFlightProbe);
             r.thread.start();
             return r;
         }

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -138,6 +140,386 @@ class AnonymizationServiceTest {
             if (!done.equals(all)) {
                 fail("Study S-300, site " + site + ": every batch must be anonymized exactly once, in order; "
                         + "the store saw batches " + done + " instead of " + all + ".");
+            }
+        }
+    }
+
+
+    // ------------------------------------------------------------------ seeded scenarios
+
+    enum Ending { DONE, CANCELLED, SITE_FAILS }
+
+    /**
+     * Seeded scenarios on one service reused throughout: one or two requests at once, from no
+     * site to several, sites with no batch or a few; each request finishes, is cancelled while
+     * its sites are busy (some in calls that cannot be interrupted, still held when the request
+     * must have ended), or has one site fail. After each: the right outcome, every batch of a
+     * finished request once and in order, no batch started after a cancel or failure, every
+     * job ended, and the request ended promptly.
+     */
+    @Test
+    @Order(4)
+    void everyRequestEndsCleanlyInEveryScenario() throws Exception {
+        long seed = Long.getLong("kata.seed", System.nanoTime());
+        Random random = new Random(seed);
+        StudyStore store = new StudyStore();
+        AnonymizationService service = new AnonymizationService(store);
+        Ending[] firsts = {Ending.CANCELLED, Ending.SITE_FAILS, Ending.DONE, Ending.CANCELLED};
+        for (int round = 1; round <= ROUNDS; round++) {
+            int requests = round <= 2 ? 2 : 1 + random.nextInt(2);
+            List<StudyPlan> plans = new ArrayList<>();
+            for (int r = 0; r < requests; r++) {
+                Ending ending = round <= 2 ? firsts[(round - 1) * 2 + r] : Ending.values()[random.nextInt(3)];
+                boolean noSites = round == 3 && r == 0;
+                plans.add(StudyPlan.draw("S-" + round + (char) ('a' + r), noSites ? Ending.DONE : ending, random,
+                        noSites));
+            }
+            String scenario = "seed " + seed + ", round " + round + ": " + plans;
+            runStudies(service, store, plans, scenario);
+        }
+    }
+
+    private static final int ROUNDS = 8;
+
+    static final class StudyPlan {
+        final String studyId;
+        final Ending ending;
+        final Map<String, Integer> batches = new LinkedHashMap<>();
+        /** Per interrupted ending: the site#batch held, and whether it ignores interrupts. */
+        final Map<String, Boolean> holds = new LinkedHashMap<>();
+        String failingSite;
+        int failingBatch;
+
+        private StudyPlan(String studyId, Ending ending) {
+            this.studyId = studyId;
+            this.ending = ending;
+        }
+
+        static StudyPlan draw(String studyId, Ending ending, Random random, boolean noSites) {
+            StudyPlan p = new StudyPlan(studyId, ending);
+            int sites = noSites ? 0 : (ending == Ending.DONE ? random.nextInt(5) : 1 + random.nextInt(4));
+            if (ending == Ending.SITE_FAILS && sites < 2) {
+                sites = 2;
+            }
+            for (int i = 0; i < sites; i++) {
+                int count = ending == Ending.DONE ? random.nextInt(5) : 1 + random.nextInt(4);
+                p.batches.put(SITE_NAMES[i], count);
+            }
+            if (ending == Ending.CANCELLED) {
+                // every site is busy in a held batch when the request is cancelled
+                for (var e : p.batches.entrySet()) {
+                    p.holds.put(e.getKey() + "#" + random.nextInt(e.getValue()), random.nextBoolean());
+                }
+            } else if (ending == Ending.SITE_FAILS) {
+                List<String> names = new ArrayList<>(p.batches.keySet());
+                // The first site listed fails: a request that waits for its sites in order learns
+                // of the failure at once, while the other sites are still busy.
+                p.failingSite = names.get(0);
+                p.failingBatch = random.nextInt(p.batches.get(p.failingSite));
+                for (String site : names) {
+                    if (!site.equals(p.failingSite)) {
+                        p.holds.put(site + "#" + random.nextInt(p.batches.get(site)), random.nextBoolean());
+                    }
+                }
+            }
+            return p;
+        }
+
+        int total() {
+            return batches.values().stream().mapToInt(Integer::intValue).sum();
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder(studyId).append(" (").append(batches.isEmpty() ? "no sites" : batches);
+            switch (ending) {
+                case DONE -> b.append(", not cancelled");
+                case CANCELLED -> b.append(", cancelled while batches ").append(describeHolds()).append(" are busy");
+                case SITE_FAILS -> b.append(", ").append(failingSite).append(" batch ").append(failingBatch)
+                        .append(" throws while batches ").append(describeHolds()).append(" are busy");
+            }
+            return b.append(')').toString();
+        }
+
+        private String describeHolds() {
+            List<String> out = new ArrayList<>();
+            holds.forEach((k, ignores) -> out.add(k + (ignores ? " (cannot be interrupted)" : "")));
+            return out.toString();
+        }
+    }
+
+    private static final String[] SITE_NAMES = {"north", "south", "east", "west"};
+
+    private static void runStudies(AnonymizationService service, StudyStore store, List<StudyPlan> plans,
+            String scenario) throws InterruptedException {
+        List<Request> requests = new ArrayList<>();
+        for (StudyPlan plan : plans) {
+            store.plan(plan);
+        }
+        for (StudyPlan plan : plans) {
+            requests.add(Request.start(service, plan.studyId, new ArrayList<>(plan.batches.keySet())));
+        }
+        try {
+            long deadline = deadlineIn(START_WAIT_MS);
+            for (StudyPlan plan : plans) {
+                for (String key : plan.holds.keySet()) {
+                    if (!store.entered(plan.studyId, key).await(millisLeft(deadline), TimeUnit.MILLISECONDS)) {
+                        fail(scenario + ". " + plan.studyId + ": batch " + key + " was never reached within "
+                                + START_WAIT_MS + " ms; the sites must run in parallel, one job per site.");
+                    }
+                }
+            }
+            long[] endedBy = new long[plans.size()];
+            for (int i = 0; i < plans.size(); i++) {
+                StudyPlan plan = plans.get(i);
+                if (plan.ending == Ending.CANCELLED) {
+                    store.stop(plan.studyId);
+                    requests.get(i).thread.interrupt();
+                } else if (plan.ending == Ending.SITE_FAILS) {
+                    store.fail(plan.studyId); // the failing batch may now throw
+                }
+            }
+            for (int i = 0; i < plans.size(); i++) {
+                StudyPlan plan = plans.get(i);
+                Request request = requests.get(i);
+                long limit = plan.ending == Ending.DONE ? 2000 : END_WAIT_MS;
+                Object outcome = request.await(limit);
+                if (outcome == null) {
+                    String why = switch (plan.ending) {
+                        case DONE -> "nobody cancelled it and every batch is quick";
+                        case CANCELLED -> "it was cancelled " + limit + " ms ago; batches that cannot be "
+                                + "interrupted are still held, and a cancelled request must not wait for them";
+                        case SITE_FAILS -> "a site failed " + limit + " ms ago; batches that cannot be "
+                                + "interrupted are still held, and the request must not wait for them";
+                    };
+                    throw Pitfalls.timeout(scenario + ". " + plan.studyId + ": anonymize() had not returned: "
+                            + why + ". The request thread is " + whereIs(request.thread) + ".");
+                }
+                checkOutcome(plan, outcome, store, scenario);
+            }
+            for (StudyPlan plan : plans) {
+                if (plan.ending == Ending.DONE) {
+                    continue;
+                }
+                long until = deadlineIn(INTERRUPT_WAIT_MS);
+                for (String key : plan.holds.keySet()) {
+                    if (!store.interrupted(plan.studyId, key).await(millisLeft(until), TimeUnit.MILLISECONDS)) {
+                        throw Pitfalls.leak(scenario + ". " + plan.studyId + ": the request "
+                                + (plan.ending == Ending.CANCELLED ? "was cancelled" : "failed") + " and returned,"
+                                + " but its job in batch " + key + " was never interrupted; it is "
+                                + whereIs(store.thread(plan.studyId, key)) + ". No job may outlive its request.");
+                    }
+                }
+            }
+        } finally {
+            store.releaseAll(plans);
+        }
+        long deadline = deadlineIn(END_WAIT_MS);
+        for (StudyPlan plan : plans) {
+            for (Thread job : store.threads(plan.studyId)) {
+                job.join(Math.max(1, millisLeft(deadline)));
+                if (job.isAlive()) {
+                    throw Pitfalls.leak(scenario + ". " + plan.studyId + ": a job of this request is still "
+                            + "alive " + END_WAIT_MS + " ms after every held batch was let go: "
+                            + whereIs(job) + ".");
+                }
+            }
+            List<String> late = store.startedAfterStop(plan.studyId);
+            if (!late.isEmpty()) {
+                throw Pitfalls.leak(scenario + ". " + plan.studyId + ": after the request "
+                        + (plan.ending == Ending.CANCELLED ? "was cancelled" : "failed") + ", its jobs still "
+                        + "started " + late + ". A job must stop at the next batch boundary once it has been "
+                        + "interrupted, even if the batch it was in finished anyway.");
+            }
+        }
+    }
+
+    private static void checkOutcome(StudyPlan plan, Object outcome, StudyStore store, String scenario) {
+        switch (plan.ending) {
+            case DONE -> {
+                if (outcome instanceof Throwable t) {
+                    throw new AssertionError(scenario + ". " + plan.studyId + ": nobody cancelled this request "
+                            + "and no batch failed, yet anonymize() threw " + t, t);
+                }
+                Summary expected = new Summary(plan.studyId, plan.batches.size(), plan.total());
+                if (!expected.equals(outcome)) {
+                    fail(scenario + ". " + plan.studyId + ": expected " + expected + " but anonymize() returned "
+                            + outcome);
+                }
+                plan.batches.forEach((site, count) -> {
+                    List<Integer> all = new ArrayList<>();
+                    for (int b = 0; b < count; b++) {
+                        all.add(b);
+                    }
+                    List<Integer> seen = store.calls(plan.studyId, site);
+                    if (!seen.equals(all)) {
+                        fail(scenario + ". " + plan.studyId + ", site " + site + ": every batch must be "
+                                + "anonymized exactly once, in order; the store saw " + seen + " instead of "
+                                + all + ".");
+                    }
+                });
+            }
+            case CANCELLED -> {
+                if (!(outcome instanceof Throwable)) {
+                    fail(scenario + ". " + plan.studyId + ": the request was cancelled while its sites were "
+                            + "busy, yet anonymize() returned " + outcome + " as if it had finished.");
+                }
+            }
+            case SITE_FAILS -> {
+                if (store.failure(plan.studyId) == null) {
+                    fail(scenario + ". " + plan.studyId + ": this request was not cancelled, and its failing "
+                            + "batch had not failed yet, but anonymize() " + (outcome instanceof Throwable t0
+                                    ? "threw " + t0 : "returned " + outcome) + "; the batch that was to fail "
+                            + "never got to throw: its job was stopped by something other than this request.");
+                }
+                if (!(outcome instanceof Throwable t) || !causedBy(t, store.failure(plan.studyId))) {
+                    fail(scenario + ". " + plan.studyId + ": site " + plan.failingSite + " failed with "
+                            + store.failure(plan.studyId) + ", so the request must fail with it (an "
+                            + "ExecutionException whose cause is that exception); anonymize() "
+                            + (outcome instanceof Throwable t2 ? "threw " + t2 : "returned " + outcome) + ".");
+                }
+            }
+        }
+    }
+
+    private static boolean causedBy(Throwable t, Throwable expected) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c == expected) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A record store for several studies at once, scripted per study. */
+    static final class StudyStore implements RecordStore {
+        private final Map<String, StudyPlan> plans = new ConcurrentHashMap<>();
+        private final Map<String, CountDownLatch> entered = new ConcurrentHashMap<>();
+        private final Map<String, CountDownLatch> interrupted = new ConcurrentHashMap<>();
+        private final Map<String, CountDownLatch> released = new ConcurrentHashMap<>();
+        private final Map<String, Thread> heldThreads = new ConcurrentHashMap<>();
+        private final Map<String, List<Integer>> calls = new ConcurrentHashMap<>();
+        private final Map<String, Set<Thread>> threads = new ConcurrentHashMap<>();
+        private final Map<String, List<String>> afterStop = new ConcurrentHashMap<>();
+        private final Set<String> stopped = ConcurrentHashMap.newKeySet();
+        private final Map<String, CountDownLatch> mayFail = new ConcurrentHashMap<>();
+        private final Map<String, RuntimeException> failures = new ConcurrentHashMap<>();
+
+        void plan(StudyPlan plan) {
+            plans.put(plan.studyId, plan);
+            mayFail.put(plan.studyId, new CountDownLatch(1));
+            for (String key : plan.holds.keySet()) {
+                entered.put(plan.studyId + "/" + key, new CountDownLatch(1));
+                interrupted.put(plan.studyId + "/" + key, new CountDownLatch(1));
+                released.put(plan.studyId + "/" + key, new CountDownLatch(1));
+            }
+        }
+
+        CountDownLatch entered(String study, String key) {
+            return entered.get(study + "/" + key);
+        }
+
+        CountDownLatch interrupted(String study, String key) {
+            return interrupted.get(study + "/" + key);
+        }
+
+        Thread thread(String study, String key) {
+            return heldThreads.get(study + "/" + key);
+        }
+
+        void stop(String study) {
+            stopped.add(study);
+        }
+
+        void fail(String study) {
+            mayFail.get(study).countDown();
+        }
+
+        RuntimeException failure(String study) {
+            return failures.get(study);
+        }
+
+        void releaseAll(List<StudyPlan> plans) {
+            for (StudyPlan p : plans) {
+                mayFail.get(p.studyId).countDown();
+                for (String key : p.holds.keySet()) {
+                    released.get(p.studyId + "/" + key).countDown();
+                }
+            }
+        }
+
+        List<Integer> calls(String study, String site) {
+            return calls.getOrDefault(study + "/" + site, List.of());
+        }
+
+        List<Thread> threads(String study) {
+            return new ArrayList<>(threads.getOrDefault(study, Set.of()));
+        }
+
+        List<String> startedAfterStop(String study) {
+            return afterStop.getOrDefault(study, List.of());
+        }
+
+        @Override
+        public int batchCount(String studyId, String site) {
+            Integer n = plans.get(studyId).batches.get(site);
+            if (n == null) {
+                throw new IllegalArgumentException("no site " + site + " in study " + studyId);
+            }
+            return n;
+        }
+
+        @Override
+        public void anonymizeBatch(String studyId, String site, int batch) throws InterruptedException {
+            StudyPlan plan = plans.get(studyId);
+            threads.computeIfAbsent(studyId, k -> ConcurrentHashMap.newKeySet()).add(Thread.currentThread());
+            calls.computeIfAbsent(studyId + "/" + site, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                    .add(batch);
+            if (stopped.contains(studyId)) {
+                afterStop.computeIfAbsent(studyId, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                        .add(site + " batch " + batch);
+            }
+            if (site.equals(plan.failingSite) && batch == plan.failingBatch) {
+                // fail only once every other site is busy in its held batch
+                for (String key : plan.holds.keySet()) {
+                    entered(studyId, key).await(START_WAIT_MS, TimeUnit.MILLISECONDS);
+                }
+                mayFail.get(studyId).await(START_WAIT_MS, TimeUnit.MILLISECONDS);
+                stopped.add(studyId);
+                RuntimeException e = new IllegalStateException("site " + site + " of " + studyId
+                        + ": batch " + batch + " holds a record the anonymizer cannot parse");
+                failures.put(studyId, e);
+                throw e;
+            }
+            String key = site + "#" + batch;
+            Boolean ignores = plan.holds.get(key);
+            if (ignores == null) {
+                return;
+            }
+            String id = studyId + "/" + key;
+            heldThreads.put(id, Thread.currentThread());
+            entered.get(id).countDown();
+            if (!ignores) {
+                try {
+                    released.get(id).await();
+                } catch (InterruptedException e) {
+                    interrupted.get(id).countDown();
+                    throw e;
+                }
+                return;
+            }
+            boolean wasInterrupted = false;
+            while (true) {
+                try {
+                    released.get(id).await();
+                    break;
+                } catch (InterruptedException e) {
+                    wasInterrupted = true;
+                    interrupted.get(id).countDown();
+                }
+            }
+            if (wasInterrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

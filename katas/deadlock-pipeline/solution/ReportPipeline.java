@@ -40,8 +40,11 @@ public final class ReportPipeline {
                 switch (handoff.take()) {
                     case Line line -> report.add(formatRow.apply(line.text()));
                     case End end -> {
-                        if (end.failure() != null) {
-                            throw end.failure();
+                        switch (end.failure()) {
+                            case null -> { }
+                            case RuntimeException e -> throw e;
+                            case Error e -> throw e;
+                            case Throwable t -> throw new IllegalStateException("reading the export failed", t);
                         }
                         return report;
                     }
@@ -58,15 +61,15 @@ public final class ReportPipeline {
 
     /** Stage one: hands every line over, then closes the stream, even when the export fails. */
     private static void read(Iterator<String> export, SynchronousQueue<Message> handoff) {
-        RuntimeException failure = null;
+        Throwable failure = null;
         try {
             while (export.hasNext()) {
                 handoff.put(new Line(export.next()));
             }
-        } catch (RuntimeException e) {
-            failure = e; // the export broke: tell the consumer rather than die silently
         } catch (InterruptedException e) {
             return; // the consumer gave up and stopped us: nobody is left to tell
+        } catch (Throwable e) {
+            failure = e; // the export broke (an exception or an Error): tell the consumer rather than die silently
         }
         try {
             handoff.put(new End(failure));
@@ -83,6 +86,6 @@ public final class ReportPipeline {
     }
 
     /** The end of the stream; {@code failure} is set when the export broke instead of ending. */
-    private record End(RuntimeException failure) implements Message {
+    private record End(Throwable failure) implements Message {
     }
 }

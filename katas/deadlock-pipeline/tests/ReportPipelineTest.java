@@ -150,6 +150,348 @@ class ReportPipelineTest {
         }
     }
 
+    /**
+     * Every clause on every path, drawn from the kata's dimensions by a seeded generator: one or three
+     * callers of one shared pipeline at once (reused after failures and interrupts); exports of 0, 1, 2,
+     * a few or more than 1,024 lines, some equal to any end marker a fix might pick (empty, blank,
+     * "EOF", "null", "\u0000"...) and repeated; the export failing (unchecked exception or Error, from
+     * next() or hasNext(), on the first, a middle or the last line, or when asked for more after the
+     * last); the formatter failing on the Nth row; the caller interrupted while it waits. After every
+     * scenario: the report is this call's own and whole, or the call threw the right failure; and
+     * every thread that read the export or formatted a row has ended.
+     */
+    @Test
+    @Order(7)
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void holdsEveryClauseOnGeneratedScenarios() throws Exception {
+        long seed = Long.getLong("kata.seed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        ReportPipeline shared = new ReportPipeline(Scenario::format);
+        for (int round = 0; round < 40; round++) {
+            int callers = round % 3 == 2 ? 3 : 1;
+            List<Scenario> scenarios = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                scenarios.add(Scenario.draw(random, round * 10 + c, round < 5 ? round : -1));
+            }
+            String replay = "(seed " + seed + ", round " + round + ": " + scenarios + ")";
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(callers);
+            List<Thread> threads = new ArrayList<>();
+            for (Scenario sc : scenarios) {
+                Thread t = new Thread(() -> sc.run(shared, start), "report-caller-" + sc.id);
+                sc.caller = t;
+                threads.add(t);
+            }
+            threads.forEach(Thread::start);
+            for (Scenario sc : scenarios) {
+                sc.caller.join(PATIENCE_MS * 2);
+                if (sc.caller.isAlive()) {
+                    String where = Scenario.topFrame(sc.caller);
+                    threads.forEach(Thread::interrupt);
+                    fail("collect had not returned " + PATIENCE_MS * 2 + " ms after it was called, in scenario "
+                            + sc + " " + replay + ". The calling thread was at " + where);
+                }
+            }
+            for (Scenario sc : scenarios) {
+                sc.verify(replay);
+            }
+        }
+    }
+
+    /** One call of collect drawn by the generator, and what it saw. */
+    static final class Scenario {
+        static final String[] MARKERS = {"", " ", "EOF", "END", "null", "\u0000", "__END__", "<EOF>", "DONE", "-1"};
+        static final java.util.Map<String, Scenario> BY_ID = new java.util.concurrent.ConcurrentHashMap<>();
+
+        enum Outcome { WHOLE, EXPORT_FAILS, FORMAT_FAILS, CALLER_INTERRUPTED }
+
+        final String id;
+        final List<String> lines = new ArrayList<>();
+        final List<Boolean> raw = new ArrayList<>();
+        Outcome outcome = Outcome.WHOLE;
+        int at = -1;                    // the 0-based line where the failure or interrupt happens
+        boolean inHasNext;              // the export fails in hasNext() instead of next()
+        Throwable failure;
+        volatile Thread caller;
+        final java.util.Set<Thread> workers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final java.util.Set<Thread> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        volatile List<String> rows;
+        volatile Throwable thrown;
+        /** Calls into the export in progress, and how many were in progress when collect returned. */
+        final AtomicInteger inExport = new AtomicInteger();
+        volatile int inExportAtReturn;
+
+        Scenario(String id) {
+            this.id = id;
+        }
+
+        static Scenario draw(java.util.Random r, int n, int fixedLength) {
+            Scenario sc = new Scenario("s" + n);
+            int[] lengths = {0, 1, 2, 5, 1_100};
+            int length = fixedLength >= 0 ? lengths[fixedLength] : lengths[r.nextInt(lengths.length)];
+            List<Integer> tagged = new ArrayList<>();
+            for (int i = 0; i < length; i++) {
+                int kind = r.nextInt(4);
+                boolean marker = kind == 0 && i > 0 && i < length - 1 || length == 1 && kind == 0;
+                sc.lines.add(marker ? MARKERS[r.nextInt(MARKERS.length)]
+                        : kind == 1 && i > 0 ? sc.lines.get(i - 1) : "P-" + r.nextInt(1_000) + "|day " + (i % 28 + 1));
+                sc.raw.add(marker);
+                if (!marker) {
+                    tagged.add(i);
+                }
+            }
+            Outcome[] outcomes = Outcome.values();
+            sc.outcome = outcomes[r.nextInt(outcomes.length)];
+            if (sc.outcome == Outcome.EXPORT_FAILS) {
+                int[] where = {0, length / 2, length - 1, length};
+                sc.at = Math.max(0, where[r.nextInt(where.length)]);
+                sc.inHasNext = sc.at == length || r.nextBoolean();
+                sc.failure = r.nextBoolean()
+                        ? new UncheckedIOException("export of " + sc.id + " reset", new IOException("connection reset"))
+                        : new AssertionError("export of " + sc.id + " broke (an Error)");
+            } else if (tagged.isEmpty() || sc.outcome == Outcome.CALLER_INTERRUPTED && tagged.get(0) >= length - 2) {
+                sc.outcome = Outcome.WHOLE;
+            } else if (sc.outcome == Outcome.FORMAT_FAILS) {
+                sc.at = tagged.get(r.nextInt(tagged.size()));
+                sc.failure = r.nextBoolean() ? new IllegalStateException("row of " + sc.id + " cannot be formatted")
+                        : new StackOverflowError("formatting a row of " + sc.id + " (an Error)");
+            } else if (sc.outcome == Outcome.CALLER_INTERRUPTED) {
+                do {
+                    sc.at = tagged.get(r.nextInt(tagged.size()));
+                } while (sc.at >= length - 2);
+            }
+            return sc;
+        }
+
+        /** The shared formatter: "[id#index|line]"; it fails or interrupts the caller where its scenario says. */
+        static String format(String tagged) {
+            int bar = tagged.indexOf('|');
+            int hash = tagged.indexOf('#');
+            Scenario sc = hash < 0 || bar < hash ? null : BY_ID.get(tagged.substring(0, hash));
+            if (sc == null) {
+                return "[" + tagged + "]"; // a line equal to a marker: it carries no tag
+            }
+            int i = Integer.parseInt(tagged.substring(hash + 1, bar));
+            sc.workers.add(Thread.currentThread());
+            if (i == sc.at && sc.outcome == Outcome.FORMAT_FAILS) {
+                sneakyThrow(sc.failure);
+            }
+            if (i == sc.at && sc.outcome == Outcome.CALLER_INTERRUPTED) {
+                sc.caller.interrupt();
+            }
+            return "[" + tagged + "]";
+        }
+
+        /** The line the export hands out: marker-equal lines as they are, the others tagged with call and index. */
+        String tag(int i) {
+            return raw.get(i) ? lines.get(i) : id + "#" + i + "|" + lines.get(i);
+        }
+
+        void run(ReportPipeline pipeline, java.util.concurrent.CyclicBarrier start) {
+            BY_ID.put(id, this);
+            try {
+                start.await();
+                rows = pipeline.collect(new Iterator<String>() {
+                    int next;
+
+                    @Override
+                    public boolean hasNext() {
+                        workers.add(Thread.currentThread());
+                        readers.add(Thread.currentThread());
+                        if (outcome == Outcome.EXPORT_FAILS && inHasNext && next == at) {
+                            sneakyThrow(failure);
+                        }
+                        return next < lines.size();
+                    }
+
+                    @Override
+                    public String next() {
+                        inExport.incrementAndGet();
+                        try {
+                            return nextLine();
+                        } finally {
+                            inExport.decrementAndGet();
+                        }
+                    }
+
+                    private String nextLine() {
+                        workers.add(Thread.currentThread());
+                        readers.add(Thread.currentThread());
+                        if (at >= 0 && next > at && (outcome == Outcome.FORMAT_FAILS
+                                || outcome == Outcome.CALLER_INTERRUPTED)) {
+                            readSlowly(); // past the failure, each line takes a while, like a network read
+                        }
+                        if (outcome == Outcome.EXPORT_FAILS && !inHasNext && next == at) {
+                            sneakyThrow(failure);
+                        }
+                        if (next >= lines.size()) {
+                            throw new NoSuchElementException("the export of " + id + " has only " + lines.size() + " lines");
+                        }
+                        return tag(next++);
+                    }
+                });
+            } catch (Throwable t) {
+                thrown = t;
+            } finally {
+                inExportAtReturn = inExport.get();
+                Thread.interrupted();
+            }
+        }
+
+        /** 15 ms that an interrupt does not cut short (it is kept for the caller to see). */
+        private static void readSlowly() {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(15);
+            boolean interrupted = false;
+            while (System.nanoTime() < end) {
+                try {
+                    Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void verify(String replay) throws InterruptedException {
+            String what = "scenario " + this + " " + replay;
+            switch (outcome) {
+                case WHOLE -> {
+                    if (thrown != null) {
+                        fail("collect threw " + thrown + " on an export that read and formatted without fault, in "
+                                + what, thrown);
+                    }
+                    List<String> expected = new ArrayList<>();
+                    for (int i = 0; i < lines.size(); i++) {
+                        expected.add("[" + tag(i) + "]");
+                    }
+                    if (rows == null || !expected.equals(new ArrayList<>(rows))) {
+                        fail(describeRows(expected, rows) + ", in " + what + ". " + whyRowsDiffer(expected, rows));
+                    }
+                }
+                case EXPORT_FAILS, FORMAT_FAILS -> {
+                    String who = outcome == Outcome.EXPORT_FAILS ? "reading the export" : "formatting a row";
+                    if (thrown == null) {
+                        fail(who + " failed (" + failure + ") but collect returned "
+                                + (rows == null ? "null" : rows.size() + " rows") + " instead of throwing that failure, in "
+                                + what);
+                    }
+                    if (!causedBy(thrown, failure)) {
+                        fail(who + " failed (" + failure + ") and collect threw " + thrown
+                                + " instead; pass that failure on (as it is, or as the cause of yours), in " + what, thrown);
+                    }
+                }
+                case CALLER_INTERRUPTED -> {
+                    if (!(thrown instanceof InterruptedException)) {
+                        fail("the thread calling collect was interrupted while it waited (at row " + (at + 1) + " of "
+                                + lines.size() + "), and collect " + (thrown == null ? "returned "
+                                + (rows == null ? "null" : rows.size() + " rows") : "threw " + thrown)
+                                + " instead of throwing InterruptedException, in " + what, thrown);
+                    }
+                }
+            }
+            if (inExportAtReturn > 0) {
+                fail("collect " + (thrown == null ? "returned" : "threw " + thrown) + " while its reader was still "
+                        + "reading the export (a call to next() in progress), in " + what + ". However collect ends, "
+                        + "it must stop the reader and wait for it to finish before it returns.");
+            }
+            for (Thread w : workers) {
+                if (w == caller) {
+                    continue;
+                }
+                w.join(PATIENCE_MS / 2);
+                if (w.isAlive()) {
+                    fail("collect " + (thrown == null ? "returned" : "threw " + thrown) + ", but thread '" + w.getName()
+                            + "'" + (w.isVirtual() ? " (virtual)" : "") + ", which " + (workedOnExport(w) ? "read the export"
+                            : "formatted rows") + " for that call, was still alive " + PATIENCE_MS / 2 + " ms later, "
+                            + w.getState() + " at " + topFrame(w) + ", in " + what
+                            + ". However collect ends (done, failed or interrupted), it must stop and wait for the "
+                            + "threads it started.");
+                }
+            }
+            BY_ID.remove(id);
+        }
+
+        private boolean workedOnExport(Thread w) {
+            return readers.contains(w);
+        }
+
+        static String topFrame(Thread t) {
+            StackTraceElement[] st = t.getStackTrace();
+            for (StackTraceElement e : st) {
+                if (e.getClassName().startsWith("deadlockpipeline.ReportPipeline") && !e.getClassName().contains("Test")) {
+                    return e.getClassName().substring(e.getClassName().lastIndexOf('.') + 1) + "." + e.getMethodName()
+                            + "(" + e.getFileName() + ":" + e.getLineNumber() + ")";
+                }
+            }
+            return st.length > 0 ? st[0].toString() : "(no stack)";
+        }
+
+        /** Advice that fits what the rows show: another call's row, a lost marker-equal line, or neither. */
+        private String whyRowsDiffer(List<String> expected, List<String> rows) {
+            List<String> got = rows == null ? List.of() : new ArrayList<>(rows);
+            for (String row : got) {
+                if (row != null && row.matches("\\[s\\d+#\\d+\\|.*") && !row.startsWith("[" + id + "#")) {
+                    return "The report holds row " + row + ", which belongs to another call of collect running at the "
+                            + "same time on the same pipeline: each call needs its own hand-off and its own rows.";
+                }
+            }
+            int same = 0;
+            while (same < got.size() && same < expected.size() && expected.get(same).equals(got.get(same))) {
+                same++;
+            }
+            if (same == got.size() && same < expected.size() && raw.get(same)) {
+                return "The first missing line is \"" + lines.get(same) + "\", a value a fix might pick as its end "
+                        + "marker: a line may hold anything, so the end of the export must be a message no line can be.";
+            }
+            return "Every line of the export must come out as a row, once and in export order.";
+        }
+
+        private static String describeRows(List<String> expected, List<String> rows) {
+            if (rows == null) {
+                return "collect returned null instead of the report";
+            }
+            List<String> got = new ArrayList<>(rows);
+            int same = 0;
+            while (same < got.size() && same < expected.size() && expected.get(same).equals(got.get(same))) {
+                same++;
+            }
+            if (same == got.size()) {
+                return String.format("collect returned %,d of the %,d rows; the first missing one is %s", got.size(),
+                        expected.size(), expected.get(same));
+            }
+            return String.format("row %,d of %,d should be %s but is %s (%,d rows returned)", same + 1, expected.size(),
+                    same < expected.size() ? expected.get(same) : "(none: the export has no more lines)", got.get(same),
+                    got.size());
+        }
+
+        @Override
+        public String toString() {
+            String count = lines.size() + (lines.size() == 1 ? " line" : " lines");
+            String data = lines.size() > 6 ? count : count + " " + quoted();
+            return id + ": " + data + switch (outcome) {
+                case WHOLE -> "";
+                case EXPORT_FAILS -> ", the export throws " + failure.getClass().getSimpleName() + " from "
+                        + (inHasNext ? "hasNext()" : "next()") + " when asked for line " + (at + 1);
+                case FORMAT_FAILS -> ", the formatter throws " + failure.getClass().getSimpleName() + " on row " + (at + 1);
+                case CALLER_INTERRUPTED -> ", the caller is interrupted while row " + (at + 1) + " is formatted";
+            };
+        }
+
+        private String quoted() {
+            StringBuilder b = new StringBuilder("[");
+            for (String l : lines) {
+                b.append(b.length() > 1 ? ", " : "").append('"').append(l.replace("\u0000", "\\u0000")).append('"');
+            }
+            return b.append(']').toString();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
     private static boolean causedBy(Throwable thrown, Throwable cause) {
         for (Throwable t = thrown; t != null; t = t.getCause()) {
             if (t == cause) {

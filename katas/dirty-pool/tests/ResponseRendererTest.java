@@ -1,6 +1,7 @@
 package dirtypool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kata.probe.api.Pitfalls;
 import dirtypool.ResponseRenderer.BufferPool;
@@ -11,7 +12,12 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -84,6 +90,134 @@ class ResponseRendererTest {
         }
     }
 
+    @Test
+    @Order(4)
+    @DisplayName("seeded scenarios: dirty and fresh buffers, busy pools, allergy lists that fail midway")
+    void seededScenarios() {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        String[] junk = {"", "{", "patient_id;diagnosis\nP-0666;HIV positive\n", "x".repeat(5_000)};
+        for (int n = 1; n <= 60; n++) {
+            int allergyCount = new int[] {0, 1, 3, 300}[random.nextInt(4)];
+            List<String> allergies = new ArrayList<>();
+            for (int i = 0; i < allergyCount; i++) {
+                allergies.add("allergen-" + i);
+            }
+            int failAt = random.nextInt(3) == 0 && allergyCount > 0 ? random.nextInt(allergyCount) : -1;
+            Throwable thrown = failAt < 0 ? null : random.nextBoolean()
+                    ? new IllegalStateException("allergy list unavailable") : new AssertionError("corrupt allergy");
+            PatientSummary patient = new PatientSummary("P-" + (3000 + n), "Patient " + n,
+                    failAt < 0 ? allergies : failingList(allergies, failAt, thrown));
+            TrackingPool pool = new TrackingPool();
+            String dirt = junk[random.nextInt(junk.length)];
+            if (!dirt.isEmpty() || random.nextBoolean()) {
+                pool.addFree(new StringBuilder(dirt));
+            }
+            pool.reuseAtOnce = random.nextBoolean();
+            String scenario = String.format("seed %d, scenario %d: %d allergies%s, pool %s%s", seed, n, allergyCount,
+                    failAt < 0 ? "" : ", the list throws " + thrown + " at index " + failAt,
+                    dirt.isEmpty() ? "with a clean buffer" : "with a buffer left holding " + dirt.length() + " chars",
+                    pool.reuseAtOnce ? ", the next request reusing a released buffer at once" : "");
+            String expected = json(patient.id(), patient.name(), allergies);
+            Object result;
+            try {
+                result = new ResponseRenderer(pool).render(patient);
+            } catch (Throwable e) {
+                result = e;
+            }
+            if (thrown == null && !expected.equals(result)) {
+                fail("render returned\n  " + result + "\ninstead of\n  " + expected + "\n(" + scenario + ")");
+            }
+            if (thrown != null && result != thrown) {
+                fail("render " + (result instanceof Throwable ? "threw " + result : "returned " + result)
+                        + " when the patient's allergy list threw " + thrown + " (" + scenario + "): the failure"
+                        + " must reach the caller as it is");
+            }
+            try {
+                pool.verifyBalanced();
+            } catch (AssertionError e) {
+                AssertionError withScenario = new AssertionError(e.getMessage() + " (" + scenario + ")", e);
+                throw withScenario;
+            }
+        }
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("many requests at once on one shared pool each get only their own patient's JSON")
+    void concurrentRequestsGetTheirOwnJson() throws Exception {
+        BufferPool shared = BufferPool.create();
+        ResponseRenderer renderer = new ResponseRenderer(shared);
+        int threads = 4;
+        int each = 2_000;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        AtomicReference<String> wrong = new AtomicReference<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int me = t;
+            workers.add(Thread.ofPlatform().name("request-" + (me + 1)).start(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < each && wrong.get() == null; i++) {
+                        List<String> allergies = i % 3 == 0 ? List.of() : List.of("a" + me, "b" + i);
+                        PatientSummary p = new PatientSummary("P-" + me + "-" + i, "N" + me, allergies);
+                        String got = renderer.render(p);
+                        String expected = json(p.id(), p.name(), allergies);
+                        if (!expected.equals(got)) {
+                            wrong.compareAndSet(null, "request-" + (me + 1) + " got\n  " + got + "\ninstead of\n  "
+                                    + expected);
+                        }
+                    }
+                } catch (Throwable e) {
+                    wrong.compareAndSet(null, "request-" + (me + 1) + " failed: " + e);
+                }
+            }));
+        }
+        for (Thread w : workers) {
+            w.join(1500);
+            if (w.isAlive()) {
+                fail(w.getName() + " had not rendered its " + each + " responses after 1.5 s");
+            }
+        }
+        if (wrong.get() != null) {
+            throw Pitfalls.race(threads + " threads rendered " + each + " responses each through one shared pool, and "
+                    + wrong.get() + "\nTwo requests used the same buffer at the same time, or one read a buffer"
+                    + " after another had borrowed it.");
+        }
+    }
+
+    private static String json(String id, String name, List<String> allergies) {
+        StringBuilder sb = new StringBuilder("{\"patient\":\"").append(id).append("\",\"name\":\"").append(name)
+                .append("\",\"allergies\":[");
+        for (int i = 0; i < allergies.size(); i++) {
+            sb.append(i > 0 ? "," : "").append('"').append(allergies.get(i)).append('"');
+        }
+        return sb.append("]}").toString();
+    }
+
+    /** The allergies, but the list throws when asked for element {@code failAt}. */
+    private static List<String> failingList(List<String> allergies, int failAt, Throwable thrown) {
+        return new java.util.AbstractList<>() {
+            @Override
+            public String get(int index) {
+                if (index == failAt) {
+                    throw ResponseRendererTest.<RuntimeException>sneaky(thrown);
+                }
+                return allergies.get(index);
+            }
+
+            @Override
+            public int size() {
+                return allergies.size();
+            }
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** A pool that knows which buffers are lent out, and can act like a busy service. */
@@ -91,6 +225,7 @@ class ResponseRendererTest {
         private final Deque<StringBuilder> free = new ArrayDeque<>();
         private final Set<StringBuilder> lent = Collections.newSetFromMap(new IdentityHashMap<>());
         private final List<String> misuse = new ArrayList<>();
+        private final Map<StringBuilder, String> atRelease = new IdentityHashMap<>();
         private int borrows;
         boolean reuseAtOnce;
 
@@ -117,9 +252,24 @@ class ResponseRendererTest {
                 buffer.setLength(0);
                 buffer.append("{\"patient\":\"P-2077\",\"name\":\"Next Request\"");
             }
+            atRelease.put(buffer, buffer.toString());
+        }
+
+        /** Fails if a buffer changed after it was released (while the pool held it). */
+        synchronized void verifyUntouchedSinceRelease() {
+            for (StringBuilder b : free) {
+                String then = atRelease.get(b);
+                if (then != null && !then.contentEquals(b)) {
+                    throw Pitfalls.race("The renderer wrote to a buffer after releasing it: when it was released"
+                            + " it held\n  " + then + "\nand after render() returned it held\n  " + b + "\nA"
+                            + " released buffer may already belong to the next request; whatever the renderer"
+                            + " does to it after release() (clearing it, say) lands in that request's response.");
+                }
+            }
         }
 
         synchronized void verifyBalanced() {
+            verifyUntouchedSinceRelease();
             if (!misuse.isEmpty()) {
                 throw Pitfalls.race("The renderer released the same buffer twice. The pool now lists it as "
                         + "free twice, so two concurrent requests can borrow the very same StringBuilder and "
@@ -128,7 +278,7 @@ class ResponseRendererTest {
             }
             if (!lent.isEmpty()) {
                 throw Pitfalls.resourceLeak(lent.size() + " of " + borrows + " borrowed buffers were never "
-                        + "given back to the pool: release each buffer when the response is built.");
+                        + "given back to the pool: release each borrowed buffer once, also when rendering fails.");
             }
         }
     }

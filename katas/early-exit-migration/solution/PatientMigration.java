@@ -1,16 +1,15 @@
 package earlyexitmigration;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.ResolverStyle;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.stream.Stream;
 
 /**
  * One-off script that moves patient records from the legacy system to the new records service.
@@ -71,13 +70,15 @@ public final class PatientMigration {
         }
         Path root = Path.of(args[0]);
         List<String> ids;
-        try (Stream<Path> files = Files.list(root.resolve("legacy"))) {
-            ids = files.map(f -> f.getFileName().toString())
-                    .filter(name -> name.endsWith(".csv"))
-                    .map(name -> name.substring(0, name.length() - ".csv".length()))
-                    .sorted()
-                    .toList();
+        String[] names = root.resolve("legacy").toFile().list();
+        if (names == null) {
+            throw new IOException("no folder " + root.resolve("legacy"));
         }
+        ids = Arrays.stream(names)
+                .filter(name -> name.endsWith(".csv"))
+                .map(name -> name.substring(0, name.length() - ".csv".length()))
+                .sorted()
+                .toList();
         System.out.println("Migrating " + ids.size() + " patient records from " + root + " ...");
         MigrationReport report = migrateAll(ids, RecordStore.directory(root));
         System.out.println(report.summary());

@@ -15,14 +15,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -32,14 +38,53 @@ import org.junit.jupiter.api.io.TempDir;
 
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PatientMigrationTest {
+    /** The least time the slow service holds every write (longer than any one-second guess). */
+    private static final long HOLD_MS = 1100;
 
     // ---------------------------------------------------------------------------------------
     // 1. The pitfall itself: migrateAll returns while records are still being written.
     // ---------------------------------------------------------------------------------------
 
+    private static CompletableFuture<Void> heldRun;
+
+    /**
+     * The held run below waits more than a second for the service: it runs beside the other
+     * tests, started before them, and the last test looks at what it found.
+     */
+    @BeforeAll
+    static void startTheHeldRun() throws InterruptedException {
+        heldRun = new CompletableFuture<>();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread.ofPlatform().daemon().name("hidden-test-held-run").start(() -> {
+            try {
+                runAgainstAHeldService(started);
+                heldRun.complete(null);
+            } catch (Throwable t) {
+                heldRun.completeExceptionally(t);
+            } finally {
+                started.countDown();
+            }
+        });
+        // Every thread of the held run is started before the first test begins, so that none of
+        // them counts as a thread left behind by another test.
+        started.await(5, SECONDS);
+    }
+
     @Test
-    @Order(1)
-    void everyRecordIsMigratedBeforeMigrateAllReturns() throws Exception {
+    @Order(7)
+    void everyRecordIsMigratedBeforeMigrateAllReturns() throws Throwable {
+        try {
+            heldRun.get(2500, MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause();
+        } catch (TimeoutException e) {
+            throw Pitfalls.timeout("migrateAll, run against a service that held every write for "
+                    + HOLD_MS + " ms and then answered, had not returned well after the writes were"
+                    + " answered: it waits for something that does not happen.");
+        }
+    }
+
+    private static void runAgainstAHeldService(CountDownLatch started) throws Exception {
         List<String> ids = ids(40);
 
         // First against a service that answers at once: how long does migrateAll take by itself?
@@ -51,21 +96,35 @@ class PatientMigrationTest {
         requireNothingInFlight(fast, ids, fastMillis, "answered every write at once");
         requireReportComplete(fastReport, ids, Set.of());
 
-        // Then against a service that holds every write 200 ms longer than that whole run took:
-        // a migrateAll that pauses for a fixed time instead of waiting (the pause is part of the
-        // first run too) returns while the writes are still held. The cap only keeps a slow
+        // Then against a service that holds every write 200 ms longer than that whole run took,
+        // and at least HOLD_MS: a migrateAll that pauses for a fixed time, or waits with a time
+        // limit, instead of waiting for the work (the pause is part of the first run too)
+        // returns while the writes are still held. The cap only keeps a slow
         // machine from timing out; a pause as long as the cap makes the two runs together overrun
         // the test's time limit anyway.
-        long holdMillis = Math.min(fastMillis + 200, 1600);
+        long holdMillis = Math.min(Math.max(fastMillis + 200, HOLD_MS), 1600);
         ServiceDouble slow = new ServiceDouble(ids);
-        slow.beforeWrite = id -> slow.awaitGate();
+        slow.arrived = new CountDownLatch(ids.size());
+        slow.beforeWrite = id -> {
+            slow.arrived.countDown();
+            slow.awaitGate();
+        };
         Thread opener = Thread.ofPlatform().name("hidden-test-service").start(() -> {
             try {
+                slow.arrived.await(3, SECONDS); // the hold counts from the last write's arrival
                 Thread.sleep(holdMillis);
                 slow.openGate();
             } catch (InterruptedException e) {
                 // the test is over
             }
+        });
+        Thread announcer = Thread.ofPlatform().name("hidden-test-arrivals").start(() -> {
+            try {
+                slow.arrived.await(3, SECONDS);
+            } catch (InterruptedException e) {
+                // the test is over
+            }
+            started.countDown();
         });
         try {
             start = System.nanoTime();
@@ -82,6 +141,7 @@ class PatientMigrationTest {
             slow.openGate(); // let migrations still in flight finish, so that none is left behind
             opener.interrupt();
             opener.join();
+            announcer.join();
         }
     }
 
@@ -202,27 +262,64 @@ class PatientMigrationTest {
     // 4. The script, run the way an operator runs it: in a JVM of its own.
     // ---------------------------------------------------------------------------------------
 
-    @Test
-    @Order(4)
-    @Timeout(value = 10, unit = SECONDS)
-    void theScriptWritesEveryRecordBeforeItsJvmExits(@TempDir Path root) throws Exception {
-        List<String> ids = ids(30);
-        String malformed = "P-0011";
-        Path legacy = Files.createDirectories(root.resolve("legacy"));
-        for (String id : ids) {
-            String line = id.equals(malformed) ? id + ";Poe;Ann;1987-05-04" : legacyLine(id);
+    private static final List<String> SCRIPT_IDS = ids(30);
+    /** How long the script may run; its JVM starts slowly on a busy machine. */
+    private static final int SCRIPT_LIMIT_S = 9;
+    private static final String SCRIPT_MALFORMED = "P-0011";
+    @TempDir
+    static Path scriptRoot;
+    private static CompletableFuture<MainRunner.Result> scriptRun;
+
+    /**
+     * The script runs in a JVM of its own, which takes a while to start: it runs beside the other
+     * tests, and the test below looks at what it did.
+     */
+    @BeforeAll
+    static void startTheScript() throws IOException {
+        Path legacy = Files.createDirectories(scriptRoot.resolve("legacy"));
+        for (String id : SCRIPT_IDS) {
+            String line = id.equals(SCRIPT_MALFORMED) ? id + ";Poe;Ann;1987-05-04" : legacyLine(id);
             Files.writeString(legacy.resolve(id + ".csv"), line + "\n", StandardCharsets.UTF_8);
         }
+        scriptRun = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("hidden-test-script").start(() -> {
+            try {
+                scriptRun.complete(MainRunner.run(PatientMigration.class, Duration.ofSeconds(SCRIPT_LIMIT_S),
+                        scriptRoot.toString()));
+            } catch (Throwable t) {
+                scriptRun.completeExceptionally(t);
+            }
+        });
+    }
 
-        MainRunner.Result run = MainRunner.run(PatientMigration.class, Duration.ofSeconds(5), root.toString());
+    @Test
+    @Order(4)
+    @Timeout(value = 12, unit = SECONDS)
+    void theScriptWritesEveryRecordBeforeItsJvmExits() throws Exception {
+        List<String> ids = SCRIPT_IDS;
+        String malformed = SCRIPT_MALFORMED;
+        Path root = scriptRoot;
+        MainRunner.Result run = scriptRun.get(SCRIPT_LIMIT_S + 2, SECONDS);
 
         String output = "exit code " + run.exitCode() + "; its output:\n" + indent(run.stdout())
                 + (run.stderr().isBlank() ? "" : "\nand on stderr:\n" + indent(run.stderr()));
         if (run.timedOut()) {
-            throw Pitfalls.timeout("`PatientMigration " + root + "` was still running after 5 s and had to"
-                    + " be killed: it waits for something that never happens. Each of its writes takes about"
-                    + " 100 ms, and one record, " + malformed + ", fails to convert: does the script stop"
-                    + " waiting when a record fails, or only when one succeeds? The run ended with " + output);
+            long written;
+            try (Stream<Path> files = Files.list(root.resolve("migrated"))) {
+                written = files.count();
+            } catch (IOException e) {
+                written = 0;
+            }
+            if (run.stdout().isBlank() && run.stderr().isBlank()) {
+                throw Pitfalls.timeout("`PatientMigration " + root + "` had printed nothing after "
+                        + SCRIPT_LIMIT_S + " s and had to be killed: its JVM did not even reach the first line"
+                        + " of main. The machine may be too busy; run the check again.");
+            }
+            throw Pitfalls.timeout("`PatientMigration " + root + "` was still running after " + SCRIPT_LIMIT_S
+                    + " s and had to be killed, although each of its writes takes about 100 ms. By then " + written + " of "
+                    + (ids.size() - 1) + " good records had been written, and one record, " + malformed
+                    + ", fails to convert. Something in the script waited (or looped) for longer than the"
+                    + " work takes; the thread dump shows where. The run ended with " + output);
         }
         Path migrated = root.resolve("migrated");
         Set<String> missing = new TreeSet<>();
@@ -280,14 +377,268 @@ class PatientMigrationTest {
         if (!notSideBySide) {
             requireNothingInFlight(service, ids, -1, "answered once all " + ids.size() + " writes had arrived");
         }
-        if (notSideBySide || !report.failures().isEmpty()) {
-            throw new AssertionError("The records were not migrated in parallel. In this test the new"
-                    + " records service answers only once all " + ids.size() + " writes have arrived;"
-                    + " after 1 s, " + Math.min(arrived.get(), ids.size()) + " had. The script exists to"
-                    + " migrate records side by side: keep one virtual thread per record, and only make"
-                    + " migrateAll wait for them.");
+        if (notSideBySide) {
+            throw new AssertionError("The records were not all migrated side by side. In this test the new"
+                    + " records service answers only once all " + ids.size() + " writes are in flight at"
+                    + " the same time; they were not within 1 s (" + Math.min(arrived.get(), ids.size())
+                    + " writes arrived in all, some of them perhaps one after another). The script exists"
+                    + " to migrate records side by side: keep one virtual thread per record, and only make"
+                    + " migrateAll wait for them. Failures reported: " + report.failures().keySet());
+        }
+        if (!report.failures().isEmpty()) {
+            throw new AssertionError("All " + ids.size() + " writes were in flight at once and the service"
+                    + " accepted them, yet the report lists failures: " + report.failures());
         }
         requireReportComplete(report, ids, Set.of());
+    }
+
+
+    // ---------------------------------------------------------------------------------------
+    // 6. Seeded scenarios: sizes from none to thousands, failures of every kind anywhere in the
+    //    list, and two migrations running at once.
+    // ---------------------------------------------------------------------------------------
+
+    enum Fault { NONE, REFUSED_WRITE, UNCHECKED_READ, MALFORMED }
+
+    @Test
+    @Order(6)
+    @Timeout(value = 6, unit = SECONDS)
+    void everyRecordIsAccountedForOnceInEveryScenario() throws Exception {
+        long seed = Long.getLong("kata.seed", System.nanoTime());
+        Random random = new Random(seed);
+        int[] sizes = {0, 1, 2, 600, 1 + random.nextInt(40), 1 + random.nextInt(40)};
+        long began = System.nanoTime();
+        for (int round = 0; round < sizes.length; round++) {
+            if (round > 0 && System.nanoTime() - began > MILLISECONDS.toNanos(700)) {
+                break; // a slow migrateAll: the held run above tells why; keep within the time limit
+            }
+            boolean together = round >= 4 || random.nextBoolean();
+            List<Scenario> calls = new ArrayList<>();
+            calls.add(Scenario.draw("A", sizes[round], random));
+            if (together) {
+                calls.add(Scenario.draw("B", 1 + random.nextInt(30), random));
+            }
+            String described = "seed " + seed + ", round " + (round + 1) + ": " + calls
+                    + (together ? ", the calls running at the same time" : "");
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> callers = new ArrayList<>();
+            for (Scenario call : calls) {
+                callers.add(Thread.ofPlatform().name("hidden-test-caller-" + call.name).start(() -> {
+                    try {
+                        go.await();
+                        call.report = PatientMigration.migrateAll(call.ids, call.service);
+                        call.inFlightAtReturn = call.service.notWritten(call.good());
+                    } catch (Throwable t) {
+                        call.thrown = t;
+                    }
+                }));
+            }
+            go.countDown();
+            long deadline = System.nanoTime() + SECONDS.toNanos(2);
+            for (int i = 0; i < calls.size(); i++) {
+                Thread caller = callers.get(i);
+                caller.join(Duration.ofMillis(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+                if (caller.isAlive()) {
+                    throw Pitfalls.timeout(described + ". migrateAll for call " + calls.get(i).name
+                            + " had not returned after 2 s, although every write is answered at once; "
+                            + calls.get(i).service.written.size() + " of its records had been written.");
+                }
+            }
+            for (Scenario call : calls) {
+                call.verify(described);
+            }
+        }
+        interruptedCallerStillWaits(seed, 3 + random.nextInt(20));
+    }
+
+    /**
+     * The thread running migrateAll is interrupted while every write is held; the writes are let
+     * go a moment later. migrateAll must still return only once every record has been migrated
+     * or has failed (a record its migration stopped counts as failed).
+     */
+    private static void interruptedCallerStillWaits(long seed, int size) throws Exception {
+        List<String> ids = ids(size);
+        ServiceDouble service = new ServiceDouble(ids);
+        service.arrived = new CountDownLatch(ids.size());
+        service.beforeWrite = id -> {
+            service.arrived.countDown();
+            service.awaitGate();
+        };
+        String described = "seed " + seed + ", interrupted caller: " + size + " records, every write held;"
+                + " the thread running migrateAll is interrupted once all writes have arrived, and the"
+                + " writes are answered 50 ms later";
+        AtomicInteger inFlightAtReturn = new AtomicInteger(-1);
+        AtomicReference<MigrationReport> result = new AtomicReference<>();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread caller = Thread.ofPlatform().name("hidden-test-interrupted-caller").start(() -> {
+            try {
+                result.set(PatientMigration.migrateAll(ids, service));
+            } catch (Throwable t) {
+                thrown.set(t);
+            } finally {
+                inFlightAtReturn.set(service.inFlight.get());
+            }
+        });
+        try {
+            service.arrived.await(1, SECONDS);
+            caller.interrupt();
+            Thread.sleep(50);
+        } finally {
+            service.openGate();
+        }
+        caller.join(2000);
+        if (caller.isAlive()) {
+            throw Pitfalls.timeout(described + ". migrateAll had not returned 2 s after the writes were"
+                    + " answered; it is " + caller.getState() + ".");
+        }
+        if (inFlightAtReturn.get() > 0) {
+            throw Pitfalls.lostWork(described + ". migrateAll " + (thrown.get() != null ? "threw " + thrown.get()
+                    : "returned") + " while " + inFlightAtReturn.get() + " writes were still in flight. Even"
+                    + " when its thread is interrupted, migrateAll must return only once every record has"
+                    + " been migrated or has failed.");
+        }
+        if (thrown.get() != null) {
+            throw new AssertionError(described + ". migrateAll threw " + thrown.get(), thrown.get());
+        }
+        MigrationReport report = result.get();
+        Set<String> accounted = new TreeSet<>(report.migrated());
+        Set<String> both = new TreeSet<>(report.migrated());
+        both.retainAll(report.failures().keySet());
+        accounted.addAll(report.failures().keySet());
+        if (!accounted.equals(new TreeSet<>(ids)) || !both.isEmpty()) {
+            throw Pitfalls.lostWork(described + ". Every record must be in the report once, migrated or"
+                    + " failed; the report lists migrated " + report.migrated().size() + " and failed "
+                    + report.failures().size() + " of " + ids.size() + " records"
+                    + (both.isEmpty() ? "" : ", some as both: " + sample(both)) + ".");
+        }
+        Set<String> claimed = new TreeSet<>(report.migrated());
+        claimed.retainAll(service.notWritten(ids));
+        if (!claimed.isEmpty()) {
+            throw new AssertionError(described + ". The report lists as migrated records that were never"
+                    + " written: " + sample(claimed) + ".");
+        }
+    }
+
+    static final class Scenario {
+        final String name;
+        final List<String> ids;
+        final Map<String, Fault> faults = new ConcurrentHashMap<>();
+        final Map<String, Exception> thrownByService = new ConcurrentHashMap<>();
+        final ServiceDouble service;
+        volatile MigrationReport report;
+        volatile Set<String> inFlightAtReturn;
+        volatile Throwable thrown;
+
+        private Scenario(String name, int size, Random random) {
+            this.name = name;
+            List<String> list = new ArrayList<>();
+            for (int i = 1; i <= size; i++) {
+                list.add(String.format("%s-%05d", name, i));
+            }
+            this.ids = List.copyOf(list);
+            this.service = new ServiceDouble(List.of());
+            for (String id : ids) {
+                service.legacy.put(id, id + ";Family;Given;07.03.1984");
+            }
+            if (size > 0) {
+                int failing = Math.min(size, random.nextInt(4));
+                for (int f = 0; f < failing; f++) {
+                    // the first, the last, or anywhere between
+                    int at = switch (f) {
+                        case 0 -> 0;
+                        case 1 -> size - 1;
+                        default -> random.nextInt(size);
+                    };
+                    Fault fault = Fault.values()[1 + random.nextInt(Fault.values().length - 1)];
+                    faults.put(ids.get(at), fault);
+                }
+            }
+            faults.forEach((id, fault) -> {
+                if (fault == Fault.MALFORMED) {
+                    service.legacy.put(id, id + ";Family;Given;1984-03-07");
+                }
+            });
+            service.afterRead = id -> {
+                if (faults.get(id) == Fault.UNCHECKED_READ) {
+                    IllegalStateException e = new IllegalStateException("legacy row of " + id + " is locked");
+                    thrownByService.put(id, e);
+                    throw e;
+                }
+            };
+            service.beforeWrite = id -> {
+                if (faults.get(id) == Fault.REFUSED_WRITE) {
+                    IOException e = new IOException("the new records service refused " + id);
+                    thrownByService.put(id, e);
+                    throw e;
+                }
+            };
+        }
+
+        static Scenario draw(String name, int size, Random random) {
+            return new Scenario(name, size, random);
+        }
+
+        List<String> good() {
+            return ids.stream().filter(id -> !faults.containsKey(id)).toList();
+        }
+
+        void verify(String described) {
+            if (thrown != null) {
+                throw new AssertionError(described + ". migrateAll for call " + name + " threw " + thrown, thrown);
+            }
+            if (report == null) {
+                throw new AssertionError(described + ". migrateAll for call " + name + " returned null.");
+            }
+            if (!inFlightAtReturn.isEmpty()) {
+                throw Pitfalls.lostWork(described + ". migrateAll for call " + name + " returned while "
+                        + inFlightAtReturn.size() + " of its " + good().size() + " good records had not been"
+                        + " written yet (" + sample(new TreeSet<>(inFlightAtReturn)) + "). It must return only"
+                        + " once every record has been migrated or has failed.");
+            }
+            if (report.requested() != ids.size()) {
+                throw new AssertionError(described + ". The report of call " + name + " says "
+                        + report.requested() + " records were requested; the call passed " + ids.size() + ".");
+            }
+            Set<String> migrated = report.migrated();
+            Map<String, Exception> failures = report.failures();
+            Set<String> expectedGood = new TreeSet<>(good());
+            if (!migrated.equals(expectedGood)) {
+                Set<String> missing = new TreeSet<>(expectedGood);
+                missing.removeAll(migrated);
+                Set<String> extra = new TreeSet<>(migrated);
+                extra.removeAll(expectedGood);
+                throw Pitfalls.lostWork(described + ". Every good record of call " + name + " was written, but"
+                        + " its report lists " + migrated.size() + " migrated records instead of "
+                        + expectedGood.size() + (missing.isEmpty() ? "" : "; missing: " + sample(missing))
+                        + (extra.isEmpty() ? "" : "; listed but not this call's good records: " + sample(extra))
+                        + ".");
+            }
+            if (!failures.keySet().equals(faults.keySet())) {
+                throw new AssertionError(described + ". The report of call " + name + " lists failures for "
+                        + failures.keySet() + "; the records that failed were " + new TreeSet<>(faults.keySet())
+                        + ".");
+            }
+            for (var entry : faults.entrySet()) {
+                String id = entry.getKey();
+                Exception reported = failures.get(id);
+                boolean right = entry.getValue() == Fault.MALFORMED
+                        ? causedBy(reported, RuntimeException.class, null)
+                        : causedBy(reported, Exception.class, thrownByService.get(id));
+                if (!right) {
+                    throw new AssertionError(described + ". The report of call " + name + " gives " + reported
+                            + " as the failure of " + id + "; expected "
+                            + (entry.getValue() == Fault.MALFORMED ? "the exception thrown while converting its"
+                                    + " malformed birth date" : "the exception the store threw: "
+                                    + thrownByService.get(id)) + " (directly or as the cause).");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "call " + name + " with " + ids.size() + " records"
+                    + (faults.isEmpty() ? "" : ", failing " + new TreeMap<>(faults));
+        }
     }
 
     // ---------------------------------------------------------------------------------------
@@ -343,8 +694,8 @@ class PatientMigrationTest {
                                 + " before exiting, but migrateAll itself still returns before they are done:"
                                 + " the report it hands back is incomplete, and nobody learns which records"
                                 + " failed."
-                        : ". Nothing waited for the migration threads: in the script, main returns next and"
-                                + " the JVM exits (virtual threads are daemon threads and do not keep it alive),"
+                        : ". migrateAll did not wait for every migration thread to finish: in the script, main"
+                                + " returns next and the JVM exits (virtual threads are daemon threads and do not keep it alive),"
                                 + " so these records are silently lost.")
                 + " migrateAll must return only once every record has been migrated or has failed."
                 + extra);
@@ -418,9 +769,11 @@ class PatientMigrationTest {
     /** The legacy system and the new records service, as the test wants them to behave. */
     static final class ServiceDouble implements RecordStore {
         final Map<String, String> legacy = new ConcurrentHashMap<>();
-        private final Map<String, String> written = new ConcurrentHashMap<>();
+        final Map<String, String> written = new ConcurrentHashMap<>();
         private final Map<String, CountDownLatch> writtenSignals = new ConcurrentHashMap<>();
         private final CountDownLatch gate = new CountDownLatch(1);
+        volatile CountDownLatch arrived = new CountDownLatch(0);
+        final AtomicInteger inFlight = new AtomicInteger();
         private volatile boolean sawDaemon;
         private volatile boolean sawNonDaemon;
         volatile Step afterRead = id -> { };
@@ -454,6 +807,15 @@ class PatientMigrationTest {
 
         @Override
         public void writeMigrated(String patientId, String record) throws IOException {
+            inFlight.incrementAndGet();
+            try {
+                writeNow(patientId, record);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
+
+        private void writeNow(String patientId, String record) throws IOException {
             step(beforeWrite, patientId);
             written.put(patientId, record);
             signal(patientId).countDown();

@@ -1,19 +1,23 @@
 package filehandleleak;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kata.probe.api.Pitfalls;
 import filehandleleak.LabImporter.LabResult;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -112,6 +116,113 @@ class LabImporterTest {
         assertEquals(FILES * RESULTS_PER_FILE, imported.size(), "every result should reach the sink");
         assertEquals("lab-001.csv", imported.get(0).file(), "files are imported in name order");
         assertEquals("P-101", imported.get(0).patientId(), "the first result of lab-001.csv comes first");
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("seeded inboxes: empty files, blank lines, other files, failures at any result; one file open at most, none after")
+    void seededInboxes() throws Exception {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        Path root = inbox;
+        try {
+            for (int n = 1; n <= 8; n++) {
+                inbox = Files.createDirectory(root.resolve("scenario-" + n));
+                int kind = n % 4; // none, unchecked, unchecked I/O, Error: each drawn twice
+                int files = kind == 0 ? new int[] {0, 1, 3, 10}[random.nextInt(4)] : new int[] {1, 3, 10}[random.nextInt(3)];
+                List<String> expected = new ArrayList<>();
+                StringBuilder shape = new StringBuilder();
+                for (int f = 1; f <= files; f++) {
+                    String name = String.format("lab-%03d.csv", f);
+                    int results = random.nextInt(4); // 0: an empty file
+                    StringBuilder text = new StringBuilder();
+                    for (int r = 1; r <= results; r++) {
+                        if (random.nextInt(4) == 0) {
+                            text.append(random.nextBoolean() ? "\n" : "   \n"); // blank lines are skipped
+                        }
+                        text.append("P-").append(f * 100 + r).append(",sodium,").append(r);
+                        if (r < results || random.nextBoolean()) {
+                            text.append('\n');
+                        }
+                        expected.add(name + ":P-" + (f * 100 + r));
+                    }
+                    Files.writeString(inbox.resolve(name), text);
+                }
+                if (kind != 0 && expected.isEmpty()) {
+                    Files.writeString(inbox.resolve("lab-999.csv"), "P-99901,sodium,1\n");
+                    expected.add("lab-999.csv:P-99901");
+                }
+                Files.writeString(inbox.resolve("README.txt"), "not a lab file\n");
+                int failAt = kind == 0 ? -1 : random.nextInt(expected.size());
+                Throwable thrown = switch (kind) {
+                    case 1 -> new IllegalStateException("results database unavailable");
+                    case 2 -> new UncheckedIOException(new IOException("connection reset"));
+                    case 3 -> new AssertionError("corrupt result row");
+                    default -> null;
+                };
+                shape.append(String.format("seed %d, scenario %d: %d lab files with %d results%s", seed, n, files,
+                        expected.size(), thrown == null ? "" : ", the sink throws " + thrown + " at result "
+                                + (failAt + 1) + " (" + expected.get(failAt) + ")"));
+                String scenario = shape.toString();
+                List<String> seen = new ArrayList<>();
+                int[] peak = {0};
+                String[] peakFiles = {""};
+                LabImporter importer = new LabImporter(result -> {
+                    List<String> open = seen.isEmpty() || !seen.get(seen.size() - 1).startsWith(result.file())
+                            ? openInboxFiles() : List.of(); // looked at on each file's first result
+                    if (open.size() > peak[0]) {
+                        peak[0] = open.size();
+                        peakFiles[0] = String.join(", ", open.subList(0, Math.min(3, open.size())));
+                    }
+                    seen.add(result.file() + ":" + result.patientId());
+                    if (seen.size() == failAt + 1) {
+                        throw LabImporterTest.<RuntimeException>sneaky(thrown);
+                    }
+                });
+                Object outcome;
+                try {
+                    outcome = importer.importAll(inbox);
+                } catch (Throwable e) {
+                    outcome = e;
+                }
+                List<String> open = openInboxFiles();
+                if (!open.isEmpty()) {
+                    throw Pitfalls.resourceLeak("after importAll() " + (outcome instanceof Throwable e
+                            ? "ended with " + e : "returned") + ", " + describe(open) + " still open (" + scenario
+                            + "). Close each file on every path out of the code that reads it.");
+                }
+                if (peak[0] > 1) {
+                    throw Pitfalls.resourceLeak(peak[0] + " lab files (" + peakFiles[0] + ") were open at once while"
+                            + " results arrived (" + scenario + "). Close each file before you open the next.");
+                }
+                if (thrown != null) {
+                    boolean causedBy = false;
+                    for (Object e = outcome; e instanceof Throwable t && !causedBy; e = t.getCause() == t ? null : t.getCause()) {
+                        causedBy = t == thrown;
+                    }
+                    if (!causedBy) {
+                        fail("importAll() " + (outcome instanceof Throwable e ? "threw " + e : "returned " + outcome)
+                                + " when the sink threw " + thrown + " (" + scenario + "): the sink's failure must"
+                                + " reach the caller");
+                    }
+                    assertEquals(expected.subList(0, failAt + 1), seen, "the results the sink saw before it failed ("
+                            + scenario + ")");
+                } else {
+                    if (outcome instanceof Throwable e) {
+                        fail("importAll() failed with " + e + " (" + scenario + ")", e);
+                    }
+                    assertEquals(expected, seen, "the results the sink saw, in file-name order (" + scenario + ")");
+                    assertEquals(expected.size(), outcome, "the count importAll() returned (" + scenario + ")");
+                }
+            }
+        } finally {
+            inbox = root;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
     }
 
     // ------------------------------------------------------------------ helpers

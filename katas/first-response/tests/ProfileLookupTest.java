@@ -144,6 +144,293 @@ class ProfileLookupTest {
         }
     }
 
+    /**
+     * Every clause on every path, drawn by a seeded generator: one or three lookups at once on one
+     * shared ProfileLookup (reused round after round); one to three replicas, each answering at once or
+     * a little later, failing at once (checked or unchecked) or late, or hanging until interrupted; the
+     * caller interrupted while it waits; a deadline that must hold for the whole call even when a replica
+     * fails midway. After every lookup: the right profile or exception, on time; every call still running
+     * when fetch returned was interrupted, and every thread that ran a call has ended.
+     */
+    @Test
+    @Order(5)
+    void holdsEveryClauseOnGeneratedScenarios() throws Exception {
+        long seed = Long.getLong("kata.seed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        int rounds = 9;
+        for (int round = 0; round < rounds; round++) {
+            int replicaCount = 1 + random.nextInt(3);
+            if (round == 0) {
+                replicaCount = 2;
+            }
+            List<GenReplica> replicas = new java.util.ArrayList<>();
+            for (int z = 0; z < replicaCount; z++) {
+                replicas.add(new GenReplica("zone-" + (char) ('a' + z)));
+            }
+            ProfileLookup lookup = new ProfileLookup(List.<Replica>copyOf(replicas));
+            int callers = round % 2 == 1 ? 3 : 1;
+            List<GenLookup> lookups = new java.util.ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                // Round 0: one replica fails midway and the other hangs (one deadline for the whole call);
+                // round 3: one of three lookups gets no answer in time; elsewhere no lookup waits its timeout.
+                String kind = round == 0 ? "deadline" : round == 3 && c == 0 ? "timeout" : "any";
+                lookups.add(GenLookup.draw(random, "u-" + round + "-" + c, replicas, kind));
+            }
+            lookups.forEach(l -> l.shared = callers);
+            String replay = "(seed " + seed + ", round " + round + ", " + replicaCount + " replicas: " + lookups + ")";
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(callers);
+            for (GenLookup l : lookups) {
+                l.thread = Thread.ofPlatform().name("test-lookup-" + l.userId).start(() -> l.run(lookup, start));
+            }
+            for (GenLookup l : lookups) {
+                if (l.interruptAfterMs >= 0) {
+                    l.started.await(1, TimeUnit.SECONDS);
+                    Thread.sleep(l.interruptAfterMs);
+                    l.interruptedAt = System.nanoTime();
+                    l.thread.interrupt();
+                }
+            }
+            for (GenLookup l : lookups) {
+                l.thread.join(l.limitMs() + 1_000);
+                if (l.thread.isAlive()) {
+                    String where = whereIs(l.thread);
+                    lookups.forEach(x -> x.thread.interrupt());
+                    throw Pitfalls.timeout("fetch(" + l.userId + ", " + l.timeout.toMillis() + " ms) had not returned "
+                            + (l.limitMs() + 1_000) + " ms after it was called; the caller is " + where + ", in lookup "
+                            + l + " " + replay + ". A lookup must return by its timeout whatever its replicas do.");
+                }
+            }
+            for (GenLookup l : lookups) {
+                l.verify(replay);
+            }
+        }
+    }
+
+    enum Act { ANSWER_NOW, ANSWER_SOON, FAIL_NOW, FAIL_UNCHECKED, FAIL_LATE, HANG }
+
+    /** One replica shared by the lookups of a round; what it does depends on the user asked for. */
+    static final class GenReplica implements Replica {
+        final String zone;
+        final java.util.Map<String, GenLookup> lookups = new java.util.concurrent.ConcurrentHashMap<>();
+
+        GenReplica(String zone) {
+            this.zone = zone;
+        }
+
+        @Override
+        public String zone() {
+            return zone;
+        }
+
+        @Override
+        public Profile fetch(String userId) throws IOException, InterruptedException {
+            GenLookup l = lookups.get(userId);
+            Call call = new Call(Thread.currentThread());
+            l.calls.put(zone, call);
+            Act act = l.acts.get(zone);
+            try {
+                switch (act) {
+                    case ANSWER_NOW, FAIL_NOW, FAIL_UNCHECKED -> { }
+                    case ANSWER_SOON -> Thread.sleep(l.soonMs);
+                    case FAIL_LATE -> Thread.sleep(l.failLateMs);
+                    case HANG -> new CountDownLatch(1).await();
+                }
+            } catch (InterruptedException e) {
+                call.interrupted = true;
+                call.endedAt = System.nanoTime();
+                throw e;
+            }
+            call.interrupted = Thread.currentThread().isInterrupted();
+            call.endedAt = System.nanoTime();
+            return switch (act) {
+                case FAIL_NOW, FAIL_LATE -> throw new IOException("replica in " + zone + " failed for " + userId);
+                case FAIL_UNCHECKED -> throw new IllegalStateException("replica in " + zone + " broke for " + userId);
+                default -> new Profile(userId, "User " + userId, zone);
+            };
+        }
+    }
+
+    /** What one replica call did: the thread that ran it, whether it was interrupted, and when it ended. */
+    static final class Call {
+        final Thread thread;
+        volatile boolean interrupted;
+        volatile long endedAt;
+
+        Call(Thread thread) {
+            this.thread = thread;
+        }
+    }
+
+    /** One fetch drawn by the generator, and what it saw. */
+    static final class GenLookup {
+        final String userId;
+        final java.util.Map<String, Act> acts = new java.util.LinkedHashMap<>();
+        final java.util.Map<String, Call> calls = new java.util.concurrent.ConcurrentHashMap<>();
+        final CountDownLatch started = new CountDownLatch(1);
+        Duration timeout = GENEROUS;
+        long soonMs = 30;
+        long failLateMs;
+        long interruptAfterMs = -1;
+        volatile long interruptedAt;
+        volatile Thread thread;
+        volatile long startedAt;
+        volatile long returnedAt;
+        volatile Profile profile;
+        volatile Throwable thrown;
+        int shared = 1;
+
+        GenLookup(String userId) {
+            this.userId = userId;
+        }
+
+        static GenLookup draw(java.util.Random r, String userId, List<GenReplica> replicas, String kind) {
+            GenLookup l = new GenLookup(userId);
+            Act[] fast = {Act.ANSWER_NOW, Act.ANSWER_SOON, Act.FAIL_NOW, Act.FAIL_UNCHECKED, Act.HANG};
+            boolean interrupt = kind.equals("any") && r.nextInt(5) == 0;
+            for (int z = 0; z < replicas.size(); z++) {
+                Act act = switch (kind) {
+                    case "deadline" -> z == 0 ? Act.FAIL_LATE : Act.HANG;
+                    case "timeout" -> r.nextBoolean() ? Act.HANG : Act.FAIL_NOW;
+                    default -> interrupt ? Act.HANG : fast[r.nextInt(fast.length)];
+                };
+                l.acts.put(replicas.get(z).zone, act);
+                replicas.get(z).lookups.put(userId, l);
+            }
+            if (kind.equals("timeout")) {
+                l.acts.put(replicas.get(r.nextInt(replicas.size())).zone, Act.HANG);
+            }
+            if (!interrupt && !kind.equals("timeout") && !kind.equals("deadline") && !l.answers() && l.acts.containsValue(Act.HANG)) {
+                // no lookup but the chosen ones waits for its timeout: let one replica answer instead
+                l.acts.put(replicas.get(r.nextInt(replicas.size())).zone, r.nextBoolean() ? Act.ANSWER_NOW : Act.ANSWER_SOON);
+            }
+            if (kind.equals("deadline")) {
+                l.timeout = Duration.ofMillis(400);
+                l.failLateMs = 280;
+            } else if (kind.equals("timeout")) {
+                l.timeout = Duration.ofMillis(300);
+            }
+            if (interrupt) {
+                l.interruptAfterMs = 30;
+            }
+            return l;
+        }
+
+        boolean answers() {
+            return acts.containsValue(Act.ANSWER_NOW) || acts.containsValue(Act.ANSWER_SOON);
+        }
+
+        boolean waitsForTimeout() {
+            return !answers() && (acts.containsValue(Act.HANG) || acts.containsValue(Act.FAIL_LATE) && acts.containsValue(Act.HANG));
+        }
+
+        /** When fetch must have returned by, in ms after it was called. */
+        long limitMs() {
+            if (interruptAfterMs >= 0) {
+                return interruptAfterMs + 300;
+            }
+            if (waitsForTimeout()) {
+                return timeout.toMillis() * 155 / 100; // a fresh timeout after the late failure would be 1.7x
+            }
+            return answers() && acts.containsValue(Act.ANSWER_SOON) && !acts.containsValue(Act.ANSWER_NOW)
+                    ? soonMs + 500 : 500;
+        }
+
+        void run(ProfileLookup lookup, java.util.concurrent.CyclicBarrier start) {
+            try {
+                start.await();
+                startedAt = System.nanoTime();
+                started.countDown();
+                profile = lookup.fetch(userId, timeout);
+            } catch (Throwable t) {
+                thrown = t;
+            } finally {
+                returnedAt = System.nanoTime();
+                Thread.interrupted();
+            }
+        }
+
+        long tookMs() {
+            return TimeUnit.NANOSECONDS.toMillis(returnedAt - startedAt);
+        }
+
+        void verify(String replay) throws InterruptedException {
+            String what = "in lookup " + this + " " + replay;
+            String ended = thrown == null ? "returned " + profile : "threw " + describe(thrown);
+            if (interruptAfterMs >= 0) {
+                if (!(thrown instanceof InterruptedException)) {
+                    fail("the thread calling fetch(" + userId + ") was interrupted while it waited, and fetch " + ended
+                            + " instead of throwing InterruptedException, " + what, thrown);
+                }
+            } else if (answers()) {
+                if (thrown != null) {
+                    fail("a replica answered, but fetch(" + userId + ") " + ended + ", " + what + (shared > 1
+                            ? ". " + shared + " lookups ran at once on this ProfileLookup: one lookup's clean-up must "
+                            + "touch only its own calls." : ""), thrown);
+                }
+                if (profile == null || !profile.userId().equals(userId) || !isAnswer(acts.get(profile.zone()))) {
+                    fail("fetch(" + userId + ") returned " + profile + ", which is not an answer to this lookup from "
+                            + "a replica that answered, " + what);
+                }
+            } else if (!(thrown instanceof ReplicaUnavailableException)) {
+                fail("no replica answered " + userId + ", and fetch " + ended
+                        + " instead of throwing ReplicaUnavailableException, " + what, thrown);
+            }
+            long took = tookMs();
+            if (took > limitMs()) {
+                fail("fetch(" + userId + ", " + timeout.toMillis() + " ms) " + ended + " after " + took + " ms; it must "
+                        + "return by " + limitMs() + " ms here, " + what + (waitsForTimeout()
+                        ? ". The timeout is for the whole lookup: measure one deadline when fetch starts, and do not "
+                        + "start the wait again when a replica fails." : answers() ? "" : ". Every replica had failed "
+                        + "at once: the lookup fails as soon as the last replica has failed, without waiting for its "
+                        + "timeout."));
+            }
+            if (waitsForTimeout() && interruptAfterMs < 0 && took < timeout.toMillis() * 9 / 10) {
+                fail("fetch(" + userId + ", " + timeout.toMillis() + " ms) gave up after " + took + " ms, although a "
+                        + "replica was still running and the timeout had not passed, " + what);
+            }
+            for (var e : calls.entrySet()) {
+                Call call = e.getValue();
+                long endedAt = call.endedAt;
+                boolean runningAtReturn = endedAt == 0 || endedAt - returnedAt > 0;
+                if (runningAtReturn && !call.interrupted) {
+                    call.thread.join(LOSER_END_MS);
+                    if (!call.interrupted) {
+                        throw Pitfalls.leak("fetch(" + userId + ") " + ended + ", but its call to " + e.getKey()
+                                + ", still running then, was not interrupted within " + LOSER_END_MS + " ms: it is "
+                                + whereIs(call.thread) + ", " + what + ". However the lookup ends (answer, failure, "
+                                + "timeout or interrupt), cancel the calls still running." + cfNote(call.thread));
+                    }
+                }
+                call.thread.join(LOSER_END_MS);
+                if (call.thread.isAlive()) {
+                    throw Pitfalls.leak("fetch(" + userId + ") " + ended + ", but the thread that ran its call to "
+                            + e.getKey() + " was still alive " + LOSER_END_MS + " ms later: it is "
+                            + whereIs(call.thread) + ", " + what + "." + poolNote(call.thread));
+                }
+            }
+        }
+
+        private static boolean isAnswer(Act act) {
+            return act == Act.ANSWER_NOW || act == Act.ANSWER_SOON;
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder(userId).append(" ").append(acts);
+            if (acts.containsValue(Act.ANSWER_SOON)) {
+                b.append(", ANSWER_SOON after ").append(soonMs).append(" ms");
+            }
+            if (acts.containsValue(Act.FAIL_LATE)) {
+                b.append(", FAIL_LATE after ").append(failLateMs).append(" ms");
+            }
+            b.append(", timeout ").append(timeout.toMillis()).append(" ms");
+            if (interruptAfterMs >= 0) {
+                b.append(", caller interrupted after ").append(interruptAfterMs).append(" ms");
+            }
+            return b.toString();
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /**

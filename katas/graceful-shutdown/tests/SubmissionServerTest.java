@@ -42,9 +42,12 @@ class SubmissionServerTest {
     private static final long STOP_WATCH_MS = 1000;
     /** How long, once the save is let go, the reply and stop() may take. */
     private static final long FINISH_WAIT_MS = 2000;
+    /** How long the save goes on once stop() has closed the door and is waiting. */
+    private static final long SAVE_AFTER_CLOSE_MS = 1200;
 
     @Test
     @Order(1)
+    @org.junit.jupiter.api.Timeout(value = 8, unit = TimeUnit.SECONDS)
     void stopLetsTheRequestInFlightFinish() throws Exception {
         ScriptedStore store = new ScriptedStore();
         store.hold("P-7");
@@ -60,7 +63,15 @@ class SubmissionServerTest {
                         + phone.outcome(0));
             }
             deploy = Deploy.start(server);
-            watchStop(deploy, phone, store, port);
+            if (watchStop(deploy, phone, store, port)) {
+                // The door is closed and stop() is waiting. A save can take longer than a second:
+                // keep this one going a while, longer than any one-second grace a stop might give.
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SAVE_AFTER_CLOSE_MS);
+                while (System.nanoTime() < until && deploy.done.getCount() > 0 && phone.done.getCount() > 0
+                        && store.interrupted.getCount() > 0) {
+                    Thread.sleep(5);
+                }
+            }
         } finally {
             store.letGo();
         }
@@ -142,17 +153,17 @@ class SubmissionServerTest {
      * save go), or has visibly done damage: returned, closed the phone's connection, or interrupted
      * the save.
      */
-    private static void watchStop(Deploy deploy, Phone phone, ScriptedStore store, int port) throws InterruptedException {
+    private static boolean watchStop(Deploy deploy, Phone phone, ScriptedStore store, int port) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WATCH_MS);
         long nextProbe = 0;
         while (System.nanoTime() < deadline) {
             if (deploy.done.getCount() == 0 || phone.done.getCount() == 0 || store.interrupted.getCount() == 0) {
-                return;
+                return false;
             }
             Thread.State s = deploy.thread.getState();
             if ((s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING) && System.nanoTime() >= nextProbe) {
                 if (!accepting(port)) {
-                    return; // the door is closed and stop() is waiting: the right moment to finish the save
+                    return true; // the door is closed and stop() is waiting
                 }
                 nextProbe = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
             }
@@ -162,6 +173,7 @@ class SubmissionServerTest {
                 + "stop() is " + where(deploy.thread) + ". Close the door first (HttpServer.stop closes the "
                 + "listening socket at once), then wait for the requests in flight: waiting with the door open "
                 + "lets new requests in, and they will be cut off.");
+        return false;
     }
 
     /** Whether the server still accepts connections on {@code port}. */

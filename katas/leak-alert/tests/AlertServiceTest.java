@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -150,7 +151,7 @@ class AlertServiceTest {
         AlertService service = new AlertService(gateway);
         Duration timeout = Duration.ofMillis(10);
         List<Call> abandoned = new ArrayList<>();
-        for (int i = 1; i <= 10; i++) {
+        for (int i = 1; i <= 5; i++) {
             // A late answer and a hung call, then an alert the gateway answers at once: it must
             // get its own receipt, whatever the abandoned ones left behind.
             Call late = gateway.late("L-" + i);
@@ -190,6 +191,212 @@ class AlertServiceTest {
                     + " of their workers are still alive: " + alive + ". For example " + example
                     + ". Every slow alert adds threads that never end; at a few hundred alerts a "
                     + "second that is tens of thousands of threads within minutes.");
+        }
+    }
+
+
+    /**
+     * Seeded scenarios: several callers at once on one service (reused across rounds), each with
+     * its own gateway behaviour, some of them interrupted while they wait. After every round:
+     * each caller got its own receipt or empty as its gateway decided, on time, and every worker
+     * has ended.
+     */
+    @Test
+    @Order(5)
+    void concurrentSendsOnOneServiceEachGetTheirOwnOutcome() throws Exception {
+        long seed = Long.getLong("kata.seed", System.nanoTime());
+        Random random = new Random(seed);
+        ScriptedGateway gateway = new ScriptedGateway();
+        AlertService service = new AlertService(gateway);
+        long fastestLateReturnMs = Long.MAX_VALUE;
+        for (int round = 1; round <= ROUNDS; round++) {
+            int callers = round == 1 ? 6 : 1 + random.nextInt(6);
+            List<Plan> plans = new ArrayList<>();
+            for (int c = 1; c <= callers; c++) {
+                Mode mode = Mode.values()[random.nextInt(Mode.values().length)];
+                boolean interrupt = (mode == Mode.LATE || mode == Mode.HANGING) && random.nextInt(4) == 0;
+                plans.add(new Plan("R" + round + "-" + c, mode, interrupt));
+            }
+            if (round == 2) {
+                // A call answered in time next to callers that give up or are interrupted.
+                plans = List.of(new Plan("R2-1", Mode.SLIGHTLY_SLOW, false),
+                        new Plan("R2-2", Mode.HANGING, false), new Plan("R2-3", Mode.LATE, false),
+                        new Plan("R2-4", Mode.HANGING, true), new Plan("R2-5", Mode.LATE, true));
+            }
+            String scenario = "seed " + seed + ", round " + round + ": " + plans;
+            List<Outcome> outcomes = runRound(service, gateway, plans, scenario);
+            for (Outcome o : outcomes) {
+                if (o.plan.mode == Mode.LATE && !o.plan.interrupt) {
+                    fastestLateReturnMs = Math.min(fastestLateReturnMs, o.lateMs);
+                }
+            }
+            checkWorkersEnded(outcomes, scenario);
+        }
+        if (fastestLateReturnMs != Long.MAX_VALUE && fastestLateReturnMs > LATE_RETURN_FLOOR_MS) {
+            throw Pitfalls.timeout("seed " + seed + ": every send() whose gateway answered only "
+                    + "after the caller gave up returned at least " + fastestLateReturnMs + " ms "
+                    + "after its " + GIVE_UP_ROUND.toMillis() + " ms timeout. send() must return "
+                    + "when its timeout is up, without waiting for the worker to finish.");
+        }
+    }
+
+    private static final int ROUNDS = 8;
+    private static final Duration GIVE_UP_ROUND = Duration.ofMillis(40);
+    private static final Duration ANSWERED_TIMEOUT = Duration.ofSeconds(1);
+    private static final long LATE_RETURN_FLOOR_MS = 150;
+
+    record Plan(String alertId, Mode mode, boolean interrupt) {
+        Duration timeout() {
+            if (interrupt) {
+                return ANSWERED_TIMEOUT; // only the interrupt should end this wait
+            }
+            return mode == Mode.FAST || mode == Mode.SLIGHTLY_SLOW ? ANSWERED_TIMEOUT : GIVE_UP_ROUND;
+        }
+
+        @Override
+        public String toString() {
+            String what = switch (mode) {
+                case FAST -> "answers at once";
+                case SLIGHTLY_SLOW -> "answers after " + ScriptedGateway.SLIGHTLY_SLOW_MS + " ms";
+                case LATE -> "answers after the caller left";
+                case HANGING -> "hangs until interrupted";
+            };
+            return alertId + " (gateway " + what + ", timeout " + timeout().toMillis() + " ms"
+                    + (interrupt ? ", caller interrupted while it waits" : "") + ")";
+        }
+    }
+
+    static final class Outcome {
+        final Plan plan;
+        final Call call;
+        volatile Optional<Receipt> result;
+        volatile Throwable thrown;
+        volatile long lateMs;
+        volatile boolean returned;
+
+        Outcome(Plan plan, Call call) {
+            this.plan = plan;
+            this.call = call;
+        }
+    }
+
+    private static List<Outcome> runRound(AlertService service, ScriptedGateway gateway,
+            List<Plan> plans, String scenario) throws InterruptedException {
+        List<Outcome> outcomes = new ArrayList<>();
+        List<Thread> callers = new ArrayList<>();
+        CountDownLatch go = new CountDownLatch(1);
+        for (Plan plan : plans) {
+            Call call = gateway.script(plan.alertId, plan.mode);
+            Outcome o = new Outcome(plan, call);
+            outcomes.add(o);
+            callers.add(Thread.ofPlatform().name("test-caller-" + plan.alertId).start(() -> {
+                try {
+                    go.await();
+                    long start = System.nanoTime();
+                    try {
+                        o.result = service.send(alert(plan.alertId), plan.timeout());
+                    } catch (Throwable t) {
+                        o.thrown = t;
+                    }
+                    o.lateMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+                            - plan.timeout().toMillis();
+                    o.returned = true;
+                } catch (InterruptedException e) {
+                    o.thrown = e;
+                } finally {
+                    if (plan.mode == Mode.LATE) {
+                        call.release(); // a late gateway answers once its caller has gone
+                    }
+                }
+            }));
+        }
+        go.countDown();
+        for (int i = 0; i < plans.size(); i++) {
+            Plan plan = plans.get(i);
+            if (plan.interrupt) {
+                Outcome o = outcomes.get(i);
+                long deadline = deadlineIn(RETURN_SLACK_MS);
+                if (o.call.awaitEntered(deadline)) {
+                    callers.get(i).interrupt();
+                }
+            }
+        }
+        long deadline = deadlineIn(GIVE_UP_ROUND.toMillis() + RETURN_SLACK_MS);
+        for (int i = 0; i < plans.size(); i++) {
+            Outcome o = outcomes.get(i);
+            Thread caller = callers.get(i);
+            Plan plan = o.plan;
+            boolean answers = plan.mode == Mode.FAST || plan.mode == Mode.SLIGHTLY_SLOW;
+            long until = answers && !plan.interrupt ? deadlineIn(ANSWERED_TIMEOUT.toMillis()) : deadline;
+            if (!endsBy(caller, Math.max(until, deadline))) {
+                for (Outcome other : outcomes) {
+                    other.call.release();
+                }
+                throw Pitfalls.timeout(scenario + ". send(" + plan.alertId + ") had not returned "
+                        + (plan.interrupt ? RETURN_SLACK_MS + " ms after its caller was interrupted"
+                                : "well after its " + plan.timeout().toMillis() + " ms timeout")
+                        + ": the caller is " + whereIs(caller) + ".");
+            }
+            if (plan.interrupt) {
+                boolean empty = o.thrown == null && o.result != null && o.result.isEmpty();
+                if (!(o.thrown instanceof InterruptedException) && !empty) {
+                    fail(scenario + ". " + plan.alertId + ": the caller was interrupted while it "
+                            + "waited; send() should throw InterruptedException (or return empty), "
+                            + "but it " + describe(o) + ".");
+                }
+                continue;
+            }
+            if (o.thrown != null) {
+                throw new AssertionError(scenario + ". send(" + plan.alertId + ") threw "
+                        + o.thrown, o.thrown);
+            }
+            if (o.result == null) {
+                fail(scenario + ". send(" + plan.alertId + ") returned null instead of an Optional.");
+            }
+            if (answers) {
+                if (o.result.isEmpty()) {
+                    fail(scenario + ". " + plan.alertId + ": its gateway answered in time, but send() "
+                            + "returned empty.");
+                }
+                if (!o.result.get().equals(receiptFor(plan.alertId))) {
+                    fail(scenario + ". " + plan.alertId + ": send() returned " + o.result.get()
+                            + ", which is not this alert's receipt.");
+                }
+            } else if (o.result.isPresent()) {
+                fail(scenario + ". " + plan.alertId + ": its gateway had not answered, yet send() "
+                        + "returned " + o.result.get() + ".");
+            }
+        }
+        return outcomes;
+    }
+
+    private static String describe(Outcome o) {
+        if (o.thrown != null) {
+            return "threw " + o.thrown;
+        }
+        return "returned " + o.result;
+    }
+
+    private static void checkWorkersEnded(List<Outcome> outcomes, String scenario)
+            throws InterruptedException {
+        long deadline = deadlineIn(WORKER_END_MS);
+        for (Outcome o : outcomes) {
+            Call call = o.call;
+            if (!call.awaitEntered(deadline)) {
+                continue; // this worker never called the gateway
+            }
+            boolean hangs = o.plan.mode == Mode.HANGING;
+            if (hangs && !call.awaitInterrupted(deadline)) {
+                throw Pitfalls.leak(scenario + ". " + o.plan.alertId + ": send() has returned, but "
+                        + "its gateway call, which only an interrupt ends, is still running "
+                        + WORKER_END_MS + " ms later; the worker is " + whereIs(call.thread)
+                        + ". The work a send started must be cancelled when that send is done.");
+            }
+            if (!endsBy(call.thread, deadline)) {
+                throw Pitfalls.leak(scenario + ". " + o.plan.alertId + ": send() has returned, but "
+                        + "the worker that called the gateway for it is still alive "
+                        + WORKER_END_MS + " ms later, " + whereIs(call.thread) + ".");
+            }
         }
     }
 
@@ -343,7 +550,7 @@ class AlertServiceTest {
 
     /** A stand-in for the third-party API whose behaviour the test sets per alert. */
     static final class ScriptedGateway implements AlertGateway {
-        static final long SLIGHTLY_SLOW_MS = 20;
+        static final long SLIGHTLY_SLOW_MS = 60;
         private final Map<String, Call> calls = new ConcurrentHashMap<>();
 
         Call fast(String alertId) {
@@ -369,7 +576,7 @@ class AlertServiceTest {
             return script(alertId, Mode.HANGING);
         }
 
-        private Call script(String alertId, Mode mode) {
+        Call script(String alertId, Mode mode) {
             Call call = new Call(alertId, mode);
             calls.put(alertId, call);
             return call;

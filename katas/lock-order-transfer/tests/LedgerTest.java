@@ -80,11 +80,18 @@ class LedgerTest {
     @Test
     @Order(2)
     void theApprovedBalanceCannotBeSpentBeforeTheDebit() throws Exception {
-        ScriptedRisk risk = new ScriptedRisk();
-        Ledger ledger = new Ledger(Map.of("alice", 100L, "bob", 0L, "carol", 0L), risk);
+        // The payer's id sorts first in some rounds and last in others ("zoe" pays "bob" and "carol").
+        for (int round = 0; round < 6; round++) {
+            approvedBalanceCannotBeSpentBeforeTheDebitOnce(round % 2 == 0 ? "alice" : "zoe");
+        }
+    }
 
-        TransferRun toBob = new TransferRun(ledger, "alice", "bob", 100);
-        TransferRun toCarol = new TransferRun(ledger, "alice", "carol", 100);
+    private void approvedBalanceCannotBeSpentBeforeTheDebitOnce(String payer) throws Exception {
+        ScriptedRisk risk = new ScriptedRisk();
+        Ledger ledger = new Ledger(Map.of(payer, 100L, "bob", 0L, "carol", 0L), risk);
+
+        TransferRun toBob = new TransferRun(ledger, payer, "bob", 100);
+        TransferRun toCarol = new TransferRun(ledger, payer, "carol", 100);
         long[] approvedBalance = {-1};
         boolean[] spentMeanwhile = {false};
         risk.onFirstApproval(toBob.thread, (t, balance) -> {
@@ -99,27 +106,27 @@ class LedgerTest {
         long deadline = deadlineIn(FINISH_MS);
         boolean done = toBob.finishBy(deadline) & (!toCarol.started() || toCarol.finishBy(deadline));
         if (!done) {
-            throw Pitfalls.deadlock("Two transfers from alice have not finished after " + FINISH_MS
-                    + " ms: alice->bob is " + whereIs(toBob.thread) + ", alice->carol is "
+            throw Pitfalls.deadlock("Two transfers from " + payer + " have not finished after " + FINISH_MS
+                    + " ms: " + payer + "->bob is " + whereIs(toBob.thread) + ", " + payer + "->carol is "
                     + whereIs(toCarol.thread) + ".");
         }
         if (spentMeanwhile[0]) {
-            throw Pitfalls.race("The risk engine was approving alice->bob (100 cents) against a "
+            throw Pitfalls.race("The risk engine was approving " + payer + "->bob (100 cents) against a "
                     + "balance of " + approvedBalance[0] + " cents, and before that approval was "
-                    + "over, alice->carol ran from start to end and spent those same 100 cents. The "
+                    + "over, " + payer + "->carol ran from start to end and spent those same 100 cents. The "
                     + "approval was given for money that was gone before the debit. The source "
                     + "account must stay locked from the risk check until the money has moved: "
                     + "keep the check inside the locks, and fix the deadlock with the order in "
                     + "which the locks are taken.");
         }
-        long total = ledger.balance("alice") + ledger.balance("bob") + ledger.balance("carol");
-        if (total != 100 || ledger.balance("alice") < 0) {
-            throw Pitfalls.race("Two transfers of 100 cents from alice, who had 100: afterwards alice "
-                    + "has " + ledger.balance("alice") + ", bob " + ledger.balance("bob") + ", carol "
+        long total = ledger.balance(payer) + ledger.balance("bob") + ledger.balance("carol");
+        if (total != 100 || ledger.balance(payer) < 0) {
+            throw Pitfalls.race("Two transfers of 100 cents from " + payer + ", who had 100: afterwards " + payer + " "
+                    + "has " + ledger.balance(payer) + ", bob " + ledger.balance("bob") + ", carol "
                     + ledger.balance("carol") + " (total " + total + "). Money was created or lost.");
         }
         if (toBob.failure != null && toCarol.failure != null) {
-            fail("alice had 100 cents and two transfers of 100 were made: one must succeed, but "
+            fail(payer + " had 100 cents and two transfers of 100 were made: one must succeed, but "
                     + "both failed (" + describe(toBob.failure) + "; " + describe(toCarol.failure) + ")");
         }
     }
@@ -237,6 +244,143 @@ class LedgerTest {
         }
     }
 
+    /**
+     * Opposite transfers meeting in their risk checks, drawn by a seeded generator over account ids that
+     * defeat a weak lock order (equal hash codes: "Aa" and "BB", "AaBB" and "BBAa"; ids equal but for
+     * case), with the risk engine approving, refusing, or failing (unchecked exception or Error) in the
+     * middle of one of them. After every round: both transfers ended, the refused or failed one moved
+     * nothing, the other moved its money, and transfers on other threads still go through both ways (no
+     * lock left held by a failed transfer).
+     */
+    @Test
+    @Order(5)
+    void holdsEveryClauseOnGeneratedScenarios() throws Exception {
+        long seed = Long.getLong("kata.seed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        String[][] pairs = {{"Aa", "BB"}, {"BB", "Aa"}, {"AaAa", "BBBB"}, {"AaBB", "BBAa"}, {"acct-X", "ACCT-x"},
+                {"alice", "bob"}};
+        for (int round = 0; round < 12; round++) {
+            String[] pair = pairs[round < pairs.length ? round : random.nextInt(pairs.length)];
+            String a = pair[0];
+            String b = pair[1];
+            int failureKind = round < pairs.length ? round % 4 : random.nextInt(4);
+            RuntimeException refusal = new TransferRejectedException("risk: refused in round " + round);
+            Throwable failure = switch (failureKind) {
+                case 0 -> null;
+                case 1 -> refusal;
+                case 2 -> new IllegalStateException("risk engine unreachable in round " + round);
+                default -> new AssertionError("risk engine broke in round " + round + " (an Error)");
+            };
+            String scenario = "seed " + seed + ", round " + round + ": " + a + "->" + b + " (30 cents) and " + b + "->"
+                    + a + " (20 cents) meet in their risk checks"
+                    + (failure == null ? "" : "; the risk check of " + a + "->" + b + " throws " + describe(failure));
+            ScriptedRisk risk = new ScriptedRisk();
+            Ledger ledger = new Ledger(Map.of(a, 1_000L, b, 1_000L), risk);
+            TransferRun ab = new TransferRun(ledger, a, b, 30);
+            TransferRun ba = new TransferRun(ledger, b, a, 20);
+            Meeting meeting = new Meeting(Set.of(ab.thread, ba.thread));
+            risk.onFirstApproval(ab.thread, (t, balance) -> {
+                meeting.arrive();
+                if (failure != null) {
+                    sneakyThrow(failure);
+                }
+            });
+            risk.onFirstApproval(ba.thread, (t, balance) -> meeting.arrive());
+            ab.start();
+            ba.start();
+            long deadline = deadlineIn(FINISH_MS);
+            if (!(ab.finishBy(deadline) & ba.finishBy(deadline))) {
+                throw Pitfalls.deadlock("(" + scenario + ") " + FINISH_MS + " ms later they have not finished: "
+                        + ab.label() + " is " + whereIs(ab.thread) + ", " + ba.label() + " is " + whereIs(ba.thread)
+                        + ". Each holds a lock the other waits for: the two locks must be taken in one order that "
+                        + "every transfer agrees on, and which no two accounts share (two ids can have the same "
+                        + "hash code, as these do: " + a.hashCode() + " and " + b.hashCode() + ").");
+            }
+            if (failure == null ? ab.failure != null : ab.failure != failure) {
+                fail("(" + scenario + ") " + ab.label() + " ended with " + (ab.failure == null ? "no exception"
+                        : describe(ab.failure)) + "; expected " + (failure == null ? "it to go through" : "the risk "
+                        + "engine's own " + describe(failure) + " to reach the caller"), ab.failure);
+            }
+            if (ba.failure != null) {
+                throw Pitfalls.lostWork("(" + scenario + ") " + ba.label() + " failed with " + describe(ba.failure)
+                        + ", although " + b + " had the money and the risk engine approved it.");
+            }
+            long moved = failure == null ? 30 : 0;
+            if (ledger.balance(a) != 1_000 - moved + 20 || ledger.balance(b) != 1_000 + moved - 20) {
+                throw Pitfalls.race("(" + scenario + ") afterwards " + a + " has " + ledger.balance(a) + " and " + b
+                        + " has " + ledger.balance(b) + " cents; expected " + (1_000 - moved + 20) + " and "
+                        + (1_000 + moved - 20) + (failure == null ? "" : ": a transfer whose risk check threw must "
+                        + "move nothing"));
+            }
+            heldLockRound(a, b, random.nextBoolean() ^ (round % 2 == 0), random.nextBoolean() ^ (round % 4 < 2), "seed "
+                    + seed + ", round " + round);
+            // Later transfers, on threads that never held a lock, both ways.
+            TransferRun again = new TransferRun(ledger, a, b, 5);
+            again.start();
+            TransferRun back = new TransferRun(ledger, b, a, 5);
+            back.start();
+            deadline = deadlineIn(FINISH_MS);
+            if (!(again.finishBy(deadline) & back.finishBy(deadline))) {
+                throw Pitfalls.deadlock("(" + scenario + ") afterwards, new transfers " + again.label() + " and "
+                        + back.label() + " on fresh threads had not finished after " + FINISH_MS + " ms: "
+                        + again.label() + " is " + whereIs(again.thread) + ". A lock of an earlier transfer is "
+                        + "still held" + (failure == null ? "." : ": when the risk check throws, the locks must "
+                        + "still be released (unlock in finally)."));
+            }
+        }
+    }
+
+    /**
+     * A third transfer holds one of the two accounts (in its risk check) while the two opposite transfers
+     * line up behind it, one after the other; then it lets go. Whatever order the fix takes the locks in,
+     * each transfer then has either both locks or is waiting for the first one it needs, unless the order
+     * differs between the two directions: then each holds one and waits for the other, on every run.
+     */
+    private static void heldLockRound(String a, String b, boolean holdA, boolean abFirst, String seedRound)
+            throws Exception {
+        String held = holdA ? a : b;
+        String escrow = "zz-escrow";
+        ScriptedRisk risk = new ScriptedRisk();
+        Ledger ledger = new Ledger(Map.of(a, 1_000L, b, 1_000L, escrow, 1_000L), risk);
+        TransferRun holder = new TransferRun(ledger, held, escrow, 1);
+        TransferRun ab = new TransferRun(ledger, a, b, 30);
+        TransferRun ba = new TransferRun(ledger, b, a, 20);
+        TransferRun one = abFirst ? ab : ba;
+        TransferRun two = abFirst ? ba : ab;
+        risk.onFirstApproval(holder.thread, (t, balance) -> {
+            one.start();
+            waitUntilFinishedOrStuck(one.thread, deadlineIn(500));
+            two.start();
+            waitUntilFinishedOrStuck(two.thread, deadlineIn(500));
+        });
+        holder.start();
+        String scenario = seedRound + ": " + holder.label() + " holds " + held + " in its risk check while "
+                + one.label() + ", then " + two.label() + ", start; then it finishes";
+        long deadline = deadlineIn(FINISH_MS);
+        if (!(holder.finishBy(deadline) & ab.finishBy(deadline) & ba.finishBy(deadline))) {
+            throw Pitfalls.deadlock("(" + scenario + ") " + FINISH_MS + " ms later " + ab.label() + " is "
+                    + whereIs(ab.thread) + " and " + ba.label() + " is " + whereIs(ba.thread) + ": each holds a "
+                    + "lock the other waits for. The two directions took the two locks in different orders: the "
+                    + "order must be the same for every transfer, and no two accounts may tie in it (these two ids "
+                    + "have hash codes " + a.hashCode() + " and " + b.hashCode() + ").");
+        }
+        for (TransferRun run : List.of(holder, ab, ba)) {
+            if (run.failure != null) {
+                throw Pitfalls.lostWork("(" + scenario + ") " + run.label() + " failed with " + describe(run.failure)
+                        + ", although the money was there and the risk engine approved it.");
+            }
+        }
+        if (ledger.balance(a) != 1_000 - 30 + 20 - (holdA ? 1 : 0) || ledger.balance(b) != 1_000 + 30 - 20 - (holdA ? 0 : 1)) {
+            throw Pitfalls.race("(" + scenario + ") afterwards " + a + " has " + ledger.balance(a) + " and " + b + " has "
+                    + ledger.balance(b) + " cents, which is not what the three transfers add up to.");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static void warmUp(Ledger ledger, String a, String b) {
@@ -265,6 +409,20 @@ class LedgerTest {
     }
 
     /** Whether a thread is not moving: ended, or waiting (for a lock, or backing off). */
+    /** Waiting (for a lock, or backing off) in the learner's Ledger code, not starting up or in a test double. */
+    private static boolean isWaitingInLedger(Thread thread) {
+        Thread.State state = thread.getState();
+        if (state != Thread.State.BLOCKED && state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
+            return false;
+        }
+        for (StackTraceElement e : thread.getStackTrace()) {
+            if (e.getClassName().startsWith("lockordertransfer.")) {
+                return e.getClassName().startsWith("lockordertransfer.Ledger") && !e.getClassName().contains("Test");
+            }
+        }
+        return false;
+    }
+
     private static boolean isStill(Thread thread) {
         return switch (thread.getState()) {
             case BLOCKED, WAITING, TIMED_WAITING, TERMINATED -> true;
@@ -282,10 +440,10 @@ class LedgerTest {
             if (thread.getState() == Thread.State.TERMINATED) {
                 return true;
             }
-            if (isStill(thread)) {
+            if (isWaitingInLedger(thread)) {
                 if (stillSince == 0) {
                     stillSince = System.nanoTime();
-                } else if (System.nanoTime() - stillSince > TimeUnit.MILLISECONDS.toNanos(2)) {
+                } else if (System.nanoTime() - stillSince > TimeUnit.MILLISECONDS.toNanos(5)) {
                     return false;
                 }
             } else {

@@ -66,6 +66,205 @@ class LabImportTest {
         expectImported(report, sites, importer);
     }
 
+
+    // ------------------------------------------------------------------ seeded scenarios
+
+    /** What a site's import does in a scenario. */
+    enum Outcome { ROWS, RUNTIME, CHECKED, ERROR, ASSERTION, EXECUTION_EXCEPTION, CANCELLATION, INTERRUPTED }
+
+    /**
+     * Seeded nights: no site, one, exactly the pool's width, a few more, and far more sites than
+     * threads; failures of every kind at any position, sites finishing in any order, and two
+     * imports running at once on one LabImport. Every site must be in its own call's report
+     * exactly once, with its rows or the very exception its import threw.
+     */
+    @Test
+    @Order(4)
+    void everySiteIsReportedOnceInEveryScenario() throws Exception {
+        long seed = Long.getLong("kata.seed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        int[] sizes = {0, 1, 4, 5, 60, 1 + random.nextInt(12), 1 + random.nextInt(12)};
+        for (int round = 0; round < sizes.length; round++) {
+            boolean together = round >= 5 || random.nextInt(3) == 0;
+            ScenarioImporter importer = new ScenarioImporter();
+            LabImport service = new LabImport(importer);
+            List<Night> nights = new ArrayList<>();
+            nights.add(Night.draw("a" + round, sizes[round], random, importer));
+            if (together) {
+                nights.add(Night.draw("b" + round, 1 + random.nextInt(10), random, importer));
+            }
+            String scenario = "seed " + seed + ", round " + (round + 1) + ": " + nights
+                    + (together ? ", both imports at once on one LabImport" : "");
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<Thread> callers = new ArrayList<>();
+            for (Night night : nights) {
+                callers.add(Thread.ofPlatform().name("hidden-test-import-" + night.name).start(() -> {
+                    try {
+                        go.await();
+                        night.report = service.importAll(night.sites);
+                    } catch (Throwable t) {
+                        night.thrown = t;
+                    }
+                }));
+            }
+            go.countDown();
+            for (int i = 0; i < callers.size(); i++) {
+                callers.get(i).join(1500);
+                if (callers.get(i).isAlive()) {
+                    throw Pitfalls.timeout(scenario + ". importAll for night " + nights.get(i).name
+                            + " had not returned after 1.5 s, although every import ends within a few ms.");
+                }
+            }
+            for (Night night : nights) {
+                night.verify(scenario, importer);
+            }
+        }
+    }
+
+    static final class Night {
+        final String name;
+        final List<String> sites = new ArrayList<>();
+        final Map<String, Outcome> outcomes = new java.util.LinkedHashMap<>();
+        volatile ImportReport report;
+        volatile Throwable thrown;
+
+        Night(String name) {
+            this.name = name;
+        }
+
+        static Night draw(String name, int size, java.util.Random random, ScenarioImporter importer) {
+            Night n = new Night(name);
+            int failures = size == 0 ? 0 : random.nextInt(Math.min(size, 4) + 1);
+            for (int i = 0; i < size; i++) {
+                String site = "site-" + name + "-" + i;
+                n.sites.add(site);
+                n.outcomes.put(site, Outcome.ROWS);
+            }
+            for (int f = 0; f < failures; f++) {
+                int at = f == 0 ? size - 1 : random.nextInt(size); // the last site fails, and others anywhere
+                n.outcomes.put(n.sites.get(at), Outcome.values()[1 + random.nextInt(Outcome.values().length - 1)]);
+            }
+            for (String site : n.sites) {
+                importer.script(site, n.outcomes.get(site), random.nextInt(4));
+            }
+            return n;
+        }
+
+        void verify(String scenario, ScenarioImporter importer) {
+            if (thrown != null) {
+                throw Pitfalls.lostWork(scenario + ". importAll for night " + name + " threw " + thrown
+                        + " instead of returning the morning report.");
+            }
+            if (report == null || report.imported() == null || report.failed() == null) {
+                fail(scenario + ". importAll for night " + name + " returned an incomplete report: " + report);
+            }
+            for (String site : sites) {
+                int calls = importer.calls(site);
+                if (calls != 1) {
+                    fail(scenario + ". Site " + site + " was imported " + calls + " times; every site must be "
+                            + "imported exactly once.");
+                }
+                Outcome outcome = outcomes.get(site);
+                boolean inImported = report.imported().containsKey(site);
+                boolean inFailed = report.failed().containsKey(site);
+                if (outcome == Outcome.ROWS) {
+                    if (!inImported || inFailed) {
+                        throw Pitfalls.lostWork(scenario + ". Site " + site + " imported "
+                                + ScriptedImporter.rowsFor(site) + " rows without trouble, but the report of night "
+                                + name + (inFailed ? " lists it as failed with " + describe(report.failed().get(site))
+                                        : " does not list it as imported") + ".");
+                    }
+                    if (report.imported().get(site) != ScriptedImporter.rowsFor(site)) {
+                        fail(scenario + ". Site " + site + " wrote " + ScriptedImporter.rowsFor(site)
+                                + " rows, but the report says " + report.imported().get(site) + ".");
+                    }
+                } else {
+                    Throwable thrownBySite = importer.thrown(site);
+                    Throwable reported = report.failed().get(site);
+                    if (reported == null) {
+                        throw Pitfalls.lostWork(scenario + ". Site " + site + "'s import threw "
+                                + describe(thrownBySite) + ", but the report of night " + name + " does not list it "
+                                + "as failed" + (inImported ? "; it lists it as imported" : "") + ".");
+                    }
+                    if (reported != thrownBySite) {
+                        fail(scenario + ". Site " + site + " is reported as failed with " + describe(reported)
+                                + ", but its import threw " + describe(thrownBySite)
+                                + (causedBy(reported, thrownBySite) ? ", which the reported one wraps" : "")
+                                + ". The report must hold the import's own exception.");
+                    }
+                    if (inImported) {
+                        fail(scenario + ". Site " + site + " is reported both as failed and as imported.");
+                    }
+                }
+            }
+            java.util.Set<String> extra = new java.util.TreeSet<>(report.imported().keySet());
+            extra.addAll(report.failed().keySet());
+            extra.removeAll(sites);
+            if (!extra.isEmpty()) {
+                fail(scenario + ". The report of night " + name + " lists sites it was not given: " + extra + ".");
+            }
+        }
+
+        @Override
+        public String toString() {
+            Map<String, Outcome> failing = new TreeMap<>();
+            outcomes.forEach((site, o) -> {
+                if (o != Outcome.ROWS) {
+                    failing.put(site, o);
+                }
+            });
+            return "night " + name + " (" + sites.size() + " sites" + (failing.isEmpty() ? "" : ", failing " + failing)
+                    + ")";
+        }
+    }
+
+    static final class ScenarioImporter implements SiteImporter {
+        private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+        private final Map<String, Integer> delays = new ConcurrentHashMap<>();
+        private final Map<String, Throwable> thrown = new ConcurrentHashMap<>();
+        private final Map<String, Integer> calls = new ConcurrentHashMap<>();
+
+        void script(String site, Outcome outcome, int delayMs) {
+            outcomes.put(site, outcome);
+            delays.put(site, delayMs);
+        }
+
+        int calls(String site) {
+            return calls.getOrDefault(site, 0);
+        }
+
+        Throwable thrown(String site) {
+            return thrown.get(site);
+        }
+
+        @Override
+        public int importSite(String site) throws Exception {
+            calls.merge(site, 1, Integer::sum);
+            Thread.sleep(delays.getOrDefault(site, 0));
+            Outcome outcome = outcomes.getOrDefault(site, Outcome.ROWS);
+            Throwable t = switch (outcome) {
+                case ROWS -> null;
+                case RUNTIME -> new IllegalArgumentException(site + ": unit 'mg' where 'mmol/L' was expected");
+                case CHECKED -> new IOException(site + ": results file is truncated");
+                case ERROR -> new OutOfMemoryError(site + ": results file too large to parse");
+                case ASSERTION -> new AssertionError(site + ": parser invariant broken");
+                case EXECUTION_EXCEPTION -> new java.util.concurrent.ExecutionException(
+                        site + ": the lab system's own batch job failed", new IOException("lab disk full"));
+                case CANCELLATION -> new java.util.concurrent.CancellationException(
+                        site + ": the lab cancelled its export");
+                case INTERRUPTED -> new InterruptedException(site + ": the lab's export was interrupted");
+            };
+            if (t == null) {
+                return ScriptedImporter.rowsFor(site);
+            }
+            thrown.put(site, t);
+            if (t instanceof Exception e) {
+                throw e;
+            }
+            throw (Error) t;
+        }
+    }
+
     // ------------------------------------------------------------------ checks
 
     private static ImportReport run(ScriptedImporter importer, List<String> sites) throws InterruptedException {
@@ -109,7 +308,13 @@ class LabImportTest {
                     + (thrown instanceof Error ? " Note that this one is an Error, not an Exception: catching "
                             + "Exception inside the task does not see it." : ""));
         }
-        if (!causedBy(reported, thrown)) {
+        if (reported != thrown) {
+            if (causedBy(reported, thrown)) {
+                fail("Site " + site + " is reported as failed with " + describe(reported) + ", a wrapper whose "
+                        + "cause is what its import threw, " + describe(thrown) + ". Report the import's own "
+                        + "exception, not a wrapper around it (for a Future, that is the ExecutionException's "
+                        + "getCause()).");
+            }
             fail("Site " + site + " is reported as failed with " + describe(reported) + ", but what its import "
                     + "threw was " + describe(thrown) + ". Keep the real cause: it is what the data managers "
                     + "need to fix the file.");

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kata.probe.api.Pitfalls;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Semaphore;
@@ -21,10 +24,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MigrationStatsTest {
 
-    /** Workers of the stress test: more than the cores, so that they interleave even on a busy machine. */
-    private static final int WORKERS = 16;
+    /** Stress rounds: worker counts up to far more than the cores, so that they interleave even on a busy machine. */
     private static final int BATCHES_PER_WORKER = 5_000;
-    private static final int ROUNDS = 3;
+    private static final int[] WORKER_CHOICES = {2, 4, 16, 32};
+    private static final String[] SHAPES = {"one-record", "mixed-size (0 to 999 records)",
+        "huge (2,147,483,646 or 647 records, about 1 TB)"};
+    private static final int MIN_ROUNDS = 3;
+    private static final long MIN_BATCHES = 2_000_000;
+    private static final long ROUND_MILLIS = 60;
+    private static final long STRESS_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
 
     // ------------------------------------------------------------------------------------
     // 1. The lost update, made deterministic: worker-1 is slow to size its batch, and
@@ -117,27 +125,27 @@ class MigrationStatsTest {
         long bytes = stats.migratedBytes();
         if (records < expectedRecords) {
             throw Pitfalls.race(String.format(
-                    "the stats show %,d migrated records, but %,d were copied: %s. worker-1 read the"
-                            + " record total (%,d) and was still summing its own batch of %,d when worker-2"
-                            + " added its batch of %,d; worker-1 then wrote back its old total plus its own"
-                            + " batch, wiping out worker-2's update. \"records += n\" (like records++) is"
-                            + " read, add, write: three steps another thread can get between. Make each"
+                    "the stats show %,d migrated records, but %,d were copied: %s. worker-2 recorded its"
+                            + " batches while worker-1 was inside recordBatch, sizing its own batch of %,d;"
+                            + " afterwards worker-2's records were missing, so a total computed before"
+                            + " worker-2's add was written back over it. \"records += n\" (like records++)"
+                            + " is read, add, write: three steps another thread can get between. Make each"
                             + " update one indivisible step.",
                     records, expectedRecords, lostWhat(expectedRecords - records, "record", small1.records,
-                            small2.records),
-                    earlier.records, big.records, small1.records));
+                            small2.records), big.records));
         }
         if (bytes < expectedBytes) {
             throw Pitfalls.race(String.format(
-                    "the record total is right, but the stats show %,d migrated bytes instead of %,d: %s."
-                            + " worker-1 read the byte total and was still summing its batch when worker-2"
-                            + " added its own; worker-1's write then wiped out worker-2's bytes."
-                            + " \"bytes += n\" is a read-add-write too: every total that many threads update"
-                            + " needs the same protection.",
+                    "the stats show %,d migrated bytes instead of %,d: %s. worker-2 recorded its batches"
+                            + " while worker-1 was inside recordBatch sizing its own, and worker-2's bytes"
+                            + " were then missing: a byte total computed before worker-2's add was written"
+                            + " back over it. \"bytes += n\" is a read-add-write too: every total that many"
+                            + " threads update needs the same protection.",
                     bytes, expectedBytes, lostWhat(expectedBytes - bytes, "byte", small1.bytes, small2.bytes)));
         }
-        assertEquals(expectedRecords, records, "records counted for four batches of 1000, 500, 40 and 60");
-        assertEquals(expectedBytes, bytes, "bytes counted for four batches");
+        assertEquals(expectedRecords, records,
+                "records counted for four batches of 1000, 500, 40 and 60 (more than were copied)");
+        assertEquals(expectedBytes, bytes, "bytes counted for four batches (more than were copied)");
     }
 
     // ------------------------------------------------------------------------------------
@@ -146,33 +154,57 @@ class MigrationStatsTest {
 
     @Test
     @Order(2)
-    @DisplayName("sixteen workers recording batches at the same time lose no record and no byte")
+    @DisplayName("many workers recording batches at the same time lose no record and no byte")
     void countsEveryBatchWhenManyWorkersRunTogether() throws Exception {
-        long expectedRecords = (long) WORKERS * BATCHES_PER_WORKER;
-        long expectedBytes = WORKERS * bytesOfOneWorker();
-        for (int round = 1; round <= ROUNDS; round++) {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        long budgetEnd = System.nanoTime() + STRESS_BUDGET_NANOS;
+        int round = 0;
+        // Rounds go on for a fixed time, not a fixed count: a lost update needs a worker to be
+        // interrupted between its read and its write, and on a busy machine or a single core
+        // that happens only when the scheduler preempts it, a few times per round.
+        long recorded = 0;
+        // at least MIN_BATCHES recorded (a busy machine gives the workers little CPU), within a cap
+        while (round < MIN_ROUNDS || System.nanoTime() < budgetEnd
+                || recorded < MIN_BATCHES && System.nanoTime() < budgetEnd + STRESS_BUDGET_NANOS) {
+            round++;
+            int workers = WORKER_CHOICES[random.nextInt(WORKER_CHOICES.length)];
+            int shape = random.nextInt(SHAPES.length);
+            String scenario = String.format("seed %d, round %d: %d workers, %s batches, %d ms", seed, round,
+                    workers, SHAPES[shape], ROUND_MILLIS);
             MigrationStats stats = new MigrationStats();
-            runWorkersTogether(stats);
+            long[] copied = runWorkersTogether(stats, workers, shape, random.nextLong(), scenario);
 
             long records = stats.migratedRecords();
-            if (records != expectedRecords) {
-                throw Pitfalls.race(String.format(
-                        "%d workers copied %,d one-record batches together, but the stats counted %,d"
-                                + " records: %,d updates were lost (round %d). Two workers read the same old"
-                                + " total, both add their batch, and the second write wipes out the first."
-                                + " Nothing fails and nothing is logged; the final report simply under-counts"
-                                + " the migration. Make each update one indivisible step.",
-                        WORKERS, expectedRecords, records, expectedRecords - records, round));
-            }
             long bytes = stats.migratedBytes();
-            if (bytes != expectedBytes) {
-                throw Pitfalls.race(String.format(
-                        "the record count is right, but the byte total is %,d instead of %,d: %,d bytes"
-                                + " were lost (round %d). bytes += n is a read-add-write too: two workers"
-                                + " adding at the same moment overwrite each other's sum.",
-                        bytes, expectedBytes, expectedBytes - bytes, round));
-            }
+            checkTotal("records", records, copied[0], copied[2], workers, scenario);
+            checkTotal("bytes", bytes, copied[1], copied[2], workers, scenario);
+            recorded += copied[2];
         }
+    }
+
+    private static void checkTotal(String unit, long counted, long copied, long batches, int workers,
+            String scenario) {
+        if (counted == copied) {
+            return;
+        }
+        if ((copied - counted) % (1L << 32) == 0) {
+            fail(String.format("the workers recorded %,d batches holding %,d %s, but the stats show %,d (%s):"
+                    + " %,d times 2^32 off, as a total kept in an int (32 bits) is when it wraps around",
+                    batches, copied, unit, counted, scenario, (copied - counted) >> 32));
+        }
+        if (counted < copied && counted >= 0) {
+            throw Pitfalls.race(String.format(
+                    "%d workers recorded %,d batches holding %,d %s together, but the stats show %,d: %,d"
+                            + " were lost (%s). When two workers read the same old total and both write"
+                            + " back their own sum, the second write wipes out the first. Nothing fails"
+                            + " and nothing is logged; the report simply under-counts the migration."
+                            + " Make each update one indivisible step.",
+                    workers, batches, copied, unit, counted, copied - counted, scenario));
+        }
+        fail(String.format("the workers recorded %,d batches holding %,d %s, but the stats show %,d (%s)%s",
+                batches, copied, unit, counted, scenario,
+                counted < 0 ? ": the total went negative" : ": more than was copied"));
     }
 
     // ------------------------------------------------------------------------------------
@@ -190,6 +222,13 @@ class MigrationStatsTest {
         stats.recordBatch(new Batch(0, 0));
         assertEquals(3, stats.migratedRecords(), "one batch of 3 records and an empty batch");
         assertEquals(1_200, stats.migratedBytes(), "one batch of 1200 bytes and an empty batch");
+
+        MigrationStats big = new MigrationStats();
+        big.recordBatch(new Batch(Integer.MAX_VALUE, 3L << 40));
+        big.recordBatch(new Batch(Integer.MAX_VALUE, 3L << 40));
+        assertEquals(2L * Integer.MAX_VALUE, big.migratedRecords(),
+                "two batches of 2,147,483,647 records each: the total needs more than an int");
+        assertEquals(6L << 40, big.migratedBytes(), "two batches of 3 TB each");
 
         CyclicBarrier start = new CyclicBarrier(2);
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -220,6 +259,79 @@ class MigrationStatsTest {
         }
         assertEquals(3 + BATCHES_PER_WORKER, stats.migratedRecords(), "records after one worker's batches");
         assertEquals(1_200 + bytesOfOneWorker(), stats.migratedBytes(), "bytes after one worker's batches");
+    }
+
+    // ------------------------------------------------------------------------------------
+    // 4. A batch that throws while it is sized: its worker sees the failure, nothing of the
+    //    batch is counted, and every worker can still record (on another thread: a lock left
+    //    held by the failed call would let its own thread in again).
+    // ------------------------------------------------------------------------------------
+
+    @Test
+    @Order(4)
+    @DisplayName("a batch that fails while it is sized reaches its worker and leaves the stats working")
+    void aBatchThatFailsToSizeLeavesTheStatsWorking() throws Exception {
+        Throwable[] failures = {new IllegalStateException("row 17 is unreadable"),
+            new UncheckedIOException(new IOException("connection reset")), new AssertionError("corrupt page")};
+        for (Throwable thrown : failures) {
+            MigrationStats stats = new MigrationStats();
+            stats.recordBatch(new Batch(10, 1_000));
+            Batch broken = new Batch(7, 700) {
+                @Override
+                public int recordCount() {
+                    throw sneaky(thrown);
+                }
+
+                @Override
+                public long byteCount() {
+                    throw sneaky(thrown);
+                }
+            };
+            AtomicReference<Throwable> seen = new AtomicReference<>();
+            Thread failing = Thread.ofPlatform().name("migration-worker-1").start(() -> {
+                try {
+                    stats.recordBatch(broken);
+                } catch (Throwable e) {
+                    seen.set(e);
+                }
+            });
+            failing.join(1000);
+            if (failing.isAlive()) {
+                fail("recordBatch did not return within 1 s for a batch whose counts throw " + thrown);
+            }
+            if (seen.get() != thrown) {
+                fail("a batch's recordCount() and byteCount() threw " + thrown + ", but recordBatch "
+                        + (seen.get() == null ? "returned normally: the worker never learns that its batch was not counted"
+                                : "threw " + seen.get() + " instead of letting that failure through"));
+            }
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread next = Thread.ofPlatform().name("migration-worker-2").daemon().start(() -> {
+                try {
+                    stats.recordBatch(new Batch(5, 500));
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            next.join(1000);
+            if (next.isAlive()) {
+                fail("after worker-1's batch threw " + thrown + " inside recordBatch, worker-2's recordBatch"
+                        + " was still waiting 1 s later: something the failed call took (a lock?) was never released");
+            }
+            if (failure.get() != null) {
+                fail("after worker-1's batch threw " + thrown + ", worker-2's recordBatch failed: " + failure.get(),
+                        failure.get());
+            }
+            stats.recordBatch(new Batch(1, 100));
+            assertEquals(16, stats.migratedRecords(), "records after batches of 10, 5 and 1 and one that threw "
+                    + thrown + " when sized (it counts nothing)");
+            assertEquals(1_600, stats.migratedBytes(), "bytes after batches of 1000, 500 and 100 and one that threw "
+                    + thrown + " when sized (it counts nothing)");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
+        throw (T) t;
     }
 
     // ------------------------------------------------------------------------------------
@@ -288,33 +400,72 @@ class MigrationStatsTest {
         return amount + " vanished";
     }
 
-    /** Runs one stress round: every worker starts at the same instant (a barrier). */
-    private static void runWorkersTogether(MigrationStats stats) throws Exception {
-        CyclicBarrier start = new CyclicBarrier(WORKERS);
+    /**
+     * Runs one stress round: every worker starts at the same instant (a barrier) and records
+     * batches until the round's time is up. Returns the records, bytes and batches the workers
+     * handed to recordBatch, as they counted them themselves.
+     */
+    private static long[] runWorkersTogether(MigrationStats stats, int workers, int shape, long seed,
+            String scenario) throws Exception {
+        // one deadline for the whole round, set when the last worker arrives at the barrier
+        long[] end = new long[1];
+        CyclicBarrier start = new CyclicBarrier(workers,
+                () -> end[0] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ROUND_MILLIS));
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> workers = new ArrayList<>();
-        for (int w = 0; w < WORKERS; w++) {
-            workers.add(Thread.ofPlatform().name("migration-worker-" + (w + 1)).start(() -> {
+        List<Thread> threads = new ArrayList<>();
+        long[][] copied = new long[workers][3];
+        for (int w = 0; w < workers; w++) {
+            long[] mine = copied[w];
+            // a few batch objects per worker, made before the round: the loop does little but record
+            Batch[] batches = new Batch[16];
+            Random random = new Random(seed + w);
+            for (int i = 0; i < batches.length; i++) {
+                batches[i] = switch (shape) {
+                    case 0 -> new Batch(1, 512 + random.nextInt(128));
+                    case 1 -> new Batch(random.nextInt(1_000), random.nextInt(1 << 20));
+                    default -> new Batch(Integer.MAX_VALUE - random.nextInt(2), (1L << 40) + random.nextInt(1 << 20));
+                };
+            }
+            threads.add(Thread.ofPlatform().name("migration-worker-" + (w + 1)).start(() -> {
                 try {
                     start.await();
-                    for (int i = 0; i < BATCHES_PER_WORKER; i++) {
-                        stats.recordBatch(new Batch(1, sizeOf(i)));
+                    long roundEnd = end[0];
+                    // the loop does nothing but record, so that a preemption is likely to land
+                    // inside recordBatch; what was handed over is summed afterwards
+                    long i = 0;
+                    do {
+                        for (int k = 0; k < 64; k++, i++) {
+                            stats.recordBatch(batches[(int) i & 15]);
+                        }
+                    } while (System.nanoTime() < roundEnd);
+                    for (long j = 0; j < i; j++) {
+                        Batch b = batches[(int) j & 15];
+                        mine[0] += b.records;
+                        mine[1] += b.bytes;
                     }
+                    mine[2] = i;
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
                 }
             }));
         }
-        for (Thread t : workers) {
+        for (Thread t : threads) {
             t.join(5000);
             if (t.isAlive()) {
-                fail(t.getName() + " did not finish recording its " + BATCHES_PER_WORKER
-                        + " batches within 5 s: recordBatch seems to block");
+                fail(t.getName() + " was still inside recordBatch 5 s after its " + ROUND_MILLIS
+                        + " ms round began (" + scenario + "): recordBatch seems to block");
             }
         }
         if (failure.get() != null) {
-            fail("a migration worker failed while recording: " + failure.get(), failure.get());
+            fail("a migration worker failed while recording (" + scenario + "): " + failure.get(), failure.get());
         }
+        long[] total = new long[3];
+        for (long[] mine : copied) {
+            for (int k = 0; k < 3; k++) {
+                total[k] += mine[k];
+            }
+        }
+        return total;
     }
 
     /** Bytes of a worker's i-th one-record batch: between 512 and 639. */

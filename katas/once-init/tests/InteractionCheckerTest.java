@@ -77,8 +77,9 @@ class InteractionCheckerTest {
         for (Request r : all) {
             r.rethrow();
             if (r.answer.isEmpty()) {
-                throw Pitfalls.race(r.name + " was told that warfarin and aspirin do not interact: it answered from"
-                        + " a table that was published before the download had filled it (half-built). A"
+                throw Pitfalls.race(r.name + " was told that warfarin and aspirin do not interact, though the"
+                        + " downloaded table holds that interaction: it answered from a table that did not hold it"
+                        + " yet, as a table published before the download has filled it (half-built) does. A"
                         + " prescription with a major bleeding risk would have been signed off. Publish the table"
                         + " only once it is complete, and let other checks wait until then.");
             }
@@ -153,13 +154,121 @@ class InteractionCheckerTest {
         } catch (RuntimeException expected) {
             // the failure reaches the caller
         }
-        assertEquals(Optional.of(TABLE.get(0)), checker.check("aspirin", "warfarin"),
+        Optional<Interaction> retried;
+        try {
+            retried = checker.check("aspirin", "warfarin");
+        } catch (RuntimeException e) {
+            fail("the first download failed; the next check failed too, with " + e + ", after " + downloads.get()
+                    + " download" + (downloads.get() == 1 ? " (none since the failure): the failure was kept instead"
+                            + " of downloading again" : "s"), e);
+            return;
+        }
+        assertEquals(Optional.of(TABLE.get(0)), retried,
                 "after a failed download, the next check must download again and find the interaction");
         assertEquals(Optional.of(TABLE.get(2)), checker.check("LISINOPRIL", "spironolactone"),
                 "interactions are found in either order and whatever the case");
         assertEquals(Optional.empty(), checker.check("paracetamol", "amoxicillin"), "no known interaction");
         assertEquals(2, downloads.get(),
                 "one failed download and one good one; later checks must use the loaded table");
+    }
+
+    // ------------------------------------------------------------------------------------
+    // 4. A download that fails while checks wait for it: no check hangs or answers "no
+    //    interaction"; the next check, on another thread, downloads again.
+    // ------------------------------------------------------------------------------------
+
+    @Test
+    @Order(4)
+    @DisplayName("a download that fails while other checks wait for it leaves nothing stuck, and the next check downloads again")
+    void aFailedDownloadUnderConcurrentChecksIsRetried() throws Exception {
+        Throwable[] kinds = {new IllegalStateException("pharmacology service unavailable"),
+            new UncheckedIOException(new java.io.IOException("connection reset")), new AssertionError("corrupt table")};
+        int n = 0;
+        for (int requests : new int[] {1, 4}) {
+            for (Throwable thrown : kinds) {
+                n++;
+                failedDownloadScenario(requests, thrown, "scenario " + n + ": " + requests + " check"
+                        + (requests == 1 ? "" : "s at once") + ", the first download throws " + thrown);
+            }
+        }
+    }
+
+    private static void failedDownloadScenario(int requests, Throwable thrown, String scenario) throws Exception {
+        AtomicInteger downloads = new AtomicInteger();
+        Set<Thread> downloading = ConcurrentHashMap.newKeySet();
+        CountDownLatch release = new CountDownLatch(1);
+        InteractionChecker checker = new InteractionChecker(() -> {
+            downloading.add(Thread.currentThread());
+            try {
+                if (downloads.incrementAndGet() == 1) {
+                    release.await(1, TimeUnit.SECONDS);
+                    throw InteractionCheckerTest.<RuntimeException>sneaky(thrown);
+                }
+                return TABLE;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } finally {
+                downloading.remove(Thread.currentThread());
+            }
+        });
+        CyclicBarrier start = new CyclicBarrier(requests);
+        List<Request> all = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            all.add(new Request("request-" + (i + 1), start, () -> checker.check("warfarin", "aspirin")));
+        }
+        all.forEach(r -> {
+            r.thread.setDaemon(true);
+            r.start();
+        });
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        while (System.nanoTime() < deadline && downloads.get() == 0) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(10); // the other checks reach the checker and wait
+        release.countDown();
+        for (Request r : all) {
+            r.thread.join(1000);
+            if (r.thread.isAlive()) {
+                fail(r.name + " had no answer 1 s after the download it was waiting for had failed (" + scenario
+                        + "): it is " + r.thread.getState() + ". A check waiting on a failed download must fail or"
+                        + " download again itself.");
+            }
+        }
+        int failedChecks = 0;
+        for (Request r : all) {
+            if (r.failure != null) {
+                failedChecks++;
+            } else if (r.answer == null || r.answer.isEmpty()) {
+                fail(r.name + " answered " + r.answer + " for warfarin and aspirin (" + scenario + "): a check must"
+                        + " fail when the download fails, never answer \"no interaction\"");
+            }
+        }
+        if (failedChecks == 0) {
+            fail("the download threw " + thrown + ", yet every check answered (" + scenario + "): the check whose"
+                    + " download failed must fail");
+        }
+        Request next = new Request("request-after", null, () -> checker.check("aspirin", "warfarin"));
+        next.thread.setDaemon(true);
+        next.start();
+        next.thread.join(1000);
+        if (next.thread.isAlive()) {
+            fail("a check made on another thread after the download had failed got no answer within 1 s ("
+                    + scenario + "): it is " + next.thread.getState()
+                    + ". Something the failed download held (a lock? a loading flag?) was never released.");
+        }
+        if (next.failure != null) {
+            fail("a check made after the download had failed failed too (" + scenario + "): " + next.failure
+                    + ". The failure must not be kept: the next check downloads again.", next.failure);
+        }
+        assertEquals(Optional.of(TABLE.get(0)), next.answer, "the check after a failed download (" + scenario + ")");
+        assertEquals(2, downloads.get(), "downloads: the failed one and one that worked, whatever came after ("
+                + scenario + ")");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
     }
 
     // ------------------------------------------------------------------------------------

@@ -162,4 +162,47 @@ class TriageServiceTest {
             assertEquals("record of P-" + i, lookups.get(i).get(1, TimeUnit.SECONDS), "lookup " + i);
         }
     }
+
+    @Test
+    @Order(3)
+    @DisplayName("close() leaves no lookup running behind it")
+    void closeLeavesNoLookupBehind() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> lookupThread = new java.util.concurrent.atomic.AtomicReference<>();
+        TriageService service = new TriageService(id -> {
+            lookupThread.set(Thread.currentThread());
+            entered.countDown();
+            answer.await(); // the database is slow; an interrupt ends the wait
+            return "record of " + id;
+        }, cohort -> 0.0);
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread closer = null;
+        try {
+            service.lookup("P-0007");
+            if (!entered.await(1, TimeUnit.SECONDS)) {
+                throw new AssertionError("The lookup of P-0007 never reached the records database within 1 s.");
+            }
+            closer = Thread.ofPlatform().name("test-close").start(() -> {
+                service.close();
+                closed.countDown();
+            });
+            if (closed.await(300, TimeUnit.MILLISECONDS)) {
+                Thread t = lookupThread.get();
+                t.join(300);
+                if (t.isAlive()) {
+                    throw Pitfalls.leak("close() returned while the lookup of P-0007 was still waiting on the"
+                            + " records database, and 300 ms later its thread is still alive: close() left it"
+                            + " behind. close() must wait for the lookups in flight (or stop them) before it"
+                            + " returns.");
+                }
+            }
+        } finally {
+            answer.countDown();
+        }
+        if (!closed.await(1, TimeUnit.SECONDS)) {
+            throw Pitfalls.timeout("The lookup in flight was answered, but close() had not returned 1 s later.");
+        }
+        closer.join();
+    }
 }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
@@ -296,158 +295,6 @@ class PatientCacheTest {
     }
 
     // ------------------------------------------------------------------------------------
-    // 3. stress: nothing lost, sizes right, still load-once
-    // ------------------------------------------------------------------------------------
-
-    @Test
-    @Order(3)
-    @DisplayName("four threads loading and storing patients at once lose nothing")
-    void concurrentLoadsAndPutsLoseNothing() throws Exception {
-        warmUp();
-        for (int round = 1; round <= STRESS_ROUNDS; round++) {
-            stressRound(round);
-        }
-    }
-
-    private static final int STRESS_ROUNDS = 2;
-    private static final int STRESS_THREADS = 4;
-    private static final int SHARED_IDS = 8; // every thread asks for each of these, in the same order
-    private static final int ADMITTED_PER_STEP = 300; // new patients a thread stores after each shared id
-
-    /*
-     * One round: four ward threads work in lock-step. In each step they all ask for the same
-     * missing patient S-k; the database answers only once all four have asked (a correct cache
-     * has made three of them wait for the first one's load; a check-then-act cache has sent all
-     * four to the database). Then, lined up at a barrier again, each thread stores a burst of
-     * its own new patients and reads some back, all at the same moment: that is where a map
-     * that is not thread-safe loses entries, miscounts its size or misses records it holds.
-     * Loads and bursts never overlap, so a cache built on ConcurrentHashMap.computeIfAbsent
-     * (which locks a bin during the load) is not slowed down by the test's own choreography.
-     */
-    private static void stressRound(int round) throws Exception {
-        final int threads = STRESS_THREADS;
-        final int admittedPerThread = SHARED_IDS * ADMITTED_PER_STEP;
-        AtomicIntegerArray loads = new AtomicIntegerArray(SHARED_IDS);
-        CountDownLatch[] asked = new CountDownLatch[SHARED_IDS];
-        for (int k = 0; k < SHARED_IDS; k++) {
-            asked[k] = new CountDownLatch(threads);
-        }
-        ConcurrentLinkedQueue<String> unexpectedLoads = new ConcurrentLinkedQueue<>();
-        PatientCache cache = new PatientCache(pid -> {
-            if (pid.startsWith("S-")) {
-                int k = Integer.parseInt(pid.substring(2));
-                loads.incrementAndGet(k);
-                awaitQuietly(asked[k], 200); // the others are on their way: they asked already or are about to
-            } else {
-                unexpectedLoads.add(pid);
-            }
-            return new Patient(pid, "record of " + pid);
-        });
-        Patient[][] admitted = new Patient[threads][admittedPerThread];
-        for (int t = 0; t < threads; t++) {
-            for (int j = 0; j < admittedPerThread; j++) {
-                String pid = "A" + t + "-" + j;
-                admitted[t][j] = new Patient(pid, "admitted " + pid);
-            }
-        }
-        Patient[][] seen = new Patient[threads][SHARED_IDS];
-        Throwable[] failed = new Throwable[threads];
-        CyclicBarrier lineUp = new CyclicBarrier(threads);
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            final int me = t;
-            workers.add(Thread.ofPlatform().name("ward-" + (me + 1)).start(() -> {
-                try {
-                    int j = 0;
-                    for (int k = 0; k < SHARED_IDS; k++) {
-                        lineUp.await();
-                        asked[k].countDown();
-                        seen[me][k] = cache.get("S-" + k);
-                        lineUp.await();
-                        for (int n = 0; n < ADMITTED_PER_STEP; n++, j++) {
-                            cache.put(admitted[me][j]);
-                            cache.get(admitted[me][j / 2].id()); // stored earlier: must be a hit
-                        }
-                    }
-                } catch (Throwable e) {
-                    failed[me] = e;
-                }
-            }));
-        }
-        joinAll(workers, 2500); // correct code needs a few ms; the test limit is 3 s
-
-        String what = threads + " threads that each read " + SHARED_IDS + " shared patients and stored "
-                + admittedPerThread + " new ones at the same time (round " + round + ")";
-        for (Thread w : workers) {
-            if (w.isAlive()) {
-                throw Pitfalls.race(w.getName() + " never finished its work with the cache, one of " + what
-                        + ". A HashMap changed by several threads at once can corrupt its internal links and"
-                        + " loop forever.");
-            }
-        }
-        for (int t = 0; t < threads; t++) {
-            if (failed[t] != null) {
-                AssertionError e = Pitfalls.race("ward-" + (t + 1) + " failed with " + failed[t] + ", one of " + what
-                        + ". A map that is not thread-safe can be corrupted by concurrent writes and then throw"
-                        + " from inside its own code.");
-                e.initCause(failed[t]);
-                throw e;
-            }
-        }
-        if (!unexpectedLoads.isEmpty()) {
-            throw Pitfalls.race("patient " + unexpectedLoads.peek() + " had been stored with put(), yet a request"
-                    + " did not find it and went to the database (" + unexpectedLoads.size() + " such misses), with "
-                    + what + ". A HashMap read while another thread writes it (for example while it grows its"
-                    + " table) can answer \"not here\" for a record it holds, or lose the record altogether.");
-        }
-
-        // Entries stored by put() must all still be there, unchanged, without a database trip.
-        List<String> lost = new ArrayList<>();
-        int lostCount = 0;
-        for (int t = 0; t < threads; t++) {
-            for (int j = 0; j < admittedPerThread; j++) {
-                Patient expected = admitted[t][j];
-                Patient actual = cache.get(expected.id());
-                if (actual != expected) {
-                    lostCount++;
-                    if (lost.size() < 5) {
-                        lost.add(expected.id());
-                    }
-                }
-            }
-        }
-        if (lostCount > 0) {
-            throw Pitfalls.race(lostCount + " of the " + (threads * admittedPerThread) + " patients stored with put()"
-                    + " were missing from the cache afterwards (for example " + String.join(", ", lost) + "), with "
-                    + what + ". Two threads wrote to the HashMap at the same moment and one write undid the"
-                    + " other's: those admissions were silently lost.");
-        }
-
-        int expectedSize = threads * admittedPerThread + SHARED_IDS;
-        int size = cache.size();
-        if (size != expectedSize) {
-            throw Pitfalls.race("size() says " + size + " but the cache holds " + expectedSize + " distinct patients"
-                    + ", after " + what + ". The map's entry count was updated by several threads at once and"
-                    + " some of the updates were lost.");
-        }
-
-        for (int k = 0; k < SHARED_IDS; k++) {
-            int n = loads.get(k);
-            if (n != 1) {
-                throw Pitfalls.race("patient S-" + k + " was loaded from the database " + n + " times, with " + what
-                        + ": several threads missed it at the same time and each loaded it. Each missing patient"
-                        + " must be loaded exactly once.");
-            }
-            for (int t = 1; t < threads; t++) {
-                if (seen[t][k] != seen[0][k]) {
-                    throw Pitfalls.race("ward-1 and ward-" + (t + 1) + " got different records for patient S-" + k
-                            + ", with " + what + ": the patient was cached twice and one copy replaced the other.");
-                }
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------------------------
     // 4. plain behaviour, one thread
     // ------------------------------------------------------------------------------------
 
@@ -478,6 +325,344 @@ class PatientCacheTest {
         cache.put(corrected);
         assertSame(corrected, cache.get("P-7"), "put() must replace a cached record");
         assertEquals(2, cache.size(), "two distinct patients are cached");
+
+        PatientCache other = new PatientCache(pid -> new Patient(pid, "the other ward's record"));
+        assertEquals("the other ward's record", other.get("P-7").name(),
+                "two caches with their own loaders must not share their records");
+        assertSame(corrected, cache.get("P-7"), "a second cache must not change the first one's records");
+
+        String[] sameHash = {"P-AaAa", "P-AaBB", "P-BBAa", "P-BBBB"};
+        for (String pid : sameHash) {
+            Patient p = cache.get(pid);
+            assertEquals(pid, p.id(), "get(\"" + pid + "\") with an id whose hash code equals other ids'");
+        }
+        for (String pid : sameHash) {
+            assertEquals(pid, cache.get(pid).id(), "get(\"" + pid + "\") again, among ids with equal hash codes");
+        }
+        assertEquals(1 + sameHash.length, loads.get(), "each of four ids with equal hash codes is loaded once");
+        assertEquals(2 + sameHash.length, cache.size(), "six distinct patients are cached");
+    }
+
+    // ------------------------------------------------------------------------------------
+    // 5. the race in lock-step: threads ask for the same missing patient at the same moment,
+    //    one patient after another, for a fixed time, and store patients of their own.
+    //    A request that checks and then acts, however close together, is caught when another
+    //    request for that patient runs between its check and its act: in parallel on several
+    //    cores, or when the scheduler preempts it in that gap on one.
+    // ------------------------------------------------------------------------------------
+
+    private static final int[] FRONTIER_THREADS = {2, 3, 4};
+    private static final int FRONTIER_IDS = 32_768;
+    private static final long FRONTIER_ROUND_MS = 60;
+    private static final long FRONTIER_BUDGET_MS = 300;
+
+    @Test
+    @Order(5)
+    @DisplayName("threads asking for the same new patients in the same order, and storing their own, load each once and lose nothing")
+    void threadsWalkingTheSameMissingPatientsLoadEachOnce() throws Exception {
+        warmUp();
+        long seed = System.nanoTime();
+        java.util.Random random = new java.util.Random(seed);
+        long budgetEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FRONTIER_BUDGET_MS);
+        int round = 0;
+        while (round < 2 || System.nanoTime() < budgetEnd) {
+            round++;
+            int threads = FRONTIER_THREADS[random.nextInt(FRONTIER_THREADS.length)];
+            boolean colliding = random.nextBoolean();
+            String scenario = "seed " + seed + ", round " + round + ": " + threads + " threads asking for each new"
+                    + " patient at once, for " + FRONTIER_ROUND_MS + " ms"
+                    + (colliding ? ", ids that share hash codes in groups of 16" : "");
+            String[] ids = new String[FRONTIER_IDS];
+            for (int i = 0; i < FRONTIER_IDS; i++) {
+                ids[i] = colliding ? collidingId(i) : "F-" + i + "-";
+            }
+            AtomicIntegerArray loads = new AtomicIntegerArray(FRONTIER_IDS);
+            PatientCache cache = new PatientCache(pid -> {
+                if (pid.startsWith("F-")) {
+                    loads.incrementAndGet(frontierIndex(pid));
+                }
+                return new Patient(pid, "record");
+            });
+            Patient[][] got = new Patient[threads][FRONTIER_IDS];
+            Patient[][] admittedBy = new Patient[threads][FRONTIER_IDS / 8];
+            Throwable[] failed = new Throwable[threads];
+            long roundEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FRONTIER_ROUND_MS);
+            java.util.concurrent.atomic.AtomicInteger arrived = new java.util.concurrent.atomic.AtomicInteger();
+            int[] stopAt = {FRONTIER_IDS};
+            java.util.concurrent.atomic.AtomicBoolean abort = new java.util.concurrent.atomic.AtomicBoolean();
+            long jitterSeed = random.nextLong();
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                final int me = t;
+                workers.add(Thread.ofPlatform().name("ward-" + (me + 1)).start(() -> {
+                    try {
+                        Patient[] mine = got[me];
+                        Patient[] admitted = admittedBy[me];
+                        long jitter = jitterSeed + me;
+                        for (int i = 0; i < FRONTIER_IDS; i++) {
+                            if (me == 0 && (i & 63) == 0 && System.nanoTime() > roundEnd) {
+                                synchronized (stopAt) {
+                                    stopAt[0] = Math.min(stopAt[0], i + 2);
+                                }
+                            }
+                            int stop;
+                            synchronized (stopAt) {
+                                stop = stopAt[0];
+                            }
+                            if (i >= stop) {
+                                break;
+                            }
+                            // all threads ask for patient i at the same moment, each after a small
+                            // jitter of its own, so that their calls overlap at every offset
+                            arrived.incrementAndGet();
+                            int spins = 0;
+                            while (arrived.get() < (i + 1) * threads) {
+                                if (abort.get()) {
+                                    return;
+                                }
+                                if (++spins > 200) {
+                                    Thread.yield();
+                                } else {
+                                    Thread.onSpinWait();
+                                }
+                            }
+                            jitter = jitter * 6364136223846793005L + 1442695040888963407L;
+                            for (int k = (int) (jitter >>> 58); k > 0; k--) {
+                                Thread.onSpinWait();
+                            }
+                            mine[i] = cache.get(ids[i]);
+                            if ((i & 7) == me) {
+                                Patient p = new Patient("A" + me + "-" + (i >> 3), "admitted");
+                                cache.put(p);
+                                admitted[i >> 3] = p;
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failed[me] = e;
+                        abort.set(true);
+                    }
+                }));
+            }
+            joinAll(workers, 2000);
+            for (Thread w : workers) {
+                if (w.isAlive()) {
+                    fail(w.getName() + " was still asking for patients 2 s after its " + FRONTIER_ROUND_MS
+                            + " ms round began (" + scenario + ")" + describeWait(w));
+                }
+            }
+            for (int t = 0; t < threads; t++) {
+                if (failed[t] != null) {
+                    fail("ward-" + (t + 1) + " failed (" + scenario + "): " + failed[t], failed[t]);
+                }
+            }
+            int asked = 0;
+            for (int i = 0; i < FRONTIER_IDS; i++) {
+                Patient first = null;
+                int firstThread = -1;
+                for (int t = 0; t < threads; t++) {
+                    Patient p = got[t][i];
+                    if (p == null) {
+                        continue;
+                    }
+                    if (first == null) {
+                        first = p;
+                        firstThread = t;
+                        if (!p.id().equals(ids[i])) {
+                            fail("get(\"" + ids[i] + "\") returned " + p + " (" + scenario + ")");
+                        }
+                    } else if (p != first) {
+                        throw Pitfalls.race("ward-" + (firstThread + 1) + " and ward-" + (t + 1) + " got different"
+                                + " records for patient " + ids[i] + " (" + scenario + "): it was loaded "
+                                + loads.get(i) + " times");
+                    }
+                }
+                int n = loads.get(i);
+                if (first == null) {
+                    continue;
+                }
+                asked++;
+                if (n > 1) {
+                    throw Pitfalls.race("patient " + ids[i] + " was loaded from the database " + n + " times ("
+                            + scenario + "): more than one of the requests that asked for it at about the same"
+                            + " time went to the database. Whatever a request checks before it loads, another"
+                            + " request for the same patient can run between that check and the moment the"
+                            + " first one's load is visible to it. Each missing patient must be loaded exactly once.");
+                }
+                if (n == 0) {
+                    fail("patient " + ids[i] + " was never loaded, yet get() returned " + first + " (" + scenario + ")");
+                }
+            }
+            int stored = 0;
+            for (Patient[] admitted : admittedBy) {
+                for (Patient p : admitted) {
+                    if (p == null) {
+                        continue;
+                    }
+                    stored++;
+                    Patient found = cache.get(p.id());
+                    if (found != p) {
+                        throw Pitfalls.race("patient " + p.id() + " was stored with put() while other threads loaded"
+                                + " and stored patients (" + scenario + "), but afterwards get() returned " + found
+                                + (found != null && found.name().equals("record")
+                                        ? ", loaded from the database: the stored record was lost" : ""));
+                    }
+                }
+            }
+            if (cache.size() != asked + stored) {
+                throw Pitfalls.race("size() says " + cache.size() + " after " + asked + " distinct patients were"
+                        + " loaded and " + stored + " stored with put() by " + threads + " threads at once (" + scenario
+                        + ")");
+            }
+        }
+    }
+
+    /** "F-k-" and 4 blocks of "Aa" or "BB": every 16 consecutive ids share one String hash code. */
+    private static int frontierIndex(String pid) {
+        int dash = pid.indexOf('-', 2);
+        int n = Integer.parseInt(pid, 2, dash, 10);
+        if (dash == pid.length() - 1) {
+            return n;
+        }
+        int bits = 0;
+        for (int b = 0; b < 4; b++) {
+            bits |= (pid.charAt(dash + 1 + 2 * b) == 'B' ? 1 : 0) << b;
+        }
+        return n << 4 | bits;
+    }
+
+    private static String collidingId(int i) {
+        StringBuilder sb = new StringBuilder("F-").append(i >> 4).append('-');
+        for (int b = 0; b < 4; b++) {
+            sb.append((i >> b & 1) == 0 ? "Aa" : "BB");
+        }
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------------------------
+    // 6. the loader fails: the requests for that patient learn it or load it again, none
+    //    hangs, the failure is not cached, and the next request loads the patient.
+    // ------------------------------------------------------------------------------------
+
+    @Test
+    @Order(6)
+    @DisplayName("a load that fails is not cached: waiting requests do not hang and the next request loads again")
+    void aFailedLoadIsNotCached() throws Exception {
+        warmUp();
+        RuntimeException[] kinds = {new IllegalStateException("records database unreachable"),
+            new java.io.UncheckedIOException(new java.io.IOException("connection reset"))};
+        Error error = new AssertionError("corrupt record page");
+        Object[][] scenarios = {{1, kinds[0]}, {1, error}, {4, kinds[1]}, {4, error}};
+        for (int k = 0; k < scenarios.length; k++) {
+            int requests = (Integer) scenarios[k][0];
+            Throwable thrown = (Throwable) scenarios[k][1];
+            failedLoadScenario(requests, thrown, "scenario " + (k + 1) + ": " + requests + " request"
+                    + (requests == 1 ? "" : "s at once") + ", the first load throws " + thrown);
+        }
+    }
+
+    private static void failedLoadScenario(int requests, Throwable thrown, String scenario) throws Exception {
+        String id = "P-5005";
+        AtomicInteger loads = new AtomicInteger();
+        AtomicInteger entered = new AtomicInteger();
+        CountDownLatch allAsked = new CountDownLatch(1);
+        PatientCache cache = new PatientCache(pid -> {
+            if (loads.incrementAndGet() == 1) {
+                awaitQuietly(allAsked, 1000); // every request has asked: the others wait for this load
+                throw PatientCacheTest.<RuntimeException>sneaky(thrown);
+            }
+            return new Patient(pid, "record of " + pid + " (load #" + loads.get() + ")");
+        });
+        CyclicBarrier start = new CyclicBarrier(requests);
+        Object[] results = new Object[requests];
+        List<Thread> workers = new ArrayList<>();
+        for (int r = 0; r < requests; r++) {
+            final int me = r;
+            workers.add(Thread.ofPlatform().name("request-" + (me + 1)).daemon().start(() -> {
+                try {
+                    start.await();
+                    entered.incrementAndGet();
+                    results[me] = cache.get(id);
+                } catch (Throwable e) {
+                    results[me] = e;
+                }
+            }));
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+        while (System.nanoTime() < deadline
+                && !(entered.get() == requests && loads.get() > 0 && allLoadingOrParked(workers, java.util.Set.of()))) {
+            Thread.sleep(1);
+        }
+        allAsked.countDown();
+        joinAll(workers, 1000);
+        for (Thread w : workers) {
+            if (w.isAlive()) {
+                fail(w.getName() + " still had no answer for patient " + id + " 1 s after the load it was waiting"
+                        + " for had failed (" + scenario + ")" + describeWait(w)
+                        + ". A request waiting on a failed load must get the failure or load the patient itself.");
+            }
+        }
+        int loadsBefore = loads.get();
+        Patient loadedOk = null;
+        for (int r = 0; r < requests; r++) {
+            Object res = results[r];
+            if (res instanceof Patient p) {
+                if (!p.id().equals(id)) {
+                    fail("request-" + (r + 1) + " got " + p + " for patient " + id + " (" + scenario + ")");
+                }
+                if (loadedOk != null && loadedOk != p) {
+                    fail("two requests got different records for patient " + id + " (" + scenario + ")");
+                }
+                loadedOk = p;
+            } else if (!causedBy(res, thrown)) {
+                fail("request-" + (r + 1) + " got " + res + " (" + scenario + "): a request whose load failed"
+                        + " must get that failure, " + thrown + " (or an exception caused by it), or the record"
+                        + " from a load that worked");
+            }
+        }
+        if (results.length == 1 && !causedBy(results[0], thrown)) {
+            fail("the only request got " + results[0] + " (" + scenario + "), not the loader's failure");
+        }
+        AtomicReference<Object> after = new AtomicReference<>();
+        Thread next = Thread.ofPlatform().name("request-after").daemon().start(() -> {
+            try {
+                after.set(cache.get(id));
+            } catch (Throwable e) {
+                after.set(e);
+            }
+        });
+        next.join(1000);
+        if (next.isAlive()) {
+            fail("a request for patient " + id + " made after its load had failed got no answer within 1 s ("
+                    + scenario + ")" + describeWait(next));
+        }
+        if (!(after.get() instanceof Patient p) || !p.id().equals(id)) {
+            fail("a request for patient " + id + " made after its load had failed got " + after.get() + " ("
+                    + scenario + "): the failure must not be cached; the next request loads the patient again");
+        }
+        if (loadedOk != null && after.get() != loadedOk) {
+            fail("the record a waiting request loaded after the failure was not the one cached (" + scenario + ")");
+        }
+        if (loads.get() != Math.max(loadsBefore, 2)) {
+            fail("the database was asked for patient " + id + " " + loads.get() + " times (" + scenario
+                    + "): once for the failed load, and once more only");
+        }
+        if (cache.size() != 1) {
+            fail("size() says " + cache.size() + " with one patient cached after a failed load (" + scenario + ")");
+        }
+    }
+
+    private static boolean causedBy(Object result, Throwable thrown) {
+        for (Object e = result; e instanceof Throwable t; e = t.getCause() == t ? null : t.getCause()) {
+            if (t == thrown) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
     }
 
     // ------------------------------------------------------------------------------------

@@ -226,6 +226,78 @@ class ConfigRegistryTest {
     }
 
     // ------------------------------------------------------------------------------------
+    // 5. A change that fails halfway (its map throws at the second key): none of it takes
+    //    effect, and readers and writers on other threads carry on.
+    // ------------------------------------------------------------------------------------
+
+    @Test
+    @Order(5)
+    @DisplayName("a change that fails halfway takes no effect, and other threads can still read and apply")
+    void aChangeThatFailsHalfwayTakesNoEffect() throws Exception {
+        Throwable[] kinds = {new IllegalStateException("operator's change is corrupt"), new AssertionError("bad entry")};
+        for (Throwable thrown : kinds) {
+            String scenario = "a failover whose map throws " + thrown + " when asked for its second key";
+            ConfigRegistry registry = new ConfigRegistry(initial());
+            PausingChange failing = new PausingChange(Map.entry(HOST, HOST_B), Map.entry(PORT, PORT_B));
+            failing.failWith = thrown;
+            AtomicReference<Throwable> seen = new AtomicReference<>();
+            Thread watcher = Thread.ofPlatform().name("config-watcher-1").daemon().start(() -> {
+                try {
+                    registry.apply(failing);
+                } catch (Throwable e) {
+                    seen.set(e);
+                }
+            });
+            watcher.join(1000);
+            if (watcher.isAlive()) {
+                fail("apply() did not return within 1 s for " + scenario);
+            }
+            boolean causedByIt = false;
+            for (Throwable e = seen.get(); e != null && !causedByIt; e = e.getCause() == e ? null : e.getCause()) {
+                causedByIt = e == thrown;
+            }
+            if (!causedByIt) {
+                fail("apply() of " + scenario + " " + (seen.get() == null ? "returned normally"
+                        : "threw " + seen.get()) + ": the operator must learn that the change failed (the"
+                        + " failure itself, or an exception caused by it)");
+            }
+            AtomicReference<Object> read = new AtomicReference<>();
+            Thread reader = Thread.ofPlatform().name("request-1").daemon().start(() -> {
+                try {
+                    read.set(registry.snapshot());
+                    registry.apply(Map.of("request.timeout.ms", "1200"));
+                } catch (Throwable e) {
+                    read.set(e);
+                }
+            });
+            reader.join(1000);
+            if (reader.isAlive()) {
+                fail("after " + scenario + ", a request on another thread could not take a snapshot and apply a change"
+                        + " within 1 s: it is " + reader.getState() + ". Something the failed apply() took (a lock?) was"
+                        + " never released.");
+            }
+            if (read.get() instanceof Throwable e) {
+                fail("after " + scenario + ", another thread's snapshot or change failed: " + e, e);
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, String> s = (Map<String, String>) read.get();
+            if (!HOST_A.equals(s.get(HOST)) || !PORT_A.equals(s.get(PORT))) {
+                throw Pitfalls.race("after " + scenario + ", the settings show " + HOST + "=" + s.get(HOST) + " with "
+                        + PORT + "=" + s.get(PORT) + ": part of the failed change took effect. A change that"
+                        + " fails must leave the settings as they were: all of it or none of it.");
+            }
+            assertEquals("1200", registry.get("request.timeout.ms"), "a change applied after the failed one ("
+                    + scenario + ")");
+            assertEquals(HOST_A, registry.get(HOST), "the host after " + scenario + " and a later change");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
 
     /**
      * A change whose iteration pauses once, just before it hands out its second key, until the
@@ -236,6 +308,8 @@ class ConfigRegistryTest {
         private final AtomicBoolean pausedOnce = new AtomicBoolean();
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
+        /** When set, the iteration throws this instead of handing out the second key. */
+        volatile Throwable failWith;
 
         @SafeVarargs
         PausingChange(Map.Entry<String, String>... keys) {
@@ -275,6 +349,9 @@ class ConfigRegistryTest {
 
                         @Override
                         public Map.Entry<String, String> next() {
+                            if (handedOut == 1 && failWith != null) {
+                                throw ConfigRegistryTest.<RuntimeException>sneaky(failWith);
+                            }
                             if (handedOut == 1 && pausedOnce.compareAndSet(false, true)) {
                                 paused.countDown();
                                 try {

@@ -145,13 +145,136 @@ class AuditTrailTest {
     @Test
     @Order(4)
     void manyRequestsRecordingWhileTheTrailClosesLoseNothing() throws Exception {
+        // Several rounds, with four and then eight request threads: a count of records in progress
+        // kept with ++ and -- on a plain or volatile field loses updates once enough threads share it.
+        for (int round = 0; round < 4; round++) {
+            manyRequestsRecordingWhileTheTrailCloses(round < 2 ? 4 : 8);
+        }
+    }
+
+    /**
+     * Close with a slow archive that minds interrupts, the way a network or disk write does: one kind
+     * gives up its write (the line is not stored) when the shipper is interrupted, the other finishes it
+     * and clears the interrupt. Close must still ship every accepted line, in order, and return.
+     */
+    @Test
+    @Order(5)
+    void anArchiveThatMindsInterruptsStillGetsEveryLine() throws Exception {
+        for (boolean givesUp : new boolean[] {true, false}) {
+            String kind = givesUp ? "gives up its write when the shipper is interrupted"
+                    : "finishes its write and clears the shipper's interrupt";
+            MindfulArchive archive = new MindfulArchive(givesUp);
+            AuditTrail trail = new AuditTrail(archive);
+            List<String> ids = new ArrayList<>();
+            for (int i = 1; i <= 30; i++) {
+                ids.add("E-" + i);
+                trail.record(event("E-" + i));
+            }
+            Call closing = Call.start("closer", trail::close);
+            if (!closing.endsBy(deadlineIn(WAIT_MS))) {
+                throw Pitfalls.deadlock("30 events were recorded with a slow archive that " + kind + "; close() "
+                        + "had not returned " + WAIT_MS + " ms later: it is " + closing.where() + ". "
+                        + (archive.interrupted.get() ? "The shipper was interrupted, and nothing told it the "
+                        + "stream had ended: mark the end of the stream in the queue behind the last line." : ""));
+            }
+            if (closing.failure != null) {
+                fail("close() threw " + describe(closing.failure) + " with a slow archive that " + kind, closing.failure);
+            }
+            List<String> missing = archive.missing(ids);
+            if (!missing.isEmpty()) {
+                throw Pitfalls.lostWork("30 events were recorded and accepted with a slow archive that " + kind
+                        + "; close() returned, but " + missing.size() + " never reached the archive (" + missing.get(0)
+                        + (missing.size() > 1 ? " to " + missing.get(missing.size() - 1) : "") + ")"
+                        + (archive.interrupted.get() ? ": the shipper was interrupted while the archive was writing. "
+                        + "Do not interrupt the shipper to stop it: mark the end of the stream behind the accepted "
+                        + "lines and let it drain the queue." : "."));
+            }
+            expectShipped(archive, ids, "30 events recorded before close(), with a slow archive that " + kind);
+        }
+    }
+
+    /**
+     * An event whose rendering fails (a bug in a formatter, say): record throws that failure, nothing
+     * of the event is shipped, and the trail works on: other threads record and close() returns.
+     */
+    @Test
+    @Order(6)
+    void anEventThatFailsToRenderLeavesTheTrailWorking() throws Exception {
+        RecordingArchive archive = new RecordingArchive();
+        AuditTrail trail = new AuditTrail(archive);
+        RuntimeException broken = new IllegalStateException("template missing for event F-2");
+        Call first = Call.start("request-1", () -> trail.record(event("F-1")));
+        first.endsBy(deadlineIn(WAIT_MS));
+        Call failing = Call.start("request-2", () -> trail.record(new AuditEvent() {
+            @Override
+            public String id() {
+                return "F-2";
+            }
+
+            @Override
+            public String render() {
+                throw broken;
+            }
+        }));
+        failing.endsBy(deadlineIn(WAIT_MS));
+        if (failing.failure != broken) {
+            fail("the event F-2 failed to render (" + describe(broken) + "), and record() "
+                    + (failing.failure == null ? "returned normally" : "threw " + describe(failing.failure))
+                    + " instead of passing that failure to its caller");
+        }
+        Call later = Call.start("request-3", () -> trail.record(event("F-3")));
+        Call closing = Call.start("closer", trail::close);
+        long deadline = deadlineIn(WAIT_MS);
+        if (!later.endsBy(deadline) || !closing.endsBy(deadline)) {
+            throw Pitfalls.deadlock("record(F-2) threw because its event failed to render; afterwards, on other "
+                    + "threads, record(F-3) is " + later.where() + " and close() is " + closing.where() + ", "
+                    + WAIT_MS + " ms on: the failed record left the trail's lock held. Release it in a finally block.");
+        }
+        expectShipped(archive, List.of("F-1", "F-3"), "F-1 and F-3 recorded around an event that failed to render");
+    }
+
+    /** A slow archive (1 ms a line) that minds its thread's interrupts. */
+    static final class MindfulArchive extends RecordingArchive {
+        final boolean givesUp;
+        final AtomicBoolean interrupted = new AtomicBoolean();
+
+        MindfulArchive(boolean givesUp) {
+            this.givesUp = givesUp;
+        }
+
+        @Override
+        public void store(String line) {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
+            while (System.nanoTime() < end) {
+                try {
+                    Thread.sleep(0, 200_000);
+                } catch (InterruptedException e) {
+                    interrupted.set(true);
+                    if (givesUp) {
+                        throw new java.io.UncheckedIOException(new java.io.InterruptedIOException(
+                                "archive write interrupted: " + line));
+                    }
+                }
+            }
+            if (Thread.interrupted()) {
+                interrupted.set(true);
+                if (givesUp) {
+                    throw new java.io.UncheckedIOException(new java.io.InterruptedIOException(
+                            "archive write interrupted: " + line));
+                }
+            }
+            super.store(line);
+        }
+    }
+
+    private void manyRequestsRecordingWhileTheTrailCloses(int threads) throws Exception {
         RecordingArchive archive = new RecordingArchive();
         AuditTrail trail = new AuditTrail(archive);
         Set<String> accepted = ConcurrentHashMap.newKeySet();
         Set<String> refused = ConcurrentHashMap.newKeySet();
         AtomicInteger attempts = new AtomicInteger();
         List<Call> requests = new ArrayList<>();
-        for (int r = 1; r <= 4; r++) {
+        for (int r = 1; r <= threads; r++) {
             int request = r;
             requests.add(Call.start("request-" + r, () -> {
                 for (int i = 1; i <= 250; i++) {
@@ -168,7 +291,7 @@ class AuditTrailTest {
             }));
         }
         long until = deadlineIn(WAIT_MS);
-        while (attempts.get() < 400 && System.nanoTime() < until) {
+        while (attempts.get() < 100 * threads && System.nanoTime() < until) {
             Thread.onSpinWait();
         }
         trail.close();
@@ -184,7 +307,7 @@ class AuditTrailTest {
         }
         List<String> lost = archive.missing(new ArrayList<>(accepted));
         if (!lost.isEmpty()) {
-            throw Pitfalls.lostWork("Four request threads were recording when close() was called: "
+            throw Pitfalls.lostWork(threads + " request threads were recording when close() was called: "
                     + accepted.size() + " record() calls returned normally, but " + lost.size()
                     + " of those lines never reached the archive (e.g. " + lost.get(0) + "). A "
                     + "record() call that returns normally must have its line shipped; one that "
@@ -376,7 +499,7 @@ class AuditTrailTest {
     }
 
     /** The compliance archive: keeps the lines it got, optionally after a gate. */
-    static final class RecordingArchive implements Archive {
+    static class RecordingArchive implements Archive {
         private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
         private final Runnable gate;
         private final AtomicBoolean gateDone = new AtomicBoolean();

@@ -44,17 +44,17 @@ class IntegrityScrubberTest {
         }
 
         scrubber.stop();
+        callerNotInterrupted(scrubber);
         if (!scrubber.awaitTermination(STOP_WITHIN_MS, TimeUnit.MILLISECONDS)) {
             long later = scrubber.passes();
             throw Pitfalls.leak(String.format(
-                    "stop() set running = false after %,d passes, but %d ms later the integrity-scrubber thread"
-                            + " is still scrubbing (%s). The scrubber thread never saw the write. running is a"
-                            + " plain field: nothing in the loop forces the thread to read it from memory again,"
-                            + " so once the loop was compiled, the JIT read it once and kept the value (it may:"
-                            + " the Java memory model gives no guarantee that one thread ever sees another's"
-                            + " plain write). The thread will spin until the JVM exits, burning a core. Make the"
-                            + " write visible: a volatile or atomic flag, or interrupt the thread and check"
-                            + " its interrupt status.",
+                    "stop() returned after %,d passes, but %d ms later the integrity-scrubber thread is still"
+                            + " running (%s): it never acted on the stop request, and it will spin until the JVM"
+                            + " exits, burning a core. Either the loop never sees the request (a plain, non-volatile"
+                            + " flag: once the loop is compiled, the JIT may read it once and keep the value, since"
+                            + " the Java memory model does not promise that one thread ever sees another's plain"
+                            + " write), or stop() sends a signal the loop does not check (an interrupt the loop never"
+                            + " looks for, or one that never reaches the scrubber's thread).",
                     passesAtStop, STOP_WITHIN_MS,
                     later > passesAtStop ? String.format("%,d passes now", later) : "its pass count no longer moves"));
         }
@@ -69,14 +69,62 @@ class IntegrityScrubberTest {
             IntegrityScrubber scrubber = new IntegrityScrubber(index(16));
             scrubber.start();
             scrubber.stop();
+            callerNotInterrupted(scrubber);
             if (!scrubber.awaitTermination(STOP_WITHIN_MS, TimeUnit.MILLISECONDS)) {
                 throw Pitfalls.leak("a scrubber stopped right after start() was still running " + STOP_WITHIN_MS
-                        + " ms later (round " + (i + 1) + "). Either the scrubber thread never saw the flag"
-                        + " change (a plain field), or the stop request was lost: a thread that sets the flag"
-                        + " to true itself, after stop() had already cleared it, runs forever. Set the flag in"
-                        + " start(), before the thread starts, and make its writes visible.");
+                        + " ms later (round " + (i + 1) + ", of 20 that start and stop at once). Either the scrubber"
+                        + " thread never saw the stop request (a plain flag, or a signal the loop does not check),"
+                        + " or the request was lost: a thread that sets its flag to true itself, after stop() had"
+                        + " already cleared it, runs forever. The scrubber is running from the moment start()"
+                        + " returns.");
             }
             assertEquals(0, scrubber.mismatches(), "the index was never changed");
+        }
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("awaitTermination on a scrubber still running waits for its timeout and says it has not ended")
+    void awaitTerminationWaitsForItsTimeout() throws Exception {
+        IntegrityScrubber scrubber = new IntegrityScrubber(index(16));
+        scrubber.start();
+        try {
+            long[] elapsed = {-1};
+            boolean[] ended = {true};
+            Thread waiter = Thread.ofPlatform().name("service-thread").daemon().start(() -> {
+                long t0 = System.nanoTime();
+                try {
+                    ended[0] = scrubber.awaitTermination(150, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                elapsed[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            });
+            waiter.join(1500);
+            if (waiter.isAlive()) {
+                fail("awaitTermination(150 ms) on a scrubber that was never stopped had not returned 1.5 s later:"
+                        + " it must give up after its timeout");
+            }
+            if (ended[0]) {
+                fail("awaitTermination(150 ms) returned true, but the scrubber was never stopped and is still running");
+            }
+            if (elapsed[0] < 140) {
+                fail("awaitTermination(150 ms) returned false after " + elapsed[0] + " ms, on a scrubber that was"
+                        + " never stopped: it must wait up to its whole timeout for the thread to end");
+            }
+        } finally {
+            scrubber.stop();
+            scrubber.awaitTermination(STOP_WITHIN_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Fails if stop() left its caller, not the scrubber, interrupted. */
+    private static void callerNotInterrupted(IntegrityScrubber scrubber) throws InterruptedException {
+        if (Thread.interrupted()) {
+            scrubber.awaitTermination(STOP_WITHIN_MS, TimeUnit.MILLISECONDS);
+            fail("after stop() returned, the thread that called it (the service's thread, not the scrubber) was"
+                    + " interrupted: stop() interrupted its caller, so its next wait would fail with"
+                    + " InterruptedException. To stop the scrubber by interruption, interrupt the scrubber's thread.");
         }
     }
 

@@ -1,15 +1,22 @@
 package tickerleak;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.kata.probe.api.Pitfalls;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -107,6 +114,100 @@ class KeepAliveTest {
         if (extra > 1) {
             throw Pitfalls.resourceLeak("Session S-1 was ended, but it was pinged " + extra
                     + " more times afterwards: its heartbeat is still running. Cancel it in end().");
+        }
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("with an hour between pings: ended and reopened sessions leave no timer behind, also when many threads open and end at once")
+    void endedSessionsLeaveNoTimerEvenBeforeTheirNextTick() throws Exception {
+        scheduler = new ScheduledThreadPoolExecutor(1);
+        // a scheduler that, once shut down, goes on running the periodic tasks still scheduled
+        scheduler.setContinueExistingPeriodicTasksAfterShutdownPolicy(true);
+        RecordingPinger pinger = new RecordingPinger();
+        KeepAlive keepAlive = new KeepAlive(pinger, Duration.ofHours(1), scheduler);
+        // "Aa" and "BB" share a hash code; S-2 is opened twice (a reconnect)
+        for (String id : new String[] {"S-1", "S-2", "Aa", "BB", "S-2"}) {
+            keepAlive.open(id);
+        }
+        keepAlive.end("S-1");
+        keepAlive.end("Aa");
+        long live = liveTasksIn(scheduler);
+        if (live != 2) {
+            throw Pitfalls.resourceLeak("Sessions S-1, S-2, Aa and BB were opened (S-2 twice, a reconnect), with a"
+                    + " ping due every hour, and S-1 and Aa were ended; right after that, " + live + " heartbeat"
+                    + (live == 1 ? " is" : "s are") + " scheduled, where the two open sessions need exactly 2."
+                    + (live > 2 ? " A heartbeat that is not cancelled when its session ends (or is replaced) stays"
+                            + " scheduled at least until its next tick, an hour from now; cancel it at once." : ""));
+        }
+
+        int threads = 4;
+        int perThread = 100;
+        int keptPerThread = 25;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Thread> workers = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int t = 0; t < threads; t++) {
+            int me = t;
+            workers.add(Thread.ofPlatform().name("sessions-" + (me + 1)).start(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        keepAlive.open("T" + me + "-" + i);
+                    }
+                    for (int i = keptPerThread; i < perThread; i++) {
+                        keepAlive.end("T" + me + "-" + i);
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }));
+        }
+        for (Thread w : workers) {
+            w.join(1000);
+            if (w.isAlive()) {
+                fail(w.getName() + " had not opened and ended its " + perThread + " sessions after 1 s");
+            }
+        }
+        if (failure.get() != null) {
+            fail("a thread opening and ending sessions failed: " + failure.get(), failure.get());
+        }
+        long expected = 2 + (long) threads * keptPerThread;
+        live = liveTasksIn(scheduler);
+        if (live != expected) {
+            throw Pitfalls.resourceLeak(threads + " threads each opened " + perThread + " sessions and ended "
+                    + (perThread - keptPerThread) + " of them, at the same time: " + live + " heartbeats are"
+                    + " scheduled for the " + expected + " sessions still open. "
+                    + (live > expected ? "The heartbeats of some ended sessions were never cancelled: with"
+                            + " several threads opening and ending at once, the keep-alive lost track of them."
+                            : "Some open sessions have no heartbeat."));
+        }
+        keepAlive.close();
+        if (!scheduler.isShutdown() || !scheduler.awaitTermination(500, TimeUnit.MILLISECONDS)) {
+            throw Pitfalls.leak("close() returned with " + expected + " sessions open (pings due every hour), but"
+                    + " the scheduler " + (scheduler.isShutdown() ? "was still running 500 ms later: some heartbeat"
+                            + " was left scheduled" : "was never shut down") + ".");
+        }
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("an open session is pinged once per period, not more often")
+    void anOpenSessionIsPingedOncePerPeriod() throws Exception {
+        scheduler = new ScheduledThreadPoolExecutor(1);
+        RecordingPinger pinger = new RecordingPinger();
+        Duration every = Duration.ofMillis(20);
+        KeepAlive keepAlive = new KeepAlive(pinger, every, scheduler);
+        long t0 = System.nanoTime();
+        keepAlive.open("S-9");
+        Thread.sleep(200);
+        int pings = pinger.count("S-9");
+        long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        keepAlive.close();
+        long most = elapsed / every.toMillis() + 1;
+        if (pings > most) {
+            fail("session S-9 was pinged " + pings + " times in " + elapsed + " ms, with a ping due every "
+                    + every.toMillis() + " ms: at most " + most + " were due");
         }
     }
 

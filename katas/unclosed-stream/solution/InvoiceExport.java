@@ -1,6 +1,7 @@
 package unclosedstream;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -65,8 +66,9 @@ public final class InvoiceExport {
             invoices.close(); // no senders at all: the stream is over before it starts
         }
 
+        List<Thread> readers = new ArrayList<>(shards.size());
         for (Shard shard : shards) {
-            Thread.ofVirtual().name("export-" + shard.name()).start(() -> {
+            readers.add(Thread.ofVirtual().name("export-" + shard.name()).start(() -> {
                 try {
                     for (int page = 0; ; page++) {
                         List<Invoice> batch = shard.fetchPage(page);
@@ -77,7 +79,7 @@ public final class InvoiceExport {
                             invoices.send(invoice);
                         }
                     }
-                } catch (Exception e) {
+                } catch (Throwable e) { // an Error fails the shard too: it must not pass for its end
                     failure.compareAndSet(null, new ExportFailedException("shard " + shard.name() + " failed", e));
                 } finally {
                     // Like close(ch) after wg.Wait() in Go: once no one is left to send, say so.
@@ -85,17 +87,45 @@ public final class InvoiceExport {
                         invoices.close();
                     }
                 }
-            });
+            }));
         }
 
         int written = 0;
-        for (Invoice invoice : invoices) {
-            report.write(invoice);
-            written++;
+        boolean drained = false;
+        try {
+            for (Invoice invoice : invoices) {
+                report.write(invoice);
+                written++;
+            }
+            drained = true;
+        } finally {
+            if (!drained) {
+                // The report failed or we were interrupted: stop the readers blocked on a full channel.
+                readers.forEach(Thread::interrupt);
+            }
+            joinUninterruptibly(readers);
         }
         if (failure.get() != null) {
             throw failure.get();
         }
         return written;
+    }
+
+    /** Waits for every reader to end, keeping an interrupt that arrives meanwhile for the caller. */
+    private static void joinUninterruptibly(List<Thread> threads) {
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -101,6 +101,461 @@ class InvoiceExportTest {
                 + "stream must end when a reader fails, and the failure must reach the caller.");
     }
 
+    /**
+     * Every clause on every path, drawn by a seeded generator: one or two exports at once (every other round); 0, 1, 2, 5 or
+     * 20 shards, which finish together (their last pages are handed out at the same moment) or apart;
+     * shards with no invoice, one, or far more than the channel holds; a shard failing on its Nth page
+     * with a checked or unchecked exception or an Error; the report failing on its Nth write; the caller
+     * interrupted while it exports. After every export: each invoice written exactly once, or the right
+     * failure thrown; every reader thread ended.
+     */
+    @Test
+    @Order(4)
+    void holdsEveryClauseOnGeneratedScenarios() throws Exception {
+        long seed = Long.getLong("kata.seed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        for (int round = 0; round < 20; round++) {
+            int exports = round % 2 == 1 ? 2 : 1;
+            List<GenExport> runs = new ArrayList<>();
+            for (int e = 0; e < exports; e++) {
+                runs.add(GenExport.draw(random, "r" + round + "x" + e, round));
+            }
+            String replay = "(seed " + seed + ", round " + round + ": " + runs + ")";
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(exports);
+            for (GenExport run : runs) {
+                run.thread = Thread.ofPlatform().name("test-export-" + run.id).start(() -> run.run(start));
+            }
+            for (GenExport run : runs) {
+                run.thread.join(GATE_MS / 2);
+                if (run.thread.isAlive()) {
+                    StackTraceElement[] at = run.thread.getStackTrace();
+                    runs.forEach(r -> r.thread.interrupt());
+                    throw Pitfalls.timeout("exportAll had not returned " + GATE_MS / 2 + " ms after it was called, in "
+                            + "export " + run + " " + replay + ". The calling thread was " + run.thread.getState()
+                            + " at " + firstOwnFrame(at) + ".");
+                }
+            }
+            for (GenExport run : runs) {
+                run.verify(replay);
+            }
+        }
+    }
+
+    /**
+     * The channel keeps its documented Go semantics: closing wakes every sender waiting for room (each
+     * gets "send on closed channel") and every receiver waiting for an item (each gets the end); a second
+     * close throws and leaves the channel usable by other threads.
+     */
+    @Test
+    @Order(5)
+    void theChannelKeepsGoSemantics() throws Exception {
+        Channel<Integer> full = new Channel<>(1);
+        full.send(0);
+        List<Thread> senders = new ArrayList<>();
+        Map<Thread, Throwable> sent = new java.util.concurrent.ConcurrentHashMap<>();
+        for (int i = 0; i < 3; i++) {
+            senders.add(Thread.ofPlatform().name("sender-" + i).start(() -> {
+                try {
+                    full.send(1);
+                    sent.put(Thread.currentThread(), new AssertionError("send returned"));
+                } catch (Throwable t) {
+                    sent.put(Thread.currentThread(), t);
+                }
+            }));
+        }
+        Channel<Integer> empty = new Channel<>(4);
+        List<Thread> receivers = new ArrayList<>();
+        Map<Thread, Object> received = new java.util.concurrent.ConcurrentHashMap<>();
+        for (int i = 0; i < 3; i++) {
+            receivers.add(Thread.ofPlatform().name("receiver-" + i).start(() -> {
+                try {
+                    Integer item = empty.receive();
+                    received.put(Thread.currentThread(), item == null ? "end" : item);
+                } catch (Throwable t) {
+                    received.put(Thread.currentThread(), t);
+                }
+            }));
+        }
+        for (Thread t : senders) {
+            awaitStill(t, 2, deadlineIn(GATE_MS));
+        }
+        for (Thread t : receivers) {
+            awaitStill(t, 2, deadlineIn(GATE_MS));
+        }
+        full.close();
+        empty.close();
+        long deadline = deadlineIn(GATE_MS);
+        for (Thread t : senders) {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            if (t.isAlive() || !(sent.get(t) instanceof IllegalStateException)) {
+                t.interrupt();
+                fail("Channel: three senders waited for room in a full channel, and it was closed; " + t.getName()
+                        + (t.isAlive() ? " was still waiting " + GATE_MS + " ms later" : " got " + sent.get(t))
+                        + ". Closing must wake every waiting sender, each with \"send on closed channel\".");
+            }
+        }
+        for (Thread t : receivers) {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            if (t.isAlive() || !"end".equals(received.get(t))) {
+                t.interrupt();
+                fail("Channel: three receivers waited on an empty channel, and it was closed; " + t.getName()
+                        + (t.isAlive() ? " was still waiting " + GATE_MS + " ms later" : " got " + received.get(t))
+                        + ". Closing must wake every waiting receiver, each with the end of the stream.");
+            }
+        }
+        try {
+            empty.close();
+            fail("Channel: closing a closed channel must throw IllegalStateException, as in Go");
+        } catch (IllegalStateException expected) {
+            // close of closed channel
+        }
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                empty.receive();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        other.join(GATE_MS);
+        if (other.isAlive()) {
+            other.interrupt();
+            fail("Channel: after a second close threw, another thread's receive on the channel waited "
+                    + GATE_MS + " ms instead of getting the end at once: the failed close kept the channel's lock.");
+        }
+    }
+
+    private static String firstOwnFrame(StackTraceElement[] stack) {
+        for (StackTraceElement e : stack) {
+            if (e.getClassName().startsWith("unclosedstream.") && !e.getClassName().contains("Test")) {
+                return e.getClassName().substring(e.getClassName().indexOf('.') + 1) + "." + e.getMethodName() + "("
+                        + e.getFileName() + ":" + e.getLineNumber() + ")";
+            }
+        }
+        return stack.length > 0 ? stack[0].toString() : "(no stack)";
+    }
+
+    /** One export drawn by the generator, and what it saw. */
+    static final class GenExport {
+        final String id;
+        final List<GenShard> shards = new ArrayList<>();
+        final java.util.Set<Thread> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final List<Invoice> written = Collections.synchronizedList(new ArrayList<>());
+        boolean together;
+        CountDownLatch lastPages;
+        int failShard = -1;
+        Throwable failure;
+        int writeFailsAt = -1;
+        RuntimeException writeFailure;
+        int hangShard = -1;
+        volatile Thread thread;
+        volatile Thread caller;
+        volatile Integer returned;
+        volatile Throwable thrown;
+        /** Page reads in progress, and how many were in progress when exportAll returned. */
+        final java.util.concurrent.atomic.AtomicInteger inFetch = new java.util.concurrent.atomic.AtomicInteger();
+        volatile int inFetchAtReturn;
+        volatile boolean interruptKept;
+        boolean slowPages;
+
+        GenExport(String id) {
+            this.id = id;
+        }
+
+        static GenExport draw(java.util.Random r, String id, int round) {
+            GenExport x = new GenExport(id);
+            int[] counts = {0, 1, 2, 5, 20};
+            int n = round < counts.length ? counts[round] : round < 10 ? 2 + r.nextInt(4) : counts[r.nextInt(counts.length)];
+            boolean fullChannel = round == 8; // the report fails while readers wait for room in a full channel
+            x.together = n > 1 && r.nextBoolean();
+            for (int i = 0; i < n; i++) {
+                int kind = fullChannel ? 3 : r.nextInt(5);
+                int[] sizes = switch (kind) {
+                    case 0 -> new int[0];
+                    case 1 -> new int[] {1};
+                    case 2 -> new int[] {1 + r.nextInt(20), 1 + r.nextInt(20)};
+                    case 3 -> new int[] {40, 40, 10};
+                    default -> new int[] {1 + r.nextInt(5)};
+                };
+                x.shards.add(new GenShard(x, id + "-s" + i, sizes));
+            }
+            x.lastPages = new CountDownLatch(n);
+            int total = x.total();
+            // rounds 0-4: every shard count, no failure; 5-7: each kind of shard failure; 8: the report fails;
+            // 9: a shard hangs and the caller is interrupted; then drawn at random
+            int outcome = round < counts.length ? 0 : round < 8 ? 1 : round == 8 ? 2 : round == 9 ? 3 : r.nextInt(6);
+            if (outcome == 1 && n > 0) {
+                x.failShard = r.nextInt(n);
+                GenShard s = x.shards.get(x.failShard);
+                s.failOnPage = r.nextInt(s.pages.size() + 1);
+                x.failure = switch (round >= 5 && round < 8 ? round - 5 : r.nextInt(3)) {
+                    case 0 -> new IOException("shard " + s.name + " reset the connection");
+                    case 1 -> new IllegalStateException("shard " + s.name + " sent a corrupt page");
+                    default -> new AssertionError("shard " + s.name + " broke (an Error)");
+                };
+            } else if (outcome == 2 && total > 0) {
+                x.writeFailsAt = round == 8 ? 0 : r.nextInt(total);
+                x.slowPages = true;
+                x.writeFailure = new java.io.UncheckedIOException("the report's disk is full",
+                        new IOException("no space left on device"));
+            } else if (outcome == 3 && n > 0) {
+                x.slowPages = true;
+                x.hangShard = r.nextInt(n);
+                GenShard s = x.shards.get(x.hangShard);
+                s.hangOnPage = r.nextInt(s.pages.size() + 1);
+            }
+            return x;
+        }
+
+        int total() {
+            int t = 0;
+            for (GenShard s : shards) {
+                t += s.all().size();
+            }
+            return t;
+        }
+
+        void run(java.util.concurrent.CyclicBarrier start) {
+            Report report = invoice -> {
+                int k = written.size();
+                if (k == writeFailsAt) {
+                    readSlowly(); // meanwhile the readers fill the channel and wait for room
+                    throw writeFailure;
+                }
+                written.add(invoice);
+            };
+            caller = Thread.currentThread();
+            try {
+                start.await();
+                returned = InvoiceExport.exportAll(List.copyOf(shards), report);
+            } catch (Throwable t) {
+                thrown = t;
+            } finally {
+                inFetchAtReturn = inFetch.get();
+                interruptKept = Thread.interrupted();
+            }
+        }
+
+        void verify(String replay) throws InterruptedException {
+            String what = "in export " + this + " " + replay;
+            String ended = thrown == null ? "returned " + returned : "threw " + describe(thrown);
+            if (failure != null) {
+                if (!(thrown instanceof ExportFailedException) || !causedBy(thrown, failure)) {
+                    fail("shard " + shards.get(failShard).name + " failed with " + describe(failure) + ", and exportAll "
+                            + ended + " instead of an ExportFailedException caused by that failure, " + what, thrown);
+                }
+            } else if (writeFailure != null) {
+                if (!causedBy(thrown, writeFailure)) {
+                    fail("writing invoice " + (writeFailsAt + 1) + " to the report failed with " + describe(writeFailure)
+                            + ", and exportAll " + ended + " instead of passing that failure on, " + what, thrown);
+                }
+            } else if (hangShard >= 0) {
+                if (!causedByInterrupt(thrown)) {
+                    fail("shard " + shards.get(hangShard).name + " hung, and the thread running exportAll was "
+                            + "interrupted while it waited for the export; exportAll " + ended + " instead of throwing InterruptedException (or a failure "
+                            + "caused by it), " + what, thrown);
+                }
+                if (!(thrown instanceof InterruptedException) && !interruptKept) {
+                    fail("the thread running exportAll was interrupted, and exportAll threw " + describe(thrown)
+                            + " but cleared the thread's interrupt flag: the interrupt is lost for the code above. "
+                            + "Throw InterruptedException, or keep the flag set, " + what, thrown);
+                }
+            } else {
+                checkWritten(what, ended);
+            }
+            if (inFetchAtReturn > 0) {
+                throw Pitfalls.leak("exportAll " + ended + " while " + inFetchAtReturn + " of its readers were still "
+                        + "reading a page, " + what + ". However the export ends, stop the readers still running and "
+                        + "wait for them to finish before returning.");
+            }
+            for (Thread reader : readers) {
+                reader.join(500);
+                if (reader.isAlive()) {
+                    throw Pitfalls.leak("exportAll " + ended + ", but reader thread '" + reader.getName() + "' was still "
+                            + "alive 500 ms later, " + reader.getState() + " at " + firstOwnFrame(reader.getStackTrace())
+                            + ", " + what + ". However the export ends (done, a shard failed, the report failed or "
+                            + "the caller was interrupted), stop the readers still sending and wait for them.");
+                }
+            }
+        }
+
+        private void checkWritten(String what, String ended) {
+            if (thrown != null) {
+                fail("no shard failed, yet exportAll " + ended + ", after writing " + written.size() + " of " + total()
+                        + " invoices, " + what, thrown);
+            }
+            Map<Invoice, Integer> counts = new HashMap<>();
+            synchronized (written) {
+                for (Invoice i : written) {
+                    counts.merge(i, 1, Integer::sum);
+                }
+            }
+            List<Invoice> missing = new ArrayList<>();
+            for (GenShard s : shards) {
+                for (Invoice i : s.all()) {
+                    Integer c = counts.remove(i);
+                    if (c == null) {
+                        missing.add(i);
+                    } else if (c > 1) {
+                        fail("invoice " + i.number() + " was written " + c + " times, " + what);
+                    }
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw Pitfalls.lostWork("exportAll " + ended + " after writing " + written.size() + " of " + total()
+                        + " invoices: " + missing.size() + " never reached the report, " + byShard(missing) + ", " + what
+                        + ". The stream must end only once every reader is done sending.");
+            }
+            if (!counts.isEmpty()) {
+                fail("the report got invoices of no shard of this export, " + counts.keySet().iterator().next() + ", "
+                        + what);
+            }
+            if (returned == null || returned != total()) {
+                fail("exportAll wrote " + total() + " invoices but returned " + returned + ", " + what);
+            }
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder(id).append(": ").append(shards.size()).append(" shards");
+            if (!shards.isEmpty()) {
+                b.append(" of ").append(total()).append(" invoices");
+            }
+            if (together) {
+                b.append(", finishing together");
+            }
+            if (failure != null) {
+                GenShard s = shards.get(failShard);
+                b.append(", ").append(s.name).append(" throws ").append(failure.getClass().getSimpleName())
+                        .append(" on page ").append(s.failOnPage + 1);
+            }
+            if (writeFailure != null) {
+                b.append(", the report fails on write ").append(writeFailsAt + 1);
+            }
+            if (hangShard >= 0) {
+                GenShard s = shards.get(hangShard);
+                b.append(", ").append(s.name).append(" hangs on page ").append(s.hangOnPage + 1)
+                        .append(" (until interrupted) and then the caller is interrupted");
+            }
+            return b.toString();
+        }
+    }
+
+    /** A shard of a generated export; its last page can wait until every shard of the export is at its last page. */
+    static final class GenShard implements Shard {
+        final GenExport export;
+        final String name;
+        final List<List<Invoice>> pages = new ArrayList<>();
+        int failOnPage = -1;
+        int hangOnPage = -1;
+        private boolean arrived;
+
+        GenShard(GenExport export, String name, int... sizes) {
+            this.export = export;
+            this.name = name;
+            int n = 0;
+            for (int size : sizes) {
+                List<Invoice> page = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    n++;
+                    // equal amounts across shards and numbers that differ only by shard: nothing unique but the shard
+                    page.add(new Invoice(name, "INV-" + n, 1_000L));
+                }
+                pages.add(page);
+            }
+        }
+
+        List<Invoice> all() {
+            List<Invoice> all = new ArrayList<>();
+            pages.forEach(all::addAll);
+            return all;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public List<Invoice> fetchPage(int page) throws IOException, InterruptedException {
+            export.inFetch.incrementAndGet();
+            try {
+                return fetch(page);
+            } finally {
+                export.inFetch.decrementAndGet();
+            }
+        }
+
+        private List<Invoice> fetch(int page) throws IOException, InterruptedException {
+            export.readers.add(Thread.currentThread());
+            if (export.slowPages && page > 0 && page != hangOnPage) {
+                readSlowly(); // pages after the first take a while, and an interrupt does not cut that short
+            }
+            if (page == hangOnPage) {
+                arrive();
+                export.caller.interrupt();
+                new CountDownLatch(1).await(); // only an interrupt ends it
+            }
+            if (page == failOnPage) {
+                arrive();
+                sneakyThrow(export.failure);
+            }
+            if (page >= pages.size()) {
+                arrive();
+                if (export.together) {
+                    export.lastPages.await(200, TimeUnit.MILLISECONDS);
+                }
+                return List.of();
+            }
+            return pages.get(page);
+        }
+
+        private synchronized void arrive() {
+            if (!arrived) {
+                arrived = true;
+                export.lastPages.countDown();
+            }
+        }
+    }
+
+    /** 15 ms that an interrupt does not cut short (it is kept for the caller to see). */
+    static void readSlowly() {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(15);
+        boolean interrupted = false;
+        while (System.nanoTime() < end) {
+            try {
+                Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static boolean causedBy(Throwable thrown, Throwable cause) {
+        for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t == cause) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean causedByInterrupt(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
     // ------------------------------------------------------------------ checks
 
     /** Runs the export on the test thread; no shard fails here, so a failure is the learner's. */

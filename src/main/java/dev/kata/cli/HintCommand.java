@@ -2,6 +2,7 @@ package dev.kata.cli;
 
 import dev.kata.catalog.Kata;
 import dev.kata.catalog.KataTexts;
+import dev.kata.render.Plural;
 import dev.kata.render.StoryText;
 import dev.kata.render.Style;
 import dev.kata.workspace.ProgressNotRecordedException;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "hint", mixinStandardHelpOptions = true,
         description = "Show the hints of a kata, one more each time: from a nudge to the API to use.")
@@ -17,11 +19,17 @@ final class HintCommand extends Subcommand implements Callable<Integer> {
     @Mixin
     KataIdParameter kataId;
 
+    @Option(names = "--seen", description = "Show again the hints you have already seen, without the next one.")
+    boolean seen;
+
     @Override
     public Integer call() {
         CommandContext ctx = ctx();
         Kata kata = kataId.in(ctx);
         List<String> hints = KataTexts.read(kata).hints();
+        if (seen) {
+            return showSeen(ctx, kata, hints);
+        }
         int[] shown = new int[1];
         String notRecorded = null;
         try {
@@ -35,12 +43,7 @@ final class HintCommand extends Subcommand implements Callable<Integer> {
         }
         PrintWriter out = ctx.out();
         Style style = ctx.style();
-        StoryText markdown = new StoryText(style);
-        for (int level = 1; level <= shown[0]; level++) {
-            out.println(style.heading("Hint " + level + " of " + hints.size()));
-            out.print(markdown.render(hints.get(level - 1)));
-            out.println();
-        }
+        printHints(out, style, hints, shown[0]);
         if (shown[0] < hints.size()) {
             out.println(style.dim("Run `kata hint " + kata.id() + "` again for the next one."));
         } else {
@@ -50,5 +53,29 @@ final class HintCommand extends Subcommand implements Callable<Integer> {
             ctx.err().println("kata: warning: this hint was not recorded: " + notRecorded);
         }
         return Main.PASS;
+    }
+
+    private static int showSeen(CommandContext ctx, Kata kata, List<String> hints) {
+        int seen = Math.min(ctx.progress().read().of(kata.id()).hintsUsed(), hints.size());
+        PrintWriter out = ctx.out();
+        Style style = ctx.style();
+        if (seen == 0) {
+            out.println("You have not seen any hint of " + kata.id() + " yet: `kata hint " + kata.id() + "` shows the first.");
+            return Main.PASS;
+        }
+        printHints(out, style, hints, seen);
+        out.println(style.dim(seen < hints.size()
+                ? Plural.of(hints.size() - seen, "more hint") + " left: `kata hint " + kata.id() + "` shows the next."
+                : "That is every hint: all " + hints.size() + " are seen."));
+        return Main.PASS;
+    }
+
+    private static void printHints(PrintWriter out, Style style, List<String> hints, int count) {
+        StoryText markdown = new StoryText(style);
+        for (int level = 1; level <= count; level++) {
+            out.println(style.heading("Hint " + level + " of " + hints.size()));
+            out.print(markdown.render(hints.get(level - 1)));
+            out.println();
+        }
     }
 }

@@ -1,24 +1,25 @@
 package dev.kata.cli;
 
 import dev.kata.KataException;
-import dev.kata.catalog.CatalogException;
 import dev.kata.catalog.Kata;
-import dev.kata.catalog.KataTexts;
-import dev.kata.render.StoryText;
-import dev.kata.render.Style;
+import dev.kata.render.SolutionText;
 import dev.kata.workspace.ProgressStatus;
-import java.io.IOException;
+import dev.kata.workspace.Workspace;
 import java.io.PrintWriter;
-import java.nio.file.Files;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "solution", mixinStandardHelpOptions = true,
-        description = "After you pass a kata: its reference solution and why it works.")
+        description = "After you pass a kata: why the reference solution works, and how your file differs from it.")
 final class SolutionCommand extends Subcommand implements Callable<Integer> {
     @Mixin
     KataIdParameter kataId;
+
+    @Option(names = "--full", description = "Show the reference file(s) whole instead of the notes and the diff.")
+    boolean full;
 
     @Override
     public Integer call() {
@@ -29,22 +30,15 @@ final class SolutionCommand extends Subcommand implements Callable<Integer> {
                     + "fix your file and run `kata check " + kata.id() + "` first (stuck? `kata hint " + kata.id() + "`).");
         }
         PrintWriter out = ctx.out();
-        Style style = ctx.style();
-        for (String name : kata.solutionChanges()) {
-            out.println(style.heading("── " + name + " (reference solution) ──"));
-            out.print(read(kata, name));
+        SolutionText text = new SolutionText(ctx.style());
+        Workspace workspace = ctx.workspace();
+        List<String> lines = full ? text.fullLines(kata) : text.lines(kata, name -> workspace.learnerFile(kata, name), notes -> notes);
+        lines.forEach(out::println);
+        if (!full) {
             out.println();
+            out.println(ctx.style().dim("The reference file" + (kata.solutionChanges().size() == 1 ? "" : "s")
+                    + " in full: `kata solution " + kata.id() + " --full`."));
         }
-        out.print(new StoryText(style).render(KataTexts.read(kata).solutionNotes()));
         return Main.PASS;
-    }
-
-    private static String read(Kata kata, String name) {
-        try {
-            String text = Files.readString(kata.solutionFile(name));
-            return text.endsWith("\n") ? text : text + "\n";
-        } catch (IOException e) {
-            throw new CatalogException(kata.solutionFile(name) + ": cannot be read: " + e.getMessage());
-        }
     }
 }

@@ -65,6 +65,7 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
             OpenFiles.verify(run.openFiles);
         } else {
             run.leftRunning = LeakCheck.leftRunning(run);
+            run.leakedFileLine = OpenFiles.learnerLineOfLeak(run.openFiles);
         }
     }
 

@@ -89,8 +89,15 @@ final class ProbeListener implements TestExecutionListener {
                 if (threads.isEmpty() && run != null && id.isTest()) {
                     threads = run.leftRunning;
                 }
-                e.put("location", f.location() != null ? f.location() : Probe.firstLocation(threads));
+                e.put("location", f.location() != null ? f.location()
+                        : f.reason() == Reason.RESOURCE_LEAK && run != null && run.leakedFileLine != null ? run.leakedFileLine
+                        : Probe.firstLocation(threads));
                 e.put("threads", threads.stream().map(ThreadSnapshot::toJson).toList());
+                Map<String, Object> evidence = f.evidence() != null ? f.evidence()
+                        : StressEvidence.of(result.getThrowable().orElse(null), f.reason(), run);
+                if (evidence != null) {
+                    e.put("evidence", evidence);
+                }
             }
         }
         events.write(e);

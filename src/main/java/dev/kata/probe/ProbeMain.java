@@ -37,6 +37,7 @@ public final class ProbeMain {
         Probe.events = new EventLog(Path.of(System.getProperty("kata.events")));
         Probe.defaultTimeoutMs = Long.getLong("kata.testTimeoutMs", 5000);
         Probe.maxThreads = Integer.getInteger("kata.maxThreads", 500);
+        ModelCheckerWarmUp.start();
         Launcher launcher = ProbeLauncher.create();
 
         Map<String, String> orders = readOrders();
@@ -51,6 +52,9 @@ public final class ProbeMain {
         Set<String> skip = split(orders.get("skip"));
         Probe.stopAtFirstFailure = Boolean.parseBoolean(orders.get("stopAtFirstFailure"));
         Probe.describer = new ThreadDescriber(learner, new HashSet<>(tests));
+        if (Boolean.parseBoolean(orders.get("trackFiles"))) {
+            FileUse.start();
+        }
 
         ClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, ProbeMain.class.getClassLoader());
         Thread.currentThread().setContextClassLoader(loader);
@@ -75,6 +79,7 @@ public final class ProbeMain {
                 run.recordUncaught(t, e);
             }
         });
+        ModelCheckerWarmUp.await();
         ExitGuard.install();
         Watchdog.start();
         launcher.execute(request, new ProbeListener(Probe.events, Probe.describer));

@@ -2,7 +2,6 @@ package dev.kata.probe;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** The hidden test that is running now: when it began, on which thread, and what it left behind. */
@@ -16,10 +15,14 @@ final class TestRun {
     final String id;
     final String name;
     final long startNanos = System.nanoTime();
+    /** Platform threads started in this JVM so far, when the test began: to count the test's. */
+    private final long startedBefore = THREADS.getTotalStartedThreadCount();
     volatile long timeoutMs;
     volatile Thread testThread;
     volatile Set<Long> baseline = Set.of();
-    volatile Map<String, String> openFiles = Map.of();
+    volatile OpenFiles.Snapshot openFiles = OpenFiles.Snapshot.NONE;
+    /** The learner's line that used a file this test left open, when the test failed by itself; else null. */
+    volatile String leakedFileLine;
     volatile Phase phase = Phase.RUNNING;
     /** Threads a failed test left running, shown with its failure. */
     volatile List<ThreadSnapshot> leftRunning = List.of();
@@ -29,6 +32,14 @@ final class TestRun {
         this.id = id;
         this.name = name;
         this.timeoutMs = timeoutMs;
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** Platform threads started since the test began (its own, and any the JDK started for it). */
+    long threadsStarted() {
+        return THREADS.getTotalStartedThreadCount() - startedBefore;
     }
 
     long elapsedMs() {

@@ -37,4 +37,47 @@ final class Markdown {
     static String rule(List<Boolean> right) {
         return "|" + String.join("|", right.stream().map(r -> r ? "---:" : "---").toList()) + "|\n";
     }
+
+    /**
+     * The gist of a long message for a table cell or a list item: its first sentence,
+     * cut at a word near {@code max} characters with an ellipsis. Not escaped.
+     */
+    static String gist(String text, int max) {
+        String flat = text.strip().replaceAll("\\s*\\R\\s*", " ");
+        int end = flat.length();
+        java.util.regex.Matcher sentence = java.util.regex.Pattern.compile("[.!?](\\s|$)").matcher(flat);
+        if (sentence.find() && sentence.start() > 0) {
+            end = sentence.start() + 1;
+        }
+        String first = flat.substring(0, end);
+        if (first.length() <= max) {
+            return first;
+        }
+        int cut = first.lastIndexOf(' ', max - 1);
+        return first.substring(0, cut > max / 2 ? cut : max - 1).replaceAll("[\\s,;:]+$", "") + "…";
+    }
+
+    /** Whether {@link #gist} leaves anything out. */
+    static boolean shortened(String text, int max) {
+        return !gist(text, max).equals(text.strip().replaceAll("\\s*\\R\\s*", " "));
+    }
+
+    /** Text as a Markdown paragraph: each line escaped as a cell is, the line breaks kept. */
+    static String paragraph(String text) {
+        return text.strip().lines().map(Markdown::cell).collect(java.util.stream.Collectors.joining("  \n")) + "\n";
+    }
+
+    /**
+     * The anchor GitHub (and most renderers) give a heading: lower case, punctuation dropped,
+     * spaces as hyphens; {@code taken} holds those given so far, a repeat gets {@code -1}, {@code -2}...
+     */
+    static String anchor(String heading, java.util.Set<String> taken) {
+        String base = heading.strip().toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
+        String slug = base;
+        for (int n = 1; !taken.add(slug); n++) {
+            slug = base + "-" + n;
+        }
+        return slug;
+    }
 }

@@ -10,8 +10,10 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** {@code kata report --format markdown}: the team report as tables for a wiki page or a pull request. */
 public final class TeamReportMarkdown {
@@ -65,17 +67,29 @@ public final class TeamReportMarkdown {
         }
         if (!report.stuck().isEmpty()) {
             md.append("\n### Stuck right now\n\n");
+            Set<String> anchors = new HashSet<>(Set.of("team-report", "who-solved-what", "where-people-get-stuck",
+                    "stuck-right-now", "last-failures-in-full"));
+            StringBuilder details = new StringBuilder();
             for (Stuck s : report.stuck()) {
                 md.append("- **").append(Markdown.cell(s.learner())).append("** on `").append(s.kataId()).append("`: ")
                         .append(TeamReportText.plural(s.checks(), "check")).append(", ")
                         .append(TeamReportText.plural(s.hints(), "hint"));
                 if (s.lastReason() != null) {
                     md.append(", last check: **").append(Markdown.cell(s.lastReason())).append("**");
-                    if (s.lastSummary() != null) {
+                    if (s.lastSummary() != null && !Markdown.shortened(s.lastSummary(), ProgressMarkdown.GIST)) {
                         md.append(" (").append(Markdown.cell(s.lastSummary())).append(')');
+                    } else if (s.lastSummary() != null) {
+                        String heading = Markdown.cell(s.learner()) + " on " + s.kataId();
+                        String anchor = Markdown.anchor(heading, anchors);
+                        md.append(" (").append(Markdown.cell(Markdown.gist(s.lastSummary(), ProgressMarkdown.GIST)))
+                                .append(" [more](#").append(anchor).append("))");
+                        details.append("\n#### ").append(heading).append("\n\n").append(Markdown.paragraph(s.lastSummary()));
                     }
                 }
                 md.append('\n');
+            }
+            if (!details.isEmpty()) {
+                md.append("\n### Last failures in full\n").append(details);
             }
         }
         for (String note : report.notes()) {

@@ -7,8 +7,6 @@ import dev.kata.render.PathDisplay;
 import dev.kata.render.StoryText;
 import dev.kata.render.Style;
 import dev.kata.render.VerdictText;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,17 +98,8 @@ final class SessionViews {
 
     private List<String> solution() {
         Kata kata = state.kata;
-        List<String> out = new ArrayList<>();
-        for (String name : kata.solutionChanges()) {
-            out.add(style.heading("── " + name + " (reference solution) ──"));
-            try {
-                out.addAll(Files.readString(kata.solutionFile(name)).stripTrailing().lines().toList());
-            } catch (IOException e) {
-                out.add(style.red("cannot be read: " + e.getMessage()));
-            }
-            out.add("");
-        }
-        out.addAll(lines(new StoryText(style).render(Markdown.reflow(KataTexts.read(kata).solutionNotes()))));
+        List<String> out = new ArrayList<>(new dev.kata.render.SolutionText(style).lines(kata,
+                name -> setup.workspace().learnerFile(kata, name), Markdown::reflow));
         Kata following = standings.following(kata);
         out.add("");
         out.add(following == null ? style.dim("n shows the summary: every kata is passed.")

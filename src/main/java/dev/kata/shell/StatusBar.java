@@ -69,6 +69,10 @@ final class StatusBar {
             if (state.verdict.passed()) {
                 return style.passMark() + " " + style.bold(state.kata.id()) + " passes." + style.dim("  s solution · n next kata");
             }
+            if (state.verdict.status() == dev.kata.grader.Status.INCONCLUSIVE) {
+                return style.unsureMark() + " " + style.bold(state.kata.id()) + ": inconclusive - "
+                        + state.verdict.summary() + style.dim("  c checks again");
+            }
             return style.failMark() + " " + style.bold(state.kata.id()) + " fails: "
                     + style.red(state.verdict.reason() == null ? "failed" : state.verdict.reason().id()) + " - "
                     + state.verdict.summary();

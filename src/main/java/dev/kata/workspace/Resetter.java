@@ -71,6 +71,64 @@ public final class Resetter {
         }
     }
 
+    /**
+     * Puts the kata's files back as {@code backup} holds them (its files as they were, the others
+     * as the starter has them, which is what they were when it was made). The learner's files
+     * that would be lost (not the starter's, not in a backup already) are backed up first, so a
+     * restore can be undone too.
+     */
+    public Result restore(Kata kata, Workspace workspace, Backups.Backup backup) {
+        try {
+            List<Path> changed = new ArrayList<>();
+            for (String name : kata.files()) {
+                Path file = workspace.learnerFile(kata, name);
+                if (Files.exists(file) && !sameContent(file, restoredFrom(kata, backup, name))
+                        && !sameContent(file, kata.starterDir().resolve(name)) && !keptIn(Backups.of(kata, workspace), file)) {
+                    changed.add(file);
+                }
+            }
+            Path saved = null;
+            List<Path> backedUp = new ArrayList<>();
+            if (!changed.isEmpty()) {
+                saved = newBackupDir(workspace.backupsDir().resolve(kata.id()));
+                for (Path file : changed) {
+                    Path copy = saved.resolve(file.getFileName().toString());
+                    Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
+                    backedUp.add(copy);
+                }
+            }
+            Files.createDirectories(workspace.sourceDir(kata));
+            List<Path> restored = new ArrayList<>();
+            for (String name : kata.files()) {
+                Path file = workspace.learnerFile(kata, name);
+                replace(restoredFrom(kata, backup, name), file);
+                restored.add(file);
+            }
+            for (String name : kata.support()) {
+                SupportCopy.refresh(kata.supportDir().resolve(name), workspace.learnerFile(kata, name));
+            }
+            return new Result(saved, backedUp, restored);
+        } catch (IOException e) {
+            throw new KataException("could not restore " + kata.id() + " from " + backup.dir() + ": " + e.getMessage()
+                    + " (your files are unchanged or backed up in " + workspace.backupsDir() + ")", e);
+        }
+    }
+
+    private static boolean keptIn(List<Backups.Backup> backups, Path file) throws IOException {
+        for (Backups.Backup kept : backups) {
+            Path copy = kept.dir().resolve(file.getFileName().toString());
+            if (Files.isRegularFile(copy) && sameContent(file, copy)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Path restoredFrom(Kata kata, Backups.Backup backup, String name) {
+        Path own = backup.dir().resolve(name);
+        return Files.isRegularFile(own) ? own : kata.starterDir().resolve(name);
+    }
+
     private Path newBackupDir(Path parent) throws IOException {
         Files.createDirectories(parent);
         String stamp = STAMP.withZone(clock.getZone()).format(clock.instant());

@@ -215,6 +215,26 @@ class CliContractTest {
     }
 
     @Test
+    void hintSeenShowsTheHintsAlreadySeenWithoutRevealingTheNext() throws IOException {
+        kata.initWorkspace();
+
+        Run none = kata.run("hint", "sum-up", "--seen").expect(0);
+        assertFalse(none.out().contains("Hint 1 of 3"), none.out());
+        assertTrue(none.out().contains("not seen any hint of sum-up yet"), none.out());
+
+        kata.run("hint", "sum-up").expect(0);
+        kata.run("hint", "sum-up").expect(0);
+        Run seen = kata.run("hint", "sum-up", "--seen").expect(0);
+        assertTrue(seen.out().contains("Hint 1 of 3") && seen.out().contains("Hint 2 of 3"), seen.out());
+        assertFalse(seen.out().contains("Hint 3 of 3"), seen.out());
+        assertTrue(seen.out().contains("1 more hint left"), seen.out());
+        assertEquals(seen.out(), kata.run("hint", "--seen").expect(0).out(), "the current kata");
+
+        JsonNode progress = new ObjectMapper().readTree(kata.run("progress", "--json").expect(0).out());
+        assertEquals(2, progress.get("tracks").get(0).get("katas").get(0).get("hintsUsed").asInt(), "--seen counts nothing");
+    }
+
+    @Test
     void resetKeepsABackupAndRestoresTheStarter() throws IOException {
         Path ws = kata.initWorkspace();
         kata.run("start", "sum-up").expect(0);
@@ -227,6 +247,45 @@ class CliContractTest {
         assertEquals("my attempt", Files.readString(backup));
         assertTrue(run.out().contains(backup.getParent().toString()), "says where the backup is: " + run.out());
         assertEquals(Files.readString(kata.install.resolve("katas/sum-up/starter/Adder.java")), Files.readString(adder));
+    }
+
+    @Test
+    void resetRestoreBringsBackABackupAndBacksUpWhatItReplaces() throws IOException {
+        Path ws = kata.initWorkspace();
+        kata.run("start", "sum-up").expect(0);
+        Path adder = ws.resolve("src/main/java/sumup/Adder.java");
+        Path backups = ws.resolve(".kata/backups/sum-up");
+        assertTrue(kata.run("reset", "sum-up", "--restore").expect(2).clean().err().contains("no backup to restore"));
+
+        Files.writeString(adder, "first attempt");
+        kata.run("reset", "sum-up").expect(0);
+        Files.writeString(adder, "second attempt");
+        kata.run("reset", "sum-up").expect(0);
+        Files.writeString(adder, "third attempt");
+
+        Run latest = kata.run("reset", "--restore", "sum-up").expect(0);
+        assertEquals("second attempt", Files.readString(adder), latest.out());
+        assertTrue(latest.out().contains("back to the backup 20260304-050607-2"), latest.out());
+        assertEquals("third attempt", Files.readString(backups.resolve("20260304-050607-3/Adder.java")), "nothing lost");
+
+        Run listed = kata.run("reset", "sum-up", "--backups").expect(0);
+        assertTrue(listed.out().contains("3 backups of sum-up"), listed.out());
+        String names = listed.out().lines().filter(l -> l.startsWith("  2026")).map(String::strip).toList().toString();
+        assertEquals("[20260304-050607  Adder.java, 20260304-050607-2  Adder.java, 20260304-050607-3  Adder.java]", names);
+
+        kata.run("reset", "sum-up", "--restore", "20260304-050607").expect(0);
+        assertEquals("first attempt", Files.readString(adder));
+        kata.run("reset", "sum-up", "--restore=" + backups.resolve("20260304-050607-3")).expect(0);
+        assertEquals("third attempt", Files.readString(adder));
+
+        Run missing = kata.run("reset", "sum-up", "--restore", "20990101-000000").expect(2).clean();
+        assertTrue(missing.err().contains("there is no backup 20990101-000000 of sum-up; there are 3 backups: 20260304-050607, "),
+                missing.err());
+        assertEquals("third attempt", Files.readString(adder), "a failed restore changes nothing");
+
+        assertTrue(kata.run("reset", "--backups").expect(0).out().contains("3 backups of sum-up"), "the current kata");
+        kata.run("reset", "--restore").expect(0);
+        assertEquals("second attempt", Files.readString(adder), "the current kata's latest backup");
     }
 
     @Test
@@ -259,6 +318,51 @@ class CliContractTest {
 
         assertTrue(run.out().contains("return a + b;"), run.out());
         assertTrue(run.out().contains("Why it works"), run.out());
+    }
+
+    @Test
+    void solutionLeadsWithWhyItWorksThenADiffOfYourPassingFile() throws IOException {
+        Path ws = kata.initWorkspace();
+        kata.run("start", "sum-up").expect(0);
+        Path adder = ws.resolve("src/main/java/sumup/Adder.java");
+        Files.writeString(adder, Files.readString(adder).replace("return a - b;", "return b + a;"));
+        Files.writeString(ws.resolve(".kata/progress.json"), """
+                {"format": 1, "katas": {"sum-up": {"status": "passed", "attempts": 1, "hintsUsed": 0}}}
+                """);
+
+        String out = kata.run("solution", "sum-up").expect(0).clean().out();
+
+        assertTrue(out.startsWith("Why it works"), out);
+        assertTrue(out.indexOf("`+` adds.") < out.indexOf("Adder.java: your file (-) against the reference (+)"), out);
+        assertTrue(out.contains("""
+                @@ -6,5 +6,5 @@
+                \s
+                     public static int add(int a, int b) {
+                -        return b + a;
+                +        return a + b;
+                     }
+                 }
+                """), out);
+        assertFalse(out.contains("private Adder()"), "only the lines around the change: " + out);
+        assertFalse(out.contains("\033["), "plain when not a terminal");
+
+        String full = kata.run("solution", "sum-up", "--full").expect(0).out();
+        assertTrue(full.contains("private Adder()") && full.contains("return a + b;"), full);
+    }
+
+    @Test
+    void solutionSaysWhenYourFileIsTheReference() throws IOException {
+        Path ws = kata.initWorkspace();
+        kata.run("start", "sum-up").expect(0);
+        Files.copy(kata.install.resolve("katas/sum-up/solution/Adder.java"), ws.resolve("src/main/java/sumup/Adder.java"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(ws.resolve(".kata/progress.json"), """
+                {"format": 1, "katas": {"sum-up": {"status": "passed", "attempts": 1, "hintsUsed": 0}}}
+                """);
+
+        String out = kata.run("solution", "sum-up").expect(0).out();
+
+        assertTrue(out.contains("Adder.java: your file is the reference solution, line for line"), out);
     }
 
     @Test

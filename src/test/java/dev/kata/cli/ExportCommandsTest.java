@@ -68,7 +68,7 @@ class ExportCommandsTest {
     @Test
     void markdownAndAnUnknownFormat() {
         Run md = kata.run("progress", "--format", "markdown", "--learner", "Ann").expect(0);
-        assertTrue(md.out().contains("| `sum-up` The adder that subtracts | Basics | 🔶 in progress | 2026-03-01 |  | 4 | 2 |"),
+        assertTrue(md.out().contains("| `sum-up` The adder that subtracts | 🔶 in progress | 2026-03-01 |  | 4 | 2 |"),
                 md.out());
 
         Run bad = kata.run("progress", "--format", "yaml").expect(2).clean();

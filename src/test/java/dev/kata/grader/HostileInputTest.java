@@ -3,6 +3,7 @@ package dev.kata.grader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kata.catalog.Kata;
 import dev.kata.probe.api.Reason;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,6 +61,22 @@ class HostileInputTest {
         assertEquals(before, digest(source), "checking must never change the learner's files");
         assertEquals(List.of(), ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList(),
                 "no process may be left behind");
+    }
+
+    @Test
+    void aLeakedFileIsNamedWithTheLearnersLineThatUsedIt() {
+        Kata hostile = Fixtures.hostileKata();
+        Kata aboutLeaks = new Kata(hostile.id(), hostile.dir(), hostile.title(), hostile.track(), Reason.RESOURCE_LEAK,
+                hostile.summary(), hostile.javaPackage(), hostile.files(), hostile.mutants(), hostile.testTimeout(),
+                hostile.checkTimeout(), hostile.jvmArgs());
+
+        Verdict verdict = GRADER.check(aboutLeaks, Fixtures.variant("file-leak"), CheckListener.NONE);
+
+        TestResult first = VerdictReasons.deciding(verdict.tests());
+        assertEquals(Reason.RESOURCE_LEAK, first.reason(), verdict::toString);
+        assertEquals("Target.java:13", first.location(), verdict::toString);
+        assertTrue(first.message().matches("(?s)1 file handle opened during this test is still open: /\\S+/answer\\d+\\.txt "
+                + "\\(used at Target\\.java:13\\)\\..*"), first.message());
     }
 
     @Test

@@ -130,20 +130,44 @@ class ProgressExportTest {
     }
 
     @Test
-    void markdownIsOneRowPerKataWhateverTheMessagesHold() {
+    void markdownIsATablePerTrackWithOneRowPerKataWhateverTheMessagesHold() {
         String md = new ProgressMarkdown(ZoneOffset.UTC).render(export);
 
         assertTrue(md.startsWith("## kata progress: Ann &lt;Lee&gt; & co\n\n"), md);
         assertTrue(md.contains("**1 of 3 passed**, 1 in progress, 1 not started · exported 2026-03-04 05:06 Z"), md);
+        assertTrue(md.contains("\n### Basics\n\n| Kata | Status |"), md);
+        assertTrue(md.contains("\n### More\n\n| Kata | Status |"), md);
+        assertEquals(1, md.split("Basics", -1).length - 1, "the track title once, not on every row: " + md);
         List<String> rows = md.lines().filter(l -> l.startsWith("| `")).toList();
         assertEquals(3, rows.size(), md);
-        assertEquals("| `sum-up` The adder that subtracts | Basics | ✅ passed | 2026-03-01 | 2026-03-02 | 2 | 1 | pass |",
+        assertEquals("| `sum-up` The adder that subtracts | ✅ passed | 2026-03-01 | 2026-03-02 | 2 | 1 | pass |",
                 rows.get(0));
         String greet = rows.get(1);
-        assertEquals(10, greet.split("(?<!\\\\)\\|", -1).length, "8 cells, the pipe in the message escaped: " + greet);
+        assertEquals(9, greet.split("(?<!\\\\)\\|", -1).length, "7 cells, the pipe in the message escaped: " + greet);
         assertTrue(greet.contains("**race**: expected &lt;5&gt; & got \"-1\" \\| 'twice' second line"), greet);
         assertTrue(greet.contains("second line \\`code\\` \\*bold\\* ✓ |"), "control characters dropped: " + greet);
         assertTrue(rows.get(2).contains("⬜ not started"), rows.get(2));
+        assertFalse(md.contains("in full"), "nothing to detail: " + md);
+    }
+
+    @Test
+    void markdownGivesTheGistOfALongVerdictInItsCellAndTheWholeBelowLinkedFromIt() {
+        String verdict = "2 threads are deadlocked: worker-1 holds the lock of account A and waits for B, while worker-2 "
+                + "holds B and waits for A. " + "Take the two locks in one global order. ".repeat(14);
+        Progress progress = Progress.EMPTY.update("greet-all", p -> p.started(STARTED)
+                .checked(new LastVerdict("fail", "deadlock", verdict, SOLVED)));
+        ProgressExport long_ = new ProgressExport("ann", "mini", "1", NOW, export.tracks(),
+                KataState.of(export.states().stream().map(KataState::kata).toList(), progress, null));
+
+        String md = new ProgressMarkdown(ZoneOffset.UTC).render(long_);
+
+        String row = md.lines().filter(l -> l.startsWith("| `greet-all`")).findFirst().orElseThrow();
+        assertTrue(row.length() < 250, "a gist in the cell: " + row);
+        assertTrue(row.endsWith("| **deadlock**: 2 threads are deadlocked: worker-1 holds the lock of account A and waits for B, "
+                + "while worker-2… ([more](#greet-all-deadlock)) |"), row);
+        assertTrue(md.contains("\n### Last failures in full\n\n#### greet-all: deadlock\n\n"
+                + "The greeter that forgets, last checked 2026-03-02 10:30 Z:\n\n2 threads are deadlocked: worker-1"), md);
+        assertTrue(md.contains("Take the two locks in one global order. Take the two"), md);
     }
 
     @Test

@@ -100,6 +100,23 @@ class TeamReportTest {
     }
 
     @Test
+    void markdownGivesTheGistOfALongFailureAndItsFullTextBelowLinkedFromIt() throws IOException {
+        String longSummary = "3 threads are still running after the test: pool-1-thread-1, pool-1-thread-2 and "
+                + "pool-1-thread-3, all waiting in LinkedBlockingQueue.take. " + "Shut the pool down when you are done. ".repeat(12);
+        TeamReport report = TeamReport.of(List.of(read("ann.json", export("Ann", "2026-03-04T00:00:00Z",
+                kata("greet-all", "in-progress", 6, 2, "thread-leak").replace("it failed", longSummary)))));
+
+        String md = new TeamReportMarkdown(ZoneOffset.UTC).render(report);
+
+        String item = md.lines().filter(l -> l.startsWith("- **Ann**")).findFirst().orElseThrow();
+        assertTrue(item.length() < 250, "a gist, not the whole message: " + item);
+        assertTrue(item.endsWith("last check: **thread-leak** (3 threads are still running after the test: pool-1-thread-1, "
+                + "pool-1-thread-2 and pool-1-thread-3… [more](#ann-on-greet-all))"), item);
+        assertTrue(md.contains("\n### Last failures in full\n\n#### Ann on greet-all\n\n3 threads are still running"), md);
+        assertTrue(md.contains("Shut the pool down when you are done. Shut the pool down"), md);
+    }
+
+    @Test
     void aNarrowTerminalGetsALinePerLearnerInsteadOfTheGrid() throws IOException {
         TeamReport report = TeamReport.of(List.of(read("ann.json", export("Ann", "2026-03-04T00:00:00Z",
                 kata("sum-up", "passed", 2, 0, null), kata("greet-all", "in-progress", 6, 2, "race")))));

@@ -85,7 +85,8 @@ class SessionTest {
         assertTrue(kata.progress().read().of("sum-up").status() == dev.kata.workspace.ProgressStatus.PASSED);
 
         vt.type("s");
-        vt.waitFor("(reference solution) ──", "return a + b;", "Why it works");
+        String solution = vt.waitFor("Why it works", "Adder.java: your file is the reference solution, line for line");
+        assertTrue(solution.indexOf("Why it works") < solution.indexOf("Adder.java: your file"), "why first\n" + solution);
 
         vt.type("n");
         vt.waitFor("greet-all · The greeter that forgets", "It forgets.", "Greeter.java");

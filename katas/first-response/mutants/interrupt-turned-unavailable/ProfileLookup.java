@@ -1,0 +1,91 @@
+package firstresponse;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reads user profiles for the login service. Every profile is stored on replicas in two zones;
+ * to cut the slow tail of lookups, each lookup asks all replicas at once and takes the first
+ * answer that comes back (a "hedged" request).
+ *
+ * <p>Once the lookup has its answer, or has given up, the calls still running are cancelled:
+ * a loser must not keep a thread, a connection and a busy replica for an answer nobody reads.
+ */
+public final class ProfileLookup {
+
+    /** A user's profile. */
+    public record Profile(String userId, String displayName, String zone) {
+    }
+
+    /** One replica of the profile store. A call can be cancelled by interrupting its thread. */
+    public interface Replica {
+        String zone();
+
+        Profile fetch(String userId) throws IOException, InterruptedException;
+    }
+
+    /** No replica could answer: all of them failed, or none answered in time. */
+    public static final class ReplicaUnavailableException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public ReplicaUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final List<Replica> replicas;
+
+    public ProfileLookup(List<Replica> replicas) {
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("at least one replica is needed");
+        }
+        this.replicas = List.copyOf(replicas);
+    }
+
+    /**
+     * Asks every replica for {@code userId} and returns the first profile that comes back.
+     * A replica that fails is ignored as long as another one can still answer.
+     *
+     * @throws ReplicaUnavailableException if every replica failed, or none answered within {@code timeout}
+     */
+    public Profile fetch(String userId, Duration timeout) throws ReplicaUnavailableException, InterruptedException {
+        CompletableFuture<Profile> first = new CompletableFuture<>();
+        AtomicInteger failed = new AtomicInteger();
+        List<Thread> calls = new ArrayList<>();
+
+        for (Replica replica : replicas) {
+            calls.add(Thread.ofVirtual().name("profile-" + replica.zone() + "-" + userId).start(() -> {
+                try {
+                    first.complete(replica.fetch(userId));
+                } catch (Exception e) {
+                    if (failed.incrementAndGet() == replicas.size()) {
+                        first.completeExceptionally(e); // every replica failed: report the last failure
+                    }
+                }
+            }));
+        }
+
+        try {
+            return first.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new ReplicaUnavailableException("no replica could serve " + userId, e.getCause());
+        } catch (TimeoutException e) {
+            throw new ReplicaUnavailableException("no replica answered within " + timeout.toMillis() + " ms", e);
+        } catch (InterruptedException e) {
+            throw new ReplicaUnavailableException("the lookup of " + userId + " was interrupted", e);
+        } finally {
+            // Winner found, every replica failed, or time is up: either way the lookup is over,
+            // so cancel the calls still running (in Go: the deferred cancel() of the context).
+            for (Thread call : calls) {
+                call.interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package lostupdatecounter;
+
+/**
+ * Progress counters for the patient-record migration. Many workers copy records to the new
+ * database in batches, and each worker calls {@link #recordBatch} after every batch it has
+ * copied. The operator's dashboard polls the totals while the migration runs; the final
+ * report prints them at the end.
+ */
+public final class MigrationStats {
+
+    /** A batch of records that a worker has copied. */
+    public interface CopiedBatch {
+        /** How many records the batch held. */
+        int recordCount();
+
+        /** How many bytes of record data the batch held (summed over its rows). */
+        long byteCount();
+    }
+
+    private volatile long records;
+    private volatile long bytes;
+
+    /** Adds a copied batch to the totals. Many workers call this at the same time. */
+    public void recordBatch(CopiedBatch batch) {
+        int n = batch.recordCount();
+        long size = batch.byteCount();
+        records += n;
+        bytes += size;
+    }
+
+    /** How many records have been migrated so far. */
+    public long migratedRecords() {
+        return records;
+    }
+
+    /** How many bytes of record data have been migrated so far. */
+    public long migratedBytes() {
+        return bytes;
+    }
+}

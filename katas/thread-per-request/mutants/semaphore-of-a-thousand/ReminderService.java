@@ -1,0 +1,62 @@
+package threadperrequest;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The nightly dose-reminder job of a clinical trial: one text message per enrolled patient,
+ * sent through an SMS gateway whose API blocks until the message is accepted.
+ */
+public final class ReminderService {
+
+    /** Sends one reminder and blocks until the gateway confirms it. */
+    public interface SmsGateway {
+        /** Returns the gateway's confirmation id for this patient's reminder. */
+        String send(String patientId) throws InterruptedException;
+    }
+
+    private final SmsGateway gateway;
+
+    public ReminderService(SmsGateway gateway) {
+        this.gateway = gateway;
+    }
+
+    /**
+     * Sends a reminder to every patient and returns, once all of them are confirmed, each
+     * patient's confirmation id (in the order of {@code patientIds}).
+     */
+    public Map<String, String> remindAll(List<String> patientIds) throws InterruptedException {
+        Map<String, Future<String>> pending = new LinkedHashMap<>();
+        java.util.concurrent.Semaphore calls = new java.util.concurrent.Semaphore(1000);
+        // One virtual thread per reminder: each one spends its life waiting on the gateway,
+        // and a parked virtual thread holds no platform thread while it waits.
+        try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String id : patientIds) {
+                pending.put(id, workers.submit(() -> {
+                    calls.acquire(); // be kind to the gateway: at most a thousand calls at once
+                    try {
+                        return gateway.send(id);
+                    } finally {
+                        calls.release();
+                    }
+                }));
+            }
+        } // close() waits until every submitted reminder has been sent
+        Map<String, String> confirmations = new LinkedHashMap<>();
+        for (Map.Entry<String, Future<String>> e : pending.entrySet()) {
+            confirmations.put(e.getKey(), confirmation(e.getKey(), e.getValue()));
+        }
+        return confirmations;
+    }
+
+    private static String confirmation(String patientId, Future<String> sent) {
+        if (sent.state() != Future.State.SUCCESS) {
+            throw new IllegalStateException("no confirmation for patient " + patientId, sent.exceptionNow());
+        }
+        return sent.resultNow();
+    }
+}
