@@ -39,7 +39,7 @@ public final class SessionLauncher {
     public int run() {
         Workspace workspace = workspaceOrDefault();
         List<KataState> states = KataState.of(ctx.catalog().katas(), ctx.progress().read(), workspace);
-        Optional<KataState> current = states.stream().filter(s -> s.status() != ProgressStatus.PASSED).findFirst();
+        Optional<KataState> current = KataState.current(states);
         if (interactive() && !states.isEmpty()) {
             Terminal terminal = systemTerminal();
             if (terminal != null) {

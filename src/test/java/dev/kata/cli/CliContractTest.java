@@ -50,9 +50,9 @@ class CliContractTest {
         Run unknown = kata.run("chek", "sum-up").expect(2).clean();
         assertEquals("kata: 'chek' is not a kata command. Did you mean 'check'?\nTry `kata --help`.\n", unknown.err());
 
-        Run missing = kata.run("start").expect(2).clean();
-        assertTrue(missing.err().contains("Missing required parameter: 'ID'"), missing.err());
-        assertTrue(missing.err().contains("kata start --help"), missing.err());
+        Run missing = kata.run("init", "ws", "--pack").expect(2).clean();
+        assertTrue(missing.err().contains("Missing required parameter for option '--pack'"), missing.err());
+        assertTrue(missing.err().contains("kata init --help"), missing.err());
     }
 
     @Test
@@ -62,6 +62,17 @@ class CliContractTest {
         assertTrue(kata.run("list", "--jsno").expect(2).err().startsWith("kata: `kata list` has no option --jsno. Did you mean '--json'?\n"));
         Run extra = kata.run("list", "extra").expect(2).clean();
         assertTrue(extra.err().startsWith("kata: `kata list` does not take the argument 'extra'.\n"), extra.err());
+    }
+
+    @Test
+    void withoutAnIdCommandsActOnTheCurrentKata() {
+        kata.initWorkspace();
+        assertTrue(kata.run("start").expect(0).out().contains("sumup/Adder.java"), "the first kata of the pack");
+        kata.clock = java.time.Clock.offset(kata.clock, java.time.Duration.ofMinutes(5));
+        kata.run("start", "count-down").expect(0);
+
+        assertTrue(kata.run("path").expect(0).out().strip().contains("/countdown/"), "the kata started last");
+        assertTrue(kata.run("hint").expect(0).out().contains("Hint 1 of"));
     }
 
     @Test
