@@ -5,6 +5,7 @@ import dev.kata.catalog.Kata;
 import dev.kata.grader.CheckListener;
 import dev.kata.grader.Grader;
 import dev.kata.grader.GraderSettings;
+import dev.kata.grader.Status;
 import dev.kata.grader.Verdict;
 import dev.kata.render.Style;
 import dev.kata.render.VerdictJson;
@@ -77,7 +78,7 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
         if (notRecorded != null) {
             ctx.err().println("kata: warning: this verdict was not recorded: " + notRecorded);
         }
-        return verdict.passed() ? Main.PASS : Main.FAIL;
+        return verdict.passed() ? Main.PASS : verdict.status() == Status.INCONCLUSIVE ? Main.INCONCLUSIVE : Main.FAIL;
     }
 
     private static void advice(CommandContext ctx, Kata kata, Workspace workspace, Verdict verdict, boolean firstPass) {
@@ -93,6 +94,8 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
                     .filter(k -> progress.of(k.id()).status() != ProgressStatus.PASSED)
                     .findFirst()
                     .ifPresent(next -> out.println("Next kata: " + style.bold("kata start " + next.id())));
+        } else if (verdict.status() == Status.INCONCLUSIVE) {
+            out.println("Nothing was held against your code. Run " + style.bold("kata check " + kata.id()) + " again.");
         } else {
             Path file = workspace.learnerFiles(kata).get(0);
             out.println("Fix " + ctx.paths().show(file) + (kata.files().size() > 1 ? " (and the others)" : "")

@@ -30,7 +30,8 @@ import picocli.CommandLine.ScopeType;
                 "0:success, or the check passed",
                 "1:the check failed",
                 "2:usage error or bad input (unknown kata, no workspace...)",
-                "3:internal error"})
+                "3:internal error",
+                "4:the check was inconclusive (e.g. the machine was too busy to tell): run it again"})
 public final class KataCommand implements Callable<Integer> {
 
     @Option(names = {"-w", "--workspace"}, paramLabel = "DIR", scope = ScopeType.INHERIT,

@@ -15,6 +15,8 @@ public final class Main {
     public static final int FAIL = 1;
     public static final int BAD_INPUT = 2;
     public static final int INTERNAL_ERROR = 3;
+    /** The check could not tell whether the code is right (a saturated machine, a JVM killed from outside): run it again. */
+    public static final int INCONCLUSIVE = 4;
 
     private Main() {
     }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,8 @@ import java.util.stream.Stream;
  */
 public final class Grader implements AutoCloseable {
     private static final long POLL_MS = 15;
+    /** How often the running test JVM's CPU time is read, for the check's limit. */
+    private static final long CPU_READING_EVERY_NANOS = 250_000_000L;
 
     private final GraderSettings settings;
     /** Found once: its name stamps the jars this process runs from, which do not change under it. */
@@ -88,7 +91,8 @@ public final class Grader implements AutoCloseable {
      * before it starts.
      */
     public void trainArchive(List<Kata> katas) {
-        Kata kata = katas.stream().filter(k -> k.jvmArgs().isEmpty()).findFirst().orElse(null);
+        Kata kata = katas.stream().filter(k -> k.jvmArgs().isEmpty() && specFor(k).extraClassPath().isEmpty())
+                .findFirst().orElse(null);
         if (archive == null || archive.exists() || kata == null) {
             return;
         }
@@ -120,7 +124,7 @@ public final class Grader implements AutoCloseable {
                 work = Files.createTempDirectory("kata-check-");
                 jvm = TestJvm.start(spec, work.resolve("events-0.jsonl"));
             }
-            Path classes = Files.createDirectories(work.resolve("classes"));
+            Path classes = Files.createDirectories(ModelChecker.classesDir(work));
 
             listener.phase("compiling");
             List<CompileDiagnostic> unfit = LearnerFiles.problems(kata, sourceDir);
@@ -134,7 +138,8 @@ public final class Grader implements AutoCloseable {
                 jvm.abort();
                 return compileFailure(kata, start, "no .java files in " + sourceDir, List.of());
             }
-            CompileOutcome compiled = compiler.compile(learnerFiles, javaFiles(kata.testsDir()), classes);
+            CompileOutcome compiled = compiler.compile(learnerFiles, javaFiles(kata.testsDir()), spec.extraClassPath(),
+                    classes);
             if (!compiled.learnerErrors().isEmpty()) {
                 jvm.abort();
                 int n = compiled.learnerErrors().size();
@@ -152,10 +157,10 @@ public final class Grader implements AutoCloseable {
             TestLedger ledger = new TestLedger();
             StringBuilder output = new StringBuilder();
             // The limit is for running the tests: compiling is bounded by itself, and slow only on a busy machine.
-            long deadline = System.nanoTime() + kata.checkTimeout().toNanos();
+            CheckLimit limit = new CheckLimit(Duration.ofMillis(checkLimitMillis(kata, spec)));
             int run = 0;
             int stalls = 0;
-            boolean timedOut = false;
+            CheckLimit.Call timedOut = CheckLimit.Call.WITHIN;
             while (true) {
                 if (jvm == null) {
                     jvm = TestJvm.start(spec, work.resolve("events-" + run + ".jsonl"));
@@ -163,13 +168,14 @@ public final class Grader implements AutoCloseable {
                 int doneBefore = ledger.done().size();
                 jvm.go(orders(classes, compiled, ledger, stopAtFirstFailure));
                 RunEnd end = await(jvm, new EventReader(work.resolve("events-" + run + ".jsonl")), ledger, listener,
-                        deadline);
+                        limit);
+                limit.jvmEnded();
                 jvm.close();
                 output.append(jvm.output().text());
                 jvm = null;
                 run++;
-                if (end == RunEnd.CHECK_TIMEOUT) {
-                    timedOut = true;
+                if (end == RunEnd.CHECK_TIMEOUT || end == RunEnd.CHECK_INCONCLUSIVE) {
+                    timedOut = end == RunEnd.CHECK_TIMEOUT ? CheckLimit.Call.OVER : CheckLimit.Call.CANNOT_TELL;
                     break;
                 }
                 // A JVM that died before finishing any test gets one more try, then the rest are not run.
@@ -179,7 +185,7 @@ public final class Grader implements AutoCloseable {
                     break;
                 }
             }
-            return assemble(kata, ledger, output.toString(), timedOut, stopAtFirstFailure, start);
+            return assemble(kata, ledger, output.toString(), timedOut, limit, stopAtFirstFailure, start);
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare the check: " + e.getMessage(), e);
         } finally {
@@ -248,7 +254,8 @@ public final class Grader implements AutoCloseable {
             Path out = null;
             try {
                 out = Files.createTempDirectory("kata-warm-");
-                compiler.compile(kata.sourcesToCompile(kata.starterDir()), javaFiles(kata.testsDir()), out);
+                compiler.compile(kata.sourcesToCompile(kata.starterDir()), javaFiles(kata.testsDir()), spec.extraClassPath(),
+                        out);
             } catch (IOException | RuntimeException e) {
                 // only a head start
             } finally {
@@ -281,14 +288,19 @@ public final class Grader implements AutoCloseable {
         }
     }
 
-    private enum RunEnd { DONE, DIED, CHECK_TIMEOUT }
+    private enum RunEnd { DONE, DIED, CHECK_TIMEOUT, CHECK_INCONCLUSIVE }
 
-    private RunEnd await(TestJvm jvm, EventReader events, TestLedger ledger, CheckListener listener, long deadline) {
+    private RunEnd await(TestJvm jvm, EventReader events, TestLedger ledger, CheckListener listener, CheckLimit limit) {
         long floodLimit = 16L * settings.outputCapBytes();
         boolean sawDone = false;
+        long nextCpuReading = 0;
         try {
             while (true) {
                 boolean exited = jvm.waitFor(POLL_MS);
+                if (!exited && System.nanoTime() >= nextCpuReading) {
+                    limit.sawCpu(jvm.cpuMillis());
+                    nextCpuReading = System.nanoTime() + CPU_READING_EVERY_NANOS;
+                }
                 for (ProbeEvent e : events.poll()) {
                     ledger.accept(e, listener);
                     sawDone |= e.type().equals("done");
@@ -304,7 +316,7 @@ public final class Grader implements AutoCloseable {
                     }
                     if (ledger.running() != null) {
                         JvmDeath death = JvmDeath.of(jvm.exitCode(), jvm.output().tailText());
-                        ledger.failRunning(death.reason(), death.message(), listener);
+                        ledger.endRunning(death.status(), death.reason(), death.message(), listener);
                     }
                     return RunEnd.DIED;
                 }
@@ -314,10 +326,22 @@ public final class Grader implements AutoCloseable {
                             + " KB; the test JVM was stopped. Remove the printing from loops.", listener);
                     return RunEnd.DIED;
                 }
-                if (System.nanoTime() > deadline) {
+                CheckLimit.Call call = limit.elapsedMs() > limit.limitSeconds() * 1000 ? limit.judge() : CheckLimit.Call.WITHIN;
+                if (call != CheckLimit.Call.WITHIN) {
+                    limit.sawCpu(jvm.cpuMillis());
+                    String given = limit.given();
                     jvm.kill();
-                    ledger.failRunning(Reason.CHECK_TIMEOUT, "the check ran out of time during this test", listener);
-                    return RunEnd.CHECK_TIMEOUT;
+                    if (call == CheckLimit.Call.OVER) {
+                        ledger.failRunning(Reason.CHECK_TIMEOUT, "the check ran out of time (limit " + limit.limitSeconds()
+                                + " s) during this test: " + given, listener);
+                        return RunEnd.CHECK_TIMEOUT;
+                    }
+                    ledger.endRunning(Status.INCONCLUSIVE, Reason.CHECK_TIMEOUT, "the check ran out of time during this"
+                            + " test, on a machine too busy to tell whether your code is slow: " + given
+                            + ". The limit is " + limit.limitSeconds() + " s, and was stretched to "
+                            + CheckLimit.STRETCH * limit.limitSeconds() + " s for the load. Run the check again when"
+                            + " the machine is less busy.", listener);
+                    return RunEnd.CHECK_INCONCLUSIVE;
                 }
             }
         } catch (InterruptedException e) {
@@ -338,38 +362,76 @@ public final class Grader implements AutoCloseable {
         return orders;
     }
 
-    private Verdict assemble(Kata kata, TestLedger ledger, String output, boolean timedOut, boolean stopAtFirstFailure,
-            long start) {
-        List<TestResult> tests = ledger.results(timedOut
-                ? "not run: the check ran out of time (limit " + kata.checkTimeout().toSeconds() + " s)"
+    private Verdict assemble(Kata kata, TestLedger ledger, String output, CheckLimit.Call timedOut, CheckLimit limit,
+            boolean stopAtFirstFailure, long start) {
+        boolean outOfTime = timedOut != CheckLimit.Call.WITHIN;
+        List<TestResult> tests = ledger.results(outOfTime
+                ? "not run: the check ran out of time (limit " + limit.limitSeconds() + " s)"
                 : stopAtFirstFailure ? "not run: the check stops at the first failure"
                         : "not run: an earlier test ended the test JVM (see above)");
         TestResult orphan = ledger.orphanFailure();
         if (tests.isEmpty()) {
             TestResult cause = orphan != null ? orphan
-                    : timedOut ? new TestResult("", "test JVM", Status.FAIL, Reason.CHECK_TIMEOUT,
-                            "the test JVM did not get to the first test within " + kata.checkTimeout().toSeconds()
-                                    + " s (is the machine very busy?)", null, List.of(), 0)
+                    : outOfTime ? new TestResult("", "test JVM",
+                            timedOut == CheckLimit.Call.CANNOT_TELL ? Status.INCONCLUSIVE : Status.FAIL,
+                            Reason.CHECK_TIMEOUT, "the test JVM did not get to the first test within "
+                                    + limit.limitSeconds() + " s: " + limit.given(), null, List.of(), 0)
                     : new TestResult("", "test JVM", Status.FAIL, Reason.CRASH,
                             "the test JVM ended before running any test", null, List.of(), 0);
-            return new Verdict(kata.id(), Status.FAIL, cause.reason(), cause.message(), List.of(), List.of(cause),
+            return new Verdict(kata.id(), cause.status(), cause.reason(), cause.message(), List.of(), List.of(cause),
                     output, millisSince(start));
         }
         TestResult deciding = VerdictReasons.deciding(tests);
+        TestResult unsure = VerdictReasons.inconclusive(tests);
+        if (unsure == null && timedOut == CheckLimit.Call.CANNOT_TELL && deciding != null
+                && deciding.reason() == Reason.NOT_RUN) {
+            // out of time between two tests, on a saturated machine: nothing failed
+            deciding = null;
+            unsure = new TestResult("", "test JVM", Status.INCONCLUSIVE, Reason.CHECK_TIMEOUT,
+                    "the check ran out of time on a machine too busy to tell whether your code is slow: "
+                            + limit.given(), null, List.of(), 0);
+        }
+        if (deciding == null && unsure != null) {
+            return new Verdict(kata.id(), Status.INCONCLUSIVE, unsure.reason(),
+                    unsure.name() + ": " + firstLine(unsure.message()), List.of(), tests, output, millisSince(start));
+        }
         if (deciding == null) {
             return new Verdict(kata.id(), Status.PASS, null, tests.size() == 1 ? "the test passes" : "all " + tests.size() + " tests pass", List.of(), tests,
                     output, millisSince(start));
         }
-        long failed = tests.stream().filter(t -> !t.passed()).count();
+        long failed = tests.stream().filter(t -> t.status() == Status.FAIL).count();
         String summary = deciding.name() + ": " + firstLine(deciding.message())
                 + (failed > 1 ? " (" + failed + " of " + tests.size() + " tests fail)" : "");
         return new Verdict(kata.id(), Status.FAIL, deciding.reason(), summary, List.of(), tests, output,
                 millisSince(start));
     }
 
+    /**
+     * The test JVM for {@code kata}. Katas whose hidden tests use the model checker get its jars
+     * and flags; the others keep the lean class path.
+     */
     private TestJvmSpec specFor(Kata kata) {
+        List<String> jvmArgs = kata.jvmArgs();
+        List<Path> extraClassPath = List.of();
+        if (usesModelChecker(kata)) {
+            extraClassPath = ModelChecker.jars();
+            jvmArgs = Stream.concat(ModelChecker.jvmFlags().stream(), jvmArgs.stream()).toList();
+        }
         return new TestJvmSpec(settings.heapMb(), settings.maxThreads(), settings.outputCapBytes(),
-                kata.testTimeout().toMillis(), kata.jvmArgs(), archive, null);
+                kata.testTimeout().toMillis(), jvmArgs, extraClassPath, archive, null);
+    }
+
+    private static boolean usesModelChecker(Kata kata) {
+        try {
+            return ModelChecker.usedBy(javaFiles(kata.testsDir()));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The time the tests of one check may take: model-checked tests have a budget of their own on top. */
+    private static long checkLimitMillis(Kata kata, TestJvmSpec spec) {
+        return kata.checkTimeout().toMillis() + (spec.extraClassPath().isEmpty() ? 0 : ModelChecker.EXTRA_CHECK_MILLIS);
     }
 
     private static Verdict compileFailure(Kata kata, long start, String summary, List<CompileDiagnostic> diagnostics) {

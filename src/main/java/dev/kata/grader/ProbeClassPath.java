@@ -46,6 +46,14 @@ final class ProbeClassPath {
         return found;
     }
 
+    /**
+     * The folder of the tutor's jar (of its classes folder in a build): {@code lib/} beside it
+     * holds the libraries only some test JVMs load (see {@link ModelChecker}).
+     */
+    static Path home() {
+        return locate("dev.kata.probe.ProbeMain").getParent();
+    }
+
     static String asString() {
         return String.join(File.pathSeparator, entries().stream().map(Path::toString).toList());
     }

@@ -35,8 +35,35 @@ record ProbeEvent(JsonNode json) {
         if (!passed && reason == null) {
             reason = Reason.TEST_FAILURE;
         }
-        return new TestResult(id(), TestNames.readable(name()), passed ? Status.PASS : Status.FAIL, reason,
-                text("message"), text("location"), threads(), json.path("durationMs").asLong(0));
+        Status status = passed ? Status.PASS
+                : json.path("inconclusive").asBoolean(false) ? Status.INCONCLUSIVE : Status.FAIL;
+        return new TestResult(id(), TestNames.readable(name()), status, reason,
+                text("message"), text("location"), threads(), json.path("durationMs").asLong(0), evidence());
+    }
+
+    Evidence evidence() {
+        JsonNode e = json.get("evidence");
+        if (e == null || !e.isObject()) {
+            return null;
+        }
+        Evidence.Kind kind = Evidence.Kind.fromId(e.path("kind").asText());
+        if (kind == null) {
+            return null;
+        }
+        Evidence.Interleaving interleaving = null;
+        JsonNode i = e.get("interleaving");
+        if (i != null && i.isObject()) {
+            List<String> names = new ArrayList<>();
+            i.path("threads").forEach(n -> names.add(n.asText()));
+            List<Evidence.Step> steps = new ArrayList<>();
+            for (JsonNode s : i.path("steps")) {
+                steps.add(new Evidence.Step(s.path("thread").asInt(), s.path("kind").asText(), nullable(s, "location"),
+                        nullable(s, "action"), s.path("breaking").asBoolean(false)));
+            }
+            interleaving = new Evidence.Interleaving(List.copyOf(names), List.copyOf(steps));
+        }
+        return new Evidence(kind, nullable(e, "detail"), e.path("threads").asInt(0), e.path("rounds").asInt(0),
+                interleaving);
     }
 
     List<ThreadReport> threads() {

@@ -34,8 +34,9 @@ final class SourceCompiler {
 
     private final JavaCompiler javac;
     private final CompilerTasks tasks;
-    private final java.util.concurrent.ConcurrentLinkedQueue<StandardJavaFileManager> idle =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Idle file managers, by class path: a kata that uses the model checker compiles against its jars too. */
+    private final Map<List<Path>, java.util.concurrent.ConcurrentLinkedQueue<StandardJavaFileManager>> idle =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     SourceCompiler() {
         this.javac = ToolProvider.getSystemJavaCompiler();
@@ -46,8 +47,16 @@ final class SourceCompiler {
     }
 
     CompileOutcome compile(List<Path> learnerFiles, List<Path> testFiles, Path outDir) throws IOException {
+        return compile(learnerFiles, testFiles, List.of(), outDir);
+    }
+
+    /** As above, with {@code extraClassPath} after the probe's class path (the model checker's jars). */
+    CompileOutcome compile(List<Path> learnerFiles, List<Path> testFiles, List<Path> extraClassPath, Path outDir)
+            throws IOException {
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        StandardJavaFileManager standard = fileManager();
+        List<Path> classPath = new ArrayList<>(ProbeClassPath.entries());
+        classPath.addAll(extraClassPath);
+        StandardJavaFileManager standard = fileManager(List.copyOf(classPath));
         standard.setLocationFromPaths(StandardLocation.CLASS_OUTPUT, List.of(outDir));
         Map<String, Path> origin = new HashMap<>();
         try {
@@ -65,7 +74,7 @@ final class SourceCompiler {
                 tasks.compile(new StringWriter(), files, diagnostics, options, units, true);
             }
         } finally {
-            release(standard);
+            release(standard, List.copyOf(classPath));
         }
         Set<Path> learner = new LinkedHashSet<>();
         for (Path p : learnerFiles) {
@@ -101,23 +110,25 @@ final class SourceCompiler {
      * every check. Each compilation starts with {@link StandardJavaFileManager#flush()}, which drops
      * cached file contents, so a file saved twice within its clock's resolution is still read anew.
      */
-    private StandardJavaFileManager fileManager() throws IOException {
-        StandardJavaFileManager manager = idle.poll();
+    private StandardJavaFileManager fileManager(List<Path> classPath) throws IOException {
+        var queue = idle.get(classPath);
+        StandardJavaFileManager manager = queue == null ? null : queue.poll();
         if (manager == null) {
             manager = javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8);
-            manager.setLocationFromPaths(StandardLocation.CLASS_PATH, ProbeClassPath.entries());
+            manager.setLocationFromPaths(StandardLocation.CLASS_PATH, classPath);
         } else {
             manager.flush();
         }
         return manager;
     }
 
-    private void release(StandardJavaFileManager manager) {
+    private void release(StandardJavaFileManager manager, List<Path> classPath) {
         // A pooled compiler's symbols may still read class files through the manager that first
         // listed their package, so with the pool no manager is ever closed (there are as many as
         // compilations ever ran at once).
-        if (tasks.pooled() || idle.size() < MAX_IDLE) {
-            idle.add(manager);
+        var queue = idle.computeIfAbsent(classPath, k -> new java.util.concurrent.ConcurrentLinkedQueue<>());
+        if (tasks.pooled() || queue.size() < MAX_IDLE) {
+            queue.add(manager);
         } else {
             try {
                 manager.close();

@@ -50,6 +50,8 @@ final class TestJvm implements AutoCloseable {
         command.add("-XX:-UsePerfData");
         command.addAll(spec.archiveFlags());
         command.add("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED");
+        // lets the deadlock detector read a latch's or a lock's state (see probe.LiveWaits)
+        command.add("--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
         command.add("-Djdk.trackAllThreads=true");
         command.add("-Djava.awt.headless=true");
         command.add("-Dkata.events=" + events);
@@ -57,7 +59,8 @@ final class TestJvm implements AutoCloseable {
         command.add("-Dkata.maxThreads=" + spec.maxThreads());
         command.addAll(spec.extraJvmArgs());
         command.add("-cp");
-        command.add(ProbeClassPath.asString());
+        command.add(spec.extraClassPath().isEmpty() ? spec.classPath()
+                : spec.classPath() + java.io.File.pathSeparator + ModelChecker.classesDir(events.getParent()));
         command.add(mainClass);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.directory(events.getParent().toFile());
@@ -108,6 +111,11 @@ final class TestJvm implements AutoCloseable {
 
     int exitCode() {
         return process.exitValue();
+    }
+
+    /** CPU time the JVM has had so far, or -1 if the system does not say (or it has ended). */
+    long cpuMillis() {
+        return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(-1L);
     }
 
     OutputCollector output() {

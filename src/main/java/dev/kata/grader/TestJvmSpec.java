@@ -3,19 +3,34 @@ package dev.kata.grader;
 import java.nio.file.Path;
 import java.util.List;
 
-/** How to start a test JVM for one kata; {@code archiveOutput} is null except for a training run. */
+/**
+ * How to start a test JVM for one kata; {@code archiveOutput} is null except for a training run.
+ * {@code extraClassPath} follows the probe's class path (the model checker's jars, for the katas
+ * whose tests use it).
+ */
 record TestJvmSpec(
         int heapMb,
         int maxThreads,
         int outputCapBytes,
         long testTimeoutMs,
         List<String> extraJvmArgs,
+        List<Path> extraClassPath,
         ClassDataArchive classDataArchive,
         Path archiveOutput) {
 
     /** The same JVM, made to write its start-up archive to {@code pending} as it exits. */
     TestJvmSpec writingArchive(Path pending) {
-        return new TestJvmSpec(heapMb, maxThreads, outputCapBytes, testTimeoutMs, extraJvmArgs, classDataArchive, pending);
+        return new TestJvmSpec(heapMb, maxThreads, outputCapBytes, testTimeoutMs, extraJvmArgs, extraClassPath,
+                classDataArchive, pending);
+    }
+
+    /** The test JVM's class path: the probe's, then the extra entries. */
+    String classPath() {
+        StringBuilder path = new StringBuilder(ProbeClassPath.asString());
+        for (Path p : extraClassPath) {
+            path.append(java.io.File.pathSeparatorChar).append(p);
+        }
+        return path.toString();
     }
 
     List<String> archiveFlags() {

@@ -70,8 +70,13 @@ final class TestLedger {
 
     /** Marks the running test as failed for a reason found outside the test JVM. */
     void failRunning(Reason reason, String message, CheckListener listener) {
+        endRunning(Status.FAIL, reason, message, listener);
+    }
+
+    /** Ends the running test with {@code status} (failed, or inconclusive) for a reason found outside the test JVM. */
+    void endRunning(Status status, Reason reason, String message, CheckListener listener) {
         if (running != null) {
-            record(new TestResult(running, nameOf(running), Status.FAIL, reason, message, null, List.of(), 0), listener);
+            record(new TestResult(running, nameOf(running), status, reason, message, null, List.of(), 0), listener);
         }
     }
 

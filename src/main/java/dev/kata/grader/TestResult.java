@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The outcome of one hidden test. {@code reason} is null when it passed; {@code location} is
- * the learner's line the failure points at, when there is one.
+ * the learner's line the failure points at, when there is one; {@code evidence} (may be null)
+ * what a failure rests on, with the interleaving that breaks the code when it was model-checked.
  */
 public record TestResult(
         String id,
@@ -15,7 +16,13 @@ public record TestResult(
         String message,
         String location,
         List<ThreadReport> threads,
-        long durationMs) {
+        long durationMs,
+        Evidence evidence) {
+
+    public TestResult(String id, String name, Status status, Reason reason, String message, String location,
+            List<ThreadReport> threads, long durationMs) {
+        this(id, name, status, reason, message, location, threads, durationMs, null);
+    }
 
     public boolean passed() {
         return status == Status.PASS;

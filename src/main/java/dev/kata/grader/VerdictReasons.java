@@ -17,22 +17,43 @@ public final class VerdictReasons {
     private VerdictReasons() {
     }
 
+    /**
+     * The failure that speaks for the check, or null when no test failed. Inconclusive tests are no
+     * failure; tests not run after one are not either, since nothing failed before them.
+     */
     public static TestResult deciding(List<TestResult> tests) {
         for (TestResult t : tests) {
-            if (!t.passed() && HOSTILE.contains(t.reason())) {
+            if (failed(t) && HOSTILE.contains(t.reason())) {
                 return t;
             }
         }
         for (TestResult t : tests) {
-            if (!t.passed() && t.reason() != Reason.NOT_RUN) {
+            if (failed(t) && t.reason() != Reason.NOT_RUN) {
                 return t;
             }
         }
+        if (inconclusive(tests) != null) {
+            return null;
+        }
         for (TestResult t : tests) {
-            if (!t.passed()) {
+            if (failed(t)) {
                 return t;
             }
         }
         return null;
+    }
+
+    /** The first test the tutor could not judge, or null. */
+    public static TestResult inconclusive(List<TestResult> tests) {
+        for (TestResult t : tests) {
+            if (t.status() == Status.INCONCLUSIVE) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private static boolean failed(TestResult t) {
+        return t.status() == Status.FAIL;
     }
 }

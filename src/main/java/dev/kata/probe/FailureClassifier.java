@@ -6,8 +6,15 @@ import java.util.List;
 
 /** Says why a test failed, in the learner's terms, from what it threw. */
 final class FailureClassifier {
-    /** Reason, message, the learner's line and any threads that show the failure. */
-    record Failure(Reason reason, String message, String location, List<ThreadSnapshot> threads) {
+    /**
+     * Reason, message, the learner's line and any threads that show the failure; {@code evidence}
+     * (may be null) says what the failure rests on (a model-checked interleaving, a stress run).
+     */
+    record Failure(Reason reason, String message, String location, List<ThreadSnapshot> threads,
+            java.util.Map<String, Object> evidence) {
+        Failure(Reason reason, String message, String location, List<ThreadSnapshot> threads) {
+            this(reason, message, location, threads, null);
+        }
     }
 
     private FailureClassifier() {
@@ -16,6 +23,9 @@ final class FailureClassifier {
     static Failure classify(Throwable error, ThreadDescriber describer) {
         if (error instanceof DetectedFailure d) {
             return new Failure(d.reason(), d.getMessage(), d.location(), d.threads());
+        }
+        if (ModelCheckedFailure.is(error)) {
+            return ModelCheckedFailure.classify(error, describer);
         }
         String location = learnerLocation(error, describer);
         if (error instanceof PitfallFailure p) {

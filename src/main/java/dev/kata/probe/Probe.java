@@ -81,6 +81,21 @@ final class Probe {
         Runtime.getRuntime().halt(FATAL_EXIT);
     }
 
+    /**
+     * Ends the JVM as {@link #fatal} does, for a limit reached when the tutor cannot tell whether the
+     * learner's code is at fault (the machine kept it from the CPU): the grader reports the test as
+     * inconclusive, not failed.
+     */
+    static void inconclusive(TestRun run, Reason reason, String message, String location, List<ThreadSnapshot> threads) {
+        if (!FATAL.compareAndSet(false, true)) {
+            return;
+        }
+        Map<String, Object> e = fatalEvent(run, reason, message, location, threads);
+        e.put("inconclusive", true);
+        events.write(e);
+        Runtime.getRuntime().halt(FATAL_EXIT);
+    }
+
     /** The event that tells the grader why this JVM is ending in the middle of {@code run}. */
     static Map<String, Object> fatalEvent(TestRun run, Reason reason, String message, String location,
             List<ThreadSnapshot> threads) {

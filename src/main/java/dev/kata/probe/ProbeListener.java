@@ -91,6 +91,11 @@ final class ProbeListener implements TestExecutionListener {
                 }
                 e.put("location", f.location() != null ? f.location() : Probe.firstLocation(threads));
                 e.put("threads", threads.stream().map(ThreadSnapshot::toJson).toList());
+                Map<String, Object> evidence = f.evidence() != null ? f.evidence()
+                        : StressEvidence.of(result.getThrowable().orElse(null), f.reason(), run);
+                if (evidence != null) {
+                    e.put("evidence", evidence);
+                }
             }
         }
         events.write(e);

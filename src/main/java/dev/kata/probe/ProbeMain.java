@@ -37,6 +37,7 @@ public final class ProbeMain {
         Probe.events = new EventLog(Path.of(System.getProperty("kata.events")));
         Probe.defaultTimeoutMs = Long.getLong("kata.testTimeoutMs", 5000);
         Probe.maxThreads = Integer.getInteger("kata.maxThreads", 500);
+        ModelCheckerWarmUp.start();
         Launcher launcher = ProbeLauncher.create();
 
         Map<String, String> orders = readOrders();
@@ -75,6 +76,7 @@ public final class ProbeMain {
                 run.recordUncaught(t, e);
             }
         });
+        ModelCheckerWarmUp.await();
         ExitGuard.install();
         Watchdog.start();
         launcher.execute(request, new ProbeListener(Probe.events, Probe.describer));

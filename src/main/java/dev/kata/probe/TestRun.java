@@ -16,6 +16,8 @@ final class TestRun {
     final String id;
     final String name;
     final long startNanos = System.nanoTime();
+    /** Platform threads started in this JVM so far, when the test began: to count the test's. */
+    private final long startedBefore = THREADS.getTotalStartedThreadCount();
     volatile long timeoutMs;
     volatile Thread testThread;
     volatile Set<Long> baseline = Set.of();
@@ -29,6 +31,14 @@ final class TestRun {
         this.id = id;
         this.name = name;
         this.timeoutMs = timeoutMs;
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** Platform threads started since the test began (its own, and any the JDK started for it). */
+    long threadsStarted() {
+        return THREADS.getTotalStartedThreadCount() - startedBefore;
     }
 
     long elapsedMs() {

@@ -71,6 +71,20 @@ final class ThreadDescriber {
         return learnerClasses.contains(topLevel(f.getClassName())) && f.getFileName() != null;
     }
 
+    /** Whether {@code Counter.java} is the source of one of the learner's classes. */
+    boolean isLearnerFile(String fileName) {
+        if (fileName == null || !fileName.endsWith(".java")) {
+            return false;
+        }
+        String simple = fileName.substring(0, fileName.length() - ".java".length());
+        for (String c : learnerClasses) {
+            if (c.equals(simple) || c.endsWith("." + simple)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean isTest(StackTraceElement f) {
         return testClasses.contains(topLevel(f.getClassName()));
     }

@@ -15,7 +15,10 @@ import java.util.Map;
  */
 final class Watchdog implements Runnable {
     private static final long TICK_MS = 20;
-    private static final long DEADLOCK_EVERY_MS = 100;
+    /** The deadlock detector looks every this many ticks: about every 100 ms on a quiet machine. */
+    private static final int LOOK_EVERY_TICKS = 5;
+    /** A look that comes this many times later than planned does not count towards a deadlock. */
+    private static final int LATE_FACTOR = 3;
 
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     private final DeadlockDetector deadlocks = new DeadlockDetector();
@@ -34,8 +37,12 @@ final class Watchdog implements Runnable {
 
     @Override
     public void run() {
-        long lastDeadlockCheck = 0;
         TestRun watched = null;
+        int ticks = 0;
+        long lastLook = System.nanoTime();
+        KernelThreads atStart = null;
+        CpuAccount account = null;
+        MachineLoad loadAtStart = null;
         while (true) {
             try {
                 Thread.sleep(TICK_MS);
@@ -46,27 +53,112 @@ final class Watchdog implements Runnable {
             if (run != watched) {
                 watched = run;
                 deadlocks.reset();
+                atStart = run == null ? null : KernelThreads.read();
+                account = new CpuAccount(atStart);
+                lastLook = System.nanoTime();
+                ticks = 0;
+                loadAtStart = run == null ? null : MachineLoad.now();
             }
             checkThreadCount(run);
             if (run == null || run.phase != TestRun.Phase.RUNNING) {
                 continue;
             }
-            if (run.elapsedMs() > run.timeoutMs) {
-                List<ThreadSnapshot> threads = Probe.describe(Probe.threadsOf(run), 12);
-                Probe.fatal(run, Reason.TIMEOUT,
-                        "still running after " + run.timeoutMs + " ms" + stuckWhere(threads),
-                        Probe.firstLocation(threads), threads);
-            }
-            long now = System.nanoTime() / 1_000_000;
-            if (now - lastDeadlockCheck >= DEADLOCK_EVERY_MS) {
-                lastDeadlockCheck = now;
-                List<Thread> stuck = deadlocks.sample(run);
-                if (stuck != null && run.phase == TestRun.Phase.RUNNING) {
-                    List<ThreadSnapshot> threads = Probe.describe(stuck, 12);
-                    Probe.fatal(run, Reason.DEADLOCK, deadlockMessage(threads), Probe.firstLocation(threads), threads);
+            ticks++;
+            // From half its limit on, a test's CPU use is followed, in case it runs over.
+            if (run.elapsedMs() * 2 > run.timeoutMs && ticks % LOOK_EVERY_TICKS == 0) {
+                account.update(KernelThreads.read(), Probe.threadsOf(run));
+                if (run.elapsedMs() > run.timeoutMs) {
+                    checkOverrun(run, atStart, account, loadAtStart);
                 }
             }
+            // The detector looks every few of its own ticks: it counts its own progress, not the clock's.
+            if (ticks % LOOK_EVERY_TICKS == 0) {
+                long now = System.nanoTime();
+                // late: the detector itself was kept from the CPU, so the JVM's threads may have been too
+                boolean onTime = now - lastLook <= LATE_FACTOR * LOOK_EVERY_TICKS * TICK_MS * 1_000_000;
+                lastLook = now;
+                lookForDeadlock(run, onTime);
+            }
         }
+    }
+
+    private void lookForDeadlock(TestRun run, boolean onTime) {
+        List<Thread> cycle = deadlocks.lockCycle();
+        if (cycle != null && run.phase == TestRun.Phase.RUNNING) {
+            List<ThreadSnapshot> threads = Probe.describe(cycle, 12);
+            Probe.fatal(run, Reason.DEADLOCK, deadlockMessage(threads), Probe.firstLocation(threads), threads);
+        }
+        WaitSample sample = LiveWaits.look(run, onTime);
+        if (sample == null) {
+            deadlocks.reset();
+            return;
+        }
+        boolean asleep = deadlocks.allAsleep(sample);
+        if (asleep && run.phase == TestRun.Phase.RUNNING) {
+            List<ThreadSnapshot> threads = Probe.describe(Probe.threadsOf(run), 12);
+            Probe.fatal(run, Reason.DEADLOCK, deadlockMessage(threads), Probe.firstLocation(threads), threads);
+        }
+    }
+
+    /** A test past its limit: ended as too slow, given more time on a starved machine, or called inconclusive. */
+    private static void checkOverrun(TestRun run, KernelThreads atStart, CpuAccount account, MachineLoad loadAtStart) {
+        Overrun use = use(run, atStart, account);
+        Overrun.Call call = use.judge(run.timeoutMs);
+        if (call == Overrun.Call.WITHIN || call == Overrun.Call.WAIT) {
+            return;
+        }
+        MachineLoad load = MachineLoad.now();
+        boolean busy = loadAtStart != null && (load.saturatedSince(loadAtStart) || use.starved());
+        String machine = loadAtStart == null ? "" : load.describeSince(loadAtStart);
+        List<ThreadSnapshot> threads = Probe.describe(Probe.threadsOf(run), 12);
+        if (call == Overrun.Call.TOO_SLOW) {
+            String note = busy ? " (the machine was busy: " + machine + "; in " + seconds(use.wallMs())
+                    + " its threads ran " + seconds(use.cpuMs()) + " and the test JVM waited "
+                    + seconds(use.cpuWaitMs()) + " for a CPU, which does not explain the overrun)" : "";
+            Probe.fatal(run, Reason.TIMEOUT, "still running after " + run.timeoutMs + " ms" + note + stuckWhere(threads),
+                    Probe.firstLocation(threads), threads);
+        } else {
+            Probe.inconclusive(run, Reason.TIMEOUT, "ran past its " + run.timeoutMs + " ms limit, but the machine was"
+                    + " too busy to tell whether your code is slow: in " + seconds(use.wallMs()) + " its threads got "
+                    + seconds(use.cpuMs()) + " of CPU, and the test JVM's threads waited " + seconds(use.cpuWaitMs())
+                    + " for one ("
+                    + machine + ")", Probe.firstLocation(threads), threads);
+        }
+    }
+
+    /**
+     * CPU time of the test's threads (and of the pool threads that run its tasks) since it began;
+     * the JVM's wait for a CPU and the test's idle time, from {@code account}.
+     */
+    private static Overrun use(TestRun run, KernelThreads atStart, CpuAccount account) {
+        long wall = run.elapsedMs();
+        KernelThreads now = atStart == null ? null : KernelThreads.read();
+        if (now == null) {
+            return new Overrun(wall, 0, 0, wall);
+        }
+        Map<Integer, KernelThreads.Task> before = atStart.byTid();
+        Map<Integer, KernelThreads.Task> tasks = new HashMap<>();
+        List<Thread> threads = new ArrayList<>(Probe.threadsOf(run));
+        for (Thread t : ThreadCensus.liveThreads()) {
+            if (!t.isVirtual() && ThreadCensus.isInfrastructure(t) && LiveWaits.couldWakeOthers(t)) {
+                threads.add(t);
+            }
+        }
+        for (Thread t : threads) {
+            if (!t.isVirtual()) {
+                now.tasksOf(t.getName()).forEach(task -> tasks.put(task.tid(), task));
+            }
+        }
+        long cpu = 0;
+        for (KernelThreads.Task t : tasks.values()) {
+            KernelThreads.Task b = before.get(t.tid());
+            cpu += t.cpuNanos() - (b == null ? 0 : b.cpuNanos());
+        }
+        return new Overrun(wall, cpu / 1_000_000, account.waitMs(), account.idleMs());
+    }
+
+    private static String seconds(long ms) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
     private void checkThreadCount(TestRun run) {

@@ -124,6 +124,11 @@ public final class Style {
         return red("✘");
     }
 
+    /** For a check the tutor could not judge (see {@code Status.INCONCLUSIVE}). */
+    public String unsureMark() {
+        return paint("?", a -> a.bold().fgYellow());
+    }
+
     private String paint(String text, UnaryOperator<Ansi> look) {
         if (!color || text.isEmpty()) {
             return text;

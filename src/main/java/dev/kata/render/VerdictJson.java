@@ -3,6 +3,8 @@ package dev.kata.render;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kata.grader.CompileDiagnostic;
+import dev.kata.grader.Evidence;
+import dev.kata.grader.VerdictReasons;
 import dev.kata.grader.TestResult;
 import dev.kata.grader.ThreadReport;
 import dev.kata.grader.Verdict;
@@ -26,6 +28,9 @@ public final class VerdictJson {
         root.put("reason", id(verdict.reason()));
         root.put("summary", verdict.summary());
         root.put("durationMs", verdict.durationMs());
+        TestResult deciding = verdict.passed() ? null : VerdictReasons.deciding(orEmpty(verdict.tests()));
+        Evidence decidingEvidence = deciding == null ? null : deciding.evidence();
+        root.put("evidence", decidingEvidence == null ? null : decidingEvidence.kind().id());
         ArrayNode diagnostics = root.putArray("diagnostics");
         for (CompileDiagnostic d : orEmpty(verdict.diagnostics())) {
             ObjectNode node = diagnostics.addObject();
@@ -57,9 +62,40 @@ public final class VerdictJson {
                 orEmpty(r.frames()).forEach(frames::add);
             }
             node.put("durationMs", t.durationMs());
+            node.set("evidence", evidence(t.evidence()));
         }
         root.put("output", verdict.output());
         return root;
+    }
+
+    /** What a failure rests on, with the model-checked interleaving's steps. */
+    private static ObjectNode evidence(Evidence evidence) {
+        if (evidence == null) {
+            return null;
+        }
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("kind", evidence.kind().id());
+        node.put("detail", evidence.detail());
+        if (evidence.kind() == Evidence.Kind.STRESS) {
+            node.put("threads", evidence.threads());
+            node.put("rounds", evidence.rounds());
+        }
+        Evidence.Interleaving interleaving = evidence.interleaving();
+        if (interleaving != null) {
+            ObjectNode i = node.putObject("interleaving");
+            ArrayNode threads = i.putArray("threads");
+            interleaving.threads().forEach(threads::add);
+            ArrayNode steps = i.putArray("steps");
+            for (Evidence.Step s : interleaving.steps()) {
+                ObjectNode step = steps.addObject();
+                step.put("thread", s.thread());
+                step.put("kind", s.kind());
+                step.put("location", s.location());
+                step.put("action", s.action());
+                step.put("breaking", s.breaking());
+            }
+        }
+        return node;
     }
 
     private static String id(Reason reason) {

@@ -2,6 +2,7 @@ package dev.kata.render;
 
 import dev.kata.catalog.Kata;
 import dev.kata.grader.CompileDiagnostic;
+import dev.kata.grader.Status;
 import dev.kata.grader.TestResult;
 import dev.kata.grader.ThreadReport;
 import dev.kata.grader.Verdict;
@@ -49,7 +50,8 @@ public final class VerdictText {
         headline(verdict, out);
         // The summary repeats the first failing test, so it is shown only when no test or diagnostic says more.
         boolean detailed = !orEmpty(verdict.diagnostics()).isEmpty()
-                || orEmpty(verdict.tests()).stream().anyMatch(t -> !t.passed() && t.reason() != Reason.NOT_RUN);
+                || orEmpty(verdict.tests()).stream().anyMatch(t -> !t.passed() && t.reason() != Reason.NOT_RUN
+                        && !t.id().isEmpty());
         if (!verdict.passed() && !detailed && verdict.summary() != null && !verdict.summary().isBlank()) {
             out.add("  " + verdict.summary().strip());
         }
@@ -58,6 +60,11 @@ public final class VerdictText {
             verdict.diagnostics().forEach(d -> diagnostic(d, sourceDir, out));
         }
         tests(verdict, kata, sourceDir, out);
+        if (verdict.status() == Status.INCONCLUSIVE) {
+            out.blank();
+            out.add("This is not a verdict on your code: the tutor could not tell. Run "
+                    + style.bold("kata check " + verdict.kataId()) + " again, ideally when the machine is less busy.");
+        }
         output(verdict, out);
         return out.text();
     }
@@ -68,6 +75,9 @@ public final class VerdictText {
             int count = orEmpty(verdict.tests()).size();
             out.add(style.passMark() + " " + id + " passes (" + count + (count == 1 ? " test, " : " tests, ")
                     + seconds(verdict.durationMs()) + ")");
+        } else if (verdict.status() == Status.INCONCLUSIVE) {
+            String reason = verdict.reason() == null ? "" : " (" + verdict.reason().id() + ")";
+            out.add(style.unsureMark() + " " + id + ": " + style.yellow("inconclusive") + reason);
         } else {
             String reason = verdict.reason() == null ? "failed" : verdict.reason().id();
             out.add(style.failMark() + " " + id + " fails: " + style.red(reason));
@@ -106,7 +116,7 @@ public final class VerdictText {
         if (tests.isEmpty()) {
             return;
         }
-        List<TestResult> failed = tests.stream().filter(t -> !t.passed() && t.reason() != Reason.NOT_RUN).toList();
+        List<TestResult> failed = tests.stream().filter(t -> t.status() == Status.FAIL && t.reason() != Reason.NOT_RUN).toList();
         List<TestResult> notRun = tests.stream().filter(t -> t.reason() == Reason.NOT_RUN).toList();
         if (!verdict.passed() && !failed.isEmpty()) {
             out.blank();
@@ -146,12 +156,24 @@ public final class VerdictText {
     private void failedTest(TestResult test, Kata kata, Path sourceDir, Lines out) {
         out.blank();
         String reason = test.reason() == null ? "failed" : test.reason().id();
-        out.add(style.failMark() + " " + style.bold(test.name()) + ": " + style.red(reason));
+        if (test.status() == Status.INCONCLUSIVE) {
+            out.add(style.unsureMark() + " " + style.bold(test.name()) + ": " + style.yellow("inconclusive")
+                    + style.dim(" (" + reason + ")"));
+        } else {
+            out.add(style.failMark() + " " + style.bold(test.name()) + ": " + style.red(reason));
+        }
         if (test.location() != null && !test.location().isBlank()) {
             out.add("  at " + style.bold(location(test.location(), kata, sourceDir)));
         }
         if (test.message() != null && !test.message().isBlank()) {
             test.message().strip().lines().forEach(line -> wrap(line, "  ").forEach(out::add));
+        }
+        if (test.evidence() != null) {
+            InterleavingText interleaving = new InterleavingText(style, width);
+            wrap(interleaving.evidenceLine(test.evidence()), "  ").forEach(line -> out.add(style.dim(line)));
+            if (test.evidence().interleaving() != null) {
+                interleaving.render(test.evidence().interleaving()).forEach(out::add);
+            }
         }
         for (ThreadReport thread : orEmpty(test.threads())) {
             out.add("  " + threadLine(thread));

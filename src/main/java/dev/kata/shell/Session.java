@@ -712,6 +712,10 @@ public final class Session {
             if (verdict.passed()) {
                 return style.passMark() + " " + style.bold(kata.id()) + " passes." + style.dim("  s solution · n next kata");
             }
+            if (verdict.status() == dev.kata.grader.Status.INCONCLUSIVE) {
+                return style.unsureMark() + " " + style.bold(kata.id()) + ": inconclusive - " + verdict.summary()
+                        + style.dim("  c checks again");
+            }
             return style.failMark() + " " + style.bold(kata.id()) + " fails: "
                     + style.red(verdict.reason() == null ? "failed" : verdict.reason().id()) + " - " + verdict.summary();
         }

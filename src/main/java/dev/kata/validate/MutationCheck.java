@@ -97,6 +97,11 @@ final class MutationCheck {
             if (verdict.passed()) {
                 return new Outcome(mutant, Kind.SURVIVED, verdicts, null, ms);
             }
+            if (verdict.status() == dev.kata.grader.Status.INCONCLUSIVE) {
+                verdicts.set(verdicts.size() - 1, "inconclusive");
+                return new Outcome(mutant, Kind.BROKEN, verdicts, "generated mutant " + mutant.id()
+                        + ": the check was inconclusive: " + verdict.summary(), ms);
+            }
             if (verdict.reason() == Reason.CRASH) {
                 return new Outcome(mutant, Kind.BROKEN, verdicts, "generated mutant " + mutant.id()
                         + ": the check itself broke down: " + verdict.summary(), ms);

@@ -156,7 +156,9 @@ public final class Validator {
                 run++;
                 try {
                     Verdict verdict = f.get();
-                    reasons.add(verdict.passed() ? "pass" : verdict.reason().id());
+                    reasons.add(verdict.passed() ? "pass"
+                            : verdict.status() == dev.kata.grader.Status.INCONCLUSIVE ? "inconclusive"
+                            : verdict.reason().id());
                     durations.add(verdict.durationMs());
                     String problem = variant.problemWith(verdict);
                     if (problem != null) {

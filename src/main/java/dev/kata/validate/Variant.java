@@ -35,6 +35,9 @@ public record Variant(String label, Path dir, boolean pass, Reason reason) {
 
     /** Null if {@code verdict} is what this variant must get, else what is wrong. */
     String problemWith(Verdict verdict) {
+        if (verdict.status() == dev.kata.grader.Status.INCONCLUSIVE) {
+            return "inconclusive (the tutor could not tell): " + verdict.summary();
+        }
         if (pass && !verdict.passed()) {
             return "must pass, but fails: " + (verdict.reason() == null ? "" : verdict.reason().id() + ": ")
                     + verdict.summary();

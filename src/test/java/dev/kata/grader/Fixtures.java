@@ -16,8 +16,13 @@ final class Fixtures {
 
     /** A kata whose hidden test calls {@code hostile.Target.answer()} twice and expects 42. */
     static Kata hostileKata() {
+        return hostileKata(Duration.ofMillis(2000), Duration.ofSeconds(30));
+    }
+
+    /** The same kata with other limits: per test, and for the whole check. */
+    static Kata hostileKata(Duration testTimeout, Duration checkTimeout) {
         return new Kata("hostile", ROOT.resolve("hostile"), "Hostile inputs", "fixtures", Reason.TEST_FAILURE, "",
-                "hostile", List.of("Target.java"), Map.of(), Duration.ofMillis(2000), Duration.ofSeconds(30), List.of());
+                "hostile", List.of("Target.java"), Map.of(), testTimeout, checkTimeout, List.of());
     }
 
     static Path variant(String name) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kata.grader.CompileDiagnostic;
+import dev.kata.grader.Evidence;
 import dev.kata.grader.Status;
 import dev.kata.grader.TestResult;
 import dev.kata.grader.ThreadReport;
@@ -15,6 +16,29 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class VerdictJsonTest {
+    @Test
+    void modelCheckedEvidenceCarriesTheSteps() throws Exception {
+        Evidence evidence = new Evidence(Evidence.Kind.MODEL_CHECKED, "found", 0, 0, new Evidence.Interleaving(
+                List.of("test", "thread 1", "thread 2"), List.of(
+                        new Evidence.Step(1, "read", "Counter.java:12", "count -> 41", false),
+                        new Evidence.Step(1, "switch", null, "switch", true))));
+        Verdict verdict = new Verdict("lost-update-counter", Status.FAIL, Reason.RACE, "lost", List.of(),
+                List.of(new TestResult("id", "name", Status.FAIL, Reason.RACE, "msg", "Counter.java:12", List.of(), 5,
+                        evidence)), "", 10);
+
+        JsonNode json = new ObjectMapper().readTree(VerdictJson.render(verdict));
+
+        assertEquals("model-checked", json.get("evidence").asText());
+        JsonNode e = json.get("tests").get(0).get("evidence");
+        assertEquals("model-checked", e.get("kind").asText());
+        assertEquals("thread 1", e.get("interleaving").get("threads").get(1).asText());
+        JsonNode step = e.get("interleaving").get("steps").get(0);
+        assertEquals("read", step.get("kind").asText());
+        assertEquals("Counter.java:12", step.get("location").asText());
+        assertEquals("count -> 41", step.get("action").asText());
+        assertTrue(e.get("interleaving").get("steps").get(1).get("breaking").asBoolean());
+    }
+
     @Test
     void hasTheContractFieldsWithReasonIds() throws Exception {
         ThreadReport thread = new ThreadReport("w", true, "WAITING", "SynchronousQueue.put", null, "A.java:4", List.of("f"));

@@ -7,6 +7,8 @@ package dev.kata.probe.api;
 public final class PitfallFailure extends AssertionError {
     private static final long serialVersionUID = 1L;
     private final Reason reason;
+    private int stressThreads;
+    private int stressRounds;
 
     public PitfallFailure(Reason reason, String message) {
         super(message);
@@ -15,5 +17,26 @@ public final class PitfallFailure extends AssertionError {
 
     public Reason reason() {
         return reason;
+    }
+
+    /**
+     * Says the failure was seen by a stress run: {@code threads} threads at once, failing in one of
+     * {@code rounds} rounds. The verdict names this evidence ("stress: seen under 16 threads, 3
+     * rounds"), as opposed to an interleaving the model checker found.
+     */
+    public PitfallFailure underStress(int threads, int rounds) {
+        this.stressThreads = threads;
+        this.stressRounds = rounds;
+        return this;
+    }
+
+    /** The threads of the stress run that saw it, or 0 if the test did not say. */
+    public int stressThreads() {
+        return stressThreads;
+    }
+
+    /** The rounds of the stress run that saw it, or 0 if the test did not say. */
+    public int stressRounds() {
+        return stressRounds;
     }
 }

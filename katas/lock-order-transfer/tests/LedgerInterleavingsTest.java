@@ -1,0 +1,61 @@
+package lockordertransfer;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+
+import dev.kata.probe.api.Pitfalls;
+import java.util.Map;
+import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The lock-order deadlock, model-checked: two transfers between the same two accounts, in opposite
+ * directions, at once. The model checker tries the ways their steps can interleave until both are
+ * stuck, each holding the lock the other one waits for, or one is refused (or neither happens). It
+ * finds such an interleaving on every run, however busy the machine; the verdict shows it.
+ */
+@Timeout(value = 60, unit = SECONDS)
+class LedgerInterleavingsTest {
+    private static final int INVOCATIONS = 100;
+
+    /** Published through fields, so that the model checker follows every access to them. */
+    private static Ledger ledger;
+    private static RuntimeException refused;
+
+    @Test
+    @DisplayName("two opposite transfers at once: no interleaving leaves them waiting for each other (model-checked)")
+    void noInterleavingDeadlocksTwoOppositeTransfers() {
+        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+            ledger = new Ledger(Map.of("alice", 10_000L, "bob", 10_000L), (transfer, balance) -> { });
+            refused = null;
+            Thread aliceToBob = new Thread(() -> transfer("alice", "bob", 2_500));
+            Thread bobToAlice = new Thread(() -> transfer("bob", "alice", 1_000));
+            aliceToBob.start();
+            bobToAlice.start();
+            join(aliceToBob);
+            join(bobToAlice);
+            if (refused != null) {
+                throw Pitfalls.deadlock("a transfer between two accounts with money was refused when it met the"
+                        + " opposite transfer: " + refused.getMessage() + " (the steps below). Giving up is not"
+                        + " the cure: take the two locks in an order both transfers agree on.");
+            }
+        });
+    }
+
+    private static void transfer(String from, String to, long cents) {
+        try {
+            ledger.transfer(from, to, cents);
+        } catch (RuntimeException e) {
+            refused = e;
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.kata.probe;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Starts the model checker while the grader is still compiling, in a test JVM of a kata whose
+ * tests use it: its first run attaches its agent and instruments the JDK classes it meets, which
+ * costs seconds of CPU, once per JVM. Run on a thread of the probe's, and awaited before the
+ * first test, so that no test's time limit pays for it. Reflection only: other test JVMs do not
+ * have the checker on their class path, and this class must load there too.
+ */
+final class ModelCheckerWarmUp {
+    static final String ENABLED = "kata.modelChecker";
+
+    /** Published through a field, as the hidden tests do. */
+    static Shared shared;
+
+    private static Thread thread;
+
+    private ModelCheckerWarmUp() {
+    }
+
+    /** The shapes the katas' scenarios use: a monitor, a map, atomics, a lock, two threads. */
+    static final class Shared {
+        final ConcurrentHashMap<String, Integer> map = new ConcurrentHashMap<>();
+        final AtomicInteger atomic = new AtomicInteger();
+        final LongAdder adder = new LongAdder();
+        final ReentrantLock lock = new ReentrantLock();
+        int plain;
+
+        void touch() {
+            map.computeIfAbsent("k", k -> 1);
+            map.merge("k", 1, Integer::sum);
+            atomic.incrementAndGet();
+            adder.increment();
+            lock.lock();
+            try {
+                plain++;
+            } finally {
+                lock.unlock();
+            }
+            synchronized (this) {
+                plain++;
+            }
+        }
+    }
+
+    static void start() {
+        if (!Boolean.getBoolean(ENABLED)) {
+            return;
+        }
+        thread = Thread.ofPlatform().name("kata-probe-model-checker-warm-up").daemon().start(ModelCheckerWarmUp::run);
+    }
+
+    /**
+     * Waits for the warm-up to end, however long it takes on a busy machine: the checker allows one
+     * run at a time, so a test must not start while the warm-up's run is still under way. The
+     * check's own time limit bounds the wait.
+     */
+    static void await() {
+        Thread t = thread;
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void run() {
+        try {
+            Class<?> lincheck = Class.forName("org.jetbrains.lincheck.Lincheck");
+            Runnable scenario = () -> {
+                shared = new Shared();
+                Thread other = new Thread(() -> shared.touch());
+                other.start();
+                shared.touch();
+                try {
+                    other.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            lincheck.getMethod("runConcurrentTest", int.class, Runnable.class).invoke(null, 2, scenario);
+        } catch (Throwable e) {
+            // Only a head start: the first test pays for what it did not do.
+        }
+    }
+}

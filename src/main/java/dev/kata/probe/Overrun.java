@@ -1,0 +1,38 @@
+package dev.kata.probe;
+
+/**
+ * Decides about a test that has run past its time limit: too slow (a busy loop, a hang), or only
+ * kept from the CPU by a busy machine, which wall time alone cannot tell apart. The test's
+ * threads' own CPU time and their time spent runnable but waiting for a CPU (the kernel counts
+ * both) can: code that had the CPU and used it is slow; code that, less its wait for a CPU, is
+ * still over the limit is slow or stuck; code that is over only because of that wait gets more
+ * time, up to {@link #STRETCH} times its limit, after which the tutor cannot tell.
+ *
+ * @param wallMs    how long the test has run
+ * @param cpuMs     CPU time its threads got
+ * @param cpuWaitMs time the JVM's threads were runnable but waiting for a CPU (0 where unknown)
+ * @param idleMs    how long none of its threads has wanted a CPU at all (a hang, not a starved test)
+ */
+record Overrun(long wallMs, long cpuMs, long cpuWaitMs, long idleMs) {
+    /** How far past its limit a starved test may run before it is inconclusive. */
+    static final int STRETCH = 4;
+    /** A test none of whose threads has wanted a CPU for this long is stuck, however busy the machine. */
+    static final long IDLE_PROOF_MS = 1000;
+
+    enum Call { WITHIN, TOO_SLOW, CANNOT_TELL, WAIT }
+
+    Call judge(long limitMs) {
+        if (wallMs <= limitMs) {
+            return Call.WITHIN;
+        }
+        if (cpuMs * 2 >= limitMs || wallMs - cpuWaitMs > limitMs || idleMs >= IDLE_PROOF_MS) {
+            return Call.TOO_SLOW;
+        }
+        return wallMs > STRETCH * limitMs ? Call.CANNOT_TELL : Call.WAIT;
+    }
+
+    /** Whether waiting for a CPU took a noticeable part of the time. */
+    boolean starved() {
+        return cpuWaitMs * 5 >= wallMs;
+    }
+}
