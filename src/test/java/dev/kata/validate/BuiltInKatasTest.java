@@ -6,8 +6,11 @@ import dev.kata.catalog.Catalog;
 import dev.kata.catalog.CatalogLoader;
 import dev.kata.grader.Grader;
 import dev.kata.grader.GraderSettings;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -39,10 +42,23 @@ class BuiltInKatasTest {
                 k.kataProblems().isEmpty() && k.variants().stream().allMatch(VariantResult::ok), () -> describe(k))));
     }
 
+    /**
+     * No generated mutant survives unless kata.toml declares it equivalent or it is on the list of
+     * known survivors ({@code known-survivors.txt}: wrong fixes the hidden tests do not yet catch,
+     * each with why). The list only shrinks: an unlisted survivor fails the build. A listed mutant
+     * killed on some runs is not an error (a race caught by luck stays listed until a scenario
+     * catches it every time). {@code kata validate --mutate} knows no such list: it reports them all.
+     */
     @TestFactory
-    Stream<DynamicTest> eachKataKillsItsGeneratedMutants() {
-        return results.stream().map(k -> DynamicTest.dynamicTest(k.kataId(), () -> assertTrue(
-                k.mutation().ok(), () -> describeMutation(k))));
+    Stream<DynamicTest> eachKataKillsItsGeneratedMutants() throws IOException {
+        Map<String, Set<String>> known = KnownSurvivors.read();
+        return results.stream().map(k -> DynamicTest.dynamicTest(k.kataId(), () -> {
+            MutationReport m = k.mutation();
+            Set<String> listed = known.getOrDefault(k.kataId(), Set.of());
+            List<MutationReport.Survivor> unlisted = m.survivors().stream()
+                    .filter(s -> !listed.contains(s.mutant().id())).toList();
+            assertTrue(m.problems().isEmpty() && unlisted.isEmpty(), () -> describeMutation(k, unlisted));
+        }));
     }
 
     private static String describe(KataValidation k) {
@@ -57,12 +73,12 @@ class BuiltInKatasTest {
         return s.toString();
     }
 
-    private static String describeMutation(KataValidation k) {
+    private static String describeMutation(KataValidation k, List<MutationReport.Survivor> survivors) {
         MutationReport m = k.mutation();
         StringBuilder s = new StringBuilder(k.kataId()).append(": ")
                 .append(dev.kata.render.ValidationText.mutationSummary(m));
         m.problems().forEach(p -> s.append("\n  ").append(p));
-        for (MutationReport.Survivor survivor : m.survivors()) {
+        for (MutationReport.Survivor survivor : survivors) {
             s.append("\n  survivor ").append(survivor.mutant().id())
                     .append(" (kill it with a test, or declare it in kata.toml's [equivalent] with the reason)\n")
                     .append(survivor.mutant().diff().indent(4));
