@@ -96,7 +96,7 @@ final class ValidateCommand extends Subcommand implements Callable<Integer> {
             }
         }
         long start = System.nanoTime();
-        List<KataValidation> results = validator.validate(katas, repeat, mutate, k -> {
+        List<KataValidation> results = validator.validate(katas, repeat, mutate ? repeat : 0, k -> {
             if (!json) {
                 out.println(text.line(k));
                 out.flush();

@@ -29,7 +29,9 @@ final class Statements {
     /** Removes a statement: from its block, or as an empty statement (an empty block in a lambda). */
     static void remove(Statement statement) {
         Node parent = statement.getParentNode().orElseThrow();
-        if (parent instanceof BlockStmt block) {
+        if (parent instanceof BlockStmt block && block.getStatements().size() == 1) {
+            block.replace(new BlockStmt()); // printed as "{" and "}" where the block stood, unlike a removal
+        } else if (parent instanceof BlockStmt block) {
             block.getStatements().remove(statement);
         } else if (parent instanceof LambdaExpr) {
             statement.replace(new BlockStmt());

@@ -56,15 +56,17 @@ public final class Validator {
     /** Validates {@code katas}; {@code onDone} hears each kata as soon as all its checks are in. */
     public List<KataValidation> validate(List<Kata> katas, int repeat, Consumer<KataValidation> onDone)
             throws InterruptedException {
-        return validate(katas, repeat, false, onDone);
+        return validate(katas, repeat, 0, onDone);
     }
 
     /**
-     * Validates {@code katas} and, with {@code mutate}, grades the mutants generated from each
-     * reference solution too (each up to {@code repeat} times, until it passes once).
+     * Validates {@code katas} and, when {@code mutantRepeat} is above 0, grades the mutants
+     * generated from each reference solution too, each up to {@code mutantRepeat} times, until it
+     * passes once.
      */
-    public List<KataValidation> validate(List<Kata> katas, int repeat, boolean mutate, Consumer<KataValidation> onDone)
+    public List<KataValidation> validate(List<Kata> katas, int repeat, int mutantRepeat, Consumer<KataValidation> onDone)
             throws InterruptedException {
+        boolean mutate = mutantRepeat > 0;
         Map<Kata, Map<Variant, List<Future<Verdict>>>> pending = new LinkedHashMap<>();
         Map<Kata, MutationCheck> checks = new LinkedHashMap<>();
         Map<Kata, List<Future<MutationCheck.Outcome>>> mutantRuns = new LinkedHashMap<>();
@@ -99,7 +101,7 @@ public final class Validator {
                     List<Future<MutationCheck.Outcome>> runs = new ArrayList<>();
                     for (int i = 0; i < check.mutants().size(); i++) {
                         int mutant = i;
-                        runs.add(pool.submit(() -> check.grade(grader, mutant, repeat)));
+                        runs.add(pool.submit(() -> check.grade(grader, mutant, mutantRepeat)));
                     }
                     mutantRuns.put(kata, runs);
                 }

@@ -248,6 +248,24 @@ class OperatorsTest {
     }
 
     @Test
+    void removingTheOnlyStatementOfABlockLeavesTheBracesWhereTheyWere() {
+        assertEquals("""
+                class Box {
+                    void run() {
+                        if (previous != null) {
+                        }
+                    }
+                }""", mutate(new RemoveCall(), """
+                class Box {
+                    void run() {
+                        if (previous != null) {
+                            previous.cancel(false);
+                        }
+                    }
+                }""").get(0).mutated());
+    }
+
+    @Test
     void aTryWithResourcesResourceIsNeverClosed() {
         assertMutants(new RemoveTryResource(), """
                 class Box {
