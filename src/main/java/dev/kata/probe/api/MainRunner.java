@@ -40,6 +40,7 @@ public final class MainRunner {
         command.add("-Xshare:auto");
         command.add("-cp");
         command.add(classPathFor(mainClass));
+        command.add(OrphanGuard.class.getName());
         command.add(mainClass.getName());
         command.addAll(List.of(args));
         Process process;
