@@ -13,6 +13,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Puts a kata's starter files back. The learner's files that differ from the starter are first
@@ -44,27 +45,7 @@ public final class Resetter {
                     changed.add(file);
                 }
             }
-            Path backup = null;
-            List<Path> backedUp = new ArrayList<>();
-            if (!changed.isEmpty()) {
-                backup = newBackupDir(workspace.backupsDir().resolve(kata.id()));
-                for (Path file : changed) {
-                    Path copy = backup.resolve(file.getFileName().toString());
-                    Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
-                    backedUp.add(copy);
-                }
-            }
-            Files.createDirectories(workspace.sourceDir(kata));
-            List<Path> restored = new ArrayList<>();
-            for (String name : kata.files()) {
-                Path file = workspace.learnerFile(kata, name);
-                replace(kata.starterDir().resolve(name), file);
-                restored.add(file);
-            }
-            for (String name : kata.support()) {
-                SupportCopy.refresh(kata.supportDir().resolve(name), workspace.learnerFile(kata, name));
-            }
-            return new Result(backup, backedUp, restored);
+            return replaceFiles(kata, workspace, changed, name -> kata.starterDir().resolve(name));
         } catch (IOException e) {
             throw new KataException("could not reset " + kata.id() + ": " + e.getMessage()
                     + " (your files are unchanged or backed up in " + workspace.backupsDir() + ")", e);
@@ -87,31 +68,37 @@ public final class Resetter {
                     changed.add(file);
                 }
             }
-            Path saved = null;
-            List<Path> backedUp = new ArrayList<>();
-            if (!changed.isEmpty()) {
-                saved = newBackupDir(workspace.backupsDir().resolve(kata.id()));
-                for (Path file : changed) {
-                    Path copy = saved.resolve(file.getFileName().toString());
-                    Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
-                    backedUp.add(copy);
-                }
-            }
-            Files.createDirectories(workspace.sourceDir(kata));
-            List<Path> restored = new ArrayList<>();
-            for (String name : kata.files()) {
-                Path file = workspace.learnerFile(kata, name);
-                replace(restoredFrom(kata, backup, name), file);
-                restored.add(file);
-            }
-            for (String name : kata.support()) {
-                SupportCopy.refresh(kata.supportDir().resolve(name), workspace.learnerFile(kata, name));
-            }
-            return new Result(saved, backedUp, restored);
+            return replaceFiles(kata, workspace, changed, name -> restoredFrom(kata, backup, name));
         } catch (IOException e) {
             throw new KataException("could not restore " + kata.id() + " from " + backup.dir() + ": " + e.getMessage()
                     + " (your files are unchanged or backed up in " + workspace.backupsDir() + ")", e);
         }
+    }
+
+    /** Backs up {@code changed} (if any) into a new backup, then puts each learner file back from {@code source}. */
+    private Result replaceFiles(Kata kata, Workspace workspace, List<Path> changed, Function<String, Path> source)
+            throws IOException {
+        Path backup = null;
+        List<Path> backedUp = new ArrayList<>();
+        if (!changed.isEmpty()) {
+            backup = newBackupDir(workspace.backupsDir().resolve(kata.id()));
+            for (Path file : changed) {
+                Path copy = backup.resolve(file.getFileName().toString());
+                Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
+                backedUp.add(copy);
+            }
+        }
+        Files.createDirectories(workspace.sourceDir(kata));
+        List<Path> restored = new ArrayList<>();
+        for (String name : kata.files()) {
+            Path file = workspace.learnerFile(kata, name);
+            replace(source.apply(name), file);
+            restored.add(file);
+        }
+        for (String name : kata.support()) {
+            SupportCopy.refresh(kata.supportDir().resolve(name), workspace.learnerFile(kata, name));
+        }
+        return new Result(backup, backedUp, restored);
     }
 
     private static boolean keptIn(List<Backups.Backup> backups, Path file) throws IOException {
