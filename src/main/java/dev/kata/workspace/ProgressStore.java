@@ -7,11 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
@@ -226,19 +224,11 @@ public final class ProgressStore {
             }
             if (Files.exists(file)) {
                 // load() read this file whole before any write, so it is a good generation to keep.
-                moveAtomically(file, previousFile());
+                AtomicFiles.move(file, previousFile());
             }
-            moveAtomically(temp, file);
+            AtomicFiles.move(temp, file);
         } finally {
             Files.deleteIfExists(temp);
-        }
-    }
-
-    private static void moveAtomically(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 }

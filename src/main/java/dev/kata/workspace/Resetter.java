@@ -3,7 +3,6 @@ package dev.kata.workspace;
 import dev.kata.KataException;
 import dev.kata.catalog.Kata;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,17 +130,7 @@ public final class Resetter {
 
     /** Copies via a temporary file and a rename, so the learner's file is never half-written. */
     private static void replace(Path source, Path target) throws IOException {
-        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        AtomicFiles.copy(source, target, false);
     }
 
     private static boolean sameContent(Path a, Path b) throws IOException {

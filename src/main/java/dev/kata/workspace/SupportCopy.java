@@ -1,10 +1,8 @@
 package dev.kata.workspace;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 
 /** The workspace's read-only copy of a kata's support file: for reading and the IDE, never graded. */
@@ -17,17 +15,6 @@ final class SupportCopy {
         if (Files.isRegularFile(copy) && Arrays.equals(Files.readAllBytes(source), Files.readAllBytes(copy))) {
             return;
         }
-        Path temp = Files.createTempFile(copy.getParent(), "." + copy.getFileName(), ".tmp");
-        try {
-            Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
-            temp.toFile().setWritable(false, false);
-            try {
-                Files.move(temp, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, copy, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        AtomicFiles.copy(source, copy, true);
     }
 }
