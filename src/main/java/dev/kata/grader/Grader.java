@@ -359,7 +359,7 @@ public final class Grader implements AutoCloseable {
         orders.put("tests", String.join("\t", compiled.testClasses()));
         orders.put("skip", String.join("\t", ledger.done()));
         orders.put("stopAtFirstFailure", String.valueOf(stopAtFirstFailure));
-        orders.put("trackFiles", String.valueOf(trackFiles)); // the probe's FileUse, for katas about leaked files
+        orders.put("trackFiles", String.valueOf(trackFiles)); // where the learner's code opens files (probe.files), for katas about leaked files
         return orders;
     }
 

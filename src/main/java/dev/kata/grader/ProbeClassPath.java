@@ -26,6 +26,9 @@ final class ProbeClassPath {
         "org.junit.jupiter.params.ParameterizedTest",
         "org.opentest4j.AssertionFailedError",
         "org.apiguardian.api.API",
+        "org.objectweb.asm.ClassReader",
+        "org.objectweb.asm.commons.GeneratorAdapter",
+        "org.objectweb.asm.tree.MethodNode",
     };
 
     private static volatile List<Path> entries;

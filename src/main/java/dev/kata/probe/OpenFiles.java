@@ -2,6 +2,7 @@ package dev.kata.probe;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import dev.kata.probe.api.Reason;
+import dev.kata.probe.files.FileOpens;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
@@ -19,7 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code /proc/self/fd}; on another Unix only their number is known (the JVM's count of open
  * descriptors); elsewhere the check cannot be made, and the test JVM says so once. Only regular
  * files count: the JVM's own jars, libraries and archives, pipes and sockets are its business.
- * Where {@link FileUse} is recording, each leaked file is named with the learner's line that used it.
+ * In katas about leaked files, the learner's classes report the files they open (see
+ * {@link FileOpens}), and each leaked file is named with the learner's line that opened it.
  */
 final class OpenFiles {
     private static final Path FD = Path.of("/proc/self/fd");
@@ -28,10 +30,15 @@ final class OpenFiles {
 
     /**
      * What is open: by name when {@code named} (the files by descriptor, on Linux), else the count
-     * of open descriptors (-1 when this system gives none).
+     * of open descriptors (-1 when this system gives none); {@code opens} marks the learner's opens
+     * recorded so far.
      */
-    record Snapshot(boolean named, Map<String, String> files, long count) {
-        static final Snapshot NONE = new Snapshot(false, Map.of(), -1);
+    record Snapshot(boolean named, Map<String, String> files, long count, long opens) {
+        static final Snapshot NONE = new Snapshot(false, Map.of(), -1, 0);
+
+        Snapshot(boolean named, Map<String, String> files, long count) {
+            this(named, files, count, 0);
+        }
     }
 
     private OpenFiles() {
@@ -42,7 +49,8 @@ final class OpenFiles {
     }
 
     static Snapshot snapshot() {
-        return supported() ? new Snapshot(true, files(), -1) : new Snapshot(false, Map.of(), descriptorCount());
+        long opens = FileOpens.mark();
+        return supported() ? new Snapshot(true, files(), -1, opens) : new Snapshot(false, Map.of(), descriptorCount(), opens);
     }
 
     /** Open file descriptor number to the file it refers to. */
@@ -85,9 +93,9 @@ final class OpenFiles {
 
     static void verify(Snapshot before, Snapshot after) {
         if (before.named() && after.named()) {
-            verifyByName(before.files(), after.files());
+            verifyByName(before.files(), after.files(), before.opens());
         } else if (before.count() >= 0 && after.count() >= 0) {
-            verifyByCount(after.count() - before.count());
+            verifyByCount(after.count() - before.count(), FileOpens.since(before.opens()));
         } else if (TOLD.compareAndSet(false, true)) {
             System.err.println("kata: files left open are not checked on this system: it has neither /proc/self/fd "
                     + "nor a count of open file descriptors.");
@@ -96,15 +104,15 @@ final class OpenFiles {
 
     /**
      * For a test that failed by itself (a hidden test's own leak check, say): the learner's line
-     * that used the first file opened since {@code before} and still open, or null.
+     * that opened the first file opened since {@code before} and still open, or null.
      */
     static String learnerLineOfLeak(Snapshot before) {
-        if (!supported() || !FileUse.recording()) {
+        if (!supported()) {
             return null;
         }
         List<String> leaked = leakedSince(before.files(), files());
-        Map<String, String> lines = FileUse.learnerLines(leaked, Probe.describer);
-        return leaked.stream().map(lines::get).filter(l -> l != null).findFirst().orElse(null);
+        Map<String, List<String>> lines = FileOpens.lines(leaked, before.opens());
+        return leaked.stream().map(lines::get).filter(l -> l != null).map(l -> l.get(0)).findFirst().orElse(null);
     }
 
     private static List<String> leakedSince(Map<String, String> before, Map<String, String> after) {
@@ -118,16 +126,16 @@ final class OpenFiles {
         return leaked;
     }
 
-    private static void verifyByName(Map<String, String> before, Map<String, String> after) {
+    private static void verifyByName(Map<String, String> before, Map<String, String> after, long opensBefore) {
         List<String> leaked = leakedSince(before, after);
         if (leaked.isEmpty()) {
             return;
         }
-        Map<String, String> lines = FileUse.learnerLines(leaked, Probe.describer);
-        List<String> named = leaked.stream().map(f -> lines.containsKey(f) ? f + " (used at " + lines.get(f) + ")" : f).toList();
+        Map<String, List<String>> lines = FileOpens.lines(leaked, opensBefore);
+        List<String> named = leaked.stream().map(f -> lines.containsKey(f) ? f + " (opened at " + String.join(" or ", lines.get(f)) + ")" : f).toList();
         String shown = String.join(", ", named.subList(0, Math.min(3, named.size())))
                 + (named.size() > 3 ? " and " + (named.size() - 3) + " more" : "");
-        String location = leaked.stream().map(lines::get).filter(l -> l != null).findFirst().orElse(null);
+        String location = leaked.stream().map(lines::get).filter(l -> l != null).map(l -> l.get(0)).findFirst().orElse(null);
         throw new DetectedFailure(Reason.RESOURCE_LEAK,
                 (leaked.size() == 1 ? "1 file handle" : leaked.size() + " file handles")
                         + " opened during this test " + (leaked.size() == 1 ? "is" : "are") + " still open: " + shown
@@ -135,14 +143,19 @@ final class OpenFiles {
                 location, List.of());
     }
 
-    private static void verifyByCount(long more) {
+    private static void verifyByCount(long more, List<FileOpens.Open> opens) {
         if (more <= 0) {
             return;
         }
+        // Which of them leaked this system does not say; where the learner's code opened files, it can.
+        List<String> lines = opens.stream().map(FileOpens.Open::line).distinct().toList();
+        String where = lines.isEmpty() ? ""
+                : " Your code opened files during this test at " + String.join(", ", lines.subList(0, Math.min(3, lines.size())))
+                        + (lines.size() > 3 ? " and " + (lines.size() - 3) + " more lines" : "") + ".";
         throw new DetectedFailure(Reason.RESOURCE_LEAK,
                 (more == 1 ? "1 file handle" : more + " file handles") + " opened during this test "
-                        + (more == 1 ? "is" : "are") + " still open (this system does not say which files)."
+                        + (more == 1 ? "is" : "are") + " still open (this system does not say which files)." + where
                         + " Close every file you open, on every path (try-with-resources).",
-                null, List.of());
+                lines.isEmpty() ? null : lines.get(0), List.of());
     }
 }

@@ -2,6 +2,7 @@ package dev.kata.probe;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.kata.probe.files.LearnerClassLoader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -52,11 +53,10 @@ public final class ProbeMain {
         Set<String> skip = split(orders.get("skip"));
         Probe.stopAtFirstFailure = Boolean.parseBoolean(orders.get("stopAtFirstFailure"));
         Probe.describer = new ThreadDescriber(learner, new HashSet<>(tests));
-        if (Boolean.parseBoolean(orders.get("trackFiles"))) {
-            FileUse.start();
-        }
-
-        ClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, ProbeMain.class.getClassLoader());
+        URL classesUrl = classes.toUri().toURL();
+        ClassLoader loader = Boolean.parseBoolean(orders.get("trackFiles"))
+                ? LearnerClassLoader.reportingOpens(classesUrl, ProbeMain.class.getClassLoader(), learner)
+                : new URLClassLoader(new URL[] {classesUrl}, ProbeMain.class.getClassLoader());
         Thread.currentThread().setContextClassLoader(loader);
         List<DiscoverySelector> selectors = new ArrayList<>();
         tests.sort(null);

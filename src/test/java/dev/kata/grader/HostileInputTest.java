@@ -64,7 +64,7 @@ class HostileInputTest {
     }
 
     @Test
-    void aLeakedFileIsNamedWithTheLearnersLineThatUsedIt() {
+    void aLeakedFileIsNamedWithTheLearnersLineThatOpenedIt() {
         Kata hostile = Fixtures.hostileKata();
         Kata aboutLeaks = new Kata(hostile.id(), hostile.dir(), hostile.title(), hostile.track(), Reason.RESOURCE_LEAK,
                 hostile.summary(), hostile.javaPackage(), hostile.files(), hostile.mutants(), hostile.testTimeout(),
@@ -74,9 +74,9 @@ class HostileInputTest {
 
         TestResult first = VerdictReasons.deciding(verdict.tests());
         assertEquals(Reason.RESOURCE_LEAK, first.reason(), verdict::toString);
-        assertEquals("Target.java:13", first.location(), verdict::toString);
+        assertEquals("Target.java:12", first.location(), verdict::toString);
         assertTrue(first.message().matches("(?s)1 file handle opened during this test is still open: /\\S+/answer\\d+\\.txt "
-                + "\\(used at Target\\.java:13\\)\\..*"), first.message());
+                + "\\(opened at Target\\.java:12\\)\\..*"), first.message());
     }
 
     @Test
