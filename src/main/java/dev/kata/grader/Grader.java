@@ -166,7 +166,8 @@ public final class Grader implements AutoCloseable {
                     jvm = TestJvm.start(spec, work.resolve("events-" + run + ".jsonl"));
                 }
                 int doneBefore = ledger.done().size();
-                jvm.go(orders(classes, compiled, ledger, stopAtFirstFailure, kata.pitfall() == Reason.RESOURCE_LEAK));
+                jvm.go(orders(classes, learnerFiles, compiled, ledger, stopAtFirstFailure,
+                        kata.pitfall() == Reason.RESOURCE_LEAK));
                 RunEnd end = await(jvm, new EventReader(work.resolve("events-" + run + ".jsonl")), ledger, listener,
                         limit);
                 limit.jvmEnded();
@@ -351,10 +352,12 @@ public final class Grader implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> orders(Path classes, CompileOutcome compiled, TestLedger ledger,
-            boolean stopAtFirstFailure, boolean trackFiles) {
+    private static Map<String, String> orders(Path classes, List<Path> learnerFiles, CompileOutcome compiled,
+            TestLedger ledger, boolean stopAtFirstFailure, boolean trackFiles) {
         Map<String, String> orders = new LinkedHashMap<>();
         orders.put("classes", classes.toString());
+        // read by the probe only to name what a report shows (a lock by its object, see probe.LockNames)
+        orders.put("sources", String.join("\t", learnerFiles.stream().map(p -> p.toAbsolutePath().toString()).toList()));
         orders.put("learner", String.join("\t", compiled.learnerClasses()));
         orders.put("tests", String.join("\t", compiled.testClasses()));
         orders.put("skip", String.join("\t", ledger.done()));

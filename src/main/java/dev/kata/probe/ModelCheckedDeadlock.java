@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * The lock cycle of a model-checked deadlock, told from its interleaving: for each stuck thread,
- * the locks it took (by the expression on the learner's line, {@code source.lock}, and where) and
- * the one it waits for, its last step. In the checker's sequentially consistent world a thread
+ * the locks it took (by the object they belong to, {@code accounts["bob"].lock}, see
+ * {@link LockNames}, and where) and the one it waits for, its last step. In the checker's sequentially consistent world a thread
  * whose last step is a lock call and that never finished is waiting there.
  */
 final class ModelCheckedDeadlock {
@@ -29,10 +29,11 @@ final class ModelCheckedDeadlock {
     }
 
     /** The cycle, or empty if the interleaving does not show one. */
-    static List<Link> cycle(Interleaving interleaving) {
+    static List<Link> cycle(Interleaving interleaving, LearnerSources sources) {
         if (interleaving == null) {
             return List.of();
         }
+        LockNames names = LockNames.of(interleaving, sources);
         Map<Integer, List<Step>> locks = new LinkedHashMap<>();
         Map<Integer, Step> last = new LinkedHashMap<>();
         for (Step s : interleaving.steps()) {
@@ -53,15 +54,15 @@ final class ModelCheckedDeadlock {
             }
             List<String> holds = new ArrayList<>();
             for (Step s : taken.subList(0, taken.size() - 1)) {
-                holds.add(lockName(s.action()) + " (taken at " + s.location() + ")");
+                holds.add(names.name(s, lockName(s.action())) + " (taken at " + s.location() + ")");
             }
             String name = interleaving.threads().get(e.getKey());
-            cycle.add(new Link(name, holds, lockName(waiting.action()) + " (at " + waiting.location() + ")"));
+            cycle.add(new Link(name, holds, names.name(waiting, lockName(waiting.action())) + " (at " + waiting.location() + ")"));
         }
         return cycle.size() >= 2 ? cycle : List.of();
     }
 
-    /** {@code thread 1 holds source.lock (taken at Ledger.java:73) and waits for target.lock (at Ledger.java:80)}; ... */
+    /** {@code thread 1 holds accounts["alice"].lock (taken at Ledger.java:73) and waits for accounts["bob"].lock (at Ledger.java:80)}; ... */
     static String describe(List<Link> cycle) {
         StringBuilder s = new StringBuilder("the threads wait for each other's locks, in a cycle: ");
         for (int i = 0; i < cycle.size(); i++) {

@@ -30,7 +30,7 @@ final class ModelCheckedFailure {
         Throwable cause = causeOf(error);
         boolean deadlock = (text.contains("deadlock") || text.contains("= Concurrent test has hung ="))
                 && !(cause instanceof PitfallFailure);
-        List<ModelCheckedDeadlock.Link> cycle = deadlock ? ModelCheckedDeadlock.cycle(interleaving) : List.of();
+        List<ModelCheckedDeadlock.Link> cycle = deadlock ? ModelCheckedDeadlock.cycle(interleaving, Probe.sources) : List.of();
         Reason reason = deadlock ? Reason.DEADLOCK
                 : cause instanceof PitfallFailure p ? p.reason()
                 : cause == null || cause instanceof AssertionError ? Reason.TEST_FAILURE

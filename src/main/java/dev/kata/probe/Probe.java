@@ -18,6 +18,7 @@ final class Probe {
 
     static volatile EventLog events;
     static volatile ThreadDescriber describer;
+    static volatile LearnerSources sources = LearnerSources.NONE;
     static volatile long defaultTimeoutMs = 5000;
     static volatile int maxThreads = 500;
     static volatile TestRun current;

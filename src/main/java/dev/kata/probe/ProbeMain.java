@@ -53,6 +53,7 @@ public final class ProbeMain {
         Set<String> skip = split(orders.get("skip"));
         Probe.stopAtFirstFailure = Boolean.parseBoolean(orders.get("stopAtFirstFailure"));
         Probe.describer = new ThreadDescriber(learner, new HashSet<>(tests));
+        Probe.sources = new LearnerSources(split(orders.get("sources")).stream().map(Path::of).toList());
         URL classesUrl = classes.toUri().toURL();
         ClassLoader loader = Boolean.parseBoolean(orders.get("trackFiles"))
                 ? LearnerClassLoader.reportingOpens(classesUrl, ProbeMain.class.getClassLoader(), learner)
