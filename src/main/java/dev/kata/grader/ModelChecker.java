@@ -72,6 +72,9 @@ final class ModelChecker {
     static List<String> jvmFlags() {
         List<String> flags = new ArrayList<>();
         flags.add("-XX:+EnableDynamicAgentLoading");
+        // Lets it attach to its own JVM directly instead of through a helper process it would
+        // start for that (about 0.1 s of a cold check, measured).
+        flags.add("-Djdk.attach.allowAttachSelf=true");
         if (Runtime.version().feature() >= 23) {
             flags.add("--sun-misc-unsafe-memory-access=allow");
         }
