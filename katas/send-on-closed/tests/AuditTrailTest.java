@@ -222,13 +222,22 @@ class AuditTrailTest {
                     + (failing.failure == null ? "returned normally" : "threw " + describe(failing.failure))
                     + " instead of passing that failure to its caller");
         }
+        // close() starts only once record(F-3) has returned: a close that went first could refuse F-3, as it may.
         Call later = Call.start("request-3", () -> trail.record(event("F-3")));
+        if (!later.endsBy(deadlineIn(WAIT_MS))) {
+            throw Pitfalls.deadlock("record(F-2) threw because its event failed to render; afterwards, on another "
+                    + "thread, record(F-3) is " + later.where() + ", " + WAIT_MS + " ms on: the failed record left "
+                    + "the trail's lock held. Release it in a finally block.");
+        }
         Call closing = Call.start("closer", trail::close);
-        long deadline = deadlineIn(WAIT_MS);
-        if (!later.endsBy(deadline) || !closing.endsBy(deadline)) {
-            throw Pitfalls.deadlock("record(F-2) threw because its event failed to render; afterwards, on other "
-                    + "threads, record(F-3) is " + later.where() + " and close() is " + closing.where() + ", "
-                    + WAIT_MS + " ms on: the failed record left the trail's lock held. Release it in a finally block.");
+        if (!closing.endsBy(deadlineIn(WAIT_MS))) {
+            throw Pitfalls.deadlock("record(F-2) threw because its event failed to render; afterwards, record(F-3) "
+                    + "returned, but close() is " + closing.where() + ", " + WAIT_MS + " ms on: the failed record "
+                    + "left something held that close() waits for. Release it in a finally block.");
+        }
+        if (later.failure != null) {
+            fail("record(F-3), after an event that failed to render and before any close(), threw "
+                    + describe(later.failure) + ": the trail must keep working after a failed render");
         }
         expectShipped(archive, List.of("F-1", "F-3"), "F-1 and F-3 recorded around an event that failed to render");
     }
