@@ -227,10 +227,25 @@ class AuditTrailTest {
         long deadline = deadlineIn(WAIT_MS);
         if (!later.endsBy(deadline) || !closing.endsBy(deadline)) {
             throw Pitfalls.deadlock("record(F-2) threw because its event failed to render; afterwards, on other "
-                    + "threads, record(F-3) is " + later.where() + " and close() is " + closing.where() + ", "
-                    + WAIT_MS + " ms on: the failed record left the trail's lock held. Release it in a finally block.");
+                    + "threads, record(F-3) and close() were called at the same time, and " + WAIT_MS + " ms on "
+                    + "record(F-3) is " + later.where() + " and close() is " + closing.where() + ". If the failed "
+                    + "record left something held (a lock, a count of records in progress), release it in a finally block.");
         }
-        expectShipped(archive, List.of("F-1", "F-3"), "F-1 and F-3 recorded around an event that failed to render");
+        if (closing.failure != null) {
+            fail("close() threw " + describe(closing.failure) + " after record(F-2) failed to render", closing.failure);
+        }
+        if (later.failure != null && !(later.failure instanceof IllegalStateException)) {
+            fail("record(F-3), called at the same time as close(), threw " + describe(later.failure) + "; it must "
+                    + "either record the event or refuse with IllegalStateException", later.failure);
+        }
+        // F-3 raced with close(): either accepted (and shipped) or refused (and never shipped).
+        boolean accepted = later.failure == null;
+        expectShipped(archive, accepted ? List.of("F-1", "F-3") : List.of("F-1"), "F-1" + (accepted ? " and F-3" : "")
+                + " recorded around an event that failed to render");
+        if (!accepted && archive.has("F-3")) {
+            fail("record(F-3) threw IllegalStateException, telling its caller the event was not recorded, yet the "
+                    + "line reached the archive");
+        }
     }
 
     /** A slow archive (1 ms a line) that minds its thread's interrupts. */
