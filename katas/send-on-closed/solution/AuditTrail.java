@@ -67,20 +67,23 @@ public final class AuditTrail implements AutoCloseable {
         }
     }
 
-    /** Ships every line recorded so far, then stops the shipper. Later calls do nothing. */
+    /**
+     * Ships every line recorded so far, then stops the shipper. Every call returns once the shipper
+     * has stopped; only the first ends the stream. If the caller is interrupted before the end of
+     * the stream is marked, it throws InterruptedException and the trail stays open.
+     */
     @Override
     public void close() throws InterruptedException {
         gate.writeLock().lock(); // waits for record calls in progress to finish enqueueing
         try {
-            if (closed) {
-                return;
+            if (!closed) {
+                lines.put(END_OF_STREAM); // after every accepted line, before any refused one
+                closed = true; // only once the marker is in: an interrupted put leaves the trail open
             }
-            closed = true;
-            lines.put(END_OF_STREAM); // after every accepted line, before any refused one
         } finally {
             gate.writeLock().unlock();
         }
-        shipper.join();
+        shipper.join(); // without the lock: recorders arriving meanwhile are refused at once
     }
 
     private void ship() {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -32,6 +33,10 @@ class AuditTrailTest {
 
     /** Longest the test waits for something that should happen at once. */
     private static final long WAIT_MS = 1000;
+    /** How long the archive stalls once close() is called: longer than the grace a close() might allow it. */
+    private static final long STALL_MS = 1000;
+    /** Lines recorded into each of the archives that take 1 ms a write. */
+    private static final int MINDFUL_LINES = 30;
 
     // ------------------------------------------------------------------ tests
 
@@ -76,13 +81,18 @@ class AuditTrailTest {
         }
         Call closing = Call.start("shutdown", trail::close);
         awaitReturnedOrStill(closing, deadlineIn(WAIT_MS));
+        // Another request calls record(B-3) while close() is under way (waiting for B-2, or done).
+        boolean closeWaiting = closing.thread.isAlive();
+        Call latecomer = Call.start("request B-3", () -> trail.record(event("B-3")));
+        awaitReturnedOrStill(latecomer, deadlineIn(WAIT_MS));
         late.release();
 
         long deadline = deadlineIn(WAIT_MS);
-        if (!recording.endsBy(deadline) || !closing.endsBy(deadline)) {
-            throw Pitfalls.deadlock("record(B-2) and close() were called at the same time, and "
-                    + WAIT_MS + " ms after the line of B-2 was rendered they have not both returned: "
-                    + "record is " + recording.where() + ", close is " + closing.where() + ".");
+        if (!recording.endsBy(deadline) || !closing.endsBy(deadline) || !latecomer.endsBy(deadline)) {
+            throw Pitfalls.deadlock("record(B-2) and close() were called at the same time, then record(B-3); "
+                    + WAIT_MS + " ms after the line of B-2 was rendered they have not all returned: "
+                    + "record(B-2) is " + recording.where() + ", close is " + closing.where()
+                    + ", record(B-3) is " + latecomer.where() + ".");
         }
         if (closing.failure != null) {
             fail("close() threw " + describe(closing.failure));
@@ -103,6 +113,20 @@ class AuditTrailTest {
             fail("record(B-2) threw " + describe(recording.failure) + "; a record refused because "
                     + "the trail closed must throw IllegalStateException");
         }
+        if (latecomer.failure == null && !archive.has("B-3")) {
+            throw Pitfalls.lostWork("record(B-3) was called after close() " + (closeWaiting ? "had started "
+                    + "and was waiting for record(B-2), still rendering its line" : "had returned")
+                    + "; record(B-3) returned normally, close() returned, and B-3 never reached the archive. "
+                    + "A record that returns normally must have "
+                    + "its line shipped; one that comes too late must throw IllegalStateException. If record "
+                    + "checks that the trail is open before it takes the lock that close() takes, close() can "
+                    + "run between the check and the enqueue.");
+        }
+        if (latecomer.failure != null && !(latecomer.failure instanceof IllegalStateException)) {
+            fail("record(B-3), called after close(), threw " + describe(latecomer.failure) + "; a record "
+                    + "refused because the trail is closed must throw IllegalStateException");
+        }
+        expectShipperStopped(archive, "B-1 recorded, then close() with records in progress");
     }
 
     @Test
@@ -153,44 +177,143 @@ class AuditTrailTest {
     }
 
     /**
-     * Close with a slow archive that minds interrupts, the way a network or disk write does: one kind
-     * gives up its write (the line is not stored) when the shipper is interrupted, the other finishes it
-     * and clears the interrupt. Close must still ship every accepted line, in order, and return.
+     * Three trails shut down at once, each with a slow archive that minds interrupts, the way a disk or a
+     * network write does. One archive stalls on one line until a second after close() is called and gives
+     * that write up if its thread is interrupted; close() must wait it out, however long: no grace period
+     * after which it interrupts the shipper or returns. Request threads that call record() on it meanwhile
+     * are refused at once; they do not wait for the drain. The two others take 1 ms a write: one gives
+     * the write up when interrupted, the other finishes it and clears the interrupt. Seeded: how many
+     * lines, which one stalls (the first, the middle or the last), how many late requests.
      */
     @Test
     @Order(5)
-    void anArchiveThatMindsInterruptsStillGetsEveryLine() throws Exception {
-        for (boolean givesUp : new boolean[] {true, false}) {
-            String kind = givesUp ? "gives up its write when the shipper is interrupted"
-                    : "finishes its write and clears the shipper's interrupt";
-            MindfulArchive archive = new MindfulArchive(givesUp);
-            AuditTrail trail = new AuditTrail(archive);
-            List<String> ids = new ArrayList<>();
-            for (int i = 1; i <= 30; i++) {
-                ids.add("E-" + i);
-                trail.record(event("E-" + i));
+    void closeWaitsOutSlowArchivesAndRefusesLatecomersAtOnce() throws Exception {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        int count = 1 + random.nextInt(40);
+        int[] positions = {1, (count + 1) / 2, count};
+        int stalled = positions[random.nextInt(positions.length)];
+        int latecomers = 1 + random.nextInt(3);
+        String stalledId = "G-" + stalled;
+        String scenario = "seed " + seed + ": " + count + (count == 1 ? " event (G-1)" : " events (G-1 to G-" + count + ")")
+                + " recorded; the archive stalls on " + stalledId + " until " + STALL_MS + " ms after close() is called, "
+                + "and gives that write up if its thread is interrupted; " + latecomers
+                + (latecomers == 1 ? " request thread calls" : " request threads call") + " record() while close() waits";
+        StallingArchive archive = new StallingArchive(lineOf(stalledId));
+        AuditTrail trail = new AuditTrail(archive);
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            ids.add("G-" + i);
+            trail.record(event("G-" + i));
+        }
+        // Two more trails shut down at the same time, with archives that take 1 ms a write.
+        MindfulArchive[] mindful = {new MindfulArchive(true), new MindfulArchive(false)};
+        AuditTrail[] others = new AuditTrail[mindful.length];
+        List<String> mindfulIds = new ArrayList<>();
+        for (int i = 1; i <= MINDFUL_LINES; i++) {
+            mindfulIds.add("E-" + i);
+        }
+        for (int t = 0; t < mindful.length; t++) {
+            others[t] = new AuditTrail(mindful[t]);
+            for (String id : mindfulIds) {
+                others[t].record(event(id));
             }
-            Call closing = Call.start("closer", trail::close);
+        }
+        long closeCalled = System.nanoTime();
+        long stallEnd = closeCalled + TimeUnit.MILLISECONDS.toNanos(STALL_MS);
+        Call closing = Call.start("shutdown", trail::close);
+        Call[] othersClosing = new Call[others.length];
+        for (int t = 0; t < others.length; t++) {
+            othersClosing[t] = Call.start("shutdown-" + (t + 2), others[t]::close);
+        }
+        try {
+            awaitReturnedOrStill(closing, stallEnd);
+            List<Call> late = new ArrayList<>();
+            for (int r = 1; r <= latecomers; r++) {
+                String id = "L-" + r;
+                late.add(Call.start("request " + id, () -> trail.record(event(id))));
+            }
+            for (int r = 0; r < latecomers; r++) {
+                Call request = late.get(r);
+                if (!request.endsBy(stallEnd)) {
+                    throw Pitfalls.timeout("record(L-" + (r + 1) + ") was called while close() was waiting for the "
+                            + "archive, and had not returned " + millisSince(request.started) + " ms later, with the archive "
+                            + "still stalled on " + stalledId + ": it is " + request.where() + ". Once close() has been "
+                            + "called, record must refuse at once with IllegalStateException, not wait until the lines "
+                            + "before it are shipped. If close() keeps the lock that record takes while it waits for the "
+                            + "shipper, every request thread waits for the whole drain (" + scenario + ").");
+                }
+                if (request.failure != null && !(request.failure instanceof IllegalStateException)) {
+                    fail("record(L-" + (r + 1) + "), called while close() was waiting for the archive, threw "
+                            + describe(request.failure) + "; a record refused because the trail is closed must throw "
+                            + "IllegalStateException (" + scenario + ")");
+                }
+            }
+            if (closing.endsBy(stallEnd)) {
+                List<String> missing = archive.missing(ids);
+                if (!missing.isEmpty()) {
+                    long interruptedAt = archive.interruptedAt;
+                    throw Pitfalls.lostWork("close() returned " + millisBetween(closeCalled, closing.ended) + " ms after "
+                            + "it was called, while the archive was still on " + stalledId + " (it stalls until "
+                            + STALL_MS + " ms after close() is called): " + range(missing) + " had not reached it"
+                            + (interruptedAt != 0 ? ". The shipper was interrupted " + millisBetween(closeCalled, interruptedAt)
+                            + " ms into close(), and the archive gave up writing " + stalledId : "")
+                            + (closing.failure != null ? ". close() threw " + describe(closing.failure) : "")
+                            + ". close() must wait for the shipper as long as the archive takes: a grace period after "
+                            + "which the shipper is interrupted, or close() returns, loses accepted lines whenever the "
+                            + "archive is slower than the grace (" + scenario + ").");
+                }
+            }
+            for (int t = 0; t < others.length; t++) {
+                expectAllShipped(othersClosing[t], mindful[t], mindfulIds);
+            }
+            archive.release();
             if (!closing.endsBy(deadlineIn(WAIT_MS))) {
-                throw Pitfalls.deadlock("30 events were recorded with a slow archive that " + kind + "; close() "
-                        + "had not returned " + WAIT_MS + " ms later: it is " + closing.where() + ". "
-                        + (archive.interrupted.get() ? "The shipper was interrupted, and nothing told it the "
-                        + "stream had ended: mark the end of the stream in the queue behind the last line." : ""));
+                throw Pitfalls.deadlock("the archive's stall on " + stalledId + " ended, and " + WAIT_MS + " ms later "
+                        + "close() has not returned: it is " + closing.where() + " (" + scenario + ").");
             }
             if (closing.failure != null) {
-                fail("close() threw " + describe(closing.failure) + " with a slow archive that " + kind, closing.failure);
+                fail("close() threw " + describe(closing.failure) + " (" + scenario + ")", closing.failure);
             }
-            List<String> missing = archive.missing(ids);
-            if (!missing.isEmpty()) {
-                throw Pitfalls.lostWork("30 events were recorded and accepted with a slow archive that " + kind
-                        + "; close() returned, but " + missing.size() + " never reached the archive (" + missing.get(0)
-                        + (missing.size() > 1 ? " to " + missing.get(missing.size() - 1) : "") + ")"
-                        + (archive.interrupted.get() ? ": the shipper was interrupted while the archive was writing. "
-                        + "Do not interrupt the shipper to stop it: mark the end of the stream behind the accepted "
-                        + "lines and let it drain the queue." : "."));
+            for (int r = 0; r < latecomers; r++) {
+                String id = "L-" + (r + 1);
+                if (late.get(r).failure == null && !archive.has(id)) {
+                    throw Pitfalls.lostWork("record(" + id + ") was called while close() was waiting for the archive, "
+                            + "and returned normally; close() returned, and " + id + " never reached the archive. "
+                            + "A record that returns normally must have its line shipped; once close() has been "
+                            + "called, record must throw IllegalStateException (" + scenario + ").");
+                }
             }
-            expectShipped(archive, ids, "30 events recorded before close(), with a slow archive that " + kind);
+            expectShipped(archive, ids, scenario);
+            expectShipperStopped(archive, scenario);
+        } finally {
+            archive.release();
         }
+    }
+
+    /** close() of a trail whose archive takes 1 ms a write and minds interrupts: every line shipped, in order. */
+    private static void expectAllShipped(Call closing, MindfulArchive archive, List<String> ids) throws InterruptedException {
+        String kind = "an archive that takes 1 ms a write and " + (archive.givesUp
+                ? "gives the write up when its thread is interrupted" : "finishes the write and clears the interrupt");
+        String situation = ids.size() + " events recorded with " + kind + ", then close()";
+        if (!closing.endsBy(deadlineIn(WAIT_MS))) {
+            throw Pitfalls.deadlock(situation + ": close() had not returned " + millisSince(closing.started) + " ms later: "
+                    + "it is " + closing.where() + "." + (archive.interrupted.get() ? " The shipper was interrupted, and "
+                    + "the archive cleared the interrupt: if the shipper stops only when interrupted, nothing tells it "
+                    + "the stream has ended. Mark the end of the stream in the queue behind the last line." : ""));
+        }
+        if (closing.failure != null) {
+            fail(situation + ": close() threw " + describe(closing.failure), closing.failure);
+        }
+        List<String> missing = archive.missing(ids);
+        if (!missing.isEmpty()) {
+            throw Pitfalls.lostWork(situation + ": close() returned, but " + range(missing) + " never reached the "
+                    + "archive" + (archive.interrupted.get() ? "; the shipper was interrupted while the archive was "
+                    + "writing. Do not interrupt the shipper to stop it: mark the end of the stream behind the accepted "
+                    + "lines and let it drain the queue." : "."));
+        }
+        expectShipped(archive, ids, situation);
+        expectShipperStopped(archive, situation);
     }
 
     /**
@@ -222,24 +345,152 @@ class AuditTrailTest {
                     + (failing.failure == null ? "returned normally" : "threw " + describe(failing.failure))
                     + " instead of passing that failure to its caller");
         }
-        // close() starts only once record(F-3) has returned: a close that went first could refuse F-3, as it may.
         Call later = Call.start("request-3", () -> trail.record(event("F-3")));
-        if (!later.endsBy(deadlineIn(WAIT_MS))) {
-            throw Pitfalls.deadlock("record(F-2) threw because its event failed to render; afterwards, on another "
-                    + "thread, record(F-3) is " + later.where() + ", " + WAIT_MS + " ms on: the failed record left "
-                    + "the trail's lock held. Release it in a finally block.");
-        }
         Call closing = Call.start("closer", trail::close);
-        if (!closing.endsBy(deadlineIn(WAIT_MS))) {
-            throw Pitfalls.deadlock("record(F-2) threw because its event failed to render; afterwards, record(F-3) "
-                    + "returned, but close() is " + closing.where() + ", " + WAIT_MS + " ms on: the failed record "
-                    + "left something held that close() waits for. Release it in a finally block.");
+        long deadline = deadlineIn(WAIT_MS);
+        if (!later.endsBy(deadline) || !closing.endsBy(deadline)) {
+            throw Pitfalls.deadlock("record(F-2) threw because its event failed to render; afterwards, on other "
+                    + "threads, record(F-3) and close() were called at the same time, and " + WAIT_MS + " ms on "
+                    + "record(F-3) is " + later.where() + " and close() is " + closing.where() + ". If the failed "
+                    + "record left something held (a lock, a count of records in progress), release it in a finally block.");
         }
-        if (later.failure != null) {
-            fail("record(F-3), after an event that failed to render and before any close(), threw "
-                    + describe(later.failure) + ": the trail must keep working after a failed render");
+        if (closing.failure != null) {
+            fail("close() threw " + describe(closing.failure) + " after record(F-2) failed to render", closing.failure);
         }
-        expectShipped(archive, List.of("F-1", "F-3"), "F-1 and F-3 recorded around an event that failed to render");
+        if (later.failure != null && !(later.failure instanceof IllegalStateException)) {
+            fail("record(F-3), called at the same time as close(), threw " + describe(later.failure) + "; it must "
+                    + "either record the event or refuse with IllegalStateException", later.failure);
+        }
+        // F-3 raced with close(): either accepted (and shipped) or refused (and never shipped).
+        boolean accepted = later.failure == null;
+        expectShipped(archive, accepted ? List.of("F-1", "F-3") : List.of("F-1"), "F-1" + (accepted ? " and F-3" : "")
+                + " recorded around an event that failed to render");
+        if (!accepted && archive.has("F-3")) {
+            fail("record(F-3) threw IllegalStateException, telling its caller the event was not recorded, yet the "
+                    + "line reached the archive");
+        }
+    }
+
+    /**
+     * close() on a shutdown thread that is interrupted, before the call or while close() waits for a
+     * record in progress. close() may throw InterruptedException, but the trail must not be left half
+     * closed: a record on another thread still returns (its line shipped, or refused), and a second
+     * close() ships every accepted line and stops the shipper.
+     */
+    @Test
+    @Order(7)
+    void aCloseOnAnInterruptedThreadLeavesNoHalfClosedTrail() throws Exception {
+        for (boolean whileWaiting : new boolean[] {false, true}) {
+            interruptedClose(whileWaiting);
+        }
+    }
+
+    private void interruptedClose(boolean whileWaiting) throws Exception {
+        RecordingArchive archive = new RecordingArchive();
+        AuditTrail trail = new AuditTrail(archive);
+        List<String> ids = new ArrayList<>(List.of("H-1"));
+        trail.record(event("H-1"));
+        Call closing;
+        Call held = null;
+        String scenario;
+        if (whileWaiting) {
+            GatedEvent gated = new GatedEvent("H-2");
+            held = Call.start("request H-2", () -> trail.record(gated));
+            if (!gated.rendering.await(WAIT_MS, TimeUnit.MILLISECONDS)) {
+                fail("record(H-2) did not render the event within " + WAIT_MS + " ms");
+            }
+            closing = Call.start("shutdown", trail::close);
+            awaitReturnedOrStill(closing, deadlineIn(WAIT_MS));
+            scenario = closing.thread.isAlive()
+                    ? "H-1 recorded; close() called while record(H-2) was rendering its line, and its thread interrupted "
+                    + "while close() was waiting"
+                    : "H-1 recorded; close() called while record(H-2) was rendering its line (close() returned before "
+                    + "the test could interrupt it)";
+            closing.thread.interrupt();
+            gated.release();
+        } else {
+            scenario = "H-1 recorded; close() called on a thread already interrupted";
+            closing = Call.start("shutdown", () -> {
+                Thread.currentThread().interrupt();
+                trail.close();
+            });
+        }
+        long deadline = deadlineIn(WAIT_MS);
+        if (!closing.endsBy(deadline) || (held != null && !held.endsBy(deadline))) {
+            throw Pitfalls.deadlock(scenario + "; " + WAIT_MS + " ms on, close() is " + closing.where()
+                    + (held != null ? " and record(H-2) is " + held.where() : "") + ".");
+        }
+        if (closing.failure != null && !(closing.failure instanceof InterruptedException)) {
+            fail(scenario + ": close() threw " + describe(closing.failure) + "; an interrupted close() may throw "
+                    + "InterruptedException, nothing else", closing.failure);
+        }
+        if (held != null) {
+            if (held.failure == null) {
+                ids.add("H-2");
+            } else if (!(held.failure instanceof IllegalStateException)) {
+                fail(scenario + ": record(H-2) threw " + describe(held.failure) + "; a record refused because the "
+                        + "trail closed must throw IllegalStateException");
+            }
+        }
+        String outcome = "close() " + (closing.failure == null ? "returned" : "threw InterruptedException");
+        Call later = Call.start("request H-3", () -> trail.record(event("H-3")));
+        if (!later.endsBy(deadlineIn(WAIT_MS))) {
+            throw Pitfalls.deadlock(scenario + "; " + outcome + ". Then record(H-3), on another thread, had not "
+                    + "returned " + WAIT_MS + " ms later: it is " + later.where() + "."
+                    + (closing.failure != null ? " If close() took the trail's lock and threw before releasing it "
+                    + "(an unlock that is not in a finally block), the lock is still held by the shutdown thread." : ""));
+        }
+        if (later.failure == null) {
+            ids.add("H-3");
+        } else if (!(later.failure instanceof IllegalStateException)) {
+            fail(scenario + "; " + outcome + ". Then record(H-3) threw " + describe(later.failure) + "; it must "
+                    + "either record the event or refuse with IllegalStateException");
+        }
+        Call again = Call.start("shutdown (again)", trail::close);
+        if (!again.endsBy(deadlineIn(WAIT_MS))) {
+            throw Pitfalls.deadlock(scenario + "; " + outcome + ". A second close(), on a thread that is not "
+                    + "interrupted, had not returned " + WAIT_MS + " ms later: it is " + again.where() + "."
+                    + (closing.failure != null ? " If the first close() marked the trail closed and then threw before "
+                    + "it enqueued the end-of-stream marker, the shipper is waiting for a marker that never comes." : ""));
+        }
+        if (again.failure != null) {
+            fail(scenario + "; " + outcome + ". A second close() threw " + describe(again.failure), again.failure);
+        }
+        String situation = scenario + "; " + outcome + "; " + (later.failure == null ? "record(H-3) was accepted"
+                : "record(H-3) was refused") + "; then a second close()";
+        expectShipped(archive, ids, situation);
+        expectShipperStopped(archive, situation, closing.failure == null ? "" : " If the first close() marked the "
+                + "trail closed and then threw before it enqueued the end-of-stream marker, the shipper is waiting "
+                + "for a marker that never comes.");
+    }
+
+    /** An archive that stalls on one line until the test releases it, and gives that write up if interrupted. */
+    static final class StallingArchive extends RecordingArchive {
+        private final String stalledLine;
+        private final CountDownLatch released = new CountDownLatch(1);
+        volatile long interruptedAt;
+
+        StallingArchive(String stalledLine) {
+            this.stalledLine = stalledLine;
+        }
+
+        void release() {
+            released.countDown();
+        }
+
+        @Override
+        public void store(String line) {
+            if (line.equals(stalledLine)) {
+                try {
+                    released.await(STALL_MS + 3 * WAIT_MS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    interruptedAt = System.nanoTime();
+                    throw new java.io.UncheckedIOException(new java.io.InterruptedIOException(
+                            "archive write interrupted: " + line));
+                }
+            }
+            super.store(line);
+        }
     }
 
     /** A slow archive (1 ms a line) that minds its thread's interrupts. */
@@ -358,6 +609,37 @@ class AuditTrailTest {
         }
     }
 
+    /** After close() returned: the thread that wrote to the archive (the shipper) must end. */
+    private static void expectShipperStopped(RecordingArchive archive, String situation) throws InterruptedException {
+        expectShipperStopped(archive, situation, "");
+    }
+
+    private static void expectShipperStopped(RecordingArchive archive, String situation, String hint)
+            throws InterruptedException {
+        Thread shipper = archive.writer;
+        if (shipper == null || shipper == Thread.currentThread()) {
+            return;
+        }
+        shipper.join(Duration.ofMillis(WAIT_MS));
+        if (shipper.isAlive()) {
+            throw Pitfalls.leak(situation + ": close() returned, but the thread that wrote the lines to the archive ("
+                    + (shipper.getName().isEmpty() ? "unnamed" : shipper.getName()) + ") is still alive " + WAIT_MS
+                    + " ms later: it is " + where(shipper) + ". close() must stop the shipper before it returns." + hint);
+        }
+    }
+
+    private static String range(List<String> ids) {
+        return ids.size() == 1 ? ids.get(0) : ids.size() + " lines (" + ids.get(0) + " to " + ids.get(ids.size() - 1) + ")";
+    }
+
+    private static long millisSince(long start) {
+        return millisBetween(start, System.nanoTime());
+    }
+
+    private static long millisBetween(long start, long end) {
+        return TimeUnit.NANOSECONDS.toMillis(end - start);
+    }
+
     private static String describe(Throwable t) {
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : " \"" + t.getMessage() + "\"");
     }
@@ -431,6 +713,8 @@ class AuditTrailTest {
     /** A call made on a thread of its own, with what it threw. */
     static final class Call {
         final Thread thread;
+        final long started = System.nanoTime();
+        volatile long ended;
         volatile Throwable failure;
 
         private Call(String name, Action action) {
@@ -439,6 +723,8 @@ class AuditTrailTest {
                     action.run();
                 } catch (Throwable t) {
                     failure = t;
+                } finally {
+                    ended = System.nanoTime();
                 }
             });
         }
@@ -458,19 +744,26 @@ class AuditTrailTest {
         }
 
         String where() {
-            StackTraceElement[] stack = thread.getStackTrace();
-            for (int i = 0; i < stack.length; i++) {
-                StackTraceElement at = stack[i];
-                if (at.getClassName().startsWith("sendonclosed.AuditTrail") && at.getFileName() != null
-                        && !at.getClassName().contains("Test")) {
-                    String cls = i == 0 ? "" : stack[i - 1].getClassName();
-                    String what = i == 0 ? "running" : cls.contains("AuditTrailTest") ? "rendering the event"
-                            : "in " + cls.substring(cls.lastIndexOf('.') + 1) + "." + stack[i - 1].getMethodName();
-                    return what + " (" + thread.getState() + ") at " + at.getFileName() + ":" + at.getLineNumber();
-                }
-            }
-            return "in state " + thread.getState();
+            return AuditTrailTest.where(thread);
         }
+    }
+
+    /** Where {@code thread} is in the trail's code, for a failure message. */
+    static String where(Thread thread) {
+        StackTraceElement[] stack = thread.getStackTrace();
+        for (int i = 0; i < stack.length; i++) {
+            StackTraceElement at = stack[i];
+            if (at.getClassName().startsWith("sendonclosed.AuditTrail") && at.getFileName() != null
+                    && !at.getClassName().contains("Test")) {
+                String cls = i == 0 ? "" : stack[i - 1].getClassName();
+                String what = i == 0 ? (thread.getState() == Thread.State.BLOCKED ? "waiting to enter a synchronized method or block"
+                    : "running") : cls.contains("Archive") ? "in the archive's store"
+                    : cls.contains("AuditTrailTest") ? "rendering the event"
+                        : "in " + cls.substring(cls.lastIndexOf('.') + 1) + "." + stack[i - 1].getMethodName();
+                return what + " (" + thread.getState() + ") at " + at.getFileName() + ":" + at.getLineNumber();
+            }
+        }
+        return "in state " + thread.getState();
     }
 
     record PlainEvent(String id) implements AuditEvent {
@@ -513,6 +806,8 @@ class AuditTrailTest {
         private final Runnable gate;
         private final AtomicBoolean gateDone = new AtomicBoolean();
         final AtomicBoolean interruptedWhileStoring = new AtomicBoolean();
+        /** The first thread that called store: the shipper. */
+        volatile Thread writer;
 
         RecordingArchive() {
             this(null);
@@ -524,6 +819,9 @@ class AuditTrailTest {
 
         @Override
         public void store(String line) {
+            if (writer == null) {
+                writer = Thread.currentThread();
+            }
             if (gate != null && !gateDone.get()) {
                 gate.run();
                 gateDone.set(true);
