@@ -3,155 +3,614 @@ package backpressure;
 import dev.kata.probe.api.Pitfalls;
 import backpressure.EventPipeline.Event;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.concurrent.Semaphore;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Hidden tests for the backpressure kata. A request-handler thread submits events as fast as it
- * can while the writer is held back; the backlog is measured from outside the pipeline as
- * "events submit() accepted" minus "events the writer has started on".
+ * Hidden tests for the backpressure kata. Request-handler threads submit events as fast as they
+ * can to a pipeline whose writer the test controls: fast, slow, or held on its first event until
+ * the test lets it go. While the writer is held, the backlog is measured from outside the
+ * pipeline, once every handler has finished or sits still inside submit(): "events whose
+ * submit() returned" minus "events the writer has started on". After the run, every event is
+ * accounted for by identity (events equal by value are still different events).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EventPipelineTest {
 
-    private static final int MAX_BACKLOG = 4;
-    private static final int EVENTS = 64;
+    /** An event equal (as a record) to the end-of-stream marker a pipeline might use. */
+    private static Event markerLike() {
+        return new Event(-1, "end of stream");
+    }
 
     @Test
     @Order(1)
+    @DisplayName("a writer held for 600 ms: the handler waits with maxBacklog events waiting, and nothing is lost")
     void aSlowWriterHoldsTheProducerBack() throws Exception {
-        AtomicInteger started = new AtomicInteger();
-        Semaphore writerMayGo = new Semaphore(0);
-        List<Long> written = Collections.synchronizedList(new ArrayList<>());
-        EventPipeline pipeline = new EventPipeline(event -> {
-            started.incrementAndGet();
-            writerMayGo.acquire(); // the audit database is slow: the test decides when a write ends
-            written.add(event.seq());
-        }, MAX_BACKLOG);
-
-        AtomicInteger submitted = new AtomicInteger();
-        AtomicInteger peak = new AtomicInteger();
-        AtomicReference<Throwable> submitFailed = new AtomicReference<>();
-        Thread handler = Thread.ofPlatform().name("request-handler").start(() -> {
-            try {
-                for (long seq = 1; seq <= EVENTS; seq++) {
-                    pipeline.submit(new Event(seq, "login user-" + seq));
-                    int backlog = submitted.incrementAndGet() - started.get();
-                    peak.accumulateAndGet(backlog, Math::max);
-                }
-            } catch (Throwable t) {
-                submitFailed.set(t);
-            }
-        });
-
-        waitUntilFinishedOrHeldUp(handler, submitted);
-        if (handler.isAlive()) {
-            // Hold the writer longer than any "wait a while, then give up" a submit might choose.
-            handler.join(600);
+        List<Event> events = new ArrayList<>();
+        for (long seq = 1; seq <= 64; seq++) {
+            events.add(new Event(seq, "login user-" + seq));
         }
-        int peakWhileWriterStuck = peak.get();
-        writerMayGo.release(EVENTS); // the database recovers: let every write through
-        handler.join(TimeUnit.SECONDS.toMillis(1));
-        boolean handlerStuck = handler.isAlive();
-        if (!handlerStuck) {
-            pipeline.close();
-        }
-
-        if (submitFailed.get() != null) {
-            Throwable t = submitFailed.get();
-            throw Pitfalls.lostWork("submit() threw " + t.getClass().getSimpleName()
-                    + (t.getMessage() == null ? "" : " (\"" + t.getMessage() + "\")") + " when the backlog was "
-                    + "full, after " + submitted.get() + " events: the request handler's event was refused. "
-                    + "Backpressure means the producer waits for room, it does not fail.");
-        }
-        if (handlerStuck) {
-            throw Pitfalls.deadlock("The writer caught up (every write was allowed to finish), but the request "
-                    + "handler is still stuck in submit() after " + submitted.get() + " of " + EVENTS
-                    + " events: waiting for room must end when the writer takes an event.");
-        }
-        List<Long> expected = new ArrayList<>();
-        for (long seq = 1; seq <= EVENTS; seq++) {
-            expected.add(seq);
-        }
-        if (!written.equals(expected)) {
-            List<Long> missing = new ArrayList<>(expected);
-            missing.removeAll(written);
-            throw Pitfalls.lostWork("submit() accepted " + EVENTS + " audit events, but the writer wrote "
-                    + written.size() + (missing.isEmpty() ? " (out of order)" : "; missing: " + head(missing))
-                    + ". Events dropped because the backlog was full are audit records lost without a "
-                    + "trace. Make the producer wait instead of dropping.");
-        }
-        if (peakWhileWriterStuck > MAX_BACKLOG + 1) {
-            throw Pitfalls.resourceLeak("The writer was stuck on its first event, and the request handler "
-                    + "kept submitting: " + peakWhileWriterStuck + " events piled up waiting for the writer, "
-                    + "with maxBacklog = " + MAX_BACKLOG + ". Nothing pushes back on the producer: the "
-                    + "queue between them grows as long as the database is slower than the traffic, until "
-                    + "the heap is gone (in Go: a channel buffer sized 'big enough', or an ever-growing slice). "
-                    + "A warning or a larger buffer only delays it. When maxBacklog events are waiting, "
-                    + "submit() must wait for the writer to take one.");
-        }
+        // Hold the writer longer than any "wait a while, then give up" a submit might choose.
+        new Run("the first scenario", new Scenario(4, List.of(events), Mode.HELD, 600, false, false)).check();
     }
 
     @Test
     @Order(2)
+    @DisplayName("close() writes all 200 events in order, one of them equal to an end marker, and ends the writer")
     void closeWritesEverythingAndStopsTheWriter() throws Exception {
-        List<Long> written = Collections.synchronizedList(new ArrayList<>());
-        EventPipeline pipeline = new EventPipeline(event -> written.add(event.seq() == -1 ? 100 : event.seq()),
-                MAX_BACKLOG);
-        int events = 200;
-        for (long seq = 1; seq <= events; seq++) {
+        List<Event> events = new ArrayList<>();
+        for (long seq = 1; seq <= 200; seq++) {
             // Event 100 looks like an end-of-stream marker a fix might make: it is an event all the same.
-            pipeline.submit(seq == 100 ? new Event(-1, "end of stream") : new Event(seq, "logout user-" + seq));
+            events.add(seq == 100 ? markerLike() : new Event(seq, "logout user-" + seq));
         }
-        pipeline.close();
-        if (written.size() != events) {
-            boolean cutAtMarkerLike = written.size() == 99;
-            throw Pitfalls.lostWork("close() returned after " + events + " events were submitted, but only "
-                    + written.size() + " were written: close() must write everything accepted first."
-                    + (cutAtMarkerLike ? " The writer stopped at event 100, Event(-1, \"end of stream\"), which "
-                    + "equals a marker built from the same values: the end of the stream must be told apart by "
-                    + "identity (==), or by a type no event can have." : ""));
-        }
-        for (int i = 0; i < events; i++) {
-            if (written.get(i) != i + 1) {
-                throw Pitfalls.lostWork("The writer wrote event " + written.get(i) + " at position " + (i + 1)
-                        + ": audit events must be written in the order they were submitted.");
+        new Run("the second scenario", new Scenario(4, List.of(events), Mode.FAST, 0, false, false)).check();
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("seeded scenarios: 1-3 handlers, backlogs of 1-8, a writer fast, slow or held, an interrupted handler,"
+            + " close() while the writer is held")
+    void seededScenarios() throws Exception {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        List<Scenario> scenarios = new ArrayList<>();
+        // Every run holds one of each kind; the seed draws the rest.
+        scenarios.add(new Scenario(3, events(random, new int[] {25}, true), Mode.HELD, 0, false, false));
+        scenarios.add(new Scenario(1, events(random, new int[] {12, 12, 12}, true), Mode.HELD, 0, true, false));
+        scenarios.add(new Scenario(5, events(random, new int[] {30}, true), Mode.HELD, 0, true, false));
+        scenarios.add(new Scenario(3, events(random, new int[] {2, 2}, true), Mode.HELD, 0, false, true));
+        scenarios.add(new Scenario(1, events(random, new int[] {2}, false), Mode.HELD, 0, false, true));
+        scenarios.add(new Scenario(2, events(random, new int[] {60, 0, 30}, true), Mode.SLOW, 0, false, false));
+        for (int n = 0; n < 10; n++) {
+            int maxBacklog = new int[] {1, 2, 3, 5, 8}[random.nextInt(5)];
+            int handlers = 1 + random.nextInt(3);
+            Mode mode = Mode.values()[random.nextInt(3)];
+            boolean closeWhileHeld = mode == Mode.HELD && random.nextInt(3) == 0;
+            int[] counts = new int[handlers];
+            if (closeWhileHeld) {
+                // At most maxBacklog + 1 events in all, so that every handler is done while the writer is held.
+                int total = random.nextInt(4) == 0 ? 1 + random.nextInt(maxBacklog + 1) : maxBacklog + 1;
+                for (int i = 0; i < total; i++) {
+                    counts[random.nextInt(handlers)]++;
+                }
+            } else {
+                for (int h = 0; h < handlers; h++) {
+                    counts[h] = new int[] {0, 1, maxBacklog, 3 * maxBacklog + 7, 60}[random.nextInt(5)];
+                }
             }
+            boolean interrupt = mode == Mode.HELD && !closeWhileHeld && random.nextBoolean();
+            scenarios.add(new Scenario(maxBacklog, events(random, counts, random.nextBoolean()), mode, 0, interrupt,
+                    closeWhileHeld));
+        }
+        for (int n = 0; n < scenarios.size(); n++) {
+            new Run("seed " + seed + ", scenario " + (n + 1), scenarios.get(n)).check();
+        }
+    }
+
+    /** Each handler's events; some equal the end marker by value, some repeat an earlier event's values. */
+    private static List<List<Event>> events(Random random, int[] counts, boolean oddValues) {
+        List<List<Event>> all = new ArrayList<>();
+        long seq = 1;
+        for (int count : counts) {
+            List<Event> mine = new ArrayList<>();
+            for (int i = 0; i < count; i++, seq++) {
+                int pick = oddValues ? random.nextInt(8) : 7;
+                mine.add(switch (pick) {
+                    case 0 -> markerLike();
+                    case 1 -> new Event(seq, null);
+                    case 2 -> new Event(0, "");
+                    default -> new Event(seq, "viewed record " + (1000 + seq));
+                });
+            }
+            all.add(mine);
+        }
+        return all;
+    }
+
+    // ------------------------------------------------------------------ scenarios
+
+    enum Mode { FAST, SLOW, HELD }
+
+    /**
+     * @param events         what each request handler submits, in order
+     * @param writer         FAST writes at once; SLOW takes about 20 µs a write; HELD holds the writer on its
+     *                       first event until the test lets it go
+     * @param holdMs         how long the writer stays held after the handlers have settled
+     * @param interruptOne   interrupt one handler waiting inside submit() while the writer is held
+     * @param closeWhileHeld call close() while the writer is still held (every handler done by then)
+     */
+    record Scenario(int maxBacklog, List<List<Event>> events, Mode writer, long holdMs, boolean interruptOne,
+                    boolean closeWhileHeld) {
+
+        int total() {
+            return events.stream().mapToInt(List::size).sum();
+        }
+
+        String describe() {
+            StringBuilder s = new StringBuilder("maxBacklog " + maxBacklog + ", ");
+            s.append(events.size() == 1 ? "one handler submitting " + count(events.get(0).size(), "event")
+                    : events.size() + " handlers at once submitting " + String.join("+",
+                    events.stream().map(e -> String.valueOf(e.size())).toList()) + " events");
+            long markers = events.stream().flatMap(List::stream).filter(markerLike()::equals).count();
+            if (markers > 0) {
+                s.append(" (").append(markers).append(" of them equal to Event(-1, \"end of stream\"))");
+            }
+            s.append(switch (writer) {
+                case FAST -> ", the writer fast";
+                case SLOW -> ", the writer slow (about 20 µs an event)";
+                case HELD -> ", the writer held on its first event until every handler was done or waiting in"
+                        + " submit()" + (holdMs > 0 ? ", and " + holdMs + " ms longer" : "");
+            });
+            if (interruptOne) {
+                s.append(", then one waiting handler interrupted");
+            }
+            s.append(closeWhileHeld ? ", close() called while the writer was still held"
+                    : ", close() called after every handler was done");
+            return s.toString();
+        }
+    }
+
+    /** One scenario run: threads, observations, and the checks in the order that explains a failure best. */
+    private static final class Run {
+        private static final long SETTLE_DEADLINE_MS = 1500;
+        private static final long INTERRUPT_GRACE_MS = 1000;
+        /** How long a run may go without any event accepted or written before it counts as stuck. */
+        private static final long STALL_MS = 1000;
+
+        private final String where;
+        private final Scenario s;
+        private final CountDownLatch writerMayGo = new CountDownLatch(1);
+        private final AtomicInteger started = new AtomicInteger();
+        private final List<Event> written = Collections.synchronizedList(new ArrayList<>());
+        private final AtomicInteger acceptedTotal = new AtomicInteger();
+        private final List<List<Event>> accepted = new ArrayList<>();
+        private final Throwable[] thrown;
+        /** What each handler's submit() threw before the clean-up, which interrupts the handlers still inside. */
+        private Throwable[] thrownBeforeCleanUp;
+        private final Thread[] handlers;
+        private volatile Thread writerThread;
+
+        // observations
+        private int waitingAtHold = -1;
+        private int startedAtHold;
+        private List<String> waitingHandlers = List.of();
+        private int interrupted = -1;
+        private boolean interruptedStillInside;
+        private List<String> stuckAfterRelease = List.of();
+        private String stuckFacts = "";
+        private Thread closer;
+        private volatile boolean closeReturned;
+        private volatile Throwable closeThrew;
+        private volatile int writtenWhenCloseReturned = -1;
+        private boolean closeReturnedWhileHeld;
+        private boolean writerAliveAfterClose;
+        private int writtenAfterClose = -1;
+
+        Run(String where, Scenario scenario) {
+            this.where = where;
+            this.s = scenario;
+            this.thrown = new Throwable[scenario.events().size()];
+            this.handlers = new Thread[scenario.events().size()];
+            for (int h = 0; h < handlers.length; h++) {
+                accepted.add(Collections.synchronizedList(new ArrayList<>()));
+            }
+        }
+
+        private String scenario() {
+            return "(" + where + ": " + s.describe() + ")";
+        }
+
+        void check() throws Exception {
+            execute();
+            verify();
+        }
+
+        private void execute() throws Exception {
+            EventPipeline pipeline = new EventPipeline(event -> {
+                writerThread = Thread.currentThread();
+                started.incrementAndGet();
+                if (s.writer() == Mode.HELD) {
+                    writerMayGo.await(); // the audit database is slow: the test decides when it recovers
+                    if (s.closeWhileHeld() && written.size() == acceptedTotal.get() - 1) {
+                        // Before the last write, give close() up to 50 ms to return early, if it would (no
+                        // wait once close() sits in Thread.join, waiting for this writer thread to end).
+                        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+                        while (!closeReturned && closer.isAlive() && !joining(closer) && System.nanoTime() < until) {
+                            LockSupport.parkNanos(200_000);
+                        }
+                    }
+                } else if (s.writer() == Mode.SLOW) {
+                    LockSupport.parkNanos(20_000);
+                }
+                written.add(event);
+            }, s.maxBacklog());
+            try {
+                for (int h = 0; h < handlers.length; h++) {
+                    int me = h;
+                    handlers[h] = Thread.ofPlatform().name("request-handler-" + (h + 1)).start(() -> {
+                        try {
+                            for (Event event : s.events().get(me)) {
+                                pipeline.submit(event);
+                                accepted.get(me).add(event);
+                                acceptedTotal.incrementAndGet();
+                            }
+                        } catch (Throwable t) {
+                            thrown[me] = t;
+                        }
+                    });
+                }
+                if (s.writer() == Mode.HELD) {
+                    settle();
+                    if (s.holdMs() > 0) {
+                        Thread.sleep(s.holdMs());
+                    }
+                    if (s.interruptOne()) {
+                        interruptAWaitingHandler();
+                    }
+                    if (s.closeWhileHeld()) {
+                        closer = startCloser(pipeline);
+                        // Let close() run until it waits (or returns), then a little longer.
+                        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_DEADLINE_MS);
+                        while (closer.getState() == Thread.State.RUNNABLE && System.nanoTime() < until) {
+                            Thread.sleep(1);
+                        }
+                        closer.join(5);
+                        closeReturnedWhileHeld = closeReturned;
+                    }
+                    writerMayGo.countDown();
+                }
+                List<String> stuck = new ArrayList<>();
+                for (Thread handler : handlers) {
+                    awaitWhileProgressing(handler);
+                    if (handler.isAlive()) {
+                        stuck.add(handler.getName());
+                    }
+                }
+                if (!stuck.isEmpty()) {
+                    Thread writer = writerThread;
+                    stuckFacts = ", with " + acceptedTotal.get() + " events accepted and " + written.size() + " written"
+                            + (writer != null && !writer.isAlive() ? "; the writer thread had ended, before close()"
+                            + " was called" : "") + firstUnwritten();
+                    stuckAfterRelease = stuck;
+                    return;
+                }
+                if (closer == null) {
+                    closer = startCloser(pipeline);
+                }
+                awaitWhileProgressing(closer);
+                if (!closeReturned) {
+                    stuckFacts = "; " + written.size() + " of " + acceptedTotal.get() + " accepted events were written"
+                            + firstUnwritten();
+                }
+                if (closeReturned) {
+                    Thread writer = writerThread;
+                    if (writer != null) {
+                        writer.join(200);
+                        writerAliveAfterClose = writer.isAlive();
+                    }
+                    writtenAfterClose = written.size();
+                }
+            } finally {
+                thrownBeforeCleanUp = thrown.clone();
+                cleanUp(pipeline);
+            }
+        }
+
+        /** Waits for {@code t} to end for as long as events keep being accepted or written, and STALL_MS more. */
+        private void awaitWhileProgressing(Thread t) throws InterruptedException {
+            int progress = -1;
+            long lastProgress = System.nanoTime();
+            while (t.isAlive() && System.nanoTime() - lastProgress < TimeUnit.MILLISECONDS.toNanos(STALL_MS)) {
+                int now = acceptedTotal.get() + written.size();
+                if (now != progress) {
+                    progress = now;
+                    lastProgress = System.nanoTime();
+                }
+                t.join(10);
+            }
+        }
+
+        /** Waits until every handler has finished or sits still inside submit(), then measures the backlog. */
+        private void settle() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_DEADLINE_MS);
+            boolean confirmed = false;
+            while (true) {
+                boolean settled = stillFor(confirmed ? 60 : 10);
+                if (!settled && System.nanoTime() > deadline) {
+                    return; // the handlers never sat still (a machine this busy): no backlog measured this time
+                }
+                if (settled) {
+                    int waiting = acceptedTotal.get() - started.get();
+                    boolean someoneWaits = Arrays.stream(handlers).anyMatch(Thread::isAlive);
+                    boolean looksWrong = waiting > s.maxBacklog() || (someoneWaits && waiting < s.maxBacklog());
+                    if (!looksWrong || confirmed) {
+                        waitingAtHold = waiting;
+                        startedAtHold = started.get();
+                        waitingHandlers = Arrays.stream(handlers).filter(Thread::isAlive).map(Thread::getName).toList();
+                        return;
+                    }
+                    confirmed = true; // look again, longer, before calling it wrong
+                }
+            }
+        }
+
+        private boolean stillFor(long windowMs) throws InterruptedException {
+            if (!quiet()) {
+                Thread.sleep(1);
+                return false;
+            }
+            int acceptedBefore = acceptedTotal.get();
+            int startedBefore = started.get();
+            Thread.sleep(windowMs);
+            return quiet() && acceptedBefore == acceptedTotal.get() && startedBefore == started.get();
+        }
+
+        private boolean quiet() {
+            for (Thread handler : handlers) {
+                Thread.State state = handler.getState();
+                if (state != Thread.State.TERMINATED && state != Thread.State.WAITING
+                        && state != Thread.State.TIMED_WAITING && state != Thread.State.BLOCKED) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void interruptAWaitingHandler() throws InterruptedException {
+            for (int h = 0; h < handlers.length; h++) {
+                if (handlers[h].isAlive()) {
+                    interrupted = h;
+                    handlers[h].interrupt();
+                    handlers[h].join(INTERRUPT_GRACE_MS);
+                    interruptedStillInside = handlers[h].isAlive();
+                    return;
+                }
+            }
+        }
+
+        private static boolean joining(Thread t) {
+            for (StackTraceElement frame : t.getStackTrace()) {
+                if (frame.getClassName().equals("java.lang.Thread") && frame.getMethodName().startsWith("join")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private Thread startCloser(EventPipeline pipeline) {
+            return Thread.ofPlatform().name("closer").start(() -> {
+                try {
+                    pipeline.close();
+                    writtenWhenCloseReturned = written.size();
+                    closeReturned = true;
+                } catch (Throwable t) {
+                    closeThrew = t;
+                }
+            });
+        }
+
+        /** Leaves no thread behind, whatever the pipeline did, so that a failure is reported as itself. */
+        private void cleanUp(EventPipeline pipeline) throws InterruptedException {
+            writerMayGo.countDown();
+            for (Thread handler : handlers) {
+                if (handler != null && handler.isAlive()) {
+                    handler.interrupt();
+                    handler.join(200);
+                }
+            }
+            if (closer == null) {
+                closer = startCloser(pipeline);
+                closer.join(200);
+            }
+            if (closer.isAlive()) {
+                closer.interrupt();
+                closer.join(200);
+            }
+            Thread writer = writerThread;
+            if (writer != null && writer.isAlive()) {
+                writer.interrupt();
+                writer.join(200);
+            }
+        }
+
+        // -------------------------------------------------------------- checks
+
+        private void verify() {
+            Throwable[] thrown = thrownBeforeCleanUp;
+            for (int h = 0; h < handlers.length; h++) {
+                Throwable t = thrown[h];
+                if (t != null && !(h == interrupted && t instanceof InterruptedException)) {
+                    throw Pitfalls.lostWork(name(h) + "'s submit() threw " + describe(t) + " for its event #"
+                            + (accepted.get(h).size() + 1) + ", after " + accepted.get(h).size() + " of its events"
+                            + " were accepted " + scenario() + ". Nobody interrupted it: submit() must not fail"
+                            + " when the backlog is full; it waits for room.");
+                }
+            }
+            if (interrupted >= 0) {
+                int h = interrupted;
+                if (interruptedStillInside) {
+                    throw new AssertionError(name(h) + " was interrupted while it waited inside submit() for"
+                            + " room, and " + INTERRUPT_GRACE_MS + " ms later submit() had neither returned nor thrown"
+                            + " (the writer was held all that time) " + scenario() + ". A handler interrupted while it"
+                            + " waits must get InterruptedException at once.");
+                }
+                if (!(thrown[h] instanceof InterruptedException)) {
+                    throw new AssertionError(name(h) + " was interrupted while it waited inside submit() for room,"
+                            + " and submit() returned normally instead of throwing InterruptedException"
+                            + (thrown[h] == null ? "" : " (it later threw " + describe(thrown[h]) + ")")
+                            + "; in all, submit() returned normally for " + accepted.get(h).size() + " of its "
+                            + s.events().get(h).size() + " events " + scenario() + ". The handler must learn"
+                            + " that its event was not accepted.");
+                }
+            }
+            if (!stuckAfterRelease.isEmpty()) {
+                throw Pitfalls.deadlock(String.join(" and ", stuckAfterRelease) + " still waited inside submit() "
+                        + STALL_MS + " ms after the last event was accepted or written, the writer free to write"
+                        + stuckFacts + " " + scenario()
+                        + ". Waiting for room must end when the writer takes an event.");
+            }
+            if (closeThrew != null) {
+                throw new AssertionError("close() threw " + describe(closeThrew) + " " + scenario());
+            }
+            if (closeReturnedWhileHeld) {
+                throw Pitfalls.lostWork("close() returned while the writer was still held on its first event, with "
+                        + acceptedTotal.get() + " accepted events and " + written.size() + " written " + scenario()
+                        + ". close() must write everything accepted before it returns.");
+            }
+            if (!closeReturned) {
+                throw Pitfalls.deadlock("close() had not returned " + STALL_MS + " ms after the last event was"
+                        + " written, every handler done and the writer free to write" + stuckFacts + " " + scenario()
+                        + ".");
+            }
+            if (writtenWhenCloseReturned < writtenAfterClose) {
+                throw Pitfalls.lostWork("close() returned when " + writtenWhenCloseReturned + " of "
+                        + acceptedTotal.get() + " accepted events had been written, and the writer went on to write "
+                        + (writtenAfterClose - writtenWhenCloseReturned) + " more after that " + scenario()
+                        + ". close() must write everything accepted before it returns.");
+            }
+            if (writerAliveAfterClose) {
+                throw Pitfalls.leak("close() returned, but the writer thread '" + writerThread.getName()
+                        + "' was still alive 200 ms later " + scenario() + ". close() ends the writer thread.");
+            }
+            verifyEveryEventOnce();
+            if (waitingAtHold > s.maxBacklog()) {
+                throw Pitfalls.resourceLeak("The writer was held on its first event, and the request handlers"
+                        + " kept submitting: " + waitingAtHold + " accepted events piled up waiting for the writer"
+                        + " (submit() had returned " + times(waitingAtHold + startedAtHold) + ", the writer had"
+                        + " started on " + startedAtHold + "), with maxBacklog = " + s.maxBacklog() + " "
+                        + scenario() + ". Nothing pushed back on the producers enough: a queue between them grows as"
+                        + " long as the database is slower than the traffic, until the heap is gone (in Go: a"
+                        + " channel buffer sized 'big enough', or an ever-growing slice). A warning or a larger"
+                        + " buffer only delays it. When maxBacklog events are waiting, submit() must wait for the"
+                        + " writer to take one.");
+            }
+            if (!waitingHandlers.isEmpty() && waitingAtHold < s.maxBacklog()) {
+                throw new AssertionError(String.join(" and ", waitingHandlers) + " waited inside submit() while only "
+                        + waitingAtHold + " accepted events were waiting for the writer (submit() had returned "
+                        + times(waitingAtHold + startedAtHold) + ", the writer had started on " + startedAtHold
+                        + "), with maxBacklog = " + s.maxBacklog() + " " + scenario() + ". While fewer than"
+                        + " maxBacklog events wait, submit() returns at once: a request handler waits for the audit"
+                        + " database only when the backlog is full (an event the writer has started on no longer"
+                        + " waits).");
+            }
+        }
+
+        /** Each handler's accepted events, written once each, in its order; nothing else written. */
+        private void verifyEveryEventOnce() {
+            Map<Event, int[]> owner = new IdentityHashMap<>(); // event -> {handler, index}
+            for (int h = 0; h < handlers.length; h++) {
+                List<Event> mine = s.events().get(h);
+                for (int i = 0; i < mine.size(); i++) {
+                    owner.put(mine.get(i), new int[] {h, i});
+                }
+            }
+            List<Event> out;
+            synchronized (written) {
+                out = new ArrayList<>(written);
+            }
+            Map<Event, Integer> times = new IdentityHashMap<>();
+            int[] lastIndex = new int[handlers.length];
+            Arrays.fill(lastIndex, -1);
+            for (Event e : out) {
+                int[] who = owner.get(e);
+                if (who == null) {
+                    throw new AssertionError("The writer was handed " + e + ", which no handler submitted "
+                            + scenario() + ".");
+                }
+                if (times.merge(e, 1, Integer::sum) > 1) {
+                    throw Pitfalls.race(name(who[0]) + "'s event #" + (who[1] + 1) + " (" + e + ") was written twice "
+                            + scenario() + ". Each accepted event is written once.");
+                }
+                boolean wasAccepted = who[1] < accepted.get(who[0]).size();
+                if (!wasAccepted) {
+                    throw new AssertionError(name(who[0]) + "'s event #" + (who[1] + 1) + " (" + e + ") was written,"
+                            + " although its submit() threw " + describe(thrownBeforeCleanUp[who[0]]) + " " + scenario()
+                            + ". An event whose submit() failed was not accepted: the handler may retry it, and"
+                            + " then it would be written twice.");
+                }
+                if (who[1] < lastIndex[who[0]]) {
+                    throw Pitfalls.lostWork(name(who[0]) + "'s event #" + (who[1] + 1) + " was written after its"
+                            + " event #" + (lastIndex[who[0]] + 1) + " " + scenario() + ": audit events must be"
+                            + " written in the order they were submitted.");
+                }
+                lastIndex[who[0]] = who[1];
+            }
+            for (int h = 0; h < handlers.length; h++) {
+                List<Event> mine = accepted.get(h);
+                List<String> missing = new ArrayList<>();
+                for (int i = 0; i < mine.size(); i++) {
+                    if (!times.containsKey(mine.get(i))) {
+                        missing.add("#" + (i + 1) + " " + mine.get(i));
+                    }
+                }
+                if (!missing.isEmpty()) {
+                    throw Pitfalls.lostWork(name(h) + "'s submit() returned for " + mine.size() + " events, but the"
+                            + " writer never wrote " + missing.size() + " of them: " + head(missing) + " "
+                            + scenario() + ". An event submit() accepted must be written; dropped audit events are"
+                            + " records lost without a trace. When the backlog is full, make the producer wait"
+                            + " instead.");
+                }
+            }
+        }
+
+        /** The first accepted event not written, in the order of a single handler's submissions. */
+        private String firstUnwritten() {
+            List<Event> out;
+            synchronized (written) {
+                out = new ArrayList<>(written);
+            }
+            Map<Event, Boolean> seen = new IdentityHashMap<>();
+            out.forEach(e -> seen.put(e, true));
+            for (int h = 0; h < handlers.length; h++) {
+                List<Event> mine;
+                synchronized (accepted.get(h)) {
+                    mine = new ArrayList<>(accepted.get(h));
+                }
+                for (int i = 0; i < mine.size(); i++) {
+                    if (!seen.containsKey(mine.get(i))) {
+                        return "; the first accepted event not written was " + name(h) + "'s #" + (i + 1) + ", "
+                                + mine.get(i) + (markerLike().equals(mine.get(i))
+                                ? " (equal to Event(-1, \"end of stream\"))" : "");
+                    }
+                }
+            }
+            return "";
+        }
+
+        private String name(int h) {
+            return "request-handler-" + (h + 1);
         }
     }
 
     // ------------------------------------------------------------------ helpers
 
-    /** Returns once the handler has ended, or has sat still inside submit() for a little while. */
-    private static void waitUntilFinishedOrHeldUp(Thread handler, AtomicInteger submitted) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-        while (handler.isAlive() && System.nanoTime() < deadline) {
-            Thread.State state = handler.getState();
-            if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || state == Thread.State.BLOCKED) {
-                int before = submitted.get();
-                Thread.sleep(20);
-                if (submitted.get() == before && handler.getState() != Thread.State.RUNNABLE) {
-                    return;
-                }
-            } else {
-                Thread.sleep(1);
-            }
-        }
+    private static String describe(Throwable t) {
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : " (\"" + t.getMessage() + "\")");
     }
 
-    private static String head(List<Long> seqs) {
-        List<String> shown = new ArrayList<>();
-        for (Long s : seqs.subList(0, Math.min(5, seqs.size()))) {
-            shown.add("#" + s);
-        }
-        return String.join(", ", shown) + (seqs.size() > 5 ? " and " + (seqs.size() - 5) + " more" : "");
+    private static String count(int n, String thing) {
+        return n + " " + thing + (n == 1 ? "" : "s");
+    }
+
+    private static String times(int n) {
+        return n == 1 ? "once" : n + " times";
+    }
+
+    private static String head(List<String> items) {
+        return String.join(", ", items.subList(0, Math.min(3, items.size())))
+                + (items.size() > 3 ? " and " + (items.size() - 3) + " more" : "");
     }
 }

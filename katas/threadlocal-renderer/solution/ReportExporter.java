@@ -2,7 +2,7 @@ package threadlocalrenderer;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 
 /**
@@ -20,39 +20,40 @@ public final class ReportExporter {
         byte[] render(String reportId);
     }
 
-    /** At most this many renderers ever exist; more exports than that wait for one. */
-    static final int MAX_RENDERERS = 8;
-
     private final Supplier<Renderer> newRenderer;
-    private final BlockingQueue<Renderer> idle = new ArrayBlockingQueue<>(MAX_RENDERERS);
-    private final AtomicInteger built = new AtomicInteger();
+    /** One permit per renderer an export may hold: maxRenderers exports at once, the others wait. */
+    private final Semaphore lendable;
+    /** Renderers built and not lent out. */
+    private final BlockingQueue<Renderer> idle;
 
-    public ReportExporter(Supplier<Renderer> newRenderer) {
+    /**
+     * @param newRenderer  builds a renderer (slow: loads the fonts, allocates the scratch buffer)
+     * @param maxRenderers how many renderers the server can afford to keep. The request pool used
+     *                     to have this many threads, so one renderer per thread stayed within it.
+     */
+    public ReportExporter(Supplier<Renderer> newRenderer, int maxRenderers) {
         this.newRenderer = newRenderer;
+        this.lendable = new Semaphore(maxRenderers);
+        this.idle = new ArrayBlockingQueue<>(maxRenderers);
     }
 
     /** Renders one report; called concurrently, from one virtual thread per request. */
     public byte[] export(String reportId) throws InterruptedException {
-        Renderer renderer = borrow();
+        lendable.acquire(); // waits while maxRenderers exports hold a renderer
         try {
-            renderer.reset();
-            return renderer.render(reportId);
-        } finally {
-            idle.offer(renderer); // never fails: at most MAX_RENDERERS exist
-        }
-    }
-
-    private Renderer borrow() throws InterruptedException {
-        Renderer renderer = idle.poll();
-        if (renderer != null) {
-            return renderer;
-        }
-        // Build a new one only while the pool is below its cap; otherwise wait for one.
-        for (int n = built.get(); n < MAX_RENDERERS; n = built.get()) {
-            if (built.compareAndSet(n, n + 1)) {
-                return newRenderer.get();
+            Renderer renderer = idle.poll();
+            if (renderer == null) {
+                // None idle while this export holds a permit: fewer than maxRenderers exist.
+                renderer = newRenderer.get();
             }
+            try {
+                renderer.reset();
+                return renderer.render(reportId);
+            } finally {
+                idle.offer(renderer); // back in the pool, even after a failure: it is reset before each use
+            }
+        } finally {
+            lendable.release(); // also when building the renderer failed
         }
-        return idle.take();
     }
 }

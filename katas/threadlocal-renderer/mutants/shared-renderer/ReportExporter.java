@@ -19,7 +19,12 @@ public final class ReportExporter {
     /** Built once, shared by every export. */
     private final Renderer renderer;
 
-    public ReportExporter(Supplier<Renderer> newRenderer) {
+    /**
+     * @param newRenderer  builds a renderer (slow: loads the fonts, allocates the scratch buffer)
+     * @param maxRenderers how many renderers the server can afford to keep. The request pool used
+     *                     to have this many threads, so one renderer per thread stayed within it.
+     */
+    public ReportExporter(Supplier<Renderer> newRenderer, int maxRenderers) {
         this.renderer = newRenderer.get();
     }
 
