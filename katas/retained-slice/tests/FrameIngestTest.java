@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kata.probe.api.Heap;
 import dev.kata.probe.api.Pitfalls;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
@@ -14,13 +16,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
@@ -40,10 +45,19 @@ class FrameIngestTest {
     private static final int HEADER = FrameIngest.HEADER_BYTES;
     private static final int BIG_FRAME = 256 * 1024;
     private static final long ALLOWED_GROWTH = 4L * 1024 * 1024;
+    private static final int SMALL_FRAME = 32;
+    private static final int FIRST_DEVICE = 2000;
+    private static final int[] DEVICE_CHOICES = {1, 2, 3, 5};
+    private static final int[] PER_DEVICE_CHOICES = {1, 2, 3, 8};
+    private static final long ROUND_MILLIS = 25;
+    private static final int MIN_ROUNDS = 3;
+    private static final long STRESS_NANOS = 100_000_000L;
+    private static final long MIN_FRAMES = 200_000;
+    private static final long EXTRA_NANOS = 50_000_000L; // at most this much longer to reach MIN_FRAMES
 
     @Test
     @Order(1)
-    @DisplayName("keeps each device's latest headers, oldest first, and no more")
+    @DisplayName("keeps each device's latest headers, oldest first, and no more; hands out copies")
     void keepsTheLatestHeadersInOrder() {
         AtomicInteger archived = new AtomicInteger();
         FrameIngest ingest = new FrameIngest(4, frame -> archived.incrementAndGet());
@@ -53,13 +67,22 @@ class FrameIngestTest {
                 ingest.accept(frame(815, seq, 200));
             }
         }
-        assertEquals(13, archived.get(), "frames handed to the archive");
+        ingest.accept(frame(9, 1, HEADER)); // a frame that is all header: no payload at all
+        assertEquals(14, archived.get(), "frames handed to the archive");
         expectHeaders(ingest, 4711, 64, 7, 8, 9, 10);
         expectHeaders(ingest, 815, 200, 1, 2, 3);
+        expectHeaders(ingest, 9, HEADER, 1);
         assertEquals(List.of(), ingest.recentHeaders(999), "recentHeaders of a device that never sent anything");
 
         byte[] handedOut = ingest.recentHeaders(4711).get(0);
         Arrays.fill(handedOut, (byte) 0);
+        List<byte[]> again = ingest.recentHeaders(4711);
+        if (!again.isEmpty() && hex(again.get(0)).equals(hex(handedOut))) {
+            fail("The console zeroed the first header recentHeaders(4711) had handed it, and the next call to"
+                    + " recentHeaders(4711) returned that header zeroed too: " + hex(again.get(0)) + ". The list"
+                    + " holds the cache's own arrays, not copies, so what the console does with them changes the"
+                    + " cache. Hand out a copy of each header.");
+        }
         expectHeaders(ingest, 4711, 64, 7, 8, 9, 10);
     }
 
@@ -102,38 +125,298 @@ class FrameIngestTest {
 
     @Test
     @Order(3)
-    @DisplayName("frames from many connection threads at once")
+    @DisplayName("many connection threads sharing devices, and the console reading meanwhile: no header lost, mixed up or out of order")
     void framesFromManyThreads() throws Exception {
-        int threads = 4;
-        int framesPerDevice = 300;
-        FrameIngest ingest = new FrameIngest(5, frame -> { });
-        CountDownLatch start = new CountDownLatch(1);
+        oneConnectionAtATime();
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        long end = System.nanoTime() + STRESS_NANOS;
+        int round = 0;
+        long sent = 0;
+        // Rounds go on for a fixed time, not a fixed count: on a single or busy core two connections
+        // only overlap when the scheduler preempts one of them inside accept(), a few times a round.
+        while (round < MIN_ROUNDS || System.nanoTime() < end
+                || sent < MIN_FRAMES && System.nanoTime() < end + EXTRA_NANOS) {
+            round++;
+            int connections = 2 + random.nextInt(3);
+            int devices = DEVICE_CHOICES[random.nextInt(DEVICE_CHOICES.length)];
+            int perDevice = PER_DEVICE_CHOICES[random.nextInt(PER_DEVICE_CHOICES.length)];
+            String scenario = String.format("seed %d, round %d: %d connection threads sending frames of %d device%s"
+                    + " (each on every connection), headersPerDevice %d, the console reading all the while,"
+                    + " %d ms", seed, round, connections, devices, devices == 1 ? "" : "s", perDevice, ROUND_MILLIS);
+            sent += stressRound(connections, devices, perDevice, random.nextLong(), scenario, round);
+        }
+    }
+
+    /** The stress rounds' frames from one thread, so that a failure there is not blamed on threads. */
+    private static void oneConnectionAtATime() {
+        FrameIngest ingest = new FrameIngest(2, frame -> { });
+        for (int n = 1; n <= 3; n++) {
+            ingest.accept(frame(FIRST_DEVICE, seqOf(0, n), SMALL_FRAME));
+        }
+        List<byte[]> kept = ingest.recentHeaders(FIRST_DEVICE);
+        String wrong = wrongHeaders(kept, FIRST_DEVICE, 2, 1, new int[] {3});
+        if (wrong == null && kept.size() != 2) {
+            wrong = kept.size() + " headers";
+        }
+        if (wrong != null) {
+            fail("With one thread: after three frames of device " + FIRST_DEVICE + " (headersPerDevice 2),"
+                    + " recentHeaders(" + FIRST_DEVICE + ") returned " + wrong + "; expected the headers of frames"
+                    + " #2 and #3, oldest first.");
+        }
+    }
+
+    /** One round: returns the number of frames sent. */
+    private static long stressRound(int connections, int devices, int perDevice, long roundSeed, String scenario,
+            int round) throws Exception {
+        FrameIngest ingest = new FrameIngest(perDevice, frame -> { });
+        int[][] sentBy = new int[connections][devices]; // frames connection c sent for device d
+        AtomicReference<String> problem = new AtomicReference<>();
         AtomicReference<Throwable> failed = new AtomicReference<>();
-        List<Thread> connections = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int first = 2000 + 2 * t; // every connection thread carries two devices of its own
-            connections.add(Thread.ofPlatform().name("connection-" + t).start(() -> {
+        AtomicReference<String> failedOn = new AtomicReference<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        CountDownLatch start = new CountDownLatch(1);
+        long deadline = System.nanoTime() + ROUND_MILLIS * 1_000_000L;
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            int connection = c;
+            Random random = new Random(roundSeed + c);
+            threads.add(Thread.ofPlatform().name("connection-" + c).start(() -> {
                 try {
                     start.await();
-                    for (int seq = 1; seq <= framesPerDevice; seq++) {
-                        ingest.accept(frame(first, seq, 48));
-                        ingest.accept(frame(first + 1, seq, 48));
+                    int[] counts = sentBy[connection];
+                    while (System.nanoTime() < deadline && failed.get() == null && problem.get() == null) {
+                        int d = random.nextInt(devices);
+                        int seq = seqOf(connection, counts[d] + 1);
+                        ingest.accept(frame(FIRST_DEVICE + d, seq, SMALL_FRAME));
+                        counts[d]++;
+                        // the connection looks at its device's headers too, as the console would
+                        String wrong = wrongHeaders(ingest.recentHeaders(FIRST_DEVICE + d), FIRST_DEVICE + d,
+                                perDevice, connections, null);
+                        if (wrong != null) {
+                            problem.compareAndSet(null, "Right after connection-" + connection + " sent frame #"
+                                    + counts[d] + " of device " + (FIRST_DEVICE + d) + ", recentHeaders("
+                                    + (FIRST_DEVICE + d) + ") returned " + wrong);
+                        }
                     }
                 } catch (Throwable e) {
-                    failed.set(e);
+                    if (failed.compareAndSet(null, e)) {
+                        failedOn.set("connection-" + connection + "'s accept()");
+                    }
                 }
             }));
         }
+        Thread console = Thread.ofPlatform().name("console").start(() -> {
+            try {
+                start.await();
+                int d = 0;
+                while (running.get() && problem.get() == null) {
+                    int device = FIRST_DEVICE + d++ % devices;
+                    String wrong = wrongHeaders(ingest.recentHeaders(device), device, perDevice, connections, null);
+                    if (wrong != null) {
+                        problem.compareAndSet(null, "While frames were arriving, recentHeaders(" + device
+                                + ") returned " + wrong);
+                    }
+                }
+            } catch (Throwable e) {
+                if (failed.compareAndSet(null, e)) {
+                    failedOn.set("the console's recentHeaders()");
+                }
+            }
+        });
         start.countDown();
-        for (Thread connection : connections) {
-            connection.join();
+        for (Thread t : threads) {
+            t.join();
         }
+        running.set(false);
+        console.join();
         if (failed.get() != null) {
-            throw new AssertionError("accept() failed on a connection thread: " + failed.get(), failed.get());
+            Throwable e = failed.get();
+            throw Pitfalls.race("(" + scenario + ") " + failedOn.get() + " threw " + e + " while the other threads"
+                    + " were sending frames and reading headers.").underStress(connections + 1, round);
         }
-        for (int device = 2000; device < 2000 + 2 * threads; device++) {
-            expectHeaders(ingest, device, 48, 296, 297, 298, 299, 300);
+        long total = 0;
+        for (int d = 0; d < devices && problem.get() == null; d++) {
+            int device = FIRST_DEVICE + d;
+            int[] lastSeqs = new int[connections];
+            int sentForDevice = 0;
+            for (int c = 0; c < connections; c++) {
+                lastSeqs[c] = sentBy[c][d];
+                sentForDevice += sentBy[c][d];
+            }
+            total += sentForDevice;
+            List<byte[]> kept = ingest.recentHeaders(device);
+            String wrong = wrongHeaders(kept, device, perDevice, connections, lastSeqs);
+            if (wrong == null && kept.size() != Math.min(perDevice, sentForDevice)) {
+                wrong = kept.size() + " headers, after " + sentForDevice + " frames of that device: expected "
+                        + Math.min(perDevice, sentForDevice);
+            }
+            if (wrong != null) {
+                problem.set("Once every connection was done, recentHeaders(" + device + ") returned " + wrong);
+            }
         }
+        if (problem.get() != null) {
+            throw Pitfalls.race(problem.get() + " (" + scenario + ").\nEach header kept must be the 16 bytes"
+                    + " of one of that device's frames, each at most once, a connection's frames in the order it"
+                    + " sent them, and never more than headersPerDevice of them.")
+                    .underStress(connections + 1, round);
+        }
+        return total;
+    }
+
+    /**
+     * What is wrong with a list of headers of {@code device}, or null. Sequence numbers carry their
+     * connection; with {@code lastSeqs} (the frames each connection sent), each kept header must also
+     * be among its connection's latest {@code perDevice} frames of the device.
+     */
+    private static String wrongHeaders(List<byte[]> headers, int device, int perDevice, int connections,
+            int[] lastSeqs) {
+        if (headers == null) {
+            return "null";
+        }
+        if (headers.size() > perDevice) {
+            return headers.size() + " headers, more than headersPerDevice (" + perDevice + "): " + describe(headers);
+        }
+        int[] newest = new int[connections];
+        for (int i = 0; i < headers.size(); i++) {
+            byte[] h = headers.get(i);
+            int seq = isHeaderOf(h, device) ? ByteBuffer.wrap(h).getInt(8) : 0;
+            int connection = (seq >>> 20) - 1;
+            int n = seq & 0xFFFFF;
+            if (connection < 0 || connection >= connections || n == 0) {
+                return "header " + (i + 1) + " of " + headers.size() + " is " + (h == null ? "null" : hex(h))
+                        + ", not the 16-byte header of a frame of device " + device + ": " + describe(headers);
+            }
+            if (n == newest[connection]) {
+                return "the header of one frame twice: " + describe(headers);
+            }
+            if (n < newest[connection]) {
+                return "connection-" + connection + "'s frame #" + n + " after its frame #" + newest[connection]
+                        + " (oldest first was expected): " + describe(headers);
+            }
+            newest[connection] = n;
+            if (lastSeqs != null && n <= lastSeqs[connection] - perDevice) {
+                return "connection-" + connection + "'s frame #" + n + ", though it sent " + lastSeqs[connection]
+                        + " frames of the device and " + perDevice + " later ones should have replaced it: "
+                        + describe(headers);
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code h} is the 16-byte header of a small frame of {@code device} (checked without allocating). */
+    private static boolean isHeaderOf(byte[] h, int device) {
+        if (h == null || h.length != HEADER || h[0] != 'K' || h[1] != 'F' || h[2] != 1 || h[3] != 0) {
+            return false;
+        }
+        ByteBuffer b = ByteBuffer.wrap(h);
+        return b.getInt(4) == device && b.getInt(12) == SMALL_FRAME - HEADER;
+    }
+
+    private static int seqOf(int connection, int n) {
+        return (connection + 1) << 20 | n;
+    }
+
+    private static String describe(List<byte[]> headers) {
+        List<String> frames = new ArrayList<>();
+        for (byte[] h : headers) {
+            int seq = h != null && h.length == HEADER ? ByteBuffer.wrap(h).getInt(8) : 0;
+            int device = h != null && h.length == HEADER ? ByteBuffer.wrap(h).getInt(4) : 0;
+            frames.add(seq >>> 20 > 0 ? "device " + device + " connection-" + ((seq >>> 20) - 1) + " #"
+                    + (seq & 0xFFFFF) : h == null ? "null" : hex(h));
+        }
+        return frames.toString();
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("the archive fails on a frame: accept throws its exception, keeps nothing of that frame, and the next"
+            + " frame from another connection goes through")
+    void aFailingArchiveLeavesTheIngestWorking() throws Exception {
+        List<Throwable> failures = List.of(new UncheckedIOException(new IOException("archive disk full")),
+                new IOException("archive unreachable"), // a checked exception, thrown through the Consumer
+                new ArchiveCrashed());
+        for (Throwable failure : failures) {
+            failingArchive(failure);
+        }
+    }
+
+    /** An Error from the archive, not an Exception. */
+    private static final class ArchiveCrashed extends Error {
+        ArchiveCrashed() {
+            super("archive crashed");
+        }
+    }
+
+    private static void failingArchive(Throwable failure) throws Exception {
+        int device = 4242;
+        String scenario = "the archive throws " + failure + " for device " + device + "'s frame #3 (headersPerDevice"
+                + " 3); frames #1 to #3 come on thread connection-1, then frame #4 on thread connection-2";
+        List<Integer> archived = Collections.synchronizedList(new ArrayList<>());
+        FrameIngest ingest = new FrameIngest(3, frame -> {
+            int seq = ByteBuffer.wrap(frame).getInt(8);
+            archived.add(seq);
+            if (seq == 3) {
+                throw sneaky(failure);
+            }
+        });
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread first = Thread.ofPlatform().name("connection-1").start(() -> {
+            ingest.accept(frame(device, 1, 64));
+            ingest.accept(frame(device, 2, 64));
+            try {
+                ingest.accept(frame(device, 3, 64));
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        first.join();
+        if (thrown.get() != failure) {
+            fail("(" + scenario + ") accept() of frame #3 " + (thrown.get() == null ? "returned normally"
+                    : "threw " + thrown.get()) + ": it must throw the archive's own exception, " + failure
+                    + ", to the connection that sent the frame.");
+        }
+        Thread second = Thread.ofPlatform().name("connection-2").start(() -> ingest.accept(frame(device, 4, 64)));
+        awaitNotStuck(second, scenario);
+        expectHeaders("(" + scenario + ") A frame the archive failed to store is not kept. ", ingest, device, 64,
+                1, 2, 4);
+        assertEquals(List.of(1, 2, 3, 4), archived, "(" + scenario + ") frames handed to the archive, in order");
+    }
+
+    /**
+     * Waits for a connection thread to end. Its accept() has nothing to wait for, so a thread seen
+     * waiting or blocked several times in a row is stuck, as is one still running after 5 s.
+     */
+    private static void awaitNotStuck(Thread thread, String scenario) throws InterruptedException {
+        long giveUp = System.nanoTime() + 5_000_000_000L;
+        int waitingLooks = 0;
+        while (thread.isAlive()) {
+            thread.join(50);
+            Thread.State state = thread.getState();
+            boolean waiting = state == Thread.State.WAITING || state == Thread.State.BLOCKED
+                    || state == Thread.State.TIMED_WAITING;
+            waitingLooks = waiting ? waitingLooks + 1 : 0;
+            if (thread.isAlive() && (waitingLooks >= 4 || System.nanoTime() > giveUp)) {
+                StackTraceElement where = null;
+                for (StackTraceElement e : thread.getStackTrace()) {
+                    if (e.getClassName().startsWith(FrameIngest.class.getName())) {
+                        where = e;
+                        break;
+                    }
+                }
+                throw Pitfalls.deadlock("(" + scenario + ") connection-2's accept() of frame #4 has not returned: it"
+                        + " is " + state + (where == null ? "" : " at " + where.getFileName() + ":"
+                        + where.getLineNumber()) + ", after connection-1's accept() had thrown the archive's"
+                        + " exception. Whatever accept() takes (a lock, a permit) must be given back when the"
+                        + " archive throws, in a finally block; another connection waits for it forever"
+                        + " otherwise (a retry on the same thread would not show it: a ReentrantLock lets its owner in).");
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
+        throw (T) t;
     }
 
     // ------------------------------------------------------------------ helpers
@@ -165,6 +448,10 @@ class FrameIngestTest {
     }
 
     private static void expectHeaders(FrameIngest ingest, int device, int length, int... seqs) {
+        expectHeaders("", ingest, device, length, seqs);
+    }
+
+    private static void expectHeaders(String context, FrameIngest ingest, int device, int length, int... seqs) {
         List<byte[]> got = ingest.recentHeaders(device);
         List<String> expected = new ArrayList<>();
         for (int seq : seqs) {
@@ -175,7 +462,7 @@ class FrameIngestTest {
             actual.add(hex(h));
         }
         if (!expected.equals(actual)) {
-            fail("recentHeaders(" + device + ") must return the 16-byte headers of the device's frames #"
+            fail(context + "recentHeaders(" + device + ") must return the 16-byte headers of the device's frames #"
                     + Arrays.toString(seqs).replaceAll("[\\[\\]]", "") + ", oldest first.\n  expected: " + expected
                     + "\n  returned: " + actual);
         }
