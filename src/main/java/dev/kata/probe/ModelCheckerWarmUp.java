@@ -23,12 +23,13 @@ final class ModelCheckerWarmUp {
     private ModelCheckerWarmUp() {
     }
 
-    /** The shapes the katas' scenarios use: a monitor, a map, atomics, a lock, two threads. */
+    /** The shapes the katas' scenarios use: a monitor, a map, atomics, a lock, a deque, a byte buffer, two threads. */
     static final class Shared {
         final ConcurrentHashMap<String, Integer> map = new ConcurrentHashMap<>();
         final AtomicInteger atomic = new AtomicInteger();
         final LongAdder adder = new LongAdder();
         final ReentrantLock lock = new ReentrantLock();
+        final java.util.ArrayDeque<byte[]> deque = new java.util.ArrayDeque<>();
         int plain;
 
         void touch() {
@@ -44,6 +45,8 @@ final class ModelCheckerWarmUp {
             }
             synchronized (this) {
                 plain++;
+                deque.addLast(java.nio.ByteBuffer.allocate(16).putLong(plain).flip().array());
+                deque.pollFirst();
             }
         }
     }
