@@ -59,7 +59,10 @@ final class LockNames {
     String name(Step step, String expression) {
         int dot = expression.indexOf('.');
         String variable = dot < 0 ? expression : expression.substring(0, dot);
-        int at = steps.indexOf(step);
+        int at = 0;
+        while (at < steps.size() && steps.get(at) != step) { // by identity: a loop repeats equal steps
+            at++;
+        }
         String object = null;
         for (Assignment a : assignments) {
             if (a.thread() == step.thread() && a.step() < at && a.variable().equals(variable)) {

@@ -50,10 +50,10 @@ public final class FileOpens {
     /** Called by a rewritten learner class just after an open call returned: the file is open. */
     public static void opened() {
         Open pending = PENDING.get();
+        PENDING.remove();
         if (pending == null || pending.line() == null) {
             return;
         }
-        PENDING.remove();
         String path = realPath(pending.path());
         synchronized (OPENED) {
             count++;
