@@ -111,7 +111,11 @@ final class OpenFiles {
             return null;
         }
         List<String> leaked = leakedSince(before.files(), files());
-        Map<String, List<String>> lines = FileOpens.lines(leaked, before.opens());
+        return firstOpenSite(leaked, FileOpens.lines(leaked, before.opens()));
+    }
+
+    /** The line that opened the first of {@code leaked} whose opening was seen (its latest, if several), or null. */
+    private static String firstOpenSite(List<String> leaked, Map<String, List<String>> lines) {
         return leaked.stream().map(lines::get).filter(l -> l != null).map(l -> l.get(0)).findFirst().orElse(null);
     }
 
@@ -135,7 +139,7 @@ final class OpenFiles {
         List<String> named = leaked.stream().map(f -> lines.containsKey(f) ? f + " (opened at " + String.join(" or ", lines.get(f)) + ")" : f).toList();
         String shown = String.join(", ", named.subList(0, Math.min(3, named.size())))
                 + (named.size() > 3 ? " and " + (named.size() - 3) + " more" : "");
-        String location = leaked.stream().map(lines::get).filter(l -> l != null).map(l -> l.get(0)).findFirst().orElse(null);
+        String location = firstOpenSite(leaked, lines);
         throw new DetectedFailure(Reason.RESOURCE_LEAK,
                 (leaked.size() == 1 ? "1 file handle" : leaked.size() + " file handles")
                         + " opened during this test " + (leaked.size() == 1 ? "is" : "are") + " still open: " + shown
