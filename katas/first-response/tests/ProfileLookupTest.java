@@ -172,8 +172,9 @@ class ProfileLookupTest {
             List<GenLookup> lookups = new java.util.ArrayList<>();
             for (int c = 0; c < callers; c++) {
                 // Round 0: one replica fails midway and the other hangs (one deadline for the whole call);
+                // round 2: the caller is interrupted while it waits (also drawn at random elsewhere);
                 // round 3: one of three lookups gets no answer in time; elsewhere no lookup waits its timeout.
-                String kind = round == 0 ? "deadline" : round == 3 && c == 0 ? "timeout" : "any";
+                String kind = round == 0 ? "deadline" : round == 2 ? "interrupt" : round == 3 && c == 0 ? "timeout" : "any";
                 lookups.add(GenLookup.draw(random, "u-" + round + "-" + c, replicas, kind));
             }
             lookups.forEach(l -> l.shared = callers);
@@ -286,7 +287,7 @@ class ProfileLookupTest {
         static GenLookup draw(java.util.Random r, String userId, List<GenReplica> replicas, String kind) {
             GenLookup l = new GenLookup(userId);
             Act[] fast = {Act.ANSWER_NOW, Act.ANSWER_SOON, Act.FAIL_NOW, Act.FAIL_UNCHECKED, Act.HANG};
-            boolean interrupt = kind.equals("any") && r.nextInt(5) == 0;
+            boolean interrupt = kind.equals("interrupt") || kind.equals("any") && r.nextInt(5) == 0;
             for (int z = 0; z < replicas.size(); z++) {
                 Act act = switch (kind) {
                     case "deadline" -> z == 0 ? Act.FAIL_LATE : Act.HANG;
