@@ -94,9 +94,7 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
                     .filter(k -> progress.of(k.id()).status() != ProgressStatus.PASSED)
                     .findFirst()
                     .ifPresent(next -> out.println("Next kata: " + style.bold("kata start " + next.id())));
-        } else if (verdict.status() == Status.INCONCLUSIVE) {
-            out.println("Nothing was held against your code. Run " + style.bold("kata check " + kata.id()) + " again.");
-        } else {
+        } else if (verdict.status() != Status.INCONCLUSIVE) { // the verdict's own text already says to run it again
             Path file = workspace.learnerFiles(kata).get(0);
             out.println("Fix " + ctx.paths().show(file) + (kata.files().size() > 1 ? " (and the others)" : "")
                     + ", then run " + style.bold("kata check " + kata.id()) + " again."
