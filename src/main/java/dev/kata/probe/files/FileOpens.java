@@ -3,13 +3,13 @@ package dev.kata.probe.files;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Where the learner's code opened files: each open call in a learner class is rewritten (see
@@ -17,11 +17,21 @@ import java.util.Set;
  * after it. Public because the rewritten learner classes call it; nothing else should.
  */
 public final class FileOpens {
-    /** Opens kept at most: a loop that opens millions of files must not exhaust the heap. */
-    private static final int KEPT = 10_000;
+    /**
+     * Paths kept at most, the least recently opened dropped first: a loop that opens millions of
+     * files must not exhaust the heap, and a leak opened early or late in a test keeps its line.
+     */
+    private static final int KEPT_PATHS = 10_000;
+    /** Different lines kept per path, the latest first. */
+    private static final int LINES_PER_PATH = 4;
     private static final StackWalker WALKER = StackWalker.getInstance();
     private static final ThreadLocal<Open> PENDING = new ThreadLocal<>();
-    private static final List<Open> OPENED = new ArrayList<>();
+    private static final Map<String, Deque<Open>> BY_PATH = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Deque<Open>> eldest) {
+            return size() > KEPT_PATHS;
+        }
+    };
     private static long count;
 
     /** One file opened by the learner's code: its real path, the line that opened it, and its place in the order of opens. */
@@ -55,25 +65,33 @@ public final class FileOpens {
             return;
         }
         String path = realPath(pending.path());
-        synchronized (OPENED) {
+        synchronized (BY_PATH) {
             count++;
-            if (OPENED.size() < KEPT) {
-                OPENED.add(new Open(count, path, pending.line()));
+            Deque<Open> opens = BY_PATH.remove(path); // put back below: the path becomes the most recent
+            if (opens == null) {
+                opens = new ArrayDeque<>();
             }
+            opens.removeIf(o -> o.line().equals(pending.line()));
+            opens.addFirst(new Open(count, path, pending.line()));
+            if (opens.size() > LINES_PER_PATH) {
+                opens.removeLast();
+            }
+            BY_PATH.put(path, opens);
         }
     }
 
     /** How many opens have been recorded so far: a mark for {@link #since}. */
     public static long mark() {
-        synchronized (OPENED) {
+        synchronized (BY_PATH) {
             return count;
         }
     }
 
-    /** Opens recorded after {@code mark}, oldest first. */
+    /** The latest open of each path and line recorded after {@code mark}, oldest first. */
     public static List<Open> since(long mark) {
-        synchronized (OPENED) {
-            return OPENED.stream().filter(o -> o.sequence() > mark).toList();
+        synchronized (BY_PATH) {
+            return BY_PATH.values().stream().flatMap(Deque::stream).filter(o -> o.sequence() > mark)
+                    .sorted(Comparator.comparingLong(Open::sequence)).toList();
         }
     }
 
@@ -82,16 +100,16 @@ public final class FileOpens {
      * opened it, most recent first (a file opened by two lines cannot be told apart by its path).
      */
     public static Map<String, List<String>> lines(Collection<String> paths, long mark) {
-        Map<String, Set<String>> found = new LinkedHashMap<>();
-        List<Open> opens = new ArrayList<>(since(mark));
-        java.util.Collections.reverse(opens);
-        for (Open open : opens) {
-            if (paths.contains(open.path())) {
-                found.computeIfAbsent(open.path(), p -> new LinkedHashSet<>()).add(open.line());
+        Map<String, List<String>> lines = new LinkedHashMap<>();
+        synchronized (BY_PATH) {
+            for (String path : paths) {
+                List<String> at = BY_PATH.getOrDefault(path, new ArrayDeque<>()).stream()
+                        .filter(o -> o.sequence() > mark).map(Open::line).toList();
+                if (!at.isEmpty()) {
+                    lines.put(path, at);
+                }
             }
         }
-        Map<String, List<String>> lines = new LinkedHashMap<>();
-        found.forEach((path, at) -> lines.put(path, List.copyOf(at)));
         return lines;
     }
 
