@@ -118,18 +118,21 @@ class AlertServiceTest {
         AlertService service = new AlertService(gateway);
         Duration timeout = Duration.ofSeconds(1);
         List<Call> calls = new ArrayList<>();
-        for (int i = 1; i <= 6; i++) {
+        for (int i = 1; i <= 7; i++) {
             // Odd alerts are answered at once (the worker may be ready before the caller waits),
-            // even ones after a short delay (the caller is already waiting for the worker).
+            // even ones after a short delay (the caller is already waiting for the worker), and the
+            // last well into the timeout (the whole timeout is the caller's, not a part of it).
             String id = "C-" + i;
-            Call call = i % 2 == 1 ? gateway.fast(id) : gateway.slightlySlow(id);
+            Call call = i == 7 ? gateway.script(id, Mode.WELL_IN_TIME) : i % 2 == 1 ? gateway.fast(id) : gateway.slightlySlow(id);
             calls.add(call);
             Optional<Receipt> result = sendOnTime(service, alert(id), timeout);
             if (result.isEmpty()) {
                 fail("Alert " + id + ": the gateway answered "
-                        + (i % 2 == 1 ? "at once" : "within " + ScriptedGateway.SLIGHTLY_SLOW_MS + " ms")
-                        + ", but send(" + id + ", " + timeout.toMillis() + " ms) returned empty. "
-                        + "The fast path must still hand the receipt to the caller.");
+                        + (i == 7 ? "after " + ScriptedGateway.WELL_IN_TIME_MS + " ms" : i % 2 == 1 ? "at once"
+                                : "within " + ScriptedGateway.SLIGHTLY_SLOW_MS + " ms")
+                        + ", but send(" + id + ", " + timeout.toMillis() + " ms) returned empty"
+                        + (i == 7 ? ": wait for the receipt as long as the timeout allows." : ". The fast path must "
+                                + "still hand the receipt to the caller."));
             }
             assertEquals(receiptFor(id), result.get(),
                     "Alert " + id + ": send() returned a receipt for another alert");
@@ -213,7 +216,7 @@ class AlertServiceTest {
             int callers = round == 1 ? 6 : 1 + random.nextInt(6);
             List<Plan> plans = new ArrayList<>();
             for (int c = 1; c <= callers; c++) {
-                Mode mode = Mode.values()[random.nextInt(Mode.values().length)];
+                Mode mode = DRAWN[random.nextInt(DRAWN.length)];
                 boolean interrupt = (mode == Mode.LATE || mode == Mode.HANGING) && random.nextInt(4) == 0;
                 plans.add(new Plan("R" + round + "-" + c, mode, interrupt));
             }
@@ -258,6 +261,7 @@ class AlertServiceTest {
             String what = switch (mode) {
                 case FAST -> "answers at once";
                 case SLIGHTLY_SLOW -> "answers after " + ScriptedGateway.SLIGHTLY_SLOW_MS + " ms";
+                case WELL_IN_TIME -> "answers after " + ScriptedGateway.WELL_IN_TIME_MS + " ms";
                 case LATE -> "answers after the caller left";
                 case HANGING -> "hangs until interrupted";
             };
@@ -518,7 +522,10 @@ class AlertServiceTest {
 
     // ------------------------------------------------------------------ the gateway double
 
-    enum Mode { FAST, SLIGHTLY_SLOW, LATE, HANGING }
+    enum Mode { FAST, SLIGHTLY_SLOW, WELL_IN_TIME, LATE, HANGING }
+
+    /** The modes the generated rounds draw from (WELL_IN_TIME would make a round last 400 ms). */
+    private static final Mode[] DRAWN = {Mode.FAST, Mode.SLIGHTLY_SLOW, Mode.LATE, Mode.HANGING};
 
     /** What happened to the gateway call for one alert. */
     static final class Call {
@@ -551,6 +558,8 @@ class AlertServiceTest {
     /** A stand-in for the third-party API whose behaviour the test sets per alert. */
     static final class ScriptedGateway implements AlertGateway {
         static final long SLIGHTLY_SLOW_MS = 60;
+        /** Well into a 1 s timeout, but with time to spare on a loaded machine. */
+        static final long WELL_IN_TIME_MS = 400;
         private final Map<String, Call> calls = new ConcurrentHashMap<>();
 
         Call fast(String alertId) {
@@ -591,6 +600,7 @@ class AlertServiceTest {
             switch (call.mode) {
                 case FAST -> { }
                 case SLIGHTLY_SLOW -> Thread.sleep(SLIGHTLY_SLOW_MS);
+                case WELL_IN_TIME -> Thread.sleep(WELL_IN_TIME_MS);
                 case LATE -> awaitKeepingInterrupt(call);
                 case HANGING -> {
                     try {
