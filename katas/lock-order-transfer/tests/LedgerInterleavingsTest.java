@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Timeout;
  * The lock-order deadlock, model-checked: two transfers between the same two accounts, in opposite
  * directions, at once. The model checker tries the ways their steps can interleave until both are
  * stuck, each holding the lock the other one waits for, or one is refused (or neither happens). It
- * finds such an interleaving on every run, however busy the machine; the verdict shows it.
+ * finds such an interleaving on every run, however busy the machine; the verdict shows it. And two
+ * transfers into one account at once: no interleaving may lose or make money.
  */
 @Timeout(value = 60, unit = SECONDS)
 class LedgerInterleavingsTest {
@@ -39,6 +40,31 @@ class LedgerInterleavingsTest {
                 throw Pitfalls.deadlock("a transfer between two accounts with money was refused when it met the"
                         + " opposite transfer: " + refused.getMessage() + " (the steps below). Giving up is not"
                         + " the cure: take the two locks in an order both transfers agree on.");
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("two transfers into one account at once: no interleaving loses money (model-checked)")
+    void noInterleavingLosesMoneyOfTwoTransfersIntoOneAccount() {
+        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+            ledger = new Ledger(Map.of("alice", 10_000L, "bob", 10_000L, "carol", 0L), (transfer, balance) -> { });
+            refused = null;
+            Thread aliceToCarol = new Thread(() -> transfer("alice", "carol", 2_500));
+            Thread bobToCarol = new Thread(() -> transfer("bob", "carol", 1_000));
+            aliceToCarol.start();
+            bobToCarol.start();
+            join(aliceToCarol);
+            join(bobToCarol);
+            long alice = ledger.balance("alice");
+            long bob = ledger.balance("bob");
+            long carol = ledger.balance("carol");
+            if (refused != null || alice != 7_500 || bob != 9_000 || carol != 3_500) {
+                throw Pitfalls.race("alice sent 2500 and bob sent 1000 to carol at the same time; afterwards alice had "
+                        + alice + ", bob " + bob + " and carol " + carol + " (expected 7500, 9000 and 3500)"
+                        + (refused != null ? ", and a transfer was refused: " + refused.getMessage() : "")
+                        + ". The steps below show how the two transfers interleaved. Read, change and write each balance"
+                        + " only while its account's lock is held.");
             }
         });
     }
