@@ -98,14 +98,25 @@ class ProfileLookupTest {
     @Test
     @Order(3)
     void whenEveryReplicaFailsTheLookupFails() throws Exception {
-        ScriptedReplica a = ScriptedReplica.failing("zone-a");
-        ScriptedReplica b = ScriptedReplica.failing("zone-b");
-        ProfileLookup lookup = new ProfileLookup(List.of(a, b));
-        try {
-            Profile profile = fetchOnTime(lookup, "u-3003", GENEROUS);
-            fail("both replicas failed, yet fetch() returned " + profile);
-        } catch (ReplicaUnavailableException expected) {
-            // every replica failed: so does the lookup
+        // Three replicas that fail at once, several times: the failures are counted at the same moment.
+        Duration timeout = Duration.ofSeconds(4);
+        for (int round = 1; round <= 5; round++) {
+            ProfileLookup lookup = new ProfileLookup(List.of(ScriptedReplica.failing("zone-a"),
+                    ScriptedReplica.failing("zone-b"), ScriptedReplica.failing("zone-c")));
+            long start = System.nanoTime();
+            try {
+                Profile profile = fetchOnTime(lookup, "u-300" + round, timeout);
+                fail("all three replicas failed, yet fetch() returned " + profile);
+            } catch (ReplicaUnavailableException expected) {
+                // every replica failed: so does the lookup
+            }
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            if (took > timeout.toMillis() / 2) {
+                fail("all three replicas failed at once, but fetch(u-300" + round + ", " + timeout.toMillis()
+                        + " ms) gave up only after " + took + " ms: once the last replica has failed, no answer can"
+                        + " come, so the lookup fails then, without waiting for its timeout. If you count failures, count every one,"
+                        + " even when several replicas fail at the same moment.");
+            }
         }
     }
 

@@ -2,7 +2,8 @@ package dev.kata.probe;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
-import dev.kata.probe.files.LearnerClassLoader;
+import dev.kata.probe.files.OpenSiteRewriter;
+import dev.kata.probe.noise.NoiseRewriter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.FilterResult;
 import org.junit.platform.launcher.Launcher;
@@ -55,9 +57,8 @@ public final class ProbeMain {
         Probe.describer = new ThreadDescriber(learner, new HashSet<>(tests));
         Probe.sources = new LearnerSources(split(orders.get("sources")).stream().map(Path::of).toList());
         URL classesUrl = classes.toUri().toURL();
-        ClassLoader loader = Boolean.parseBoolean(orders.get("trackFiles"))
-                ? LearnerClassLoader.reportingOpens(classesUrl, ProbeMain.class.getClassLoader(), learner)
-                : new URLClassLoader(new URL[] {classesUrl}, ProbeMain.class.getClassLoader());
+        ClassLoader loader = learnerLoader(classesUrl, learner, Boolean.parseBoolean(orders.get("trackFiles")),
+                Boolean.getBoolean("kata.noise"));
         Thread.currentThread().setContextClassLoader(loader);
         List<DiscoverySelector> selectors = new ArrayList<>();
         tests.sort(null);
@@ -109,6 +110,21 @@ public final class ProbeMain {
             }
         }
         return orders;
+    }
+
+    /**
+     * The loader of the kata's classes: learner classes are rewritten to report the files they open
+     * ({@code trackFiles}, katas about leaked files) and to pause where races hide ({@code noise}:
+     * a kata's {@code jvm_args} set {@code -Dkata.noise=true}).
+     */
+    private static ClassLoader learnerLoader(URL classes, Set<String> learner, boolean trackFiles, boolean noise) {
+        ClassLoader parent = ProbeMain.class.getClassLoader();
+        if (!trackFiles && !noise) {
+            return new URLClassLoader(new URL[] {classes}, parent);
+        }
+        UnaryOperator<byte[]> opens = trackFiles ? OpenSiteRewriter::rewrite : UnaryOperator.identity();
+        UnaryOperator<byte[]> pauses = noise ? NoiseRewriter::rewrite : UnaryOperator.identity();
+        return LearnerClassLoader.rewriting(classes, parent, learner, bytes -> pauses.apply(opens.apply(bytes)));
     }
 
     private static Set<String> split(String list) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kata.probe.LearnerClassLoader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URL;
@@ -84,6 +85,6 @@ class OpenSiteRewriterTest {
                 return super.loadClass(name, resolve);
             }
         };
-        return Class.forName(LEARNER, true, LearnerClassLoader.reportingOpens(classes, withoutOpener, Set.of(LEARNER)));
+        return Class.forName(LEARNER, true, LearnerClassLoader.rewriting(classes, withoutOpener, Set.of(LEARNER), OpenSiteRewriter::rewrite));
     }
 }

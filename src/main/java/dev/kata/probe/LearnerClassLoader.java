@@ -1,15 +1,17 @@
-package dev.kata.probe.files;
+package dev.kata.probe;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
- * Loads the compiled kata (learner classes and hidden tests) and, for katas about leaked files,
- * has each learner class report the files it opens (see {@link OpenSiteRewriter}). Other classes
- * load as they are.
+ * Loads the compiled kata (learner classes and hidden tests), rewriting each learner class as it
+ * loads: to report the files it opens (katas about leaked files, see
+ * {@link dev.kata.probe.files.OpenSiteRewriter}), or to perturb its timing where races hide (see
+ * {@link dev.kata.probe.noise.NoiseRewriter}). Other classes load as they are.
  */
 public final class LearnerClassLoader extends URLClassLoader {
     static {
@@ -17,15 +19,18 @@ public final class LearnerClassLoader extends URLClassLoader {
     }
 
     private final Set<String> learnerClasses;
+    private final UnaryOperator<byte[]> rewrite;
 
-    private LearnerClassLoader(URL classes, ClassLoader parent, Set<String> learnerClasses) {
+    private LearnerClassLoader(URL classes, ClassLoader parent, Set<String> learnerClasses, UnaryOperator<byte[]> rewrite) {
         super(new URL[] {classes}, parent);
         this.learnerClasses = learnerClasses;
+        this.rewrite = rewrite;
     }
 
-    /** A loader of {@code classes} that records where the top-level {@code learnerClasses} (and their nested classes) open files. */
-    public static URLClassLoader reportingOpens(URL classes, ClassLoader parent, Set<String> learnerClasses) {
-        return new LearnerClassLoader(classes, parent, Set.copyOf(learnerClasses));
+    /** A loader of {@code classes} that passes the top-level {@code learnerClasses} (and their nested classes) through {@code rewrite}. */
+    public static URLClassLoader rewriting(URL classes, ClassLoader parent, Set<String> learnerClasses,
+            UnaryOperator<byte[]> rewrite) {
+        return new LearnerClassLoader(classes, parent, Set.copyOf(learnerClasses), rewrite);
     }
 
     @Override
@@ -40,7 +45,7 @@ public final class LearnerClassLoader extends URLClassLoader {
         }
         byte[] bytes;
         try (InputStream in = resource.openStream()) {
-            bytes = OpenSiteRewriter.rewrite(in.readAllBytes());
+            bytes = rewrite.apply(in.readAllBytes());
         } catch (IOException e) {
             throw new ClassNotFoundException(name, e);
         }

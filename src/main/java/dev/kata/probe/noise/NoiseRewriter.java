@@ -1,0 +1,82 @@
+package dev.kata.probe.noise;
+
+import java.util.Set;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+/**
+ * Rewrites a learner class to call {@link Noise#point()} where a lost update or a check-then-act
+ * hides: just after each read of an atomic variable ({@code n.get()}, {@code ref.get()}...), which
+ * a read-then-write needs before its write, and just before each write of a field outside
+ * constructors (the write of {@code count++}, or of a lazily made instance). The pause widens the
+ * gap between the read and the write, so that another thread's step lands in it. Atomic
+ * read-modify-writes ({@code incrementAndGet}, {@code compareAndSet}) get no pause: they have no gap.
+ */
+public final class NoiseRewriter {
+    private static final String NOISE = Type.getInternalName(Noise.class);
+    private static final String ATOMICS = "java/util/concurrent/atomic/";
+    private static final Set<String> READS = Set.of(
+            "get", "getPlain", "getOpaque", "getAcquire", "intValue", "longValue", "sum", "getReference");
+
+    private NoiseRewriter() {
+    }
+
+    /** The class with its pause points, or the same bytes if it has none or cannot be read. */
+    public static byte[] rewrite(byte[] classFile) {
+        try {
+            ClassReader reader = new ClassReader(classFile);
+            ClassWriter writer = new ClassWriter(reader, 0); // a call with no argument and no result changes no frame
+            Rewriter rewriter = new Rewriter(writer);
+            reader.accept(rewriter, 0);
+            return rewriter.changed ? writer.toByteArray() : classFile;
+        } catch (RuntimeException e) {
+            return classFile; // a class ASM cannot read is graded as it is, without noise
+        }
+    }
+
+    /** Whether a call reads an atomic variable without writing it. */
+    static boolean readsAtomic(int opcode, String owner, String name, String descriptor) {
+        return opcode == Opcodes.INVOKEVIRTUAL && owner.startsWith(ATOMICS) && READS.contains(name)
+                && descriptor.startsWith("()");
+    }
+
+    private static final class Rewriter extends ClassVisitor {
+        boolean changed;
+
+        Rewriter(ClassVisitor next) {
+            super(Opcodes.ASM9, next);
+        }
+
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+            MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+            boolean constructing = name.equals("<init>") || name.equals("<clinit>");
+            return new MethodVisitor(Opcodes.ASM9, next) {
+                @Override
+                public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean isInterface) {
+                    super.visitMethodInsn(opcode, owner, method, desc, isInterface);
+                    if (readsAtomic(opcode, owner, method, desc)) {
+                        pause();
+                    }
+                }
+
+                @Override
+                public void visitFieldInsn(int opcode, String owner, String field, String desc) {
+                    if (!constructing && (opcode == Opcodes.PUTFIELD || opcode == Opcodes.PUTSTATIC)) {
+                        pause();
+                    }
+                    super.visitFieldInsn(opcode, owner, field, desc);
+                }
+
+                private void pause() {
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, NOISE, "point", "()V", false);
+                    changed = true;
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.kata.probe.noise;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kata.probe.LearnerClassLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CyclicBarrier;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+class NoiseRewriterTest {
+    private static final String LEARNER = Racer.class.getName();
+
+    @Test
+    void pausesFollowAtomicReadsAndPrecedeFieldWritesOutsideConstructors() throws IOException {
+        Map<String, Integer> pauses = pausesByMethod(NoiseRewriter.rewrite(bytesOf(Racer.class)));
+        assertEquals(1, pauses.get("splitIncrement"), pauses.toString());
+        assertEquals(0, pauses.getOrDefault("atomicIncrement", 0), pauses.toString());
+        assertEquals(1, pauses.get("plainIncrement"), pauses.toString());
+        assertEquals(1, pauses.get("atomicValue"), pauses.toString());
+        assertEquals(0, pauses.getOrDefault("<init>", 0), pauses.toString());
+    }
+
+    @Test
+    void aReadThenWriteLosesUpdatesUnderNoiseAndAnAtomicIncrementNever() throws Exception {
+        Object racer = learnerClass().getConstructor().newInstance();
+        race(racer, "splitIncrement");
+        int split = (int) racer.getClass().getMethod("atomicValue").invoke(racer);
+        assertTrue(split < 2 * ROUNDS, "two threads each added " + ROUNDS + " with get() then set(); no update was lost");
+
+        Object fresh = learnerClass().getConstructor().newInstance();
+        race(fresh, "atomicIncrement");
+        assertEquals(2 * ROUNDS, fresh.getClass().getMethod("atomicValue").invoke(fresh));
+    }
+
+    @Test
+    void bytesThatAreNotAClassPassThroughUnchanged() {
+        byte[] garbage = {1, 2, 3};
+        assertSame(garbage, NoiseRewriter.rewrite(garbage));
+    }
+
+    private static final int ROUNDS = 40;
+
+    private static void race(Object racer, String method) throws Exception {
+        Method m = racer.getClass().getMethod(method);
+        CyclicBarrier start = new CyclicBarrier(2);
+        Runnable body = () -> {
+            try {
+                start.await();
+                for (int i = 0; i < ROUNDS; i++) {
+                    m.invoke(racer);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        Thread a = Thread.ofPlatform().start(body);
+        Thread b = Thread.ofPlatform().start(body);
+        a.join();
+        b.join();
+    }
+
+    private static Map<String, Integer> pausesByMethod(byte[] classFile) {
+        Map<String, Integer> pauses = new TreeMap<>();
+        new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean isInterface) {
+                        if (owner.equals("dev/kata/probe/noise/Noise") && method.equals("point")) {
+                            pauses.merge(name, 1, Integer::sum);
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return pauses;
+    }
+
+    private static byte[] bytesOf(Class<?> type) throws IOException {
+        try (InputStream in = type.getResourceAsStream(type.getSimpleName() + ".class")) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Racer, loaded as the probe loads a learner class: from the classes folder, rewritten. */
+    private static Class<?> learnerClass() throws Exception {
+        URL classes = Racer.class.getProtectionDomain().getCodeSource().getLocation();
+        ClassLoader withoutRacer = new ClassLoader(NoiseRewriterTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (name.startsWith(LEARNER)) {
+                    throw new ClassNotFoundException(name);
+                }
+                return super.loadClass(name, resolve);
+            }
+        };
+        return Class.forName(LEARNER, true, LearnerClassLoader.rewriting(classes, withoutRacer, Set.of(LEARNER),
+                NoiseRewriter::rewrite));
+    }
+}
