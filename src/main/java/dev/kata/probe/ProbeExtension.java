@@ -1,6 +1,8 @@
 package dev.kata.probe;
 
 import dev.kata.probe.api.Reason;
+import dev.kata.probe.noise.Collisions;
+import dev.kata.probe.noise.Collisions.Collision;
 import java.lang.reflect.Method;
 import java.util.HashSet;
 import java.util.List;
@@ -42,6 +44,7 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
         }
         run.baseline = baseline;
         run.openFiles = OpenFiles.snapshot();
+        run.collisions = Collisions.mark();
     }
 
     @Override
@@ -59,6 +62,16 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
                     "thread \"" + first.thread().getName() + "\" died with " + FailureClassifier.describe(first.error())
                             + (died.size() > 1 ? " (and " + (died.size() - 1) + " more threads died)" : ""),
                     location, List.of());
+        }
+        Collision collision = Collisions.firstSince(run.collisions);
+        if (collision != null) {
+            // A map changed by two threads at once may have lost an entry or broken a bucket: whatever the
+            // test then saw (or did not), this is the cause to show.
+            throw new DetectedFailure(Reason.RACE, "two threads were inside " + collision.collection()
+                    + (collision.madeAt() == null ? "" : " (made at " + collision.madeAt() + ")") + " at the same time,"
+                    + " at least one of them changing it: " + collision.first() + ", and " + collision.second()
+                    + ". A HashMap is not safe for threads: guard every use of it with one lock, or use a"
+                    + " ConcurrentHashMap.", collision.location(), List.of());
         }
         if (context.getExecutionException().isEmpty()) {
             LeakCheck.verify(run);

@@ -23,6 +23,8 @@ final class TestRun {
     volatile OpenFiles.Snapshot openFiles = OpenFiles.Snapshot.NONE;
     /** The learner's line that used a file this test left open, when the test failed by itself; else null. */
     volatile String leakedFileLine;
+    /** Where {@link dev.kata.probe.noise.Collisions} stood when the test began. */
+    volatile long collisions;
     volatile Phase phase = Phase.RUNNING;
     /** Threads a failed test left running, shown with its failure. */
     volatile List<ThreadSnapshot> leftRunning = List.of();

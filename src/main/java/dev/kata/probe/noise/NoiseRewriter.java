@@ -15,9 +15,12 @@ import org.objectweb.asm.Type;
  * constructors (the write of {@code count++}, or of a lazily made instance). The pause widens the
  * gap between the read and the write, so that another thread's step lands in it. Atomic
  * read-modify-writes ({@code incrementAndGet}, {@code compareAndSet}) get no pause: they have no gap.
+ * And each {@code new HashMap} makes a {@link WatchedHashMap}, which notices two threads inside it at once.
  */
 public final class NoiseRewriter {
     private static final String NOISE = Type.getInternalName(Noise.class);
+    private static final String HASH_MAP = "java/util/HashMap";
+    private static final String WATCHED_HASH_MAP = Type.getInternalName(WatchedHashMap.class);
     private static final String ATOMICS = "java/util/concurrent/atomic/";
     private static final Set<String> READS = Set.of(
             "get", "getPlain", "getOpaque", "getAcquire", "intValue", "longValue", "sum", "getReference");
@@ -56,8 +59,27 @@ public final class NoiseRewriter {
             MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
             boolean constructing = name.equals("<init>") || name.equals("<clinit>");
             return new MethodVisitor(Opcodes.ASM9, next) {
+                /** {@code new HashMap} seen and not yet constructed: a super() call of a subclass is not one. */
+                int pendingMaps;
+
+                @Override
+                public void visitTypeInsn(int opcode, String type) {
+                    if (opcode == Opcodes.NEW && type.equals(HASH_MAP)) {
+                        pendingMaps++;
+                        changed = true;
+                        super.visitTypeInsn(opcode, WATCHED_HASH_MAP);
+                        return;
+                    }
+                    super.visitTypeInsn(opcode, type);
+                }
+
                 @Override
                 public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean isInterface) {
+                    if (opcode == Opcodes.INVOKESPECIAL && owner.equals(HASH_MAP) && method.equals("<init>") && pendingMaps > 0) {
+                        pendingMaps--;
+                        super.visitMethodInsn(opcode, WATCHED_HASH_MAP, method, desc, isInterface);
+                        return;
+                    }
                     super.visitMethodInsn(opcode, owner, method, desc, isInterface);
                     if (readsAtomic(opcode, owner, method, desc)) {
                         pause();

@@ -45,6 +45,16 @@ class NoiseRewriterTest {
     }
 
     @Test
+    void aNewHashMapIsWatchedAndASubclassOfItsOwnIsLeftAlone() throws Exception {
+        Class<?> racer = learnerClass();
+        Object map = racer.getMethod("newMap").invoke(racer.getConstructor().newInstance());
+        assertEquals(WatchedHashMap.class, map.getClass());
+        Object table = racer.getClassLoader().loadClass(LEARNER + "$Table").getConstructor().newInstance();
+        assertEquals(LEARNER + "$Table", table.getClass().getName());
+        assertEquals(java.util.HashMap.class, table.getClass().getSuperclass());
+    }
+
+    @Test
     void bytesThatAreNotAClassPassThroughUnchanged() {
         byte[] garbage = {1, 2, 3};
         assertSame(garbage, NoiseRewriter.rewrite(garbage));
