@@ -261,6 +261,17 @@ class EventPipelineTest {
                         interruptAWaitingHandler();
                     }
                     if (s.closeWhileHeld()) {
+                        // The scenario promises every handler done before close() (at most maxBacklog + 1
+                        // events, the writer holding the first). On a busy machine settle() may return before
+                        // the writer has taken its first event, with one handler still waiting for room: then
+                        // its event and close() would race for the slot. Wait for the handlers first.
+                        long handlersDone = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * SETTLE_DEADLINE_MS);
+                        for (Thread handler : handlers) {
+                            long left = handlersDone - System.nanoTime();
+                            if (left > 0) {
+                                handler.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                            }
+                        }
                         closer = startCloser(pipeline);
                         // Let close() run until it waits (or returns), then a little longer.
                         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_DEADLINE_MS);
