@@ -571,8 +571,9 @@ class EventPipelineTest {
                     throw Pitfalls.lostWork(name(h) + "'s submit() returned for " + mine.size() + " events, but the"
                             + " writer never wrote " + missing.size() + " of them: " + head(missing) + " "
                             + scenario() + ". An event submit() accepted must be written; dropped audit events are"
-                            + " records lost without a trace. When the backlog is full, make the producer wait"
-                            + " instead.");
+                            + " records lost without a trace. If submit() drops an event when the backlog is full,"
+                            + " make it wait for room instead; and close() must write every event accepted before it"
+                            + " ends the writer.");
                 }
             }
         }
