@@ -50,11 +50,14 @@ public class WatchedHashMap<K, V> extends HashMap<K, V> {
     private Visit enter(boolean changing, String what) {
         Thread me = Thread.currentThread();
         Visit visit = inside.computeIfAbsent(me, t -> new Visit());
-        if (visit.depth++ == 0) { // only this thread writes its visit
+        // Only this thread writes its visit. What and where come before the depth another thread
+        // reads them by: a visit seen at depth 0 is skipped.
+        if (visit.depth == 0) {
             visit.line = learnerLine();
             visit.what = what;
         }
         visit.changing |= changing;
+        visit.depth++;
         if (!reported) {
             for (Map.Entry<Thread, Visit> other : inside.entrySet()) {
                 Visit v = other.getValue();
