@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What a learner's {@code new HashMap<>()} makes when the kata asks for noise: a HashMap that
@@ -75,6 +76,16 @@ public class WatchedHashMap<K, V> extends HashMap<K, V> {
         return visit;
     }
 
+    /** Runs one call of the map's with this thread counted inside it. */
+    private <T> T watched(boolean changing, String what, Supplier<T> call) {
+        Visit visit = enter(changing, what);
+        try {
+            return call.get();
+        } finally {
+            exit(visit);
+        }
+    }
+
     private void exit(Visit visit) {
         if (--visit.depth == 0) {
             visit.changing = false;
@@ -97,171 +108,98 @@ public class WatchedHashMap<K, V> extends HashMap<K, V> {
 
     @Override
     public V put(K key, V value) {
-        Visit v = enter(true, "put");
-        try {
-            return super.put(key, value);
-        } finally {
-            exit(v);
-        }
+        return watched(true, "put", () -> super.put(key, value));
     }
 
     @Override
     public void putAll(Map<? extends K, ? extends V> m) {
-        Visit v = enter(true, "putAll");
-        try {
+        watched(true, "putAll", () -> {
             super.putAll(m);
-        } finally {
-            exit(v);
-        }
+            return null;
+        });
     }
 
     @Override
     public V remove(Object key) {
-        Visit v = enter(true, "remove");
-        try {
-            return super.remove(key);
-        } finally {
-            exit(v);
-        }
+        return watched(true, "remove", () -> super.remove(key));
     }
 
     @Override
     public boolean remove(Object key, Object value) {
-        Visit v = enter(true, "remove");
-        try {
-            return super.remove(key, value);
-        } finally {
-            exit(v);
-        }
+        return watched(true, "remove", () -> super.remove(key, value));
     }
 
     @Override
     public void clear() {
-        Visit v = enter(true, "clear");
-        try {
+        watched(true, "clear", () -> {
             super.clear();
-        } finally {
-            exit(v);
-        }
+            return null;
+        });
     }
 
     @Override
     public V putIfAbsent(K key, V value) {
-        Visit v = enter(true, "putIfAbsent");
-        try {
-            return super.putIfAbsent(key, value);
-        } finally {
-            exit(v);
-        }
+        return watched(true, "putIfAbsent", () -> super.putIfAbsent(key, value));
     }
 
     @Override
     public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
-        Visit v = enter(true, "computeIfAbsent");
-        try {
-            return super.computeIfAbsent(key, mappingFunction);
-        } finally {
-            exit(v);
-        }
+        return watched(true, "computeIfAbsent", () -> super.computeIfAbsent(key, mappingFunction));
     }
 
     @Override
     public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        Visit v = enter(true, "computeIfPresent");
-        try {
-            return super.computeIfPresent(key, remappingFunction);
-        } finally {
-            exit(v);
-        }
+        return watched(true, "computeIfPresent", () -> super.computeIfPresent(key, remappingFunction));
     }
 
     @Override
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        Visit v = enter(true, "compute");
-        try {
-            return super.compute(key, remappingFunction);
-        } finally {
-            exit(v);
-        }
+        return watched(true, "compute", () -> super.compute(key, remappingFunction));
     }
 
     @Override
     public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
-        Visit v = enter(true, "merge");
-        try {
-            return super.merge(key, value, remappingFunction);
-        } finally {
-            exit(v);
-        }
+        return watched(true, "merge", () -> super.merge(key, value, remappingFunction));
     }
 
     @Override
     public V replace(K key, V value) {
-        Visit v = enter(true, "replace");
-        try {
-            return super.replace(key, value);
-        } finally {
-            exit(v);
-        }
+        return watched(true, "replace", () -> super.replace(key, value));
     }
 
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
-        Visit v = enter(true, "replace");
-        try {
-            return super.replace(key, oldValue, newValue);
-        } finally {
-            exit(v);
-        }
+        return watched(true, "replace", () -> super.replace(key, oldValue, newValue));
     }
 
     @Override
     public void replaceAll(BiFunction<? super K, ? super V, ? extends V> function) {
-        Visit v = enter(true, "replaceAll");
-        try {
+        watched(true, "replaceAll", () -> {
             super.replaceAll(function);
-        } finally {
-            exit(v);
-        }
+            return null;
+        });
     }
 
     @Override
     public V get(Object key) {
-        Visit v = enter(false, "get");
-        try {
-            return super.get(key);
-        } finally {
-            exit(v);
-        }
+        return watched(false, "get", () -> super.get(key));
     }
 
     @Override
     public V getOrDefault(Object key, V defaultValue) {
-        Visit v = enter(false, "getOrDefault");
-        try {
-            return super.getOrDefault(key, defaultValue);
-        } finally {
-            exit(v);
-        }
+        return watched(false, "getOrDefault", () -> super.getOrDefault(key, defaultValue));
     }
 
     @Override
     public boolean containsKey(Object key) {
-        Visit v = enter(false, "containsKey");
-        try {
-            return super.containsKey(key);
-        } finally {
-            exit(v);
-        }
+        return watched(false, "containsKey", () -> super.containsKey(key));
     }
 
     @Override
     public void forEach(BiConsumer<? super K, ? super V> action) {
-        Visit v = enter(false, "forEach");
-        try {
+        watched(false, "forEach", () -> {
             super.forEach(action);
-        } finally {
-            exit(v);
-        }
+            return null;
+        });
     }
 }
