@@ -4,21 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kata.probe.LearnerClassLoader;
+import dev.kata.probe.RewrittenClasses;
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A learner class loaded for a kata about leaked files reports each file it opens with the line that opened it. */
 class OpenSiteRewriterTest {
-    private static final String LEARNER = Opener.class.getName();
 
     @TempDir
     Path dir;
@@ -75,16 +72,6 @@ class OpenSiteRewriterTest {
 
     /** Opener, loaded as the probe loads a learner class: from the classes folder, rewritten. */
     private static Class<?> learnerClass() throws Exception {
-        URL classes = Opener.class.getProtectionDomain().getCodeSource().getLocation();
-        ClassLoader withoutOpener = new ClassLoader(OpenSiteRewriterTest.class.getClassLoader()) {
-            @Override
-            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                if (name.startsWith(LEARNER)) {
-                    throw new ClassNotFoundException(name);
-                }
-                return super.loadClass(name, resolve);
-            }
-        };
-        return Class.forName(LEARNER, true, LearnerClassLoader.rewriting(classes, withoutOpener, Set.of(LEARNER), OpenSiteRewriter::rewrite));
+        return RewrittenClasses.load(Opener.class, OpenSiteRewriter::rewrite);
     }
 }

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kata.probe.LearnerClassLoader;
+import dev.kata.probe.RewrittenClasses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Method;
-import java.net.URL;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CyclicBarrier;
 import org.junit.jupiter.api.Test;
@@ -107,17 +105,6 @@ class NoiseRewriterTest {
 
     /** Racer, loaded as the probe loads a learner class: from the classes folder, rewritten. */
     private static Class<?> learnerClass() throws Exception {
-        URL classes = Racer.class.getProtectionDomain().getCodeSource().getLocation();
-        ClassLoader withoutRacer = new ClassLoader(NoiseRewriterTest.class.getClassLoader()) {
-            @Override
-            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                if (name.startsWith(LEARNER)) {
-                    throw new ClassNotFoundException(name);
-                }
-                return super.loadClass(name, resolve);
-            }
-        };
-        return Class.forName(LEARNER, true, LearnerClassLoader.rewriting(classes, withoutRacer, Set.of(LEARNER),
-                NoiseRewriter::rewrite));
+        return RewrittenClasses.load(Racer.class, NoiseRewriter::rewrite);
     }
 }
