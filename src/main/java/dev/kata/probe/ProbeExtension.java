@@ -3,6 +3,8 @@ package dev.kata.probe;
 import dev.kata.probe.api.Reason;
 import dev.kata.probe.noise.Collisions;
 import dev.kata.probe.noise.Collisions.Collision;
+import dev.kata.probe.races.Races;
+import dev.kata.probe.races.Races.Race;
 import java.lang.reflect.Method;
 import java.util.HashSet;
 import java.util.List;
@@ -45,6 +47,7 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
         run.baseline = baseline;
         run.openFiles = OpenFiles.snapshot();
         run.collisions = Collisions.mark();
+        run.races = Races.mark();
     }
 
     @Override
@@ -73,6 +76,10 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
                     + ". A HashMap is not safe for threads: guard every use of it with one lock, or use a"
                     + " ConcurrentHashMap.", collision.location(), List.of());
         }
+        List<Race> races = Races.since(run.races);
+        if (!races.isEmpty()) {
+            throw new DetectedFailure(Reason.RACE, describe(races), races.get(0).at(), List.of());
+        }
         if (context.getExecutionException().isEmpty()) {
             LeakCheck.verify(run);
             OpenFiles.verify(run.openFiles);
@@ -80,6 +87,33 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
             run.leftRunning = LeakCheck.leftRunning(run);
             run.leakedFileLine = OpenFiles.learnerLineOfLeak(run.openFiles);
         }
+    }
+
+    /** Data races in the learner's fields, said as what was seen: the first in full, then the other fields. */
+    static String describe(List<Race> races) {
+        String first = describe(races.get(0));
+        if (races.size() == 1) {
+            return first;
+        }
+        List<String> others = races.subList(1, Math.min(races.size(), 4)).stream()
+                .map(r -> r.field() + " (" + r.access() + " in " + r.method() + "() at " + r.at() + ")").toList();
+        return first + " Also unordered: " + String.join(", ", others) + ".";
+    }
+
+    private static String describe(Race race) {
+        String field = race.field();
+        String other = "\"" + race.otherThread() + "\" in " + race.otherMethod() + "() at " + race.otherAt();
+        String unordered = " Nothing ordered that write before this " + race.access().replace("wrote", "write")
+                + ": no lock taken by both threads, no volatile field, no hand-off through java.util.concurrent.";
+        if (race.access().equals("read")) {
+            return field + " was read by \"" + race.thread() + "\" in " + race.method() + "() at " + race.at()
+                    + ", after " + other + " had written it." + unordered + " The Java memory model then does not"
+                    + " promise that the reader ever sees the write (compiled code may keep using a value it read"
+                    + " before). Make " + field + " volatile (or atomic), or guard every use of it with one lock.";
+        }
+        return field + " was written by \"" + race.thread() + "\" in " + race.method() + "() at " + race.at()
+                + ", after " + other + " had written it." + unordered + " One write can overwrite the other unseen:"
+                + " guard every use of " + field + " with one lock, or make it atomic.";
     }
 
     private static long timeoutOf(Method method, long fallback) {

@@ -4,8 +4,10 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import dev.kata.probe.files.OpenSiteRewriter;
 import dev.kata.probe.noise.NoiseRewriter;
+import dev.kata.probe.races.RaceRewriter;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -58,7 +60,7 @@ public final class ProbeMain {
         Probe.sources = new LearnerSources(split(orders.get("sources")).stream().map(Path::of).toList());
         URL classesUrl = classes.toUri().toURL();
         ClassLoader loader = learnerLoader(classesUrl, learner, Boolean.parseBoolean(orders.get("trackFiles")),
-                Boolean.getBoolean("kata.noise"));
+                Boolean.getBoolean("kata.noise"), Boolean.getBoolean("kata.races"));
         Thread.currentThread().setContextClassLoader(loader);
         List<DiscoverySelector> selectors = new ArrayList<>();
         tests.sort(null);
@@ -117,14 +119,33 @@ public final class ProbeMain {
      * ({@code trackFiles}, katas about leaked files) and to pause where races hide ({@code noise}:
      * a kata's {@code jvm_args} set {@code -Dkata.noise=true}).
      */
-    private static ClassLoader learnerLoader(URL classes, Set<String> learner, boolean trackFiles, boolean noise) {
+    private static ClassLoader learnerLoader(URL classes, Set<String> learner, boolean trackFiles, boolean noise,
+            boolean races) {
         ClassLoader parent = ProbeMain.class.getClassLoader();
-        if (!trackFiles && !noise) {
+        if (!trackFiles && !noise && !races) {
             return new URLClassLoader(new URL[] {classes}, parent);
         }
         UnaryOperator<byte[]> opens = trackFiles ? OpenSiteRewriter::rewrite : UnaryOperator.identity();
         UnaryOperator<byte[]> pauses = noise ? NoiseRewriter::rewrite : UnaryOperator.identity();
-        return LearnerClassLoader.rewriting(classes, parent, learner, bytes -> pauses.apply(opens.apply(bytes)));
+        UnaryOperator<byte[]> checks = races ? RaceRewriter.of(type -> classFile(classes, type),
+                type -> learner.contains(topLevel(type))) : UnaryOperator.identity();
+        return LearnerClassLoader.rewriting(classes, parent, learner,
+                bytes -> checks.apply(pauses.apply(opens.apply(bytes))));
+    }
+
+    /** The class file of {@code type} (an internal name) in the compiled kata, or null. */
+    private static byte[] classFile(URL classes, String type) {
+        try (InputStream in = new URL(classes, type + ".class").openStream()) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String topLevel(String internalName) {
+        String dotted = internalName.replace('/', '.');
+        int nested = dotted.indexOf('$');
+        return nested < 0 ? dotted : dotted.substring(0, nested);
     }
 
     private static Set<String> split(String list) {

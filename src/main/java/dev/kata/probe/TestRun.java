@@ -25,6 +25,7 @@ final class TestRun {
     volatile String leakedFileLine;
     /** Where {@link dev.kata.probe.noise.Collisions} stood when the test began. */
     volatile long collisions;
+    volatile long races;
     volatile Phase phase = Phase.RUNNING;
     /** Threads a failed test left running, shown with its failure. */
     volatile List<ThreadSnapshot> leftRunning = List.of();

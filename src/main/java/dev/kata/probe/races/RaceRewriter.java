@@ -1,0 +1,298 @@
+package dev.kata.probe.races;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.FrameNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LdcInsnNode;
+import org.objectweb.asm.tree.LineNumberNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/**
+ * Rewrites a learner class for {@link Races}: each plain read or write of a learner field is
+ * checked, each volatile one publishes or acquires, and the points where the learner's code can
+ * synchronise with other code (its entries and exits, its calls into the JDK or the tests, its
+ * synchronized blocks, its exception handlers) are marked. Constructors and static initialisers
+ * are not checked (an object under construction is not yet shared), but their calls out are marked.
+ */
+public final class RaceRewriter {
+    private static final String RACES = Type.getInternalName(Races.class);
+    private static final String OWN = "dev/kata/probe/";
+    /** Classes whose methods never synchronise with another thread: a call to them is not a hand-off. */
+    private static final Set<String> PURE = Set.of(
+            "java/lang/String", "java/lang/StringBuilder", "java/lang/Math", "java/lang/StrictMath",
+            "java/lang/Integer", "java/lang/Long", "java/lang/Short", "java/lang/Byte", "java/lang/Character",
+            "java/lang/Boolean", "java/lang/Double", "java/lang/Float", "java/util/Objects", "java/util/Arrays",
+            "java/lang/Enum", "java/lang/Record");
+    /** Thread methods with no synchronisation in the memory model (sleep and yield publish nothing). */
+    private static final Set<String> PURE_THREAD = Set.of("sleep", "yield", "onSpinWait", "currentThread", "getName",
+            "threadId", "getId", "isVirtual", "isDaemon");
+    private static final Set<String> PURE_SYSTEM = Set.of("nanoTime", "currentTimeMillis", "identityHashCode", "arraycopy");
+
+    private final LearnerFields fields;
+
+    private RaceRewriter(LearnerFields fields) {
+        this.fields = fields;
+    }
+
+    /** A rewriter for the learner classes that {@code isLearner} names (internal names), whose files {@code classBytes} gives. */
+    public static UnaryOperator<byte[]> of(Function<String, byte[]> classBytes, Predicate<String> isLearner) {
+        RaceRewriter rewriter = new RaceRewriter(new LearnerFields(classBytes, isLearner));
+        return rewriter::rewrite;
+    }
+
+    /** The class with its accesses marked, or the same bytes if it cannot be read. */
+    byte[] rewrite(byte[] classFile) {
+        try {
+            ClassReader reader = new ClassReader(classFile);
+            ClassNode type = new ClassNode();
+            reader.accept(type, ClassReader.EXPAND_FRAMES);
+            for (MethodNode method : type.methods) {
+                if (method.instructions.size() == 0 || method.name.equals("<clinit>")) {
+                    continue;
+                }
+                new MethodRewrite(type, method).apply();
+            }
+            ClassWriter writer = new ClassWriter(0);
+            type.accept(writer);
+            return writer.toByteArray();
+        } catch (RuntimeException e) {
+            return classFile; // a class ASM cannot read is graded as it is, without race checks
+        }
+    }
+
+    private static MethodInsnNode races(String name, String descriptor) {
+        return new MethodInsnNode(Opcodes.INVOKESTATIC, RACES, name, descriptor, false);
+    }
+
+    /** Whether a call leaves the learner's code for code that may synchronise with another thread. */
+    boolean callsOut(MethodInsnNode call) {
+        String owner = call.owner;
+        if (owner.startsWith("[") || call.name.equals("<init>")) {
+            return false;
+        }
+        if (fields.isLearner(owner)) {
+            return call.getOpcode() == Opcodes.INVOKEINTERFACE; // the tests may implement a learner interface
+        }
+        if (owner.startsWith(OWN)) {
+            return false; // the probe's own hooks (noise, open files)
+        }
+        if (owner.equals("java/lang/Thread") && PURE_THREAD.contains(call.name)) {
+            return false;
+        }
+        if (owner.equals("java/lang/System")) {
+            return !PURE_SYSTEM.contains(call.name);
+        }
+        if (owner.equals("java/lang/Object")) {
+            return call.name.equals("wait") || call.name.equals("notify") || call.name.equals("notifyAll");
+        }
+        return !PURE.contains(owner);
+    }
+
+    private final class MethodRewrite {
+        private final ClassNode type;
+        private final MethodNode method;
+        private final boolean constructor;
+        private final int token;
+        private int line;
+
+        MethodRewrite(ClassNode type, MethodNode method) {
+            this.type = type;
+            this.method = method;
+            this.constructor = method.name.equals("<init>");
+            this.token = method.maxLocals;
+        }
+
+        void apply() {
+            InsnList code = method.instructions;
+            Set<LabelNode> handlers = new HashSet<>();
+            for (TryCatchBlockNode block : method.tryCatchBlocks) {
+                handlers.add(block.handler);
+            }
+            boolean synchronizedMethod = (method.access & Opcodes.ACC_SYNCHRONIZED) != 0;
+            List<AbstractInsnNode> original = new ArrayList<>();
+            code.iterator().forEachRemaining(original::add);
+            LabelNode pendingHandler = null;
+            for (AbstractInsnNode insn : original) {
+                if (insn instanceof LineNumberNode number) {
+                    line = number.line;
+                    continue;
+                }
+                if (insn instanceof LabelNode label && handlers.contains(label)) {
+                    pendingHandler = label;
+                    continue;
+                }
+                if (insn instanceof FrameNode frame) {
+                    if (!constructor) {
+                        withToken(frame);
+                    }
+                    continue;
+                }
+                if (insn.getOpcode() < 0) {
+                    continue;
+                }
+                if (pendingHandler != null) {
+                    pendingHandler = null;
+                    InsnList onCatch = new InsnList();
+                    if (constructor) {
+                        onCatch.add(races("caughtUntracked", "()V"));
+                    } else {
+                        onCatch.add(new VarInsnNode(Opcodes.ILOAD, token));
+                        onCatch.add(races("caught", "(I)V"));
+                    }
+                    code.insertBefore(insn, onCatch);
+                }
+                rewrite(code, insn, synchronizedMethod);
+            }
+            method.maxStack += 4;
+            if (constructor) {
+                return;
+            }
+            method.maxLocals = token + 1;
+            LabelNode start = new LabelNode();
+            InsnList prologue = new InsnList();
+            prologue.add(races("enter", "()I"));
+            prologue.add(new VarInsnNode(Opcodes.ISTORE, token));
+            if (synchronizedMethod) {
+                prologue.add(races("acquire", "()V"));
+            }
+            prologue.add(start);
+            code.insert(prologue);
+
+            LabelNode end = new LabelNode();
+            LabelNode handler = new LabelNode();
+            code.add(end);
+            code.add(handler);
+            List<Object> locals = new ArrayList<>();
+            for (int i = 0; i < token; i++) {
+                locals.add(Opcodes.TOP);
+            }
+            locals.add(Opcodes.INTEGER);
+            code.add(new FrameNode(Opcodes.F_NEW, locals.size(), locals.toArray(), 1, new Object[] {"java/lang/Throwable"}));
+            if (synchronizedMethod) {
+                code.add(races("release", "()V"));
+            }
+            code.add(new VarInsnNode(Opcodes.ILOAD, token));
+            code.add(races("leaveThrowing", "(I)V"));
+            code.add(new InsnNode(Opcodes.ATHROW));
+            method.tryCatchBlocks.add(new TryCatchBlockNode(start, end, handler, null));
+        }
+
+        /** A frame of the original code, with the token's slot added: it is set from the first instruction on. */
+        private void withToken(FrameNode frame) {
+            if (frame.type != Opcodes.F_NEW) {
+                throw new IllegalStateException("frames are not expanded");
+            }
+            List<Object> locals = frame.local == null ? new ArrayList<>() : new ArrayList<>(frame.local);
+            int slots = 0;
+            for (Object local : locals) {
+                slots += local == Opcodes.LONG || local == Opcodes.DOUBLE ? 2 : 1;
+            }
+            for (; slots < token; slots++) {
+                locals.add(Opcodes.TOP);
+            }
+            locals.add(Opcodes.INTEGER);
+            frame.local = locals;
+        }
+
+        private void rewrite(InsnList code, AbstractInsnNode insn, boolean synchronizedMethod) {
+            int opcode = insn.getOpcode();
+            switch (opcode) {
+                case Opcodes.IRETURN, Opcodes.LRETURN, Opcodes.FRETURN, Opcodes.DRETURN, Opcodes.ARETURN, Opcodes.RETURN -> {
+                    if (constructor) {
+                        return;
+                    }
+                    InsnList exit = new InsnList();
+                    if (synchronizedMethod) {
+                        exit.add(races("release", "()V"));
+                    }
+                    exit.add(races("leave", "()V"));
+                    code.insertBefore(insn, exit);
+                }
+                case Opcodes.MONITORENTER -> code.insert(insn, races("acquire", "()V"));
+                case Opcodes.MONITOREXIT -> code.insertBefore(insn, races("release", "()V"));
+                case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKESTATIC, Opcodes.INVOKEINTERFACE -> {
+                    if (callsOut((MethodInsnNode) insn)) {
+                        code.insertBefore(insn, races("callOut", "()V"));
+                        code.insert(insn, races("callBack", "()V"));
+                    }
+                }
+                case Opcodes.GETFIELD, Opcodes.PUTFIELD, Opcodes.GETSTATIC, Opcodes.PUTSTATIC -> {
+                    if (!constructor) {
+                        field(code, (FieldInsnNode) insn);
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+
+        private void field(InsnList code, FieldInsnNode insn) {
+            LearnerFields.Field field = fields.find(insn.owner, insn.name);
+            if (field == null || field.isFinal()) {
+                return;
+            }
+            int site = Sites.add(field.declaringClass(), insn.name, type.sourceFile, line, method.name);
+            boolean wide = Type.getType(insn.desc).getSize() == 2;
+            boolean isStatic = insn.getOpcode() == Opcodes.GETSTATIC || insn.getOpcode() == Opcodes.PUTSTATIC;
+            boolean reads = insn.getOpcode() == Opcodes.GETFIELD || insn.getOpcode() == Opcodes.GETSTATIC;
+            InsnList before = new InsnList();
+            InsnList after = new InsnList();
+            if (reads) {
+                // After the read, with the owner taken from under the value: a volatile read acquires
+                // what the write it saw released, and a plain read is checked against the write whose
+                // value it may have seen (writes are noted before they are made).
+                if (isStatic) {
+                    after.add(new LdcInsnNode(Type.getObjectType(field.declaringClass())));
+                } else {
+                    before.add(new InsnNode(Opcodes.DUP));
+                    if (wide) {
+                        after.add(new InsnNode(Opcodes.DUP2_X1));
+                        after.add(new InsnNode(Opcodes.POP2));
+                    } else {
+                        after.add(new InsnNode(Opcodes.SWAP));
+                    }
+                }
+                after.add(new LdcInsnNode(site));
+                after.add(races(field.isVolatile() ? "volatileRead" : "read", "(Ljava/lang/Object;I)V"));
+            } else {
+                if (isStatic) {
+                    before.add(new LdcInsnNode(Type.getObjectType(field.declaringClass())));
+                } else if (wide) { // owner, value(2) -> owner, value, owner
+                    before.add(new InsnNode(Opcodes.DUP2_X1));
+                    before.add(new InsnNode(Opcodes.POP2));
+                    before.add(new InsnNode(Opcodes.DUP_X2));
+                } else { // owner, value -> owner, value, owner
+                    before.add(new InsnNode(Opcodes.SWAP));
+                    before.add(new InsnNode(Opcodes.DUP_X1));
+                }
+                before.add(new LdcInsnNode(site));
+                if (field.isVolatile()) {
+                    before.add(races("volatileWrite", "(Ljava/lang/Object;I)V"));
+                } else {
+                    before.add(races("write", "(Ljava/lang/Object;I)V"));
+                    after.add(races("wrote", "()V"));
+                }
+            }
+            code.insertBefore(insn, before);
+            code.insert(insn, after);
+        }
+    }
+}

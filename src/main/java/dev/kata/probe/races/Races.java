@@ -1,0 +1,302 @@
+package dev.kata.probe.races;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A data-race detector for the learner's own fields, in the manner of FastTrack (Flanagan and
+ * Freund, 2009): each thread carries a vector clock, and a plain read or write of a learner field
+ * is a race when the field's last write, by another thread, does not happen before it. The calls
+ * come from classes rewritten by {@link RaceRewriter}; public for them only.
+ *
+ * <p>Only the learner's code is rewritten, so what synchronises elsewhere (the JDK, the hidden
+ * tests) is over-approximated, never missed: every call from the learner's code into other code
+ * releases into and acquires from one global clock, and so does every entry into the learner's
+ * code from outside it and every lock it takes. Volatile fields of the learner's are exact:
+ * their writes publish to readers of the same field only. The over-approximation can hide a
+ * race, never invent one. A loop that spins on a plain field without calling anything, the
+ * visibility bug no test on x86 can show, is caught on its first read after the write.
+ */
+public final class Races {
+    /** Threads tracked at most: beyond, tracking stops (a vector clock grows with the threads). */
+    private static final int MAX_THREADS = 4096;
+    static final int PAUSES_PER_THREAD = 64;
+
+    private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final ThreadLocal<ThreadClock> CLOCKS = ThreadLocal.withInitial(Races::newClock);
+    private static final Object GLOBAL_LOCK = new Object();
+    private static int[] global = new int[16];
+    private static volatile boolean off;
+
+    private static final List<Race> SEEN = new ArrayList<>();
+    /** The fields already in {@link #SEEN}: a racy loop reports its field once, not a million times. */
+    private static final Set<Integer> REPORTED = ConcurrentHashMap.newKeySet();
+    private static long count;
+
+    private Races() {
+    }
+
+    /** A race seen: the access that raced and the earlier write it was not ordered after. */
+    public record Race(long sequence, String field, String thread, String access, String at, String method,
+            String otherThread, String otherAt, String otherMethod) {
+    }
+
+    /** One thread's view: its clock, and how many learner frames it is in since it last called out. */
+    static final class ThreadClock {
+        final int id;
+        final Thread thread;
+        int[] vc;
+        int depth;
+        int[] saved = new int[8];
+        int savedSize;
+        int pauses;
+
+        ThreadClock(int id, Thread thread) {
+            this.id = id;
+            this.thread = thread;
+            this.vc = new int[Math.max(16, id + 1)];
+            this.vc[id] = 1;
+        }
+
+        int token() {
+            return savedSize << 16 | Math.min(depth, 0xFFFF);
+        }
+
+        void restore(int token) {
+            savedSize = Math.min(savedSize, token >>> 16);
+            depth = token & 0xFFFF;
+        }
+    }
+
+    private static ThreadClock newClock() {
+        int id = THREADS.getAndIncrement();
+        if (id >= MAX_THREADS) {
+            off = true;
+        }
+        return new ThreadClock(Math.min(id, MAX_THREADS), Thread.currentThread());
+    }
+
+    // ---- structure: entries, exits, calls out of the learner's code ----
+
+    /** At the start of a learner method: entering from outside acquires. Returns the frame's token. */
+    public static int enter() {
+        ThreadClock me = CLOCKS.get();
+        if (me.depth == 0) {
+            acquireGlobal(me);
+        }
+        me.depth++;
+        return me.token();
+    }
+
+    /** At a normal return of a learner method: leaving to outside releases. */
+    public static void leave() {
+        ThreadClock me = CLOCKS.get();
+        if (me.depth > 0) {
+            me.depth--;
+        }
+        if (me.depth == 0) {
+            releaseGlobal(me);
+        }
+    }
+
+    /** When an exception leaves a learner method: the frame's state back as it was, then {@link #leave()}. */
+    public static void leaveThrowing(int token) {
+        CLOCKS.get().restore(token);
+        leave();
+    }
+
+    /** At the start of a learner exception handler: it may have been reached from a call out, so acquire. */
+    public static void caught(int token) {
+        ThreadClock me = CLOCKS.get();
+        me.restore(token);
+        acquireGlobal(me);
+    }
+
+    /** As {@link #caught(int)}, in a constructor (which keeps no token). */
+    public static void caughtUntracked() {
+        acquireGlobal(CLOCKS.get());
+    }
+
+    /** Before a call into code that is not the learner's: release, and count frames afresh. */
+    public static void callOut() {
+        ThreadClock me = CLOCKS.get();
+        releaseGlobal(me);
+        if (me.savedSize == me.saved.length) {
+            me.saved = java.util.Arrays.copyOf(me.saved, me.saved.length * 2);
+        }
+        me.saved[me.savedSize++] = me.depth;
+        me.depth = 0;
+    }
+
+    /** After that call returns: acquire whatever it may have synchronised with. */
+    public static void callBack() {
+        ThreadClock me = CLOCKS.get();
+        me.depth = me.savedSize > 0 ? me.saved[--me.savedSize] : 0;
+        acquireGlobal(me);
+    }
+
+    /** After a monitor is taken (a synchronized block or method). */
+    public static void acquire() {
+        acquireGlobal(CLOCKS.get());
+    }
+
+    /** Before a monitor is let go. */
+    public static void release() {
+        releaseGlobal(CLOCKS.get());
+    }
+
+    // ---- fields ----
+
+    /** After a plain read of a learner field of {@code owner} (the class, for a static one). */
+    public static void read(Object owner, int site) {
+        if (off) {
+            return;
+        }
+        ThreadClock me = CLOCKS.get();
+        FieldShadow field = Shadows.of(owner).field(Sites.fieldOf(site));
+        ThreadClock writer;
+        int clock;
+        int writeSite;
+        synchronized (field) {
+            writer = field.writer;
+            clock = field.clock;
+            writeSite = field.site;
+        }
+        if (writer != null && writer != me && seen(me, writer.id) < clock) {
+            report(me, "read", site, writer, writeSite);
+        }
+    }
+
+    /** Before a plain write of a learner field. */
+    public static void write(Object owner, int site) {
+        if (off) {
+            return;
+        }
+        ThreadClock me = CLOCKS.get();
+        FieldShadow field = Shadows.of(owner).field(Sites.fieldOf(site));
+        ThreadClock writer;
+        int clock;
+        int writeSite;
+        synchronized (field) {
+            writer = field.writer;
+            clock = field.clock;
+            writeSite = field.site;
+            field.writer = me;
+            field.clock = me.vc[me.id];
+            field.site = site;
+        }
+        if (writer != null && writer != me && seen(me, writer.id) < clock) {
+            report(me, "wrote", site, writer, writeSite);
+        }
+    }
+
+    /**
+     * Just after a plain write: a short pause, a bounded number of times per thread, so that
+     * another thread's unordered read lands while the write is not yet published by anything.
+     */
+    public static void wrote() {
+        ThreadClock me = CLOCKS.get();
+        if (me.pauses >= PAUSES_PER_THREAD) {
+            return;
+        }
+        me.pauses++;
+        LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(100_000, 600_000));
+    }
+
+    /** After a read of a volatile learner field: acquire what its writers released. */
+    public static void volatileRead(Object owner, int site) {
+        ThreadClock me = CLOCKS.get();
+        FieldShadow field = Shadows.of(owner).field(Sites.fieldOf(site));
+        synchronized (field) {
+            me.vc = join(me.vc, field.vc);
+        }
+    }
+
+    /** Before a write of a volatile learner field: release into it. */
+    public static void volatileWrite(Object owner, int site) {
+        ThreadClock me = CLOCKS.get();
+        FieldShadow field = Shadows.of(owner).field(Sites.fieldOf(site));
+        synchronized (field) {
+            field.vc = join(field.vc, me.vc);
+        }
+        me.vc[me.id]++;
+    }
+
+    // ---- what the probe reads ----
+
+    /** A mark for {@link #since}: the races seen before it are forgotten. */
+    public static long mark() {
+        synchronized (SEEN) {
+            SEEN.clear();
+            REPORTED.clear();
+            return count;
+        }
+    }
+
+    /** The races seen after {@code mark}, first first, one per field. */
+    public static List<Race> since(long mark) {
+        synchronized (SEEN) {
+            return SEEN.stream().filter(r -> r.sequence() > mark).toList();
+        }
+    }
+
+    // ---- clocks ----
+
+    private static int seen(ThreadClock me, int thread) {
+        return thread < me.vc.length ? me.vc[thread] : 0;
+    }
+
+    private static void acquireGlobal(ThreadClock me) {
+        synchronized (GLOBAL_LOCK) {
+            me.vc = join(me.vc, global);
+        }
+    }
+
+    private static void releaseGlobal(ThreadClock me) {
+        synchronized (GLOBAL_LOCK) {
+            global = join(global, me.vc);
+        }
+        me.vc[me.id]++;
+    }
+
+    /** {@code into}, raised to {@code from} entry by entry (grown if need be; may be {@code into} itself). */
+    static int[] join(int[] into, int[] from) {
+        if (from == null) {
+            return into;
+        }
+        if (into == null) {
+            return from.clone();
+        }
+        int[] result = into;
+        if (from.length > into.length) {
+            result = java.util.Arrays.copyOf(into, from.length);
+        }
+        for (int i = 0; i < from.length; i++) {
+            if (from[i] > result[i]) {
+                result[i] = from[i];
+            }
+        }
+        return result;
+    }
+
+    private static void report(ThreadClock me, String access, int site, ThreadClock other, int otherSite) {
+        if (!REPORTED.add(Sites.fieldOf(site))) {
+            return;
+        }
+        Sites.Site here = Sites.get(site);
+        Sites.Site there = Sites.get(otherSite);
+        synchronized (SEEN) {
+            count++;
+            if (SEEN.size() < 16) {
+                SEEN.add(new Race(count, here.field(), me.thread.getName(), access, here.at(), here.method(),
+                        other.thread.getName(),
+                        there.at(), there.method()));
+            }
+        }
+    }
+}

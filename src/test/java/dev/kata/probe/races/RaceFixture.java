@@ -1,0 +1,113 @@
+package dev.kata.probe.races;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/** Learner-like code for {@link RaceRewriterTest}: each scenario shares a field one way, right or wrong. */
+public class RaceFixture {
+    private boolean plainFlag = true;
+    private volatile boolean volatileFlag = true;
+    private long result;
+    private int value;
+    private int count;
+    private int guarded;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    /** A worker spins on a plain flag that this thread clears: the visibility bug. */
+    public void plainStopFlag() throws InterruptedException {
+        Thread worker = new Thread(() -> {
+            while (plainFlag) {
+                Thread.onSpinWait();
+            }
+        });
+        worker.start();
+        Thread.sleep(20);
+        plainFlag = false;
+        worker.join(2000);
+    }
+
+    /** The same with a volatile flag. */
+    public void volatileStopFlag() throws InterruptedException {
+        Thread worker = new Thread(() -> {
+            while (volatileFlag) {
+                Thread.onSpinWait();
+            }
+        });
+        worker.start();
+        Thread.sleep(20);
+        volatileFlag = false;
+        worker.join(2000);
+    }
+
+    /** A worker writes a plain field; this thread joins it and then reads. */
+    public long joinedResult() throws InterruptedException {
+        Thread worker = new Thread(() -> result = 42);
+        worker.start();
+        worker.join();
+        return result;
+    }
+
+    public void set(int v) {
+        value = v;
+    }
+
+    public int get() {
+        return value;
+    }
+
+    /** Two threads add to a plain counter. */
+    public int plainCount() throws InterruptedException {
+        Runnable add = () -> {
+            for (int i = 0; i < 1000; i++) {
+                count++;
+            }
+        };
+        Thread a = new Thread(add);
+        Thread b = new Thread(add);
+        a.start();
+        b.start();
+        a.join();
+        b.join();
+        return count;
+    }
+
+    public synchronized void setSynchronized(int v) {
+        guarded = v;
+    }
+
+    public synchronized int getSynchronized() {
+        return guarded;
+    }
+
+    public void setLocked(int v) {
+        lock.lock();
+        try {
+            guarded = v;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Spins, without any lock, until the guarded field is set. */
+    public int spinUnlocked() {
+        while (guarded == 0) {
+            Thread.onSpinWait();
+        }
+        return guarded;
+    }
+
+    /** Writes, then fails: the write must still be published when the exception leaves. */
+    public void setThenFail(int v) {
+        value = v;
+        throw new IllegalStateException("refused");
+    }
+
+    /** Catches an exception thrown from a call out, then reads. */
+    public int readAfterCaught(Runnable outside) {
+        try {
+            outside.run();
+        } catch (RuntimeException e) {
+            return value;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,175 @@
+package dev.kata.probe.races;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kata.probe.RewrittenClasses;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+class RaceRewriterTest {
+    private static final String LEARNER = RaceFixture.class.getName();
+
+    @Test
+    void aLoopOnAPlainFlagIsARaceOnTheFlagAndAVolatileFlagIsNot() throws Exception {
+        List<Races.Race> races = racesOf(fixture(), "plainStopFlag");
+        assertEquals(1, races.size(), races.toString());
+        Races.Race race = races.get(0);
+        assertEquals("RaceFixture.plainFlag", race.field());
+        assertEquals("read", race.access());
+        assertTrue(race.at().startsWith("RaceFixture.java:"), race.at());
+        assertEquals("plainStopFlag", race.otherMethod());
+
+        assertEquals(List.of(), racesOf(fixture(), "volatileStopFlag"));
+    }
+
+    @Test
+    void aJoinOrdersTheWorkersWriteBeforeTheRead() throws Exception {
+        Object fixture = fixture();
+        long mark = Races.mark();
+        assertEquals(42L, call(fixture, "joinedResult"));
+        assertEquals(List.of(), Races.since(mark));
+    }
+
+    @Test
+    void aHandOffInTheTestsOwnCodeIsSeenThroughTheEntryIntoTheLearnersCode() throws Exception {
+        Object fixture = fixture();
+        CountDownLatch written = new CountDownLatch(1);
+        long mark = Races.mark();
+        Thread writer = new Thread(() -> {
+            call(fixture, "set", 7);
+            written.countDown();
+        });
+        writer.start();
+        written.await();
+        assertEquals(7, call(fixture, "get"));
+        writer.join();
+        assertEquals(List.of(), Races.since(mark));
+    }
+
+    @Test
+    void twoThreadsAddingToAPlainCounterRace() throws Exception {
+        List<Races.Race> races = racesOf(fixture(), "plainCount");
+        assertEquals("RaceFixture.count", races.get(0).field(), races.toString());
+    }
+
+    @Test
+    void aSynchronizedGetterAndSetterDoNotRace() throws Exception {
+        Object fixture = fixture();
+        long mark = Races.mark();
+        Thread writer = new Thread(() -> call(fixture, "setSynchronized", 5));
+        writer.start();
+        while ((int) call(fixture, "getSynchronized") != 5) {
+            Thread.onSpinWait();
+        }
+        writer.join();
+        assertEquals(List.of(), Races.since(mark));
+    }
+
+    @Test
+    void aReaderThatSpinsWithoutTheWritersLockRaces() throws Exception {
+        Object fixture = fixture();
+        long mark = Races.mark();
+        Thread reader = new Thread(() -> call(fixture, "spinUnlocked"));
+        reader.start();
+        Thread.sleep(20);
+        call(fixture, "setLocked", 3);
+        reader.join(2000);
+        List<Races.Race> races = Races.since(mark);
+        assertEquals("RaceFixture.guarded", races.get(0).field(), races.toString());
+        assertEquals("spinUnlocked", races.get(0).method());
+    }
+
+    @Test
+    void aWriteBeforeAnExceptionIsPublishedWhenTheExceptionLeaves() throws Exception {
+        Object fixture = fixture();
+        CountDownLatch written = new CountDownLatch(1);
+        long mark = Races.mark();
+        Thread writer = new Thread(() -> {
+            assertThrows(IllegalStateException.class, () -> invoke(fixture, "setThenFail", 9));
+            written.countDown();
+        });
+        writer.start();
+        written.await();
+        assertEquals(9, call(fixture, "get"));
+        writer.join();
+        assertEquals(List.of(), Races.since(mark));
+    }
+
+    @Test
+    void aHandlerReachedFromACallOutAcquiresWhatTheCallSynchronisedWith() throws Exception {
+        Object fixture = fixture();
+        long mark = Races.mark();
+        Runnable waitsForAWrite = () -> {
+            Thread writer = new Thread(() -> call(fixture, "set", 4));
+            writer.start();
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("after the write");
+        };
+        Method read = fixture.getClass().getMethod("readAfterCaught", Runnable.class);
+        assertEquals(4, read.invoke(fixture, waitsForAWrite));
+        assertEquals(List.of(), Races.since(mark));
+    }
+
+    @Test
+    void bytesThatAreNotAClassPassThroughUnchanged() {
+        byte[] garbage = {1, 2, 3};
+        assertSame(garbage, RaceRewriter.of(type -> null, type -> true).apply(garbage));
+    }
+
+    private static List<Races.Race> racesOf(Object fixture, String scenario) {
+        long mark = Races.mark();
+        call(fixture, scenario);
+        return Races.since(mark);
+    }
+
+    private static Object fixture() throws Exception {
+        Class<?> type = RewrittenClasses.load(RaceFixture.class,
+                RaceRewriter.of(RaceRewriterTest::bytesOf, name -> name.startsWith(LEARNER.replace('.', '/'))));
+        return type.getConstructor().newInstance();
+    }
+
+    private static Object call(Object target, String name, Object... args) {
+        try {
+            return invoke(target, name, args);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Object invoke(Object target, String name, Object... args) throws Exception {
+        for (Method method : target.getClass().getMethods()) {
+            if (method.getName().equals(name) && method.getParameterCount() == args.length) {
+                try {
+                    return method.invoke(target, args);
+                } catch (InvocationTargetException e) {
+                    if (e.getCause() instanceof Exception cause) {
+                        throw cause;
+                    }
+                    throw e;
+                }
+            }
+        }
+        throw new NoSuchMethodException(name);
+    }
+
+    private static byte[] bytesOf(String internalName) {
+        try (InputStream in = RaceRewriterTest.class.getClassLoader().getResourceAsStream(internalName + ".class")) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
