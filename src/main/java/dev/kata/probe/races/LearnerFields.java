@@ -22,7 +22,7 @@ final class LearnerFields {
         }
     }
 
-    private record ClassFields(String superName, Map<String, Integer> access) {
+    private record ClassFields(String superName, int classAccess, Map<String, Integer> access) {
     }
 
     private final Function<String, byte[]> classBytes;
@@ -52,17 +52,24 @@ final class LearnerFields {
         return null;
     }
 
+    /** Whether the learner class {@code type} is abstract (or an interface): the tests may extend it. */
+    boolean isAbstract(String type) {
+        return (classes.computeIfAbsent(type, this::read).classAccess() & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_INTERFACE)) != 0;
+    }
+
     private ClassFields read(String type) {
         byte[] bytes = classBytes.apply(type);
         if (bytes == null) {
-            return new ClassFields(null, Map.of());
+            return new ClassFields(null, 0, Map.of());
         }
         Map<String, Integer> access = new ConcurrentHashMap<>();
         String[] superName = {null};
+        int[] classAccess = {0};
         new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
             public void visit(int version, int acc, String name, String signature, String superType, String[] interfaces) {
                 superName[0] = superType;
+                classAccess[0] = acc;
             }
 
             @Override
@@ -71,6 +78,6 @@ final class LearnerFields {
                 return null;
             }
         }, ClassReader.SKIP_CODE);
-        return new ClassFields(superName[0], access);
+        return new ClassFields(superName[0], classAccess[0], access);
     }
 }

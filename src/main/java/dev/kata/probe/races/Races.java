@@ -55,6 +55,8 @@ public final class Races {
         int[] saved = new int[8];
         int savedSize;
         int pauses;
+        /** Class initialisers this thread is inside: what they write is not noted. */
+        int initialising;
 
         ThreadClock(int id, Thread thread) {
             this.id = id;
@@ -91,6 +93,17 @@ public final class Races {
         }
         me.depth++;
         return me.token();
+    }
+
+    /** At the start of a learner class's static initialiser. */
+    public static void initialising() {
+        CLOCKS.get().initialising++;
+    }
+
+    /** At its normal end (one that throws leaves the class unusable: nothing reads what it wrote). */
+    public static void initialised() {
+        ThreadClock me = CLOCKS.get();
+        me.initialising = Math.max(0, me.initialising - 1);
     }
 
     /** At a normal return of a learner method: leaving to outside releases. */
@@ -178,6 +191,9 @@ public final class Races {
             return;
         }
         ThreadClock me = CLOCKS.get();
+        if (me.initialising > 0) {
+            return;
+        }
         FieldShadow field = Shadows.of(owner).field(Sites.fieldOf(site));
         ThreadClock writer;
         int clock;

@@ -11,6 +11,54 @@ public class RaceFixture {
     private int count;
     private int guarded;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Initialised on first use, by whichever thread gets there first. */
+    static final class Table {
+        private static int[] rows;
+
+        static {
+            fill();
+            try {
+                Thread.sleep(50); // long enough for another thread to wait for the initialisation
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private static void fill() {
+            rows = new int[] {1, 2, 3};
+        }
+
+        static int size() {
+            return rows.length;
+        }
+    }
+
+    /** A step the caller supplies: code that is not the learner's, and may synchronise. */
+    public abstract static class Step {
+        public abstract void run();
+    }
+
+    /** Initialises the table, then stays in the learner's code a while (publishing nothing). */
+    public int initialiseTableAndLinger() {
+        int size = Table.size();
+        long until = System.nanoTime() + 150_000_000L;
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        return size;
+    }
+
+    /** Uses the table a little later: it waits for the initialisation in progress, then reads. */
+    public int tableSizeSoon() throws InterruptedException {
+        Thread.sleep(10);
+        return Table.size();
+    }
+
+    /** Runs the caller's step, then reads. */
+    public int readAfterStep(Step step) {
+        step.run();
+        return value;
+    }
 
     /** A worker spins on a plain flag that this thread clears: the visibility bug. */
     public void plainStopFlag() throws InterruptedException {

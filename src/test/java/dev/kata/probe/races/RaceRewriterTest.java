@@ -124,6 +124,29 @@ class RaceRewriterTest {
     }
 
     @Test
+    void whatTheStaticInitialiserWroteIsOrderedBeforeEveryLaterUseOfTheClass() throws Exception {
+        Object fixture = fixture();
+        long mark = Races.mark();
+        Thread initialiser = new Thread(() -> call(fixture, "initialiseTableAndLinger"));
+        Thread reader = new Thread(() -> call(fixture, "tableSizeSoon"));
+        initialiser.start();
+        reader.start();
+        initialiser.join();
+        reader.join();
+        assertEquals(List.of(), Races.since(mark));
+    }
+
+    @Test
+    void aStepOfAnAbstractLearnerTypeRunsCodeThatMaySynchronise() throws Exception {
+        Object fixture = fixture();
+        Class<?> stepType = fixture.getClass().getClassLoader().loadClass(RaceFixtureStep.class.getName());
+        Object step = stepType.getConstructor(fixture.getClass()).newInstance(fixture);
+        long mark = Races.mark();
+        assertEquals(11, call(fixture, "readAfterStep", step));
+        assertEquals(List.of(), Races.since(mark));
+    }
+
+    @Test
     void bytesThatAreNotAClassPassThroughUnchanged() {
         byte[] garbage = {1, 2, 3};
         assertSame(garbage, RaceRewriter.of(type -> null, type -> true).apply(garbage));
