@@ -102,18 +102,18 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
 
     private static String describe(Race race) {
         String field = race.field();
-        String other = "\"" + race.otherThread() + "\" in " + race.otherMethod() + "() at " + race.otherAt();
-        String unordered = " Nothing ordered that write before this " + race.access().replace("wrote", "write")
+        String writer = "\"" + race.otherThread() + "\" wrote it in " + race.otherMethod() + "() at " + race.otherAt();
+        String unordered = ", and nothing ordered that write before this " + race.access().replace("wrote", "write")
                 + ": no lock taken by both threads, no volatile field, no hand-off through java.util.concurrent.";
         if (race.access().equals("read")) {
-            return field + " was read by \"" + race.thread() + "\" in " + race.method() + "() at " + race.at()
-                    + ", after " + other + " had written it." + unordered + " The Java memory model then does not"
-                    + " promise that the reader ever sees the write (compiled code may keep using a value it read"
-                    + " before). Make " + field + " volatile (or atomic), or guard every use of it with one lock.";
+            return field + " was read by \"" + race.thread() + "\" in " + race.method() + "() at " + race.at() + "; "
+                    + writer + unordered + " The Java memory model then does not promise that the reader ever sees"
+                    + " the write (compiled code may keep using a value it read before). Make " + field
+                    + " volatile (or atomic), or guard every use of it with one lock.";
         }
-        return field + " was written by \"" + race.thread() + "\" in " + race.method() + "() at " + race.at()
-                + ", after " + other + " had written it." + unordered + " One write can overwrite the other unseen:"
-                + " guard every use of " + field + " with one lock, or make it atomic.";
+        return field + " was written by \"" + race.thread() + "\" in " + race.method() + "() at " + race.at() + "; "
+                + writer + " too" + unordered + " One write can overwrite the other unseen: guard every use of "
+                + field + " with one lock, or make it atomic.";
     }
 
     private static long timeoutOf(Method method, long fallback) {

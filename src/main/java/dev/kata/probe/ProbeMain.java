@@ -117,7 +117,8 @@ public final class ProbeMain {
     /**
      * The loader of the kata's classes: learner classes are rewritten to report the files they open
      * ({@code trackFiles}, katas about leaked files) and to pause where races hide ({@code noise}:
-     * a kata's {@code jvm_args} set {@code -Dkata.noise=true}).
+     * a kata's {@code jvm_args} set {@code -Dkata.noise=true}), and to follow every access to the
+     * learner's fields for data races ({@code races}: {@code -Dkata.races=true}).
      */
     private static ClassLoader learnerLoader(URL classes, Set<String> learner, boolean trackFiles, boolean noise,
             boolean races) {
