@@ -6,12 +6,13 @@ import java.util.List;
  * What a failure rests on. {@code MODEL_CHECKED}: the model checker found an interleaving of the
  * threads' steps that breaks the code, the same on every run ({@code interleaving} shows it).
  * {@code STRESS}: many threads ran at once and the failure showed this time ({@code threads} and
- * {@code rounds} when known, else 0).
+ * {@code rounds} when known, else 0). {@code RACE_DETECTOR}: the probe's race detector saw two
+ * accesses to one field and nothing ordering them, a race whatever values they read.
  */
 public record Evidence(Kind kind, String detail, int threads, int rounds, Interleaving interleaving) {
 
     public enum Kind {
-        MODEL_CHECKED, STRESS;
+        MODEL_CHECKED, STRESS, RACE_DETECTOR;
 
         public String id() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

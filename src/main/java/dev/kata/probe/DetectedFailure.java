@@ -10,12 +10,25 @@ final class DetectedFailure extends AssertionError {
     private final String location;
     private final transient List<ThreadSnapshot> threads;
 
+    private final transient java.util.Map<String, Object> evidence;
+
     DetectedFailure(Reason reason, String message, String location, List<ThreadSnapshot> threads) {
+        this(reason, message, location, threads, null);
+    }
+
+    /** With {@code evidence}: what the failure rests on, as the probe's events carry it. */
+    DetectedFailure(Reason reason, String message, String location, List<ThreadSnapshot> threads,
+            java.util.Map<String, Object> evidence) {
         super(message);
         this.reason = reason;
         this.location = location;
         this.threads = List.copyOf(threads);
+        this.evidence = evidence;
         setStackTrace(new StackTraceElement[0]);
+    }
+
+    java.util.Map<String, Object> evidence() {
+        return evidence;
     }
 
     Reason reason() {

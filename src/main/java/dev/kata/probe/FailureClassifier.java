@@ -22,7 +22,7 @@ final class FailureClassifier {
 
     static Failure classify(Throwable error, ThreadDescriber describer) {
         if (error instanceof DetectedFailure d) {
-            return new Failure(d.reason(), d.getMessage(), d.location(), d.threads());
+            return new Failure(d.reason(), d.getMessage(), d.location(), d.threads(), d.evidence());
         }
         if (ModelCheckedFailure.is(error)) {
             return ModelCheckedFailure.classify(error, describer);

@@ -8,6 +8,7 @@ import dev.kata.probe.races.Races.Race;
 import java.lang.reflect.Method;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
@@ -78,7 +79,9 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
         }
         List<Race> races = Races.since(run.races);
         if (!races.isEmpty()) {
-            throw new DetectedFailure(Reason.RACE, describe(races), races.get(0).at(), List.of());
+            Map<String, Object> evidence = Json.object();
+            evidence.put("kind", "race-detector");
+            throw new DetectedFailure(Reason.RACE, describe(races), races.get(0).at(), List.of(), evidence);
         }
         if (context.getExecutionException().isEmpty()) {
             LeakCheck.verify(run);

@@ -31,6 +31,8 @@ final class InterleavingText {
             case MODEL_CHECKED -> "Evidence: model-checked. The interleaving below breaks your code; it is found on every"
                     + " run, whatever the machine.";
             case STRESS -> "Evidence: stress, " + (evidence.detail() == null ? "seen on this run" : evidence.detail()) + ".";
+            case RACE_DETECTOR -> "Evidence: race detector. Both accesses were seen on this run, and nothing that"
+                    + " orders them: a race whatever values they read.";
         };
     }
 

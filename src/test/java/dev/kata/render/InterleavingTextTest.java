@@ -51,5 +51,7 @@ class InterleavingTextTest {
                 .startsWith("Evidence: model-checked."));
         assertEquals("Evidence: stress, seen under 16 threads, 3 rounds.",
                 text.evidenceLine(new Evidence(Evidence.Kind.STRESS, "seen under 16 threads, 3 rounds", 16, 3, null)));
+        assertTrue(text.evidenceLine(new Evidence(Evidence.Kind.RACE_DETECTOR, null, 0, 0, null))
+                .startsWith("Evidence: race detector."));
     }
 }
