@@ -24,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Races {
     /** Threads tracked at most: beyond, tracking stops (a vector clock grows with the threads). */
-    private static final int MAX_THREADS = 4096;
+    private static final int MAX_THREADS = 1024;
     static final int PAUSES_PER_THREAD = 64;
 
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -78,15 +78,19 @@ public final class Races {
     private static ThreadClock newClock() {
         int id = THREADS.getAndIncrement();
         if (id >= MAX_THREADS) {
-            off = true;
+            off = true; // every hook returns at once from now on
+            return new ThreadClock(0, Thread.currentThread());
         }
-        return new ThreadClock(Math.min(id, MAX_THREADS), Thread.currentThread());
+        return new ThreadClock(id, Thread.currentThread());
     }
 
     // ---- structure: entries, exits, calls out of the learner's code ----
 
     /** At the start of a learner method: entering from outside acquires. Returns the frame's token. */
     public static int enter() {
+        if (off) {
+            return 0;
+        }
         ThreadClock me = CLOCKS.get();
         if (me.depth == 0) {
             acquireGlobal(me);
@@ -97,17 +101,26 @@ public final class Races {
 
     /** At the start of a learner class's static initialiser. */
     public static void initialising() {
+        if (off) {
+            return;
+        }
         CLOCKS.get().initialising++;
     }
 
     /** At its normal end (one that throws leaves the class unusable: nothing reads what it wrote). */
     public static void initialised() {
+        if (off) {
+            return;
+        }
         ThreadClock me = CLOCKS.get();
         me.initialising = Math.max(0, me.initialising - 1);
     }
 
     /** At a normal return of a learner method: leaving to outside releases. */
     public static void leave() {
+        if (off) {
+            return;
+        }
         ThreadClock me = CLOCKS.get();
         if (me.depth > 0) {
             me.depth--;
@@ -119,12 +132,18 @@ public final class Races {
 
     /** When an exception leaves a learner method: the frame's state back as it was, then {@link #leave()}. */
     public static void leaveThrowing(int token) {
+        if (off) {
+            return;
+        }
         CLOCKS.get().restore(token);
         leave();
     }
 
     /** At the start of a learner exception handler: it may have been reached from a call out, so acquire. */
     public static void caught(int token) {
+        if (off) {
+            return;
+        }
         ThreadClock me = CLOCKS.get();
         me.restore(token);
         acquireGlobal(me);
@@ -132,11 +151,17 @@ public final class Races {
 
     /** As {@link #caught(int)}, in a constructor (which keeps no token). */
     public static void caughtUntracked() {
+        if (off) {
+            return;
+        }
         acquireGlobal(CLOCKS.get());
     }
 
     /** Before a call into code that is not the learner's: release, and count frames afresh. */
     public static void callOut() {
+        if (off) {
+            return;
+        }
         ThreadClock me = CLOCKS.get();
         releaseGlobal(me);
         if (me.savedSize == me.saved.length) {
@@ -148,6 +173,9 @@ public final class Races {
 
     /** After that call returns: acquire whatever it may have synchronised with. */
     public static void callBack() {
+        if (off) {
+            return;
+        }
         ThreadClock me = CLOCKS.get();
         me.depth = me.savedSize > 0 ? me.saved[--me.savedSize] : 0;
         acquireGlobal(me);
@@ -155,11 +183,17 @@ public final class Races {
 
     /** After a monitor is taken (a synchronized block or method). */
     public static void acquire() {
+        if (off) {
+            return;
+        }
         acquireGlobal(CLOCKS.get());
     }
 
     /** Before a monitor is let go. */
     public static void release() {
+        if (off) {
+            return;
+        }
         releaseGlobal(CLOCKS.get());
     }
 
@@ -216,6 +250,9 @@ public final class Races {
      * another thread's unordered read lands while the write is not yet published by anything.
      */
     public static void wrote() {
+        if (off) {
+            return;
+        }
         ThreadClock me = CLOCKS.get();
         if (me.pauses >= PAUSES_PER_THREAD) {
             return;
@@ -226,6 +263,9 @@ public final class Races {
 
     /** After a read of a volatile learner field: acquire what its writers released. */
     public static void volatileRead(Object owner, int site) {
+        if (off) {
+            return;
+        }
         ThreadClock me = CLOCKS.get();
         FieldShadow field = Shadows.of(owner).field(Sites.fieldOf(site));
         synchronized (field) {
@@ -235,6 +275,9 @@ public final class Races {
 
     /** Before a write of a volatile learner field: release into it. */
     public static void volatileWrite(Object owner, int site) {
+        if (off) {
+            return;
+        }
         ThreadClock me = CLOCKS.get();
         FieldShadow field = Shadows.of(owner).field(Sites.fieldOf(site));
         synchronized (field) {
