@@ -160,11 +160,11 @@ class CodingBackfillTest {
             }
             for (String call : calls) {
                 Run run = runs.get(call);
-                if (!run.done.await(2000, TimeUnit.MILLISECONDS)) {
-                    throw Pitfalls.timeout(scenario + ". backfill() of call " + call + " had not returned after"
-                            + " 2 s; " + service.calls.size() + " records had been looked up, "
-                            + service.inFlight(call + round) + " of its lookups are in flight; it is "
-                            + Run.where(run.thread) + ".");
+                if (!awaitWhileLookupsGoOn(run, service)) {
+                    throw Pitfalls.timeout(scenario + ". backfill() of call " + call + " had not returned, and no"
+                            + " new lookup had started for " + STUCK_MS / 1000 + " s; " + service.calls.size()
+                            + " records had been looked up, " + service.inFlight(call + round) + " of its lookups"
+                            + " are in flight; it is " + Run.where(run.thread) + ".");
                 }
                 if (run.failure.get() != null) {
                     throw new AssertionError(scenario + ". backfill() of call " + call + " threw "
@@ -459,5 +459,24 @@ class CodingBackfillTest {
                 inFlight.decrementAndGet();
             }
         }
+    }
+
+    /** A backfill that starts no new lookup for this long is stuck, however busy the machine. */
+    private static final long STUCK_MS = 2000;
+
+    /**
+     * Waits for the run to return while lookups keep starting: a slow machine makes a long
+     * backfill slow, not stuck. False once no lookup has started for {@link #STUCK_MS}.
+     */
+    private static boolean awaitWhileLookupsGoOn(Run run, ScenarioService service) throws InterruptedException {
+        int seen = service.calls.size();
+        while (!run.done.await(STUCK_MS, TimeUnit.MILLISECONDS)) {
+            int now = service.calls.size();
+            if (now == seen) {
+                return false;
+            }
+            seen = now;
+        }
+        return true;
     }
 }
