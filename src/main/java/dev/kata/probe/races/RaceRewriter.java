@@ -29,8 +29,9 @@ import org.objectweb.asm.tree.VarInsnNode;
  * Rewrites a learner class for {@link Races}: each plain read or write of a learner field is
  * checked, each volatile one publishes or acquires, and the points where the learner's code can
  * synchronise with other code (its entries and exits, its calls into the JDK or the tests, its
- * synchronized blocks, its exception handlers) are marked. Constructors and static initialisers
- * are not checked (an object under construction is not yet shared), but their calls out are marked.
+ * synchronized blocks, its exception handlers) are marked. Constructors are not checked (an
+ * object under construction is not yet shared), but their calls out are marked; what a static
+ * initialiser writes, itself or through the methods it calls, is not noted.
  */
 public final class RaceRewriter {
     private static final String RACES = Type.getInternalName(Races.class);
