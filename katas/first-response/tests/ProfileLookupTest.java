@@ -99,10 +99,12 @@ class ProfileLookupTest {
     @Order(3)
     void whenEveryReplicaFailsTheLookupFails() throws Exception {
         // Three replicas that fail at once, several times: the failures are counted at the same moment.
+        // In even rounds zone-b breaks with an unchecked exception: a failure too.
         Duration timeout = Duration.ofSeconds(4);
         for (int round = 1; round <= 5; round++) {
             ProfileLookup lookup = new ProfileLookup(List.of(ScriptedReplica.failing("zone-a"),
-                    ScriptedReplica.failing("zone-b"), ScriptedReplica.failing("zone-c")));
+                    round % 2 == 0 ? ScriptedReplica.breaking("zone-b") : ScriptedReplica.failing("zone-b"),
+                    ScriptedReplica.failing("zone-c")));
             long start = System.nanoTime();
             try {
                 Profile profile = fetchOnTime(lookup, "u-300" + round, timeout);
@@ -115,7 +117,9 @@ class ProfileLookupTest {
                 fail("all three replicas failed at once, but fetch(u-300" + round + ", " + timeout.toMillis()
                         + " ms) gave up only after " + took + " ms: once the last replica has failed, no answer can"
                         + " come, so the lookup fails then, without waiting for its timeout. If you count failures, count every one,"
-                        + " even when several replicas fail at the same moment.");
+                        + " even when several replicas fail at the same moment, whatever they throw ("
+                        + (round % 2 == 0 ? "zone-b threw an unchecked IllegalStateException" : "all three threw IOException")
+                        + ").");
             }
         }
     }
@@ -562,7 +566,7 @@ class ProfileLookupTest {
 
     // ------------------------------------------------------------------ the replica double
 
-    enum Mode { ANSWER, FAIL, HANG, ANSWER_AFTER_FAILURE }
+    enum Mode { ANSWER, FAIL, BREAK, HANG, ANSWER_AFTER_FAILURE }
 
     /** A replica whose behaviour the test sets; it records the call made to it. */
     static final class ScriptedReplica implements Replica {
@@ -589,6 +593,11 @@ class ProfileLookupTest {
 
         static ScriptedReplica failing(String zone) {
             return new ScriptedReplica(zone, Mode.FAIL, null);
+        }
+
+        /** Fails at once with an unchecked exception, as a replica's client with a bug would. */
+        static ScriptedReplica breaking(String zone) {
+            return new ScriptedReplica(zone, Mode.BREAK, null);
         }
 
         /** Never answers: waits until its call is interrupted, as a call to a stuck zone would. */
@@ -619,6 +628,10 @@ class ProfileLookupTest {
                 case FAIL -> {
                     failed.countDown();
                     throw failure;
+                }
+                case BREAK -> {
+                    failed.countDown();
+                    throw new IllegalStateException("replica in " + zone + " broke: " + failure.getMessage());
                 }
                 case HANG -> {
                     try {
