@@ -205,18 +205,7 @@ public final class Races {
             return;
         }
         ThreadClock me = CLOCKS.get();
-        FieldShadow field = Shadows.of(owner).field(Sites.fieldOf(site));
-        ThreadClock writer;
-        int clock;
-        int writeSite;
-        synchronized (field) {
-            writer = field.writer;
-            clock = field.clock;
-            writeSite = field.site;
-        }
-        if (writer != null && writer != me && seen(me, writer.id) < clock) {
-            report(me, "read", site, writer, writeSite);
-        }
+        check(me, "read", site, shadow(owner, site).last());
     }
 
     /** Before a plain write of a learner field. */
@@ -228,21 +217,18 @@ public final class Races {
         if (me.initialising > 0) {
             return;
         }
-        FieldShadow field = Shadows.of(owner).field(Sites.fieldOf(site));
-        ThreadClock writer;
-        int clock;
-        int writeSite;
-        synchronized (field) {
-            writer = field.writer;
-            clock = field.clock;
-            writeSite = field.site;
-            field.writer = me;
-            field.clock = me.vc[me.id];
-            field.site = site;
+        check(me, "wrote", site, shadow(owner, site).replace(new FieldShadow.Write(me, me.vc[me.id], site)));
+    }
+
+    /** Reports {@code access} as a race if {@code last}, another thread's write, is not ordered before it. */
+    private static void check(ThreadClock me, String access, int site, FieldShadow.Write last) {
+        if (last != null && last.thread() != me && seen(me, last.thread().id) < last.clock()) {
+            report(me, access, site, last.thread(), last.site());
         }
-        if (writer != null && writer != me && seen(me, writer.id) < clock) {
-            report(me, "wrote", site, writer, writeSite);
-        }
+    }
+
+    private static FieldShadow shadow(Object owner, int site) {
+        return Shadows.of(owner).field(Sites.fieldOf(site));
     }
 
     /**
@@ -267,10 +253,7 @@ public final class Races {
             return;
         }
         ThreadClock me = CLOCKS.get();
-        FieldShadow field = Shadows.of(owner).field(Sites.fieldOf(site));
-        synchronized (field) {
-            me.vc = join(me.vc, field.vc);
-        }
+        me.vc = shadow(owner, site).acquireInto(me.vc);
     }
 
     /** Before a write of a volatile learner field: release into it. */
@@ -279,10 +262,7 @@ public final class Races {
             return;
         }
         ThreadClock me = CLOCKS.get();
-        FieldShadow field = Shadows.of(owner).field(Sites.fieldOf(site));
-        synchronized (field) {
-            field.vc = join(field.vc, me.vc);
-        }
+        shadow(owner, site).releaseFrom(me.vc);
         me.vc[me.id]++;
     }
 
