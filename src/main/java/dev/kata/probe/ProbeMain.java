@@ -7,11 +7,11 @@ import dev.kata.probe.noise.NoiseRewriter;
 import dev.kata.probe.races.RaceRewriter;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,8 +58,7 @@ public final class ProbeMain {
         Probe.stopAtFirstFailure = Boolean.parseBoolean(orders.get("stopAtFirstFailure"));
         Probe.describer = new ThreadDescriber(learner, new HashSet<>(tests));
         Probe.sources = new LearnerSources(split(orders.get("sources")).stream().map(Path::of).toList());
-        URL classesUrl = classes.toUri().toURL();
-        ClassLoader loader = learnerLoader(classesUrl, learner, Boolean.parseBoolean(orders.get("trackFiles")),
+        ClassLoader loader = learnerLoader(classes, learner, Boolean.parseBoolean(orders.get("trackFiles")),
                 Boolean.getBoolean("kata.noise"), Boolean.getBoolean("kata.races"));
         Thread.currentThread().setContextClassLoader(loader);
         List<DiscoverySelector> selectors = new ArrayList<>();
@@ -120,24 +119,25 @@ public final class ProbeMain {
      * a kata's {@code jvm_args} set {@code -Dkata.noise=true}), and to follow every access to the
      * learner's fields for data races ({@code races}: {@code -Dkata.races=true}).
      */
-    private static ClassLoader learnerLoader(URL classes, Set<String> learner, boolean trackFiles, boolean noise,
-            boolean races) {
+    private static ClassLoader learnerLoader(Path classes, Set<String> learner, boolean trackFiles, boolean noise,
+            boolean races) throws IOException {
         ClassLoader parent = ProbeMain.class.getClassLoader();
+        URL classesUrl = classes.toUri().toURL();
         if (!trackFiles && !noise && !races) {
-            return new URLClassLoader(new URL[] {classes}, parent);
+            return new URLClassLoader(new URL[] {classesUrl}, parent);
         }
         UnaryOperator<byte[]> opens = trackFiles ? OpenSiteRewriter::rewrite : UnaryOperator.identity();
         UnaryOperator<byte[]> pauses = noise ? NoiseRewriter::rewrite : UnaryOperator.identity();
         UnaryOperator<byte[]> checks = races ? RaceRewriter.of(type -> classFile(classes, type),
                 type -> learner.contains(topLevel(type))) : UnaryOperator.identity();
-        return LearnerClassLoader.rewriting(classes, parent, learner,
+        return LearnerClassLoader.rewriting(classesUrl, parent, learner,
                 bytes -> checks.apply(pauses.apply(opens.apply(bytes))));
     }
 
     /** The class file of {@code type} (an internal name) in the compiled kata, or null. */
-    private static byte[] classFile(URL classes, String type) {
-        try (InputStream in = new URL(classes, type + ".class").openStream()) {
-            return in.readAllBytes();
+    private static byte[] classFile(Path classes, String type) {
+        try {
+            return Files.readAllBytes(classes.resolve(type + ".class"));
         } catch (IOException e) {
             return null;
         }
