@@ -3,6 +3,7 @@ package dev.kata.probe;
 import dev.kata.probe.api.Reason;
 import dev.kata.probe.noise.Collisions;
 import dev.kata.probe.noise.Collisions.Collision;
+import dev.kata.probe.races.OpaqueTypes;
 import dev.kata.probe.races.Races;
 import dev.kata.probe.races.Races.Race;
 import java.lang.reflect.Method;
@@ -105,18 +106,24 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
 
     private static String describe(Race race) {
         String field = race.field();
-        String writer = "\"" + race.otherThread() + "\" wrote it in " + race.otherMethod() + "() at " + race.otherAt();
+        String writer = race.otherThread() + " wrote it in " + race.otherMethod() + "() at " + race.otherAt();
         String unordered = ", and nothing ordered that write before this " + race.access().replace("wrote", "write")
-                + ": no lock taken by both threads, no volatile field, no hand-off through java.util.concurrent.";
+                + ": no lock taken by both threads, no volatile field, no hand-off through java.util.concurrent."
+                + opaqueNote(OpaqueTypes.fromSystemProperty());
         if (race.access().equals("read")) {
-            return field + " was read by \"" + race.thread() + "\" in " + race.method() + "() at " + race.at() + "; "
+            return field + " was read by " + race.thread() + " in " + race.method() + "() at " + race.at() + "; "
                     + writer + unordered + " The Java memory model then does not promise that the reader ever sees"
                     + " the write (compiled code may keep using a value it read before). Make " + field
                     + " volatile (or atomic), or guard every use of it with one lock.";
         }
-        return field + " was written by \"" + race.thread() + "\" in " + race.method() + "() at " + race.at() + "; "
+        return field + " was written by " + race.thread() + " in " + race.method() + "() at " + race.at() + "; "
                 + writer + " too" + unordered + " One write can overwrite the other unseen: guard every use of "
                 + field + " with one lock, or make it atomic.";
+    }
+
+    private static String opaqueNote(OpaqueTypes opaque) {
+        return opaque.isEmpty() ? "" : " Calls to " + opaque.sourceNames()
+                + " do not count: the task promises no ordering through them.";
     }
 
     private static long timeoutOf(Method method, long fallback) {

@@ -4,6 +4,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import dev.kata.probe.files.OpenSiteRewriter;
 import dev.kata.probe.noise.NoiseRewriter;
+import dev.kata.probe.races.OpaqueTypes;
 import dev.kata.probe.races.RaceRewriter;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -129,7 +130,7 @@ public final class ProbeMain {
         UnaryOperator<byte[]> opens = trackFiles ? OpenSiteRewriter::rewrite : UnaryOperator.identity();
         UnaryOperator<byte[]> pauses = noise ? NoiseRewriter::rewrite : UnaryOperator.identity();
         UnaryOperator<byte[]> checks = races ? RaceRewriter.of(type -> classFile(classes, type),
-                type -> learner.contains(topLevel(type))) : UnaryOperator.identity();
+                type -> learner.contains(topLevel(type)), OpaqueTypes.fromSystemProperty()) : UnaryOperator.identity();
         return LearnerClassLoader.rewriting(classesUrl, parent, learner,
                 bytes -> checks.apply(pauses.apply(opens.apply(bytes))));
     }

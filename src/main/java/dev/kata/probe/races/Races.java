@@ -41,7 +41,10 @@ public final class Races {
     private Races() {
     }
 
-    /** A race seen: the access that raced and the earlier write it was not ordered after. */
+    /**
+     * A race seen: the access that raced and the earlier write it was not ordered after. The threads
+     * are named as a message names them (see {@link #label}).
+     */
     public record Race(long sequence, String field, String thread, String access, String at, String method,
             String otherThread, String otherAt, String otherMethod) {
     }
@@ -323,6 +326,14 @@ public final class Races {
         return result;
     }
 
+    /** How a message names a thread: its name in quotes, or, for one without a name (a virtual thread, say), what it is. */
+    static String label(Thread thread) {
+        if (!thread.getName().isEmpty()) {
+            return "\"" + thread.getName() + "\"";
+        }
+        return (thread.isVirtual() ? "an unnamed virtual thread" : "an unnamed thread") + " (#" + thread.threadId() + ")";
+    }
+
     private static void report(ThreadClock me, String access, int site, ThreadClock other, int otherSite) {
         if (!REPORTED.add(Sites.fieldOf(site))) {
             return;
@@ -332,9 +343,8 @@ public final class Races {
         synchronized (SEEN) {
             count++;
             if (SEEN.size() < 16) {
-                SEEN.add(new Race(count, here.field(), me.thread.getName(), access, here.at(), here.method(),
-                        other.thread.getName(),
-                        there.at(), there.method()));
+                SEEN.add(new Race(count, here.field(), label(me.thread), access, here.at(), here.method(),
+                        label(other.thread), there.at(), there.method()));
             }
         }
     }

@@ -147,20 +147,37 @@ class RaceRewriterTest {
     }
 
     @Test
+    void aStepOfAnOpaqueLearnerTypeOrdersNothingThoughItsCodeSynchronises() throws Exception {
+        OpaqueTypes opaque = new OpaqueTypes(java.util.Set.of(RaceFixture.Step.class.getName()));
+        Object fixture = fixture(opaque);
+        Class<?> stepType = fixture.getClass().getClassLoader().loadClass(RaceFixtureStep.class.getName());
+        Object step = stepType.getConstructor(fixture.getClass()).newInstance(fixture);
+        List<Races.Race> races = racesOf(fixture, "readAfterStep", step);
+        assertEquals(1, races.size(), races.toString());
+        assertEquals("read", races.get(0).access());
+        assertEquals("readAfterStep", races.get(0).method());
+        assertEquals("set", races.get(0).otherMethod());
+    }
+
+    @Test
     void bytesThatAreNotAClassPassThroughUnchanged() {
         byte[] garbage = {1, 2, 3};
         assertSame(garbage, RaceRewriter.of(type -> null, type -> true).apply(garbage));
     }
 
-    private static List<Races.Race> racesOf(Object fixture, String scenario) {
+    private static List<Races.Race> racesOf(Object fixture, String scenario, Object... args) {
         long mark = Races.mark();
-        call(fixture, scenario);
+        call(fixture, scenario, args);
         return Races.since(mark);
     }
 
     private static Object fixture() throws Exception {
+        return fixture(new OpaqueTypes(java.util.Set.of()));
+    }
+
+    private static Object fixture(OpaqueTypes opaque) throws Exception {
         Class<?> type = RewrittenClasses.load(RaceFixture.class,
-                RaceRewriter.of(RaceRewriterTest::bytesOf, name -> name.startsWith(LEARNER.replace('.', '/'))));
+                RaceRewriter.of(RaceRewriterTest::bytesOf, name -> name.startsWith(LEARNER.replace('.', '/')), opaque));
         return type.getConstructor().newInstance();
     }
 
