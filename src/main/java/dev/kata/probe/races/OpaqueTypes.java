@@ -5,10 +5,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The learner's own interfaces whose calls the detector does not count as hand-offs
- * ({@code -Dkata.races.opaque=pkg.Service$Store,...}, binary names). The tests implement them with
- * stand-ins that synchronise for their own bookkeeping; the task promises no ordering through them,
- * so code that is ordered only by a stand-in's latch would race against a real store.
+ * The types whose calls the detector does not count as hand-offs
+ * ({@code -Dkata.races.opaque=pkg.Service$Store,...}, binary names, matched against the type a
+ * call names). A learner interface that the tests implement with a stand-in synchronises for the
+ * tests' own bookkeeping; a JDK type such as a request's {@code HttpExchange} synchronises inside
+ * the JDK. When the task promises no ordering through them, code that is ordered only by such a
+ * call would race against a real store or another request.
  */
 public record OpaqueTypes(Set<String> binaryNames) {
     public static final String PROPERTY = "kata.races.opaque";

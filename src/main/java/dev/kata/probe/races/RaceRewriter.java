@@ -116,10 +116,10 @@ public final class RaceRewriter {
         if (owner.startsWith("[") || call.name.equals("<init>")) {
             return false;
         }
+        if (opaque.containsInternal(owner)) {
+            return false; // the task promises no ordering through it (see OpaqueTypes)
+        }
         if (fields.isLearner(owner)) {
-            if (opaque.containsInternal(owner)) {
-                return false; // the task promises no ordering through it (see OpaqueTypes)
-            }
             // the tests may implement a learner interface or extend an abstract class: their code can synchronise
             return call.getOpcode() == Opcodes.INVOKEINTERFACE
                     || call.getOpcode() == Opcodes.INVOKEVIRTUAL && fields.isAbstract(owner);
