@@ -7,12 +7,13 @@ import java.util.Set;
 
 /**
  * Removes a statement that only calls a method that releases, wakes, ends or waits for something:
- * unlock, countDown, signal, notify, interrupt, cancel, close, shutdown, join, await and their kin.
+ * unlock, countDown, signal, notify, interrupt, cancel, close, shutdown, stop (an HttpServer's),
+ * join, await and their kin.
  */
 final class RemoveCall implements Operator {
     static final Set<String> NAMES = Set.of(
             "unlock", "countDown", "signal", "signalAll", "notify", "notifyAll", "interrupt", "cancel", "close",
-            "shutdown", "shutdownNow", "join", "await", "awaitTermination", "release", "arrive",
+            "shutdown", "shutdownNow", "stop", "join", "await", "awaitTermination", "release", "arrive",
             "arriveAndDeregister", "arriveAndAwaitAdvance", "complete", "completeExceptionally", "unpark");
 
     @Override

@@ -23,8 +23,11 @@ final class Timeouts {
     private static final Map<String, String> UNTIMED = Map.of(
             "await", "await", "get", "get", "poll", "take", "tryLock", "lock", "offer", "put",
             "tryAcquire", "acquire", "invokeAll", "invokeAll", "invokeAny", "invokeAny");
-    /** Calls whose one argument is a number of milliseconds or nanoseconds to wait. */
-    private static final Set<String> TIMED_BY_NUMBER = Set.of("join", "wait", "awaitNanos");
+    /**
+     * Calls whose one argument is an amount of time to wait: milliseconds or nanoseconds, or an
+     * HttpServer's stop(delay), seconds to let the exchanges in flight finish.
+     */
+    private static final Set<String> TIMED_BY_NUMBER = Set.of("join", "wait", "awaitNanos", "stop");
     private static final Set<String> DURATION_FACTORIES = Set.of(
             "ofNanos", "ofMillis", "ofSeconds", "ofMinutes", "ofHours", "ofDays", "of");
 

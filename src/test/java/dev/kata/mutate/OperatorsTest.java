@@ -307,6 +307,27 @@ class OperatorsTest {
     }
 
     @Test
+    void anHttpServersStopIsACallThatWaitsAndItsDelayATimeout() {
+        String source = """
+                class Box {
+                    void stop() {
+                        server.stop(GRACE_SECONDS);
+                    }
+                }""";
+        assertMutants(new RemoveCall(), source, """
+                class Box {
+                    void stop() {
+                    }
+                }""");
+        assertMutants(Timeouts.SHRINK, source, """
+                class Box {
+                    void stop() {
+                        server.stop((GRACE_SECONDS) / 10);
+                    }
+                }""");
+    }
+
+    @Test
     void shrinkATimeout() {
         assertMutants(Timeouts.SHRINK, """
                 class Box {
