@@ -28,8 +28,11 @@ public final class MigrationStats {
 
     /** Adds a copied batch to the totals. Many workers call this at the same time. */
     public void recordBatch(CopiedBatch batch) {
-        records.add(batch.recordCount());
-        bytes.add(batch.byteCount());
+        // Both counts first: if sizing the batch throws, nothing of it has been counted.
+        int batchRecords = batch.recordCount();
+        long batchBytes = batch.byteCount();
+        records.add(batchRecords);
+        bytes.add(batchBytes);
     }
 
     /** How many records have been migrated so far. */

@@ -274,58 +274,66 @@ class MigrationStatsTest {
         Throwable[] failures = {new IllegalStateException("row 17 is unreadable"),
             new UncheckedIOException(new IOException("connection reset")), new AssertionError("corrupt page")};
         for (Throwable thrown : failures) {
-            MigrationStats stats = new MigrationStats();
-            stats.recordBatch(new Batch(10, 1_000));
-            Batch broken = new Batch(7, 700) {
-                @Override
-                public int recordCount() {
-                    throw sneaky(thrown);
-                }
+            for (boolean recordsCounted : new boolean[] {false, true}) {
+                MigrationStats stats = new MigrationStats();
+                stats.recordBatch(new Batch(10, 1_000));
+                // either both counts throw, or the records are counted and then sizing the bytes throws
+                Batch broken = new Batch(7, 700) {
+                    @Override
+                    public int recordCount() {
+                        if (recordsCounted) {
+                            return 7;
+                        }
+                        throw sneaky(thrown);
+                    }
 
-                @Override
-                public long byteCount() {
-                    throw sneaky(thrown);
+                    @Override
+                    public long byteCount() {
+                        throw sneaky(thrown);
+                    }
+                };
+                String how = recordsCounted ? "whose byteCount() threw " + thrown + " after its recordCount() answered 7"
+                        : "whose counts threw " + thrown;
+                AtomicReference<Throwable> seen = new AtomicReference<>();
+                Thread failing = Thread.ofPlatform().name("migration-worker-1").start(() -> {
+                    try {
+                        stats.recordBatch(broken);
+                    } catch (Throwable e) {
+                        seen.set(e);
+                    }
+                });
+                failing.join(1000);
+                if (failing.isAlive()) {
+                    fail("recordBatch did not return within 1 s for a batch " + how);
                 }
-            };
-            AtomicReference<Throwable> seen = new AtomicReference<>();
-            Thread failing = Thread.ofPlatform().name("migration-worker-1").start(() -> {
-                try {
-                    stats.recordBatch(broken);
-                } catch (Throwable e) {
-                    seen.set(e);
+                if (seen.get() != thrown) {
+                    fail("for a batch " + how + ", recordBatch "
+                            + (seen.get() == null ? "returned normally: the worker never learns that its batch was not counted"
+                                    : "threw " + seen.get() + " instead of letting that failure through"));
                 }
-            });
-            failing.join(1000);
-            if (failing.isAlive()) {
-                fail("recordBatch did not return within 1 s for a batch whose counts throw " + thrown);
-            }
-            if (seen.get() != thrown) {
-                fail("a batch's recordCount() and byteCount() threw " + thrown + ", but recordBatch "
-                        + (seen.get() == null ? "returned normally: the worker never learns that its batch was not counted"
-                                : "threw " + seen.get() + " instead of letting that failure through"));
-            }
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread next = Thread.ofPlatform().name("migration-worker-2").daemon().start(() -> {
-                try {
-                    stats.recordBatch(new Batch(5, 500));
-                } catch (Throwable e) {
-                    failure.set(e);
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                Thread next = Thread.ofPlatform().name("migration-worker-2").daemon().start(() -> {
+                    try {
+                        stats.recordBatch(new Batch(5, 500));
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                });
+                next.join(1000);
+                if (next.isAlive()) {
+                    fail("after worker-1's batch threw " + thrown + " inside recordBatch, worker-2's recordBatch"
+                            + " was still waiting 1 s later: something the failed call took (a lock?) was never released");
                 }
-            });
-            next.join(1000);
-            if (next.isAlive()) {
-                fail("after worker-1's batch threw " + thrown + " inside recordBatch, worker-2's recordBatch"
-                        + " was still waiting 1 s later: something the failed call took (a lock?) was never released");
+                if (failure.get() != null) {
+                    fail("after worker-1's batch threw " + thrown + ", worker-2's recordBatch failed: " + failure.get(),
+                            failure.get());
+                }
+                stats.recordBatch(new Batch(1, 100));
+                assertEquals(16, stats.migratedRecords(), "records after batches of 10, 5 and 1, and one " + how
+                        + " (a batch that fails to be sized counts nothing)");
+                assertEquals(1_600, stats.migratedBytes(), "bytes after batches of 1000, 500 and 100, and one " + how
+                        + " (a batch that fails to be sized counts nothing)");
             }
-            if (failure.get() != null) {
-                fail("after worker-1's batch threw " + thrown + ", worker-2's recordBatch failed: " + failure.get(),
-                        failure.get());
-            }
-            stats.recordBatch(new Batch(1, 100));
-            assertEquals(16, stats.migratedRecords(), "records after batches of 10, 5 and 1 and one that threw "
-                    + thrown + " when sized (it counts nothing)");
-            assertEquals(1_600, stats.migratedBytes(), "bytes after batches of 1000, 500 and 100 and one that threw "
-                    + thrown + " when sized (it counts nothing)");
         }
     }
 
