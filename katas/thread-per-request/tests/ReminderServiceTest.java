@@ -3,6 +3,7 @@ package threadperrequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import dev.kata.probe.api.Reason;
 import java.util.ArrayList;
@@ -33,15 +34,10 @@ class ReminderServiceTest {
      * 300 ms, stretched on a machine busier than its cores (a job starting 10,000 threads there
      * can pause that long between two calls without being stuck).
      */
-    private static final long STALL_MS = stallMillis();
+    private static final long STALL_MS = Patience.millis(300, 3000);
     /** More platform threads than this waiting on the gateway at once: a platform thread per call. */
     private static final int PLATFORM_LIMIT = 300;
 
-    private static long stallMillis() {
-        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        int cores = Runtime.getRuntime().availableProcessors();
-        return Math.min(3000, Math.round(300 * Math.max(1.0, load / cores)));
-    }
 
     private static List<String> patients(int n) {
         List<String> ids = new ArrayList<>(n);
