@@ -246,14 +246,15 @@ class PatientMigrationTest {
                         + " otherwise nobody knows it still has to be migrated.");
             }
         }
-        if (!causedBy(failures.get(malformed), DateTimeException.class, null)) {
+        if (!isTheFailure(failures.get(malformed), DateTimeException.class, null)) {
             throw new AssertionError("The report gives " + failures.get(malformed) + " as the failure of "
                     + malformed + "; expected the DateTimeException thrown while converting its birth"
-                    + " date 31.02.1990 (directly or as the cause).");
+                    + " date 31.02.1990." + unwrapNote(failures.get(malformed)));
         }
-        if (!causedBy(failures.get(refused), IOException.class, refusal)) {
+        if (!isTheFailure(failures.get(refused), IOException.class, refusal)) {
             throw new AssertionError("The report gives " + failures.get(refused) + " as the failure of "
-                    + refused + "; expected the IOException the service threw: " + refusal.getMessage());
+                    + refused + "; expected the IOException the service threw: " + refusal.getMessage() + "."
+                    + unwrapNote(failures.get(refused)));
         }
         requireReportComplete(report, new ArrayList<>(others), Set.of(malformed, refused));
     }
@@ -622,14 +623,14 @@ class PatientMigrationTest {
                 String id = entry.getKey();
                 Exception reported = failures.get(id);
                 boolean right = entry.getValue() == Fault.MALFORMED
-                        ? causedBy(reported, RuntimeException.class, null)
-                        : causedBy(reported, Exception.class, thrownByService.get(id));
+                        ? isTheFailure(reported, RuntimeException.class, null)
+                        : isTheFailure(reported, Exception.class, thrownByService.get(id));
                 if (!right) {
                     throw new AssertionError(described + ". The report of call " + name + " gives " + reported
                             + " as the failure of " + id + "; expected "
                             + (entry.getValue() == Fault.MALFORMED ? "the exception thrown while converting its"
                                     + " malformed birth date" : "the exception the store threw: "
-                                    + thrownByService.get(id)) + " (directly or as the cause).");
+                                    + thrownByService.get(id)) + "." + unwrapNote(reported));
                 }
             }
         }
@@ -718,16 +719,21 @@ class PatientMigrationTest {
         }
     }
 
-    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type, Throwable instance) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (instance != null ? t == instance : type.isInstance(t)) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+    /**
+     * Whether the report gives the exception that stopped the record itself (that instance, or one
+     * of that type), not another exception wrapping it: "with its exception", as the story says.
+     */
+    private static boolean isTheFailure(Throwable reported, Class<? extends Throwable> type, Throwable instance) {
+        return instance != null ? reported == instance : type.isInstance(reported);
+    }
+
+    /** What to say when the report gives a wrapper: where the right exception is. */
+    private static String unwrapNote(Throwable reported) {
+        return reported != null && reported.getCause() != null
+                ? " It gives a " + reported.getClass().getSimpleName() + " that wraps it: report the exception"
+                        + " itself (a Future's get() wraps what the task threw in an ExecutionException; its"
+                        + " getCause() is the record's exception)."
+                : "";
     }
 
     // ---------------------------------------------------------------------------------------
