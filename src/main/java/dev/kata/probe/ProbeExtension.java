@@ -100,25 +100,53 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
             return first;
         }
         List<String> others = races.subList(1, Math.min(races.size(), 4)).stream()
-                .map(r -> r.field() + " (" + r.access() + " in " + r.method() + "() at " + r.at() + ")").toList();
+                .map(r -> (r.onCollection() ? "a " : "") + r.field() + " (" + r.access() + " in " + method(r.method())
+                        + " at " + r.at() + ")").toList();
         return first + " Also unordered: " + String.join(", ", others) + ".";
     }
 
     private static String describe(Race race) {
+        if (race.onCollection()) {
+            return describeOnCollection(race);
+        }
         String field = race.field();
-        String writer = race.otherThread() + " wrote it in " + race.otherMethod() + "() at " + race.otherAt();
+        String writer = race.otherThread() + " wrote it in " + method(race.otherMethod()) + " at " + race.otherAt();
         String unordered = ", and nothing ordered that write before this " + race.access().replace("wrote", "write")
-                + ": no lock taken by both threads, no volatile field, no hand-off through java.util.concurrent."
-                + opaqueNote(OpaqueTypes.fromSystemProperty());
+                + ": " + NOTHING_ORDERS + opaqueNote(OpaqueTypes.fromSystemProperty());
         if (race.access().equals("read")) {
-            return field + " was read by " + race.thread() + " in " + race.method() + "() at " + race.at() + "; "
+            return field + " was read by " + race.thread() + " in " + method(race.method()) + " at " + race.at() + "; "
                     + writer + unordered + " The Java memory model then does not promise that the reader ever sees"
                     + " the write (compiled code may keep using a value it read before). Make " + field
                     + " volatile (or atomic), or guard every use of it with one lock.";
         }
-        return field + " was written by " + race.thread() + " in " + race.method() + "() at " + race.at() + "; "
+        return field + " was written by " + race.thread() + " in " + method(race.method()) + " at " + race.at() + "; "
                 + writer + " too" + unordered + " One write can overwrite the other unseen: guard every use of "
                 + field + " with one lock, or make it atomic.";
+    }
+
+    private static final String NOTHING_ORDERS =
+            "no lock taken by both threads, no volatile field, no hand-off through java.util.concurrent.";
+
+    /** A race inside one of the JDK's collections that are not safe for threads (a HashMap, an ArrayList...). */
+    private static String describeOnCollection(Race race) {
+        String type = race.field();
+        String what = race.access().equals("read") ? "read (" + race.call() + ")" : "changed (" + race.call() + ")";
+        return "A " + type + " was " + what + " by " + race.thread() + " in " + method(race.method()) + " at "
+                + race.at() + "; " + race.otherThread() + " changed it (" + race.otherCall() + ") in "
+                + method(race.otherMethod()) + " at " + race.otherAt() + ", and nothing ordered that change before this "
+                + (race.access().equals("read") ? "read" : "one") + ": " + NOTHING_ORDERS
+                + opaqueNote(OpaqueTypes.fromSystemProperty()) + " A " + type + " is not safe for threads: used by"
+                + " two at once, it can lose entries, hand back stale ones or corrupt itself. Use a concurrent"
+                + " collection (ConcurrentHashMap, say), or guard every use of it with one lock.";
+    }
+
+    /** A method as the learner wrote it: {@code stop()}, or {@code a lambda in importAll()}. */
+    static String method(String name) {
+        if (name.startsWith("lambda$")) {
+            String[] parts = name.split("\\$");
+            return "a lambda in " + (parts.length > 1 && !parts[1].isEmpty() ? parts[1] : "?") + "()";
+        }
+        return name + "()";
     }
 
     private static String opaqueNote(OpaqueTypes opaque) {

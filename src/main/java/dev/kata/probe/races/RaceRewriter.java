@@ -47,6 +47,27 @@ public final class RaceRewriter {
             "threadId", "getId", "isVirtual", "isDaemon");
     private static final Set<String> PURE_SYSTEM = Set.of("nanoTime", "currentTimeMillis", "identityHashCode", "arraycopy");
 
+    /** The JDK's collection types a call may name; the receiver's class decides at run time whether it is checked. */
+    private static final Set<String> COLLECTIONS = Set.of(
+            "java/util/Map", "java/util/HashMap", "java/util/LinkedHashMap", "java/util/TreeMap", "java/util/SortedMap",
+            "java/util/NavigableMap", "java/util/SequencedMap", "java/util/AbstractMap", "java/util/List",
+            "java/util/ArrayList", "java/util/LinkedList", "java/util/Collection", "java/util/SequencedCollection",
+            "java/util/Set", "java/util/HashSet", "java/util/LinkedHashSet", "java/util/TreeSet", "java/util/SortedSet",
+            "java/util/NavigableSet", "java/util/Queue", "java/util/Deque", "java/util/ArrayDeque",
+            "java/util/PriorityQueue", "java/util/AbstractCollection", "java/util/AbstractList");
+    /** Collection methods that change the contents. */
+    private static final Set<String> CHANGES = Set.of(
+            "put", "putAll", "putIfAbsent", "remove", "clear", "add", "addAll", "removeAll", "retainAll", "removeIf",
+            "set", "compute", "computeIfAbsent", "computeIfPresent", "merge", "replace", "replaceAll", "offer", "poll",
+            "push", "pop", "addFirst", "addLast", "offerFirst", "offerLast", "pollFirst", "pollLast", "removeFirst",
+            "removeLast", "sort", "putFirst", "putLast");
+    /** Collection methods that read the contents. */
+    private static final Set<String> READS = Set.of(
+            "get", "getOrDefault", "containsKey", "containsValue", "contains", "containsAll", "size", "isEmpty",
+            "peek", "peekFirst", "peekLast", "getFirst", "getLast", "indexOf", "lastIndexOf", "toArray", "element",
+            "first", "last", "firstKey", "lastKey", "forEach", "iterator", "keySet", "values", "entrySet", "stream",
+            "copyOf");
+
     private final LearnerFields fields;
     private final OpaqueTypes opaque;
 
@@ -262,6 +283,9 @@ public final class RaceRewriter {
                 case Opcodes.MONITORENTER -> code.insert(insn, races("acquire", "()V"));
                 case Opcodes.MONITOREXIT -> code.insertBefore(insn, races("release", "()V"));
                 case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKESTATIC, Opcodes.INVOKEINTERFACE -> {
+                    if (!constructor) {
+                        collection(code, (MethodInsnNode) insn);
+                    }
                     if (callsOut((MethodInsnNode) insn)) {
                         code.insertBefore(insn, races("callOut", "()V"));
                         code.insert(insn, races("callBack", "()V"));
@@ -275,6 +299,40 @@ public final class RaceRewriter {
                 default -> {
                 }
             }
+        }
+
+        /**
+         * Before a call that reads or changes a collection: hands the receiver to {@link Races#collection},
+         * taken from under the call's arguments (calls with more than two, or a long or double, are not followed).
+         */
+        private void collection(InsnList code, MethodInsnNode call) {
+            int opcode = call.getOpcode();
+            boolean changes = CHANGES.contains(call.name);
+            if (opcode != Opcodes.INVOKEVIRTUAL && opcode != Opcodes.INVOKEINTERFACE || !COLLECTIONS.contains(call.owner)
+                    || !changes && !READS.contains(call.name)) {
+                return;
+            }
+            Type[] args = Type.getArgumentTypes(call.desc);
+            if (args.length > 2 || java.util.Arrays.stream(args).anyMatch(t -> t.getSize() == 2)) {
+                return;
+            }
+            InsnList before = new InsnList();
+            switch (args.length) {
+                case 0 -> before.add(new InsnNode(Opcodes.DUP));
+                case 1 -> { // receiver, a -> receiver, a, receiver
+                    before.add(new InsnNode(Opcodes.SWAP));
+                    before.add(new InsnNode(Opcodes.DUP_X1));
+                }
+                default -> { // receiver, a, b -> receiver, a, b, receiver
+                    before.add(new InsnNode(Opcodes.DUP2_X1));
+                    before.add(new InsnNode(Opcodes.POP2));
+                    before.add(new InsnNode(Opcodes.DUP_X2));
+                }
+            }
+            int site = Sites.addCall(call.owner, call.name, changes, type.name, type.sourceFile, line, method.name);
+            before.add(new LdcInsnNode(site));
+            before.add(races("collection", "(Ljava/lang/Object;I)V"));
+            code.insertBefore(call, before);
         }
 
         private void field(InsnList code, FieldInsnNode insn) {

@@ -46,7 +46,11 @@ public final class Races {
      * are named as a message names them (see {@link #label}).
      */
     public record Race(long sequence, String field, String thread, String access, String at, String method,
-            String otherThread, String otherAt, String otherMethod) {
+            String otherThread, String otherAt, String otherMethod, String call, String otherCall) {
+        /** A race on a collection's contents ({@code field} names its class): both calls are given. */
+        public boolean onCollection() {
+            return call != null;
+        }
     }
 
     /** One thread's view: its clock, and how many learner frames it is in since it last called out. */
@@ -58,6 +62,8 @@ public final class Races {
         int[] saved = new int[8];
         int savedSize;
         int pauses;
+        /** An exception left a call out of the learner's code (which may have synchronised) and is not yet caught. */
+        boolean thrownFromCallOut;
         /** Class initialisers this thread is inside: what they write is not noted. */
         int initialising;
 
@@ -73,6 +79,9 @@ public final class Races {
         }
 
         void restore(int token) {
+            if (savedSize > token >>> 16) {
+                thrownFromCallOut = true; // a call out that never came back: it threw
+            }
             savedSize = Math.min(savedSize, token >>> 16);
             depth = token & 0xFFFF;
         }
@@ -97,6 +106,7 @@ public final class Races {
         ThreadClock me = CLOCKS.get();
         if (me.depth == 0) {
             acquireGlobal(me);
+            me.thrownFromCallOut = false;
         }
         me.depth++;
         return me.token();
@@ -142,14 +152,21 @@ public final class Races {
         leave();
     }
 
-    /** At the start of a learner exception handler: it may have been reached from a call out, so acquire. */
+    /**
+     * At the start of a learner exception handler: if the exception came out of a call out (which
+     * may have synchronised before it threw), acquire. One thrown by the learner's own code, or by
+     * a call that is no hand-off, orders nothing.
+     */
     public static void caught(int token) {
         if (off) {
             return;
         }
         ThreadClock me = CLOCKS.get();
         me.restore(token);
-        acquireGlobal(me);
+        if (me.thrownFromCallOut) {
+            me.thrownFromCallOut = false;
+            acquireGlobal(me);
+        }
     }
 
     /** As {@link #caught(int)}, in a constructor (which keeps no token). */
@@ -223,10 +240,43 @@ public final class Races {
         check(me, "wrote", site, shadow(owner, site).replace(new FieldShadow.Write(me, me.vc[me.id], site)));
     }
 
+    // ---- collections that are not safe for threads ----
+
+    private static final Set<Class<?>> UNSYNCHRONISED = Set.of(java.util.HashMap.class, java.util.LinkedHashMap.class,
+            java.util.TreeMap.class, java.util.IdentityHashMap.class, java.util.WeakHashMap.class,
+            java.util.ArrayList.class, java.util.LinkedList.class, java.util.HashSet.class,
+            java.util.LinkedHashSet.class, java.util.TreeSet.class, java.util.ArrayDeque.class,
+            java.util.PriorityQueue.class);
+
+    /**
+     * Before a call on a collection: if it is one of the JDK's collections that are not safe for
+     * threads (a HashMap, an ArrayList...), the call reads or changes its contents, checked as a
+     * field would be: a change not ordered before another thread's read or change is a race.
+     */
+    public static void collection(Object collection, int site) {
+        if (off || collection == null || !UNSYNCHRONISED.contains(collection.getClass())) {
+            return;
+        }
+        ThreadClock me = CLOCKS.get();
+        if (me.initialising > 0) {
+            return;
+        }
+        FieldShadow shadow = shadow(collection, site);
+        if (Sites.get(site).writes()) {
+            check(me, "wrote", site, shadow.replace(new FieldShadow.Write(me, me.vc[me.id], site)), collection);
+        } else {
+            check(me, "read", site, shadow.last(), collection);
+        }
+    }
+
     /** Reports {@code access} as a race if {@code last}, another thread's write, is not ordered before it. */
     private static void check(ThreadClock me, String access, int site, FieldShadow.Write last) {
+        check(me, access, site, last, null);
+    }
+
+    private static void check(ThreadClock me, String access, int site, FieldShadow.Write last, Object collection) {
         if (last != null && last.thread() != me && seen(me, last.thread().id) < last.clock()) {
-            report(me, access, site, last.thread(), last.site());
+            report(me, access, site, last.thread(), last.site(), collection);
         }
     }
 
@@ -334,7 +384,8 @@ public final class Races {
         return (thread.isVirtual() ? "an unnamed virtual thread" : "an unnamed thread") + " (#" + thread.threadId() + ")";
     }
 
-    private static void report(ThreadClock me, String access, int site, ThreadClock other, int otherSite) {
+    private static void report(ThreadClock me, String access, int site, ThreadClock other, int otherSite,
+            Object collection) {
         if (!REPORTED.add(Sites.fieldOf(site))) {
             return;
         }
@@ -343,8 +394,9 @@ public final class Races {
         synchronized (SEEN) {
             count++;
             if (SEEN.size() < 16) {
-                SEEN.add(new Race(count, here.field(), label(me.thread), access, here.at(), here.method(),
-                        label(other.thread), there.at(), there.method()));
+                String field = collection != null ? collection.getClass().getSimpleName() : here.field();
+                SEEN.add(new Race(count, field, label(me.thread), access, here.at(), here.method(),
+                        label(other.thread), there.at(), there.method(), here.call(), there.call()));
             }
         }
     }

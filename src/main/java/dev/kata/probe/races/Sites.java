@@ -10,9 +10,18 @@ import java.util.Map;
  * field, in which method, at which line. A race report names both accesses by these.
  */
 final class Sites {
-    /** One access: the field (Class.name), the learner's file and line, and the method. */
-    record Site(int fieldKey, String field, String at, String method) {
+    /**
+     * One access: the field (Class.name), the learner's file and line, and the method. For a call
+     * on a collection, {@code call} is the method called (put, get...), and {@code field} the
+     * collection's declared type; every collection shares one key, its contents.
+     */
+    record Site(int fieldKey, String field, String at, String method, String call, boolean writes) {
+        boolean onCollection() {
+            return call != null;
+        }
     }
+
+    private static final String CONTENTS = "<contents of a collection>";
 
     private static final List<Site> SITES = new ArrayList<>();
     private static final Map<String, Integer> FIELDS = new HashMap<>();
@@ -26,7 +35,20 @@ final class Sites {
         int key = FIELDS.computeIfAbsent(declaringClass + "." + name, k -> FIELDS.size());
         String simple = declaringClass.substring(declaringClass.lastIndexOf('/') + 1).replace('$', '.');
         String file = sourceFile != null ? sourceFile : simple + ".java";
-        SITES.add(new Site(key, simple + "." + name, line > 0 ? file + ":" + line : file, method));
+        SITES.add(new Site(key, simple + "." + name, line > 0 ? file + ":" + line : file, method, null, false));
+        published = SITES.toArray(new Site[0]);
+        return SITES.size() - 1;
+    }
+
+    /** A number for a call of {@code call} on a collection of declared type {@code owner} (an internal name). */
+    static synchronized int addCall(String owner, String call, boolean writes, String learnerClass, String sourceFile,
+            int line, String method) {
+        int key = FIELDS.computeIfAbsent(CONTENTS, k -> FIELDS.size());
+        String simple = learnerClass.substring(learnerClass.lastIndexOf('/') + 1);
+        int nested = simple.indexOf('$');
+        String file = sourceFile != null ? sourceFile : (nested < 0 ? simple : simple.substring(0, nested)) + ".java";
+        String type = owner.substring(owner.lastIndexOf('/') + 1);
+        SITES.add(new Site(key, type, line > 0 ? file + ":" + line : file, method, call, writes));
         published = SITES.toArray(new Site[0]);
         return SITES.size() - 1;
     }

@@ -158,4 +158,22 @@ public class RaceFixture {
         }
         return -1;
     }
+
+    /**
+     * A worker writes {@code value} after this thread last synchronised; this thread then throws
+     * and catches its own exception, which orders nothing, and reads.
+     */
+    public int readInOwnHandlerAfterAnUnorderedWrite() throws InterruptedException {
+        Thread writer = new Thread(() -> value = 21);
+        writer.start();
+        long until = System.nanoTime() + 100_000_000L;
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        try {
+            throw new IllegalStateException("the learner's own");
+        } catch (IllegalStateException e) {
+            return value;
+        }
+    }
 }

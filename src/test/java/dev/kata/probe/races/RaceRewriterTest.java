@@ -124,6 +124,14 @@ class RaceRewriterTest {
     }
 
     @Test
+    void aHandlerOfAnExceptionTheLearnersCodeThrewItselfAcquiresNothing() throws Exception {
+        List<Races.Race> races = racesOf(fixture(), "readInOwnHandlerAfterAnUnorderedWrite");
+        assertEquals(1, races.size(), races.toString());
+        assertEquals("RaceFixture.value", races.get(0).field());
+        assertEquals("read", races.get(0).access());
+    }
+
+    @Test
     void whatTheStaticInitialiserWroteIsOrderedBeforeEveryLaterUseOfTheClass() throws Exception {
         Object fixture = fixture();
         long mark = Races.mark();
