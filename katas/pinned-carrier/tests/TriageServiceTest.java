@@ -205,4 +205,53 @@ class TriageServiceTest {
         }
         closer.join();
     }
+
+    @Test
+    @Order(4)
+    @DisplayName("close() waits for a scoring run in progress, however long it computes")
+    void closeLeavesNoModelBehind() throws Exception {
+        BusyModel model = new BusyModel();
+        TriageService service = new TriageService(id -> "record of " + id, model);
+        Thread closer = null;
+        CountDownLatch closed = new CountDownLatch(1);
+        try {
+            service.rescore("cohort-9");
+            if (!model.running.await(2, TimeUnit.SECONDS)) {
+                throw new AssertionError("the risk model never started after rescore(\"cohort-9\")");
+            }
+            long t0 = System.nanoTime();
+            closer = Thread.ofPlatform().name("test-close").start(() -> {
+                service.close();
+                closed.countDown();
+            });
+            // the model computes for 1.5 s more after close() is called, without listening for interrupts
+            if (closed.await(MODEL_AFTER_CLOSE_MS, TimeUnit.MILLISECONDS)) {
+                long returnedMs = (System.nanoTime() - t0) / 1_000_000;
+                Thread modelThread = model.ranOn;
+                if (modelThread != null && modelThread.isAlive() && !model.finish) {
+                    throw Pitfalls.leak("close() returned after " + returnedMs + " ms while the risk model was"
+                            + " still computing cohort-9, and its thread \"" + modelThread.getName() + "\" is still"
+                            + " running: close() left it behind. A scoring run in progress must be waited for,"
+                            + " however long it takes: a model that is computing does not stop when interrupted.");
+                }
+            }
+        } finally {
+            model.finish = true;
+        }
+        if (!closed.await(1, TimeUnit.SECONDS)) {
+            throw Pitfalls.timeout("The scoring run ended, but close() had not returned 1 s later.");
+        }
+        closer.join();
+        Thread modelThread = model.ranOn;
+        if (modelThread != null) {
+            modelThread.join(500);
+            if (modelThread.isAlive()) {
+                throw Pitfalls.leak("close() returned, but the risk model's thread \"" + modelThread.getName()
+                        + "\" was still alive 500 ms later: close() must leave no thread behind.");
+            }
+        }
+    }
+
+    /** How long the model of closeLeavesNoModelBehind keeps computing after close() is called. */
+    private static final long MODEL_AFTER_CLOSE_MS = 1500;
 }
