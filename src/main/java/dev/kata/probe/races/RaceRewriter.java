@@ -308,8 +308,9 @@ public final class RaceRewriter {
         private void collection(InsnList code, MethodInsnNode call) {
             int opcode = call.getOpcode();
             boolean changes = CHANGES.contains(call.name);
+            // only before a call out: the hook tells the callOut that follows whether the call synchronises
             if (opcode != Opcodes.INVOKEVIRTUAL && opcode != Opcodes.INVOKEINTERFACE || !COLLECTIONS.contains(call.owner)
-                    || !changes && !READS.contains(call.name)) {
+                    || !changes && !READS.contains(call.name) || !callsOut(call)) {
                 return;
             }
             Type[] args = Type.getArgumentTypes(call.desc);

@@ -62,6 +62,10 @@ public final class Races {
         int[] saved = new int[8];
         int savedSize;
         int pauses;
+        /** The next call out is on a collection that is not safe for threads: it synchronises with nothing. */
+        boolean quietCall;
+        /** That call changes the collection. */
+        boolean changedCollection;
         /** An exception left a call out of the learner's code (which may have synchronised) and is not yet caught. */
         boolean thrownFromCallOut;
         /** Class initialisers this thread is inside: what they write is not noted. */
@@ -183,11 +187,15 @@ public final class Races {
             return;
         }
         ThreadClock me = CLOCKS.get();
-        releaseGlobal(me);
+        boolean quiet = me.quietCall;
+        me.quietCall = false;
+        if (!quiet) {
+            releaseGlobal(me);
+        }
         if (me.savedSize == me.saved.length) {
             me.saved = java.util.Arrays.copyOf(me.saved, me.saved.length * 2);
         }
-        me.saved[me.savedSize++] = me.depth;
+        me.saved[me.savedSize++] = quiet ? me.depth | QUIET : me.depth;
         me.depth = 0;
     }
 
@@ -197,9 +205,18 @@ public final class Races {
             return;
         }
         ThreadClock me = CLOCKS.get();
-        me.depth = me.savedSize > 0 ? me.saved[--me.savedSize] : 0;
-        acquireGlobal(me);
+        int saved = me.savedSize > 0 ? me.saved[--me.savedSize] : 0;
+        me.depth = saved & ~QUIET;
+        if ((saved & QUIET) == 0) {
+            acquireGlobal(me);
+        } else if (me.changedCollection) {
+            me.changedCollection = false;
+            pause(me); // as after a plain write: the change is published by nothing yet
+        }
     }
+
+    /** Marks a saved depth whose call synchronises with nothing (a HashMap's, say). */
+    private static final int QUIET = 1 << 30;
 
     /** After a monitor is taken (a synchronized block or method). */
     public static void acquire() {
@@ -262,6 +279,8 @@ public final class Races {
             return;
         }
         FieldShadow shadow = shadow(collection, site);
+        me.quietCall = true;
+        me.changedCollection = Sites.get(site).writes();
         if (Sites.get(site).writes()) {
             check(me, "wrote", site, shadow.replace(new FieldShadow.Write(me, me.vc[me.id], site)), collection);
         } else {
@@ -292,7 +311,10 @@ public final class Races {
         if (off) {
             return;
         }
-        ThreadClock me = CLOCKS.get();
+        pause(CLOCKS.get());
+    }
+
+    private static void pause(ThreadClock me) {
         if (me.pauses >= PAUSES_PER_THREAD) {
             return;
         }

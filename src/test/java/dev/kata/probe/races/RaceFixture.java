@@ -176,4 +176,44 @@ public class RaceFixture {
             return value;
         }
     }
+
+    /**
+     * Two threads put into one map at about the same time: the first keeps its change unpublished
+     * a while (it spins), the second changes the map meanwhile. {@code guarded} takes one lock
+     * around each put.
+     */
+    public int twoThreadsPut(java.util.Map<String, Integer> map, boolean guarded) throws InterruptedException {
+        Thread first = new Thread(() -> {
+            if (guarded) {
+                synchronized (map) {
+                    map.put("first", 1);
+                }
+            } else {
+                map.put("first", 1);
+            }
+            spin(200);
+        });
+        Thread second = new Thread(() -> {
+            spin(50);
+            if (guarded) {
+                synchronized (map) {
+                    map.put("second", 2);
+                }
+            } else {
+                map.put("second", 2);
+            }
+        });
+        first.start();
+        second.start();
+        first.join();
+        second.join();
+        return map.size();
+    }
+
+    private static void spin(long millis) {
+        long until = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+    }
 }

@@ -132,6 +132,24 @@ class RaceRewriterTest {
     }
 
     @Test
+    void twoThreadsChangingAPlainHashMapUnorderedRaceOnItsContents() throws Exception {
+        List<Races.Race> races = racesOf(fixture(), "twoThreadsPut", new java.util.HashMap<String, Integer>(), false);
+        assertEquals(1, races.size(), races.toString());
+        Races.Race race = races.get(0);
+        assertTrue(race.onCollection(), race.toString());
+        assertEquals("HashMap", race.field());
+        assertEquals("put", race.call());
+        assertEquals("put", race.otherCall());
+    }
+
+    @Test
+    void aHashMapGuardedByOneLockOrAConcurrentMapDoesNotRace() throws Exception {
+        assertEquals(List.of(), racesOf(fixture(), "twoThreadsPut", new java.util.HashMap<String, Integer>(), true));
+        assertEquals(List.of(), racesOf(fixture(), "twoThreadsPut",
+                new java.util.concurrent.ConcurrentHashMap<String, Integer>(), false));
+    }
+
+    @Test
     void whatTheStaticInitialiserWroteIsOrderedBeforeEveryLaterUseOfTheClass() throws Exception {
         Object fixture = fixture();
         long mark = Races.mark();
