@@ -35,13 +35,15 @@ class PatientCacheTest {
     /*
      * The ids of the "slow load" test. P-1042 is the slow one; the three others have the
      * opposite lowest hash bit after ConcurrentHashMap's hash spreading, so they never share a
-     * bin with it, whatever the table size: a computeIfAbsent-based cache (which holds the
-     * bin's lock during the load) is not penalised for a hash collision.
+     * bin with it, whatever the table size. SLOW_TWIN always does: a cache that loads inside
+     * computeIfAbsent (which holds the bin's lock during the load) makes it wait.
      */
     private static final String SLOW = "P-1042";
     private static final String CACHED = "P-2001";
     private static final String ADMITTED = "P-3002";
     private static final String MISSING = "P-1043";
+    /** Not cached, and its hash code equals SLOW's ("10" and "0O" hash alike). */
+    private static final String SLOW_TWIN = "P-0O42";
 
     // ------------------------------------------------------------------------------------
     // 1. load-once: the check-then-act race, made deterministic
@@ -221,6 +223,16 @@ class PatientCacheTest {
             }
 
             step(started, "count-patients", cache::size, "size()", slowWhere);
+
+            // an id with the slow one's hash code: in a ConcurrentHashMap it always shares the slow id's bin
+            if (SLOW_TWIN.hashCode() != SLOW.hashCode()) {
+                throw new IllegalStateException("hidden test: " + SLOW_TWIN + " must share " + SLOW + "'s hash code");
+            }
+            Object twin = step(started, "request-" + SLOW_TWIN, () -> cache.get(SLOW_TWIN),
+                    "loading patient " + SLOW_TWIN + ", whose id has the same hash code as " + SLOW + ",", slowWhere);
+            if (!(twin instanceof Patient p) || !p.id().equals(SLOW_TWIN)) {
+                fail("get(\"" + SLOW_TWIN + "\") returned " + twin + " instead of the record loaded for it");
+            }
         } finally {
             releaseSlow.countDown();
             joinAll(started, 2000);
@@ -252,16 +264,36 @@ class PatientCacheTest {
         started.add(t);
         t.join(BLOCKED_AFTER_MS);
         if (t.isAlive()) {
+            String insideMap = mapMethodWaitedIn(t.getStackTrace());
             throw Pitfalls.race("While the database was busy loading patient " + SLOW + ", " + what
                     + " waited more than " + BLOCKED_AFTER_MS + " ms" + describeWait(t) + slowWhere.get() + "."
-                    + " A lock shared by all patients is held for the whole slow load, so one slow record stalls"
-                    + " the requests for every other patient on the ward. Hold no cache-wide lock while loading:"
-                    + " only requests for the same patient should wait for its load.");
+                    + (insideMap != null
+                            ? " It waits inside ConcurrentHashMap." + insideMap + ": the map holds the lock of a"
+                                    + " key's bin while it computes a value, and other ids fall in that bin (ids with"
+                                    + " equal hash codes always do). Load outside the map's locks: store a future for"
+                                    + " the id first, then load, and let the other requests for that id wait on it."
+                            : " A lock shared by all patients is held for the whole slow load, so one slow record"
+                                    + " stalls the requests for every other patient on the ward. Hold no cache-wide"
+                                    + " lock while loading: only requests for the same patient should wait for its"
+                                    + " load."));
         }
         if (error.get() != null) {
             fail(name + " failed: " + error.get(), error.get());
         }
         return result.get();
+    }
+
+    /** The ConcurrentHashMap method a stack waits in ("computeIfAbsent"), or null. */
+    private static String mapMethodWaitedIn(StackTraceElement[] stack) {
+        for (StackTraceElement f : stack) {
+            if (f.getClassName().equals("java.util.concurrent.ConcurrentHashMap")) {
+                return f.getMethodName();
+            }
+            if (f.getClassName().startsWith("racecache.")) {
+                return null;
+            }
+        }
+        return null;
     }
 
     /** ": it is BLOCKED in get (PatientCache.java:31) on a lock held by request-P-1042", as far as known. */
