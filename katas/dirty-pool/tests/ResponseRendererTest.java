@@ -96,7 +96,7 @@ class ResponseRendererTest {
     void seededScenarios() {
         long seed = System.nanoTime();
         Random random = new Random(seed);
-        String[] junk = {"", "{", "patient_id;diagnosis\nP-0666;HIV positive\n", "x".repeat(5_000)};
+        String[] junk = {"", "{", "patient_id;diagnosis\nP-0666;HIV positive\n", "x".repeat(1_000_000)}; // the last: a whole ward's CSV export
         for (int n = 1; n <= 60; n++) {
             int allergyCount = new int[] {0, 1, 3, 300}[random.nextInt(4)];
             List<String> allergies = new ArrayList<>();
@@ -224,6 +224,7 @@ class ResponseRendererTest {
     private static final class TrackingPool implements BufferPool {
         private final Deque<StringBuilder> free = new ArrayDeque<>();
         private final Set<StringBuilder> lent = Collections.newSetFromMap(new IdentityHashMap<>());
+        private final Set<StringBuilder> everLent = Collections.newSetFromMap(new IdentityHashMap<>());
         private final List<String> misuse = new ArrayList<>();
         private final Map<StringBuilder, String> atRelease = new IdentityHashMap<>();
         private int borrows;
@@ -238,13 +239,14 @@ class ResponseRendererTest {
             borrows++;
             StringBuilder buffer = free.isEmpty() ? new StringBuilder(512) : free.pop();
             lent.add(buffer);
+            everLent.add(buffer);
             return buffer;
         }
 
         @Override
         public synchronized void release(StringBuilder buffer) {
             if (!lent.remove(buffer)) {
-                misuse.add("a buffer was released that was not lent out at the time (released twice?)");
+                misuse.add(everLent.contains(buffer) ? "twice" : "never lent");
                 return;
             }
             free.push(buffer);
@@ -270,11 +272,18 @@ class ResponseRendererTest {
 
         synchronized void verifyBalanced() {
             verifyUntouchedSinceRelease();
-            if (!misuse.isEmpty()) {
+            if (misuse.contains("twice")) {
                 throw Pitfalls.race("The renderer released the same buffer twice. The pool now lists it as "
                         + "free twice, so two concurrent requests can borrow the very same StringBuilder and "
                         + "write into each other's responses. Release each borrowed buffer exactly once "
                         + "(a finally block does it; do not add a second release).");
+            }
+            if (misuse.contains("never lent")) {
+                throw Pitfalls.resourceLeak("The renderer released a buffer the pool never lent, "
+                        + (lent.isEmpty() ? "" : "and " + lent.size() + " of " + borrows + " borrowed buffers were"
+                                + " never given back, ") + "in a render that borrowed " + borrows + ". Release the"
+                        + " buffer you borrowed, exactly once per borrow, whatever it held: the pool decides what"
+                        + " to keep.");
             }
             if (!lent.isEmpty()) {
                 throw Pitfalls.resourceLeak(lent.size() + " of " + borrows + " borrowed buffers were never "
