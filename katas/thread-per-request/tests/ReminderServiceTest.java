@@ -243,4 +243,59 @@ class ReminderServiceTest {
         }
         assertEquals(expected, got, "each patient's confirmation id");
     }
+
+    @Test
+    @Order(3)
+    @DisplayName("one slow reminder among quick ones: remindAll waits for it too")
+    void waitsForASlowReminderAmongQuickOnes() throws Exception {
+        List<String> ids = patients(20);
+        String slow = ids.get(6);
+        CountDownLatch slowCalled = new CountDownLatch(1);
+        CountDownLatch slowAnswered = new CountDownLatch(1);
+        SmsGateway gateway = patientId -> {
+            if (patientId.equals(slow)) {
+                slowCalled.countDown();
+                Thread.sleep(SLOW_ANSWER_MS); // a gateway that answers late, not one that never answers
+                slowAnswered.countDown();
+            }
+            return "SMS-" + patientId;
+        };
+        ReminderService service = new ReminderService(gateway);
+        AtomicReference<Map<String, String>> atReturn = new AtomicReference<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread job = Thread.ofPlatform().name("reminder-job").start(() -> {
+            try {
+                atReturn.set(new LinkedHashMap<>(service.remindAll(ids)));
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        });
+        job.join(SLOW_ANSWER_MS + 2000);
+        if (job.isAlive()) {
+            fail("remindAll had not returned 2 s after the slow reminder was answered");
+        }
+        if (failed.get() != null) {
+            fail("remindAll threw " + failed.get(), failed.get());
+        }
+        if (slowCalled.getCount() > 0) {
+            throw Pitfalls.lostWork("remindAll returned without ever sending the reminder of " + slow);
+        }
+        Map<String, String> got = atReturn.get();
+        if (slowAnswered.getCount() > 0 || !("SMS-" + slow).equals(got.get(slow))) {
+            throw Pitfalls.lostWork("The SMS gateway took " + SLOW_ANSWER_MS + " ms to confirm the reminder of " + slow
+                    + " (the 19 others were confirmed at once), and remindAll returned "
+                    + (slowAnswered.getCount() > 0 ? "before that confirmation came" : "without it")
+                    + ": its map holds " + got.get(slow) + " for " + slow + ". A wait that gives up after a while"
+                    + " reports the night as done with a reminder still unconfirmed: wait for every reminder,"
+                    + " however long the gateway takes.");
+        }
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (String id : ids) {
+            expected.put(id, "SMS-" + id);
+        }
+        assertEquals(expected, got, "each patient's confirmation id");
+    }
+
+    /** How long the gateway takes to confirm the slow reminder of waitsForASlowReminderAmongQuickOnes. */
+    private static final long SLOW_ANSWER_MS = 800;
 }
