@@ -160,6 +160,10 @@ public final class RaceRewriter {
         return !PURE.contains(owner);
     }
 
+    private static boolean isSleep(MethodInsnNode call) {
+        return call.getOpcode() == Opcodes.INVOKESTATIC && call.owner.equals("java/lang/Thread") && call.name.equals("sleep");
+    }
+
     private final class MethodRewrite {
         private final ClassNode type;
         private final MethodNode method;
@@ -288,6 +292,11 @@ public final class RaceRewriter {
                     }
                     if (callsOut((MethodInsnNode) insn)) {
                         code.insertBefore(insn, races("callOut", "()V"));
+                        code.insert(insn, races("callBack", "()V"));
+                    } else if (isSleep((MethodInsnNode) insn)) {
+                        // no hand-off, unless it throws InterruptedException: an interrupt orders
+                        // what the interrupter did before it with the handler that catches it
+                        code.insertBefore(insn, races("quietCallOut", "()V"));
                         code.insert(insn, races("callBack", "()V"));
                     }
                 }

@@ -199,6 +199,20 @@ public final class Races {
         me.depth = 0;
     }
 
+    /**
+     * Before a call that synchronises with nothing if it returns, but may throw what another
+     * thread caused (Thread.sleep's InterruptedException): the exception's handler acquires.
+     */
+    public static void quietCallOut() {
+        if (off) {
+            return;
+        }
+        ThreadClock me = CLOCKS.get();
+        me.quietCall = true;
+        me.changedCollection = false;
+        callOut();
+    }
+
     /** After that call returns: acquire whatever it may have synchronised with. */
     public static void callBack() {
         if (off) {

@@ -216,4 +216,27 @@ public class RaceFixture {
             Thread.onSpinWait();
         }
     }
+
+    private boolean stopAsked;
+
+    /**
+     * A worker sleeps until interrupted, then reads a plain flag that this thread set before it
+     * interrupted the worker: the interrupt orders the write before the read.
+     */
+    public boolean stopByInterrupt() throws InterruptedException {
+        boolean[] seen = new boolean[1];
+        Thread worker = new Thread(() -> {
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                seen[0] = stopAsked;
+            }
+        });
+        worker.start();
+        spin(50);
+        stopAsked = true;
+        worker.interrupt();
+        worker.join();
+        return seen[0];
+    }
 }

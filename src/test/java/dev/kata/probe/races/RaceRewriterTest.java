@@ -150,6 +150,14 @@ class RaceRewriterTest {
     }
 
     @Test
+    void anInterruptOrdersWhatTheInterrupterWroteBeforeTheSleepersHandler() throws Exception {
+        Object fixture = fixture();
+        long mark = Races.mark();
+        assertEquals(true, call(fixture, "stopByInterrupt"));
+        assertEquals(List.of(), Races.since(mark));
+    }
+
+    @Test
     void whatTheStaticInitialiserWroteIsOrderedBeforeEveryLaterUseOfTheClass() throws Exception {
         Object fixture = fixture();
         long mark = Races.mark();
