@@ -160,6 +160,10 @@ public final class RaceRewriter {
         return !PURE.contains(owner);
     }
 
+    private boolean isOpaque(MethodInsnNode call) {
+        return opaque.containsInternal(call.owner) && !call.name.equals("<init>");
+    }
+
     private static boolean isSleep(MethodInsnNode call) {
         return call.getOpcode() == Opcodes.INVOKESTATIC && call.owner.equals("java/lang/Thread") && call.name.equals("sleep");
     }
@@ -212,8 +216,9 @@ public final class RaceRewriter {
                     if (constructor) {
                         onCatch.add(races("caughtUntracked", "()V"));
                     } else {
+                        onCatch.add(new InsnNode(Opcodes.DUP)); // the exception being caught
                         onCatch.add(new VarInsnNode(Opcodes.ILOAD, token));
-                        onCatch.add(races("caught", "(I)V"));
+                        onCatch.add(races("caught", "(Ljava/lang/Throwable;I)V"));
                     }
                     code.insertBefore(insn, onCatch);
                 }
@@ -293,7 +298,7 @@ public final class RaceRewriter {
                     if (callsOut((MethodInsnNode) insn)) {
                         code.insertBefore(insn, races("callOut", "()V"));
                         code.insert(insn, races("callBack", "()V"));
-                    } else if (isSleep((MethodInsnNode) insn)) {
+                    } else if (isSleep((MethodInsnNode) insn) || isOpaque((MethodInsnNode) insn)) {
                         // no hand-off, unless it throws InterruptedException: an interrupt orders
                         // what the interrupter did before it with the handler that catches it
                         code.insertBefore(insn, races("quietCallOut", "()V"));

@@ -68,6 +68,8 @@ public final class Races {
         boolean changedCollection;
         /** An exception left a call out of the learner's code (which may have synchronised) and is not yet caught. */
         boolean thrownFromCallOut;
+        /** An exception left a call that is no hand-off (a sleep, an opaque call): only an interrupt orders it. */
+        boolean thrownFromQuietCall;
         /** Class initialisers this thread is inside: what they write is not noted. */
         int initialising;
 
@@ -83,8 +85,12 @@ public final class Races {
         }
 
         void restore(int token) {
-            if (savedSize > token >>> 16) {
-                thrownFromCallOut = true; // a call out that never came back: it threw
+            for (int i = token >>> 16; i < savedSize; i++) { // calls out that never came back: they threw
+                if ((saved[i] & QUIET) != 0) {
+                    thrownFromQuietCall = true;
+                } else {
+                    thrownFromCallOut = true;
+                }
             }
             savedSize = Math.min(savedSize, token >>> 16);
             depth = token & 0xFFFF;
@@ -111,6 +117,7 @@ public final class Races {
         if (me.depth == 0) {
             acquireGlobal(me);
             me.thrownFromCallOut = false;
+            me.thrownFromQuietCall = false;
         }
         me.depth++;
         return me.token();
@@ -157,23 +164,26 @@ public final class Races {
     }
 
     /**
-     * At the start of a learner exception handler: if the exception came out of a call out (which
+     * At the start of a learner exception handler: if {@code thrown} came out of a call out (which
      * may have synchronised before it threw), acquire. One thrown by the learner's own code, or by
-     * a call that is no hand-off, orders nothing.
+     * a call that is no hand-off, orders nothing, unless it is an InterruptedException: an
+     * interrupt orders what the interrupter did before it with the thread that finds it out.
      */
-    public static void caught(int token) {
+    public static void caught(Throwable thrown, int token) {
         if (off) {
             return;
         }
         ThreadClock me = CLOCKS.get();
         me.restore(token);
-        if (me.thrownFromCallOut) {
-            me.thrownFromCallOut = false;
+        boolean acquire = me.thrownFromCallOut || me.thrownFromQuietCall && thrown instanceof InterruptedException;
+        me.thrownFromCallOut = false;
+        me.thrownFromQuietCall = false;
+        if (acquire) {
             acquireGlobal(me);
         }
     }
 
-    /** As {@link #caught(int)}, in a constructor (which keeps no token). */
+    /** As {@link #caught(Throwable, int)}, in a constructor (which keeps no token). */
     public static void caughtUntracked() {
         if (off) {
             return;
@@ -200,8 +210,8 @@ public final class Races {
     }
 
     /**
-     * Before a call that synchronises with nothing if it returns, but may throw what another
-     * thread caused (Thread.sleep's InterruptedException): the exception's handler acquires.
+     * Before a call that is no hand-off (Thread.sleep, a call through an opaque type), but may
+     * throw an InterruptedException that another thread caused: that exception's handler acquires.
      */
     public static void quietCallOut() {
         if (off) {
