@@ -3,6 +3,7 @@ package pinnedcarrier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import java.util.ArrayList;
 import java.util.List;
@@ -238,16 +239,17 @@ class TriageServiceTest {
         } finally {
             model.finish = true;
         }
-        if (!closed.await(1, TimeUnit.SECONDS)) {
-            throw Pitfalls.timeout("The scoring run ended, but close() had not returned 1 s later.");
+        long patience = Patience.millis(1000, 5000);
+        if (!closed.await(patience, TimeUnit.MILLISECONDS)) {
+            throw Pitfalls.timeout("The scoring run ended, but close() had not returned " + patience + " ms later.");
         }
         closer.join();
         Thread modelThread = model.ranOn;
         if (modelThread != null) {
-            modelThread.join(500);
+            modelThread.join(patience);
             if (modelThread.isAlive()) {
                 throw Pitfalls.leak("close() returned, but the risk model's thread \"" + modelThread.getName()
-                        + "\" was still alive 500 ms later: close() must leave no thread behind.");
+                        + "\" was still alive " + patience + " ms later: close() must leave no thread behind.");
             }
         }
     }
