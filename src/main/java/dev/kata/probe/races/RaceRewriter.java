@@ -27,11 +27,13 @@ import org.objectweb.asm.tree.VarInsnNode;
 
 /**
  * Rewrites a learner class for {@link Races}: each plain read or write of a learner field is
- * checked, each volatile one publishes or acquires, and the points where the learner's code can
- * synchronise with other code (its entries and exits, its calls into the JDK or the tests, its
- * synchronized blocks, its exception handlers) are marked. Constructors are not checked (an
- * object under construction is not yet shared), but their calls out are marked; what a static
- * initialiser writes, itself or through the methods it calls, is not noted.
+ * checked, and so is each call that reads or changes a collection (Races checks only the JDK's
+ * collections that are not safe for threads); each volatile access publishes or acquires; and the
+ * points where the learner's code can synchronise with other code (its entries and exits, its
+ * calls into the JDK or the tests, its synchronized blocks, its exception handlers) are marked.
+ * Constructors are not checked (an object under construction is not yet shared), but their calls
+ * out are marked; what a static initialiser writes, itself or through the methods it calls, is
+ * not noted.
  */
 public final class RaceRewriter {
     private static final String RACES = Type.getInternalName(Races.class);
@@ -65,8 +67,7 @@ public final class RaceRewriter {
     private static final Set<String> READS = Set.of(
             "get", "getOrDefault", "containsKey", "containsValue", "contains", "containsAll", "size", "isEmpty",
             "peek", "peekFirst", "peekLast", "getFirst", "getLast", "indexOf", "lastIndexOf", "toArray", "element",
-            "first", "last", "firstKey", "lastKey", "forEach", "iterator", "keySet", "values", "entrySet", "stream",
-            "copyOf");
+            "first", "last", "firstKey", "lastKey", "forEach", "iterator", "keySet", "values", "entrySet", "stream");
 
     private final LearnerFields fields;
     private final OpaqueTypes opaque;
