@@ -100,8 +100,8 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
             return first;
         }
         List<String> others = races.subList(1, Math.min(races.size(), 4)).stream()
-                .map(r -> (r.onCollection() ? "a " : "") + r.field() + " (" + r.access() + " in " + method(r.method())
-                        + " at " + r.at() + ")").toList();
+                .map(r -> (r.onCollection() ? article(r.field()) + " " : "") + r.field() + " (" + r.access() + " in "
+                        + method(r.method()) + " at " + r.at() + ")").toList();
         return first + " Also unordered: " + String.join(", ", others) + ".";
     }
 
@@ -130,14 +130,24 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
     /** A race inside one of the JDK's collections that are not safe for threads (a HashMap, an ArrayList...). */
     private static String describeOnCollection(Race race) {
         String type = race.field();
+        String theType = article(type) + " " + type;
         String what = race.access().equals("read") ? "read (" + race.call() + ")" : "changed (" + race.call() + ")";
-        return "A " + type + " was " + what + " by " + race.thread() + " in " + method(race.method()) + " at "
-                + race.at() + "; " + race.otherThread() + " changed it (" + race.otherCall() + ") in "
-                + method(race.otherMethod()) + " at " + race.otherAt() + ", and nothing ordered that change before this "
-                + (race.access().equals("read") ? "read" : "one") + ": " + NOTHING_ORDERS
-                + opaqueNote(OpaqueTypes.fromSystemProperty()) + " A " + type + " is not safe for threads: used by"
-                + " two at once, it can lose entries, hand back stale ones or corrupt itself. Use a concurrent"
-                + " collection (ConcurrentHashMap, say), or guard every use of it with one lock.";
+        return capitalised(theType) + " was " + what + " by " + race.thread() + " in " + method(race.method())
+                + " at " + race.at() + "; " + race.otherThread() + " changed it (" + race.otherCall() + ") in "
+                + method(race.otherMethod()) + " at " + race.otherAt() + ", and nothing ordered that change before"
+                + " this " + (race.access().equals("read") ? "read" : "one") + ": " + NOTHING_ORDERS
+                + opaqueNote(OpaqueTypes.fromSystemProperty()) + " " + capitalised(theType) + " is not safe for"
+                + " threads: used by two at once, it can lose entries, hand back stale ones or corrupt itself. Use a"
+                + " concurrent collection (ConcurrentHashMap, say), or guard every use of it with one lock.";
+    }
+
+    private static String capitalised(String text) {
+        return Character.toUpperCase(text.charAt(0)) + text.substring(1);
+    }
+
+    /** "an" before a class name that starts with a vowel (an ArrayList), else "a". */
+    static String article(String noun) {
+        return !noun.isEmpty() && "AEIOU".indexOf(noun.charAt(0)) >= 0 ? "an" : "a";
     }
 
     /** A method as the learner wrote it: {@code stop()}, or {@code a lambda in importAll()}. */

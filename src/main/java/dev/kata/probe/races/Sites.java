@@ -16,9 +16,6 @@ final class Sites {
      * collection's declared type; every collection shares one key, its contents.
      */
     record Site(int fieldKey, String field, String at, String method, String call, boolean writes) {
-        boolean onCollection() {
-            return call != null;
-        }
     }
 
     private static final String CONTENTS = "<contents of a collection>";
