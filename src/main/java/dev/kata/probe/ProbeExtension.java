@@ -150,11 +150,20 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
         return !noun.isEmpty() && "AEIOU".indexOf(noun.charAt(0)) >= 0 ? "an" : "a";
     }
 
-    /** A method as the learner wrote it: {@code stop()}, or {@code a lambda in importAll()}. */
+    /**
+     * A method as the learner wrote it: {@code stop()}, or {@code a lambda in importAll()} (in the
+     * words render's VerdictText uses for a lambda's stack frame, for one in a constructor or a
+     * static initialiser too).
+     */
     static String method(String name) {
         if (name.startsWith("lambda$")) {
             String[] parts = name.split("\\$");
-            return "a lambda in " + (parts.length > 1 && !parts[1].isEmpty() ? parts[1] : "?") + "()";
+            String in = parts.length > 1 && !parts[1].isEmpty() ? parts[1] : "?";
+            return "a lambda in " + switch (in) {
+                case "new" -> "the constructor";
+                case "static" -> "the static initializer";
+                default -> in + "()";
+            };
         }
         return name + "()";
     }

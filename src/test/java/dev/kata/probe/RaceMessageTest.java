@@ -1,5 +1,6 @@
 package dev.kata.probe;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kata.probe.races.Races.Race;
@@ -24,5 +25,12 @@ class RaceMessageTest {
         String text = ProbeExtension.describe(List.of(race));
         assertTrue(text.startsWith("Scrubber.running was read by an unnamed virtual thread (#24) in scrub() at"
                 + " Scrubber.java:58; \"main\" wrote it in stop() at Scrubber.java:37"), text);
+    }
+
+    @Test
+    void aLambdaInAConstructorOrAStaticInitialiserIsNamedAsSuch() {
+        assertEquals("a lambda in the constructor", ProbeExtension.method("lambda$new$3"));
+        assertEquals("a lambda in the static initializer", ProbeExtension.method("lambda$static$0"));
+        assertEquals("stop()", ProbeExtension.method("stop"));
     }
 }

@@ -303,9 +303,10 @@ public final class Races {
             return;
         }
         FieldShadow shadow = shadow(collection, site);
+        boolean changes = Sites.get(site).writes();
         me.quietCall = true;
-        me.changedCollection = Sites.get(site).writes();
-        if (Sites.get(site).writes()) {
+        me.changedCollection = changes;
+        if (changes) {
             check(me, "wrote", site, shadow.replace(new FieldShadow.Write(me, me.vc[me.id], site)), collection);
         } else {
             check(me, "read", site, shadow.last(), collection);

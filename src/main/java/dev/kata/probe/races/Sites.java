@@ -32,9 +32,7 @@ final class Sites {
         int key = FIELDS.computeIfAbsent(declaringClass + "." + name, k -> FIELDS.size());
         String simple = declaringClass.substring(declaringClass.lastIndexOf('/') + 1).replace('$', '.');
         String file = sourceFile != null ? sourceFile : simple + ".java";
-        SITES.add(new Site(key, simple + "." + name, line > 0 ? file + ":" + line : file, method, null, false));
-        published = SITES.toArray(new Site[0]);
-        return SITES.size() - 1;
+        return publish(new Site(key, simple + "." + name, at(file, line), method, null, false));
     }
 
     /** A number for a call of {@code call} on a collection of declared type {@code owner} (an internal name). */
@@ -45,7 +43,16 @@ final class Sites {
         int nested = simple.indexOf('$');
         String file = sourceFile != null ? sourceFile : (nested < 0 ? simple : simple.substring(0, nested)) + ".java";
         String type = owner.substring(owner.lastIndexOf('/') + 1);
-        SITES.add(new Site(key, type, line > 0 ? file + ":" + line : file, method, call, writes));
+        return publish(new Site(key, type, at(file, line), method, call, writes));
+    }
+
+    private static String at(String file, int line) {
+        return line > 0 ? file + ":" + line : file;
+    }
+
+    /** Adds {@code site} where readers see it; its number. Called under the class's lock. */
+    private static int publish(Site site) {
+        SITES.add(site);
         published = SITES.toArray(new Site[0]);
         return SITES.size() - 1;
     }
