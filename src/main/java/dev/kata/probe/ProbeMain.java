@@ -59,7 +59,7 @@ public final class ProbeMain {
         Probe.stopAtFirstFailure = Boolean.parseBoolean(orders.get("stopAtFirstFailure"));
         Probe.describer = new ThreadDescriber(learner, new HashSet<>(tests));
         Probe.sources = new LearnerSources(split(orders.get("sources")).stream().map(Path::of).toList());
-        ClassLoader loader = learnerLoader(classes, learner, Boolean.parseBoolean(orders.get("trackFiles")),
+        ClassLoader loader = learnerLoader(classes, learner, tests, Boolean.parseBoolean(orders.get("trackFiles")),
                 Boolean.getBoolean("kata.noise"), Boolean.getBoolean("kata.races"));
         Thread.currentThread().setContextClassLoader(loader);
         List<DiscoverySelector> selectors = new ArrayList<>();
@@ -118,10 +118,11 @@ public final class ProbeMain {
      * The loader of the kata's classes: learner classes are rewritten to report the files they open
      * ({@code trackFiles}, katas about leaked files) and to pause where races hide ({@code noise}:
      * a kata's {@code jvm_args} set {@code -Dkata.noise=true}), and to follow every access to the
-     * learner's fields for data races ({@code races}: {@code -Dkata.races=true}).
+     * learner's fields for data races ({@code races}: {@code -Dkata.races=true}). Where the
+     * model checker is on, its tests keep the classes as compiled, from the JVM's class path.
      */
-    private static ClassLoader learnerLoader(Path classes, Set<String> learner, boolean trackFiles, boolean noise,
-            boolean races) throws IOException {
+    private static ClassLoader learnerLoader(Path classes, Set<String> learner, List<String> tests, boolean trackFiles,
+            boolean noise, boolean races) throws IOException {
         ClassLoader parent = ProbeMain.class.getClassLoader();
         URL classesUrl = classes.toUri().toURL();
         if (!trackFiles && !noise && !races) {
@@ -131,8 +132,43 @@ public final class ProbeMain {
         UnaryOperator<byte[]> pauses = noise ? NoiseRewriter::rewrite : UnaryOperator.identity();
         UnaryOperator<byte[]> checks = races ? RaceRewriter.of(type -> classFile(classes, type),
                 type -> learner.contains(topLevel(type)), OpaqueTypes.fromSystemProperty()) : UnaryOperator.identity();
-        return LearnerClassLoader.rewriting(classesUrl, parent, learner,
-                bytes -> checks.apply(pauses.apply(opens.apply(bytes))));
+        UnaryOperator<byte[]> rewrite = bytes -> checks.apply(pauses.apply(opens.apply(bytes)));
+        if (Boolean.getBoolean(ModelCheckerWarmUp.ENABLED)) {
+            return LearnerClassLoader.rewriting(classesUrl, parent, learner, rewrite, modelChecked(classes, tests));
+        }
+        return LearnerClassLoader.rewriting(classesUrl, parent, learner, rewrite);
+    }
+
+    /** The test classes that use the model checker: their class file, or a nested one, names its package. */
+    private static Set<String> modelChecked(Path classes, List<String> tests) throws IOException {
+        byte[] mark = "org/jetbrains/lincheck".getBytes(StandardCharsets.US_ASCII);
+        Set<String> found = new HashSet<>();
+        for (String test : tests) {
+            Path file = classes.resolve(test.replace('.', '/') + ".class");
+            String simple = file.getFileName().toString().replace(".class", "");
+            try (var family = Files.newDirectoryStream(file.getParent(), simple + "{.class,$*.class}")) {
+                for (Path member : family) {
+                    if (contains(Files.readAllBytes(member), mark)) {
+                        found.add(test);
+                        break;
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private static boolean contains(byte[] bytes, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= bytes.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (bytes[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /** The class file of {@code type} (an internal name) in the compiled kata, or null. */
