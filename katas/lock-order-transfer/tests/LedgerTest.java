@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import lockordertransfer.Ledger.RiskCheck;
 import lockordertransfer.Ledger.Transfer;
 import lockordertransfer.Ledger.TransferRejectedException;
@@ -196,8 +199,28 @@ class LedgerTest {
             expectBalance(ledger, id, 1_000, "after two refused transfers");
         }
 
-        // Eight threads move money around a ring, half of them one way and half the other way.
         String[] ring = {"acc-1", "acc-2", "acc-3", "acc-4"};
+        // A dashboard polls the balances meanwhile (the race detector follows what it reads).
+        AtomicBoolean ringDone = new AtomicBoolean();
+        AtomicReference<Throwable> dashboardFailure = new AtomicReference<>();
+        Thread dashboard = Thread.ofPlatform().name("dashboard").start(() -> {
+            try {
+                while (!ringDone.get()) {
+                    for (String id : ring) {
+                        long seen = ledger.balance(id);
+                        if (seen < 0 || seen > 4_000) {
+                            dashboardFailure.set(new AssertionError("the dashboard read " + seen + " cents for " + id
+                                    + " while the ring ran, although the four accounts hold 4000 cents in all"));
+                            return;
+                        }
+                    }
+                    LockSupport.parkNanos(20_000); // a dashboard polls; it does not spin
+                }
+            } catch (Throwable t) {
+                dashboardFailure.set(t);
+            }
+        });
+        // Eight threads move money around the ring, half of them one way and half the other way.
         List<Thread> workers = new ArrayList<>();
         Map<String, Throwable> failures = new ConcurrentHashMap<>();
         for (int i = 0; i < ring.length; i++) {
@@ -215,13 +238,25 @@ class LedgerTest {
                 }));
             }
         }
-        long deadline = deadlineIn(FINISH_MS);
-        for (Thread worker : workers) {
-            if (!joinBy(worker, deadline)) {
-                throw Pitfalls.deadlock("Eight threads sending money both ways around a ring of four "
-                        + "accounts have not finished after " + FINISH_MS + " ms; for example the "
-                        + "thread \"" + worker.getName() + "\" is " + whereIs(worker) + ".");
+        try {
+            long deadline = deadlineIn(FINISH_MS);
+            for (Thread worker : workers) {
+                if (!joinBy(worker, deadline)) {
+                    throw Pitfalls.deadlock("Eight threads sending money both ways around a ring of four "
+                            + "accounts have not finished after " + FINISH_MS + " ms; for example the "
+                            + "thread \"" + worker.getName() + "\" is " + whereIs(worker) + ".");
+                }
             }
+        } finally {
+            ringDone.set(true);
+        }
+        if (!joinBy(dashboard, deadlineIn(FINISH_MS))) {
+            throw Pitfalls.deadlock("The ring's transfers finished, but a dashboard thread reading the four balances"
+                    + " is still not done after " + FINISH_MS + " ms: it is " + whereIs(dashboard) + ".");
+        }
+        if (dashboardFailure.get() != null) {
+            fail("a dashboard reading the balances while the ring ran: " + describe(dashboardFailure.get()),
+                    dashboardFailure.get());
         }
         if (!failures.isEmpty()) {
             var first = failures.entrySet().iterator().next();
