@@ -275,7 +275,7 @@ final class SessionActions implements AutoCloseable {
         List<String> args = new ArrayList<>();
         args.add(style.color() ? "--color" : "--no-color");
         args.add("--workspace=" + setup.workspace().root());
-        args.addAll(first.equals("help") ? List.of("--help") : words);
+        args.addAll(words);
         if (CHANGES_FILES.contains(first)) {
             watcher.hold();
         }

@@ -217,6 +217,19 @@ class SessionTest {
     }
 
     @Test
+    void helpWithACommandShowsThatCommandsHelp() throws Exception {
+        kata.start("sum-up", 100, 30, false);
+        VirtualTerminal vt = kata.vt;
+        vt.waitFor("q quit");
+
+        vt.type(":help check\r");
+        String help = vt.waitFor(":help check", "Usage: :check [-hvV]", "Grade your fix");
+        assertFalse(help.contains("[-hV]"), "check's help, not the top level's:\n" + help);
+        vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
     void reopeningShowsTheStoredVerdictAndASecondSessionOnTheWorkspaceIsToldSo() throws Exception {
         kata.progress().update("sum-up", p -> p.checked(new dev.kata.workspace.LastVerdict("fail", "test-failure",
                 "add(2, 3) was -1", kata.clock.instant())));
