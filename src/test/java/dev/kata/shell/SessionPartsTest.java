@@ -51,4 +51,11 @@ class SessionPartsTest {
         assertEquals("\033[36m:check sum-up\033[0m", SessionWording.forSession("\033[36mkata check sum-up\033[0m"));
         assertEquals("your kata workspace", SessionWording.forSession("your kata workspace"));
     }
+
+    @Test
+    void aMistypedCommandPointsToTheSessionsHelp() {
+        assertEquals("kata: 'lsit' is not a kata command. Did you mean 'list'?\nTry `:help`.",
+                SessionWording.forSession("kata: 'lsit' is not a kata command. Did you mean 'list'?\nTry `kata --help`."));
+        assertEquals("Try `:check --help`.", SessionWording.forSession("Try `kata check --help`."));
+    }
 }
