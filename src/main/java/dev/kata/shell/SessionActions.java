@@ -222,8 +222,7 @@ final class SessionActions implements AutoCloseable {
                 Process process = new ProcessBuilder(command).directory(setup.cwd().toFile()).inheritIO().start();
                 process.waitFor();
                 if (process.exitValue() == 127 && !EditorLauncher.named(setup.env())) {
-                    state.notice = "No $VISUAL or $EDITOR is set and vi is not installed: set one (export EDITOR=...),"
-                            + " or open " + MiddlePath.fit(views.fileAndLine(), 40) + " in your editor: saving it checks it.";
+                    state.notice = EditorLauncher.noEditor(views.fileAndLine(), parts.screen().width() - 1);
                 }
             } catch (IOException e) {
                 state.notice = style.red("Could not start the editor ") + editor + ": " + e.getMessage();

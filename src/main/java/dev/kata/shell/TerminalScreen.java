@@ -99,6 +99,16 @@ abstract class TerminalScreen implements AutoCloseable {
         return cut.toAttributedString();
     }
 
+    /** The first of {@code lines} (longest wording first) that fits {@code width} columns, else the last. */
+    static String firstFitting(int width, String... lines) {
+        for (String line : lines) {
+            if (AttributedString.fromAnsi(line).columnLength() <= width) {
+                return line;
+            }
+        }
+        return lines[lines.length - 1];
+    }
+
     /** Word-wraps ANSI text to {@code width} columns, keeping each line's indentation on its continuation. */
     static List<String> wrap(List<String> ansiLines, int width) {
         List<String> out = new ArrayList<>();

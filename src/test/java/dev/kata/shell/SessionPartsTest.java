@@ -45,6 +45,18 @@ class SessionPartsTest {
     }
 
     @Test
+    void withNoEditorTheNoticeKeepsTheFileAndLineEvenAtSixtyColumns() {
+        String file = "src/main/java/earlyexitmigration/PatientMigration.java:31";
+        for (int width : new int[] {39, 59, 79, 119}) {
+            String notice = EditorLauncher.noEditor(file, width);
+            assertTrue(notice.length() <= width, width + ": " + notice);
+            assertTrue(notice.contains("PatientMigration.java:31"), width + ": " + notice);
+        }
+        assertTrue(EditorLauncher.noEditor(file, 119).contains(file), "the whole path where it fits");
+        assertTrue(EditorLauncher.noEditor(file, 200).contains("export EDITOR="), "how to set one, where it fits");
+    }
+
+    @Test
     void commandsSuggestedInOutputAreTypedAtThePrompt() {
         assertEquals("Run `:hint sum-up` again for the next one.",
                 SessionWording.forSession("Run `kata hint sum-up` again for the next one."));
