@@ -282,7 +282,7 @@ public final class Session {
         int rows = screen.bodyRows();
         List<String> body = pane.lines(width, rows, e -> List.of(style.red("Cannot show this: " + e.getMessage())));
         String file = bar.file(views.fileAndLine(), actions.watchesEvents(), width);
-        screen.show(new Frame(bar.title(), bar.progress(), body, pane.scroll(), pane.version(), bar.status(),
+        screen.show(new Frame(bar.title(), bar.progress(), body, pane.scroll(), pane.version(), bar.status(width),
                 state.checking() || state.commandRunning(), file, bar.keys(standings.passed(state.kata), width)));
     }
 

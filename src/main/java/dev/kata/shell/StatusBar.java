@@ -39,9 +39,9 @@ final class StatusBar {
         return dumb ? "…" : String.valueOf(SPINNER.charAt(state.frame % SPINNER.length()));
     }
 
-    String status() {
-        if (state.confirmingReset && state.notice != null) {
-            return state.notice;
+    String status(int width) {
+        if (state.confirmingReset) {
+            return resetQuestion(style, state.kata.id(), width);
         }
         CommandJob job = state.command;
         if (job != null) {
@@ -86,6 +86,19 @@ final class StatusBar {
                     + style.dim("  Save or press c to check again.");
         }
         return style.dim("Not checked yet: save the file, or press c.");
+    }
+
+    /** Asks before a reset; the keys that answer stay in sight at any width, the rest is shortened first. */
+    static String resetQuestion(Style style, String kataId, int width) {
+        String yes = style.bold("y") + " resets, any other key keeps it.";
+        String yesShort = style.bold("y") + " resets, other keys keep it.";
+        return TerminalScreen.firstFitting(width,
+                style.yellow("Reset " + kataId + " to its starter?") + " Your version is backed up first. " + yes,
+                style.yellow("Reset " + kataId + " to its starter?") + " " + yes,
+                style.yellow("Reset " + kataId + "?") + " " + yes,
+                style.yellow("Reset " + kataId + "?") + " " + yesShort,
+                style.yellow("Reset?") + " " + yesShort,
+                style.yellow("Reset?") + " [" + style.bold("y") + "/N]");
     }
 
     /** The last line a command printed, plain: its progress so far. */

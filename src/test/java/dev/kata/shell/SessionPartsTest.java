@@ -57,6 +57,17 @@ class SessionPartsTest {
     }
 
     @Test
+    void theResetQuestionKeepsItsAnswerInSightAtAnyWidth() {
+        for (int width : new int[] {19, 39, 59, 79, 119}) {
+            String question = StatusBar.resetQuestion(Style.plain(), "early-exit-migration", width);
+            assertTrue(question.length() <= width, width + ": " + question);
+            assertTrue(question.contains("y resets") || question.endsWith("[y/N]"), width + ": " + question);
+        }
+        assertEquals("Reset early-exit-migration? y resets, other keys keep it.",
+                StatusBar.resetQuestion(Style.plain(), "early-exit-migration", 59));
+    }
+
+    @Test
     void commandsSuggestedInOutputAreTypedAtThePrompt() {
         assertEquals("Run `:hint sum-up` again for the next one.",
                 SessionWording.forSession("Run `kata hint sum-up` again for the next one."));

@@ -230,6 +230,20 @@ class SessionTest {
     }
 
     @Test
+    void atSixtyColumnsTheResetQuestionStillSaysWhichKeyResets() throws Exception {
+        kata.start("sum-up", 60, 24, false);
+        VirtualTerminal vt = kata.vt;
+        vt.waitFor("q quit");
+
+        vt.type("r");
+        vt.waitFor("Reset sum-up?", "y resets");
+        vt.type("x");
+        vt.waitFor("Reset cancelled");
+        vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
     void reopeningShowsTheStoredVerdictAndASecondSessionOnTheWorkspaceIsToldSo() throws Exception {
         kata.progress().update("sum-up", p -> p.checked(new dev.kata.workspace.LastVerdict("fail", "test-failure",
                 "add(2, 3) was -1", kata.clock.instant())));
