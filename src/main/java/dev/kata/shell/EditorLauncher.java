@@ -40,12 +40,12 @@ final class EditorLauncher {
 
     /**
      * What the session says when no editor could start: the file (and line) to open by hand always
-     * fits {@code width}, in the middle-cut form if need be; the sentence around it shortens first.
+     * fits {@code width}, cut in the middle with {@code cutMark} if need be; the sentence around it shortens first.
      */
-    static String noEditor(String fileAndLine, int width) {
+    static String noEditor(String fileAndLine, int width, String cutMark) {
         String lead = "No editor: open ";
         String tail = "; saving checks it.";
-        String cut = MiddlePath.fit(fileAndLine, width - lead.length() - tail.length());
+        String cut = MiddlePath.fit(fileAndLine, width - lead.length() - tail.length(), cutMark);
         return TerminalScreen.firstFitting(width,
                 "No $VISUAL or $EDITOR is set and vi is not installed: open " + fileAndLine
                         + " in your editor (saving it checks it), or set one: export EDITOR=...",
@@ -54,7 +54,7 @@ final class EditorLauncher {
                 lead + fileAndLine + tail,
                 lead + cut + tail,
                 lead + cut,
-                "No editor: " + MiddlePath.fit(fileAndLine, width - "No editor: ".length()));
+                "No editor: " + MiddlePath.fit(fileAndLine, width - "No editor: ".length(), cutMark));
     }
 
     /**

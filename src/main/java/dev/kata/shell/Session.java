@@ -61,7 +61,7 @@ public final class Session {
         this.standings = new Standings(() -> KataState.of(setup.catalog().katas(), setup.progress().get().read(),
                 setup.workspace()));
         this.views = new SessionViews(setup, state, standings, style, paths, () -> screen.width());
-        this.bar = new StatusBar(state, standings, style, TerminalScreen.isDumb(terminal));
+        this.bar = new StatusBar(state, standings, style, TerminalScreen.isDumb(terminal), Glyphs.unicode(setup.env()));
     }
 
     /**

@@ -202,11 +202,16 @@ final class SessionActions implements AutoCloseable {
             state.notice = style.passMark() + " Back to the starter."
                     + (result.backup() == null ? " (Your file was the starter already: nothing to back up.)"
                             : " Yours is in " + MiddlePath.fit(paths.show(result.backup()),
-                                    Math.max(16, parts.screen().width() - 36)) + ".");
+                                    Math.max(16, parts.screen().width() - 36), cutMark()) + ".");
             show(SessionState.View.STORY);
         } catch (KataException e) {
             state.notice = style.red(e.getMessage());
         }
+    }
+
+    /** How a cut path's middle shows on this terminal (its width counts). */
+    private String cutMark() {
+        return Glyphs.unicode(setup.env()) ? "…" : "...";
     }
 
     void edit() {
@@ -222,7 +227,7 @@ final class SessionActions implements AutoCloseable {
                 Process process = new ProcessBuilder(command).directory(setup.cwd().toFile()).inheritIO().start();
                 process.waitFor();
                 if (process.exitValue() == 127 && !EditorLauncher.named(setup.env())) {
-                    state.notice = EditorLauncher.noEditor(views.fileAndLine(), parts.screen().width() - 1);
+                    state.notice = EditorLauncher.noEditor(views.fileAndLine(), parts.screen().width() - 1, cutMark());
                 }
             } catch (IOException e) {
                 state.notice = style.red("Could not start the editor ") + editor + ": " + e.getMessage();

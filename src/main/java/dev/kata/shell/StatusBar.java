@@ -17,12 +17,15 @@ final class StatusBar {
     private final Standings standings;
     private final Style style;
     private final boolean dumb;
+    /** How a path's cut middle shows: {@code ...} on an ASCII terminal, and measured so. */
+    private final String cut;
 
-    StatusBar(SessionState state, Standings standings, Style style, boolean dumb) {
+    StatusBar(SessionState state, Standings standings, Style style, boolean dumb, boolean unicode) {
         this.state = state;
         this.standings = standings;
         this.style = style;
         this.dumb = dumb;
+        this.cut = unicode ? "…" : "...";
     }
 
     String title() {
@@ -119,12 +122,12 @@ final class StatusBar {
         if (fileAndLine.length() + after.length() > room) {
             after = fileAndLine.length() + "  save to check".length() <= room ? "  save to check" : "";
         }
-        if (MiddlePath.fit(fileAndLine, room - after.length()).indexOf('/') < 0 && fileAndLine.indexOf('/') >= 0) {
+        if (MiddlePath.fit(fileAndLine, room - after.length(), cut).indexOf('/') < 0 && fileAndLine.indexOf('/') >= 0) {
             // Too narrow for even one folder: the file's name and line matter more than the word.
             edit = "";
             room += "Edit ".length();
         }
-        return style.bold("✎ ") + edit + style.bold(MiddlePath.fit(fileAndLine, room - after.length()))
+        return style.bold("✎ ") + edit + style.bold(MiddlePath.fit(fileAndLine, room - after.length(), cut))
                 + style.dim(after);
     }
 

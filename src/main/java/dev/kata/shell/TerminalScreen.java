@@ -89,14 +89,24 @@ abstract class TerminalScreen implements AutoCloseable {
 
     /** Fits a line of ANSI text to {@code width} columns, cut with an ellipsis. */
     static AttributedString fit(String ansi, int width) {
+        return fit(ansi, width, "…");
+    }
+
+    /** Fits a line to {@code width} columns, cut with {@code ellipsis} (whose own width is counted). */
+    static AttributedString fit(String ansi, int width, String ellipsis) {
         AttributedString line = AttributedString.fromAnsi(ansi == null ? "" : ansi);
         if (line.columnLength() <= width) {
             return line;
         }
         AttributedStringBuilder cut = new AttributedStringBuilder();
-        cut.append(line.columnSubSequence(0, Math.max(0, width - 1)));
-        cut.append("…");
+        cut.append(line.columnSubSequence(0, Math.max(0, width - ellipsis.length())));
+        cut.append(ellipsis);
         return cut.toAttributedString();
+    }
+
+    /** The mark of a cut, as this terminal shows it. */
+    protected String ellipsis() {
+        return unicode ? "…" : "...";
     }
 
     /** The first of {@code lines} (longest wording first) that fits {@code width} columns, else the last. */
@@ -228,14 +238,14 @@ abstract class TerminalScreen implements AutoCloseable {
             List<String> body = frame.body();
             for (int i = 0; i < bodyRows; i++) {
                 int index = frame.scroll() + i;
-                rows.add(index < body.size() ? fit(body.get(index), usable).toAnsi() : "");
+                rows.add(index < body.size() ? fit(body.get(index), usable, ellipsis()).toAnsi() : "");
             }
             int below = body.size() - frame.scroll() - bodyRows;
             String more = below > 0 ? "↓ " + below + " more (space, ↓)" : frame.scroll() > 0 ? "↑ top: g" : null;
             rows.add(dim(glyphs(rule(usable, more))));
-            rows.add(fit(frame.status(), usable).toAnsi());
-            rows.add(fit(frame.file(), usable).toAnsi());
-            rows.add(fit(frame.keys(), usable).toAnsi());
+            rows.add(fit(frame.status(), usable, ellipsis()).toAnsi());
+            rows.add(fit(frame.file(), usable, ellipsis()).toAnsi());
+            rows.add(fit(frame.keys(), usable, ellipsis()).toAnsi());
             if (rows.size() > height) {
                 // A tiny window: the title and the footer, as much as fits.
                 List<String> small = new ArrayList<>(List.of(rows.get(0)));
@@ -250,7 +260,7 @@ abstract class TerminalScreen implements AutoCloseable {
             AttributedString progress = AttributedString.fromAnsi(frame.progress());
             int gap = width - title.columnLength() - progress.columnLength();
             if (gap < 2) {
-                return fit(frame.title(), width).toAnsi();
+                return fit(frame.title(), width, ellipsis()).toAnsi();
             }
             return new AttributedStringBuilder().append(title).append(" ".repeat(gap)).append(progress)
                     .toAttributedString().toAnsi();

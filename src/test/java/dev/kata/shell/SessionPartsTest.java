@@ -48,12 +48,13 @@ class SessionPartsTest {
     void withNoEditorTheNoticeKeepsTheFileAndLineEvenAtSixtyColumns() {
         String file = "src/main/java/earlyexitmigration/PatientMigration.java:31";
         for (int width : new int[] {39, 59, 79, 119}) {
-            String notice = EditorLauncher.noEditor(file, width);
+            String notice = EditorLauncher.noEditor(file, width, "…");
             assertTrue(notice.length() <= width, width + ": " + notice);
             assertTrue(notice.contains("PatientMigration.java:31"), width + ": " + notice);
         }
-        assertTrue(EditorLauncher.noEditor(file, 119).contains(file), "the whole path where it fits");
-        assertTrue(EditorLauncher.noEditor(file, 200).contains("export EDITOR="), "how to set one, where it fits");
+        assertTrue(EditorLauncher.noEditor(file, 119, "…").contains(file), "the whole path where it fits");
+        assertTrue(EditorLauncher.noEditor(file, 49, "...").length() <= 49, "an ASCII cut is measured as it shows");
+        assertTrue(EditorLauncher.noEditor(file, 200, "…").contains("export EDITOR="), "how to set one, where it fits");
     }
 
     @Test

@@ -296,6 +296,23 @@ class SessionTest {
     }
 
     @Test
+    void withoutAUtf8LocaleEveryLineIsMeasuredInAsciiAndFitsTheWidth() throws Exception {
+        kata.env.put("LANG", "C");
+        for (int columns : new int[] {28, 60}) {
+            VirtualTerminal vt = new VirtualTerminal(columns, 16);
+            kata.start("sum-up", vt, false);
+            String screen = vt.waitFor("q quit", "Adder.java:8");
+            for (String row : screen.lines().toList()) {
+                assertTrue(row.stripTrailing().length() < columns, columns + " columns, a row too long:\n" + screen);
+            }
+            assertTrue(screen.lines().anyMatch(l -> l.startsWith("> ") && l.contains("Adder.java:8")), screen);
+            vt.type("q");
+            assertEquals(0, kata.awaitExit());
+            vt.close();
+        }
+    }
+
+    @Test
     void atThirtyColumnsTheFileLineKeepsTheFileNameAndTheNewWorkspaceIsAnnounced() throws Exception {
         VirtualTerminal vt = new VirtualTerminal(30, 16);
         kata.vt = vt;
