@@ -6,6 +6,7 @@ import dev.kata.catalog.Kata;
 import dev.kata.catalog.KataTexts;
 import dev.kata.grader.Grader;
 import dev.kata.grader.Verdict;
+import dev.kata.render.Glyphs;
 import dev.kata.render.PathDisplay;
 import dev.kata.render.Style;
 import dev.kata.workspace.LastVerdict;

@@ -1,5 +1,6 @@
 package dev.kata.shell;
 
+import dev.kata.render.Glyphs;
 import java.util.ArrayList;
 import java.util.List;
 import org.jline.terminal.Size;

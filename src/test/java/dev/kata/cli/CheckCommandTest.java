@@ -50,6 +50,16 @@ class CheckCommandTest {
     }
 
     @Test
+    void withoutAUtf8LocaleListAndCheckMarkInAsciiAsTheSessionDoes() {
+        kata.env.put("LANG", "C");
+        String list = kata.run("list").expect(0).out();
+        assertTrue(list.contains("> sum-up") && list.contains("* count-down"), list);
+        assertTrue(list.chars().noneMatch(c -> c == '▸' || c == '·' || c == '✔'), list);
+        String check = kata.run("check", "sum-up").expect(1).out();
+        assertTrue(check.startsWith("x sum-up fails: test-failure\n"), check);
+    }
+
+    @Test
     void aPassingCheckExitsWith0AndJsonHasTheVerdict() throws IOException {
         Files.writeString(adder, Files.readString(adder).replace("a - b", "a + b"));
 
