@@ -1,6 +1,7 @@
 package dev.kata.shell;
 
 import dev.kata.render.Glyphs;
+import dev.kata.render.Reflow;
 import java.util.ArrayList;
 import java.util.List;
 import org.jline.terminal.Size;
@@ -17,7 +18,6 @@ import org.jline.utils.InfoCmp.Capability;
  */
 abstract class TerminalScreen implements AutoCloseable {
     static final int MIN_WIDTH = 20;
-    private static final java.util.regex.Pattern ITEM = java.util.regex.Pattern.compile("\\s*([-*+•]|\\d+[.)])\\s+");
 
     protected final Terminal terminal;
     /** False when the terminal's charset is not UTF-8: every line goes out in ASCII ({@link Glyphs}). */
@@ -120,50 +120,9 @@ abstract class TerminalScreen implements AutoCloseable {
         return lines[lines.length - 1];
     }
 
-    /** Word-wraps ANSI text to {@code width} columns, keeping each line's indentation on its continuation. */
+    /** Word-wraps ANSI text to {@code width} columns (see {@link Reflow#wrap}). */
     static List<String> wrap(List<String> ansiLines, int width) {
-        List<String> out = new ArrayList<>();
-        for (String raw : ansiLines) {
-            AttributedString line = AttributedString.fromAnsi(raw);
-            if (line.columnLength() <= width) {
-                out.add(raw);
-                continue;
-            }
-            String plain = line.toString();
-            int indent = 0;
-            while (indent < plain.length() && plain.charAt(indent) == ' ' && indent < width / 2) {
-                indent++;
-            }
-            // A list item's lines go on under its text: "- item" and "1. item" hang.
-            java.util.regex.Matcher item = ITEM.matcher(plain);
-            if (item.lookingAt() && item.end() < width / 2) {
-                indent = item.end();
-            }
-            int start = 0;
-            boolean first = true;
-            while (start < plain.length()) {
-                int room = width - (first ? 0 : indent);
-                int end = Math.min(plain.length(), start + room);
-                if (end < plain.length()) {
-                    int space = plain.lastIndexOf(' ', end);
-                    if (space > start) {
-                        end = space;
-                    }
-                }
-                AttributedStringBuilder piece = new AttributedStringBuilder();
-                if (!first) {
-                    piece.append(" ".repeat(indent));
-                }
-                piece.append(line.subSequence(start, end));
-                out.add(piece.toAnsi());
-                start = end;
-                while (start < plain.length() && plain.charAt(start) == ' ') {
-                    start++;
-                }
-                first = false;
-            }
-        }
-        return out;
+        return Reflow.wrap(ansiLines, width);
     }
 
     static String rule(int width, String label) {
