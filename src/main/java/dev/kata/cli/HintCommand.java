@@ -3,6 +3,7 @@ package dev.kata.cli;
 import dev.kata.catalog.Kata;
 import dev.kata.catalog.KataTexts;
 import dev.kata.render.Plural;
+import dev.kata.render.Reflow;
 import dev.kata.render.StoryText;
 import dev.kata.render.Style;
 import dev.kata.workspace.ProgressNotRecordedException;
@@ -43,7 +44,7 @@ final class HintCommand extends Subcommand implements Callable<Integer> {
         }
         PrintWriter out = ctx.out();
         Style style = ctx.style();
-        printHints(out, style, hints, shown[0]);
+        printHints(out, style, hints, shown[0], ctx.columns());
         if (shown[0] < hints.size()) {
             out.println(style.dim("Run `kata hint " + kata.id() + "` again for the next one."));
         } else {
@@ -63,18 +64,20 @@ final class HintCommand extends Subcommand implements Callable<Integer> {
             out.println("You have not seen any hint of " + kata.id() + " yet: `kata hint " + kata.id() + "` shows the first.");
             return Main.PASS;
         }
-        printHints(out, style, hints, seen);
+        printHints(out, style, hints, seen, ctx.columns());
         out.println(style.dim(seen < hints.size()
                 ? Plural.of(hints.size() - seen, "more hint") + " left: `kata hint " + kata.id() + "` shows the next."
                 : "That is every hint: all " + hints.size() + " are seen."));
         return Main.PASS;
     }
 
-    private static void printHints(PrintWriter out, Style style, List<String> hints, int count) {
+    /** The hints filled to {@code columns}, as the session shows them, not at the author's line breaks. */
+    private static void printHints(PrintWriter out, Style style, List<String> hints, int count, int columns) {
         StoryText markdown = new StoryText(style);
         for (int level = 1; level <= count; level++) {
             out.println(style.heading("Hint " + level + " of " + hints.size()));
-            out.print(markdown.render(hints.get(level - 1)));
+            Reflow.wrap(markdown.render(Reflow.paragraphs(hints.get(level - 1))).lines().toList(), columns)
+                    .forEach(out::println);
             out.println();
         }
     }

@@ -2,6 +2,7 @@ package dev.kata.cli;
 
 import dev.kata.KataException;
 import dev.kata.catalog.Kata;
+import dev.kata.render.Reflow;
 import dev.kata.render.SolutionText;
 import dev.kata.workspace.ProgressStatus;
 import dev.kata.workspace.Workspace;
@@ -30,9 +31,9 @@ final class SolutionCommand extends Subcommand implements Callable<Integer> {
                     + "fix your file and run `kata check " + kata.id() + "` first (stuck? `kata hint " + kata.id() + "`).");
         }
         PrintWriter out = ctx.out();
-        SolutionText text = new SolutionText(ctx.style());
+        SolutionText text = new SolutionText(ctx.style(), ctx.columns());
         Workspace workspace = ctx.workspace();
-        List<String> lines = full ? text.fullLines(kata) : text.lines(kata, name -> workspace.learnerFile(kata, name), notes -> notes);
+        List<String> lines = full ? text.fullLines(kata) : text.lines(kata, name -> workspace.learnerFile(kata, name), Reflow::paragraphs);
         lines.forEach(out::println);
         if (!full) {
             out.println();

@@ -24,9 +24,16 @@ public final class SolutionText {
     private static final int CONTEXT = 2;
 
     private final Style style;
+    /** The width the notes are wrapped to, or 0 to leave that to the caller (the session's pane). */
+    private final int width;
 
     public SolutionText(Style style) {
+        this(style, 0);
+    }
+
+    public SolutionText(Style style, int width) {
         this.style = style;
+        this.width = width;
     }
 
     /**
@@ -34,8 +41,9 @@ public final class SolutionText {
      * @param prepare     what to do to solution.md before it is rendered (the session reflows it)
      */
     public List<String> lines(Kata kata, Function<String, Path> learnerFile, UnaryOperator<String> prepare) {
-        List<String> out = new ArrayList<>(new StoryText(style).render(prepare.apply(KataTexts.read(kata).solutionNotes()))
-                .stripTrailing().lines().toList());
+        List<String> notes = new StoryText(style).render(prepare.apply(KataTexts.read(kata).solutionNotes()))
+                .stripTrailing().lines().toList();
+        List<String> out = new ArrayList<>(width > 0 ? Reflow.wrap(notes, width) : notes);
         for (String name : kata.solutionChanges()) {
             out.add("");
             out.addAll(fileLines(name, learnerFile.apply(name), kata.solutionFile(name)));

@@ -13,8 +13,8 @@ final class StatusMarks {
     static String mark(Style style, ProgressStatus status) {
         return switch (status) {
             case PASSED -> style.passMark();
-            case IN_PROGRESS -> style.yellow("▸");
-            case NOT_STARTED -> style.dim("·");
+            case IN_PROGRESS -> style.yellow(style.marks("▸"));
+            case NOT_STARTED -> style.dim(style.marks("·"));
         };
     }
 

@@ -10,6 +10,7 @@ import org.jline.jansi.Ansi;
  * Colour on or off, and the few looks the tutor uses. Colour is off when {@code NO_COLOR} is set to
  * a non-empty value (no-color.org: an empty one does not count), when {@code TERM=dumb}, when stdout
  * is not a terminal, or with {@code --no-color}; {@code --color} turns it on whatever else holds.
+ * The marks are ASCII when the locale's charset is not UTF-8, as in the session ({@link Glyphs}).
  */
 public final class Style {
     public enum ColorMode { AUTO, ALWAYS, NEVER }
@@ -17,13 +18,17 @@ public final class Style {
     public static final String NO_COLOR = "NO_COLOR";
     public static final String TTY_ENV = "KATA_STDOUT_TTY";
 
-    private static final Style PLAIN = new Style(false);
-    private static final Style COLORED = new Style(true);
+    private static final Style PLAIN = new Style(false, true);
+    private static final Style COLORED = new Style(true, true);
+    private static final Style PLAIN_ASCII = new Style(false, false);
+    private static final Style COLORED_ASCII = new Style(true, false);
 
     private final boolean color;
+    private final boolean unicode;
 
-    private Style(boolean color) {
+    private Style(boolean color, boolean unicode) {
         this.color = color;
+        this.unicode = unicode;
     }
 
     public static Style plain() {
@@ -34,12 +39,17 @@ public final class Style {
         return COLORED;
     }
 
+    /** Colour as above; the marks from the locale alone, never from whether stdout is a terminal. */
     public static Style detect(ColorMode mode, Map<String, String> env, boolean stdoutIsTerminal) {
-        return switch (mode) {
-            case ALWAYS -> COLORED;
-            case NEVER -> PLAIN;
-            case AUTO -> noColorAsked(env) || "dumb".equals(env.get("TERM")) || !stdoutIsTerminal ? PLAIN : COLORED;
+        boolean color = switch (mode) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case AUTO -> !(noColorAsked(env) || "dumb".equals(env.get("TERM")) || !stdoutIsTerminal);
         };
+        if (Glyphs.unicode(env)) {
+            return color ? COLORED : PLAIN;
+        }
+        return color ? COLORED_ASCII : PLAIN_ASCII;
     }
 
     private static boolean noColorAsked(Map<String, String> env) {
@@ -116,12 +126,17 @@ public final class Style {
         return color ? cyan(text) : "`" + text + "`";
     }
 
+    /** Marks ({@code ✔ ▸ · →}) as this locale can show them: themselves, or their ASCII forms. */
+    public String marks(String text) {
+        return unicode ? text : Glyphs.ascii(text);
+    }
+
     public String passMark() {
-        return green("✔");
+        return green(marks("✔"));
     }
 
     public String failMark() {
-        return red("✘");
+        return red(marks("✘"));
     }
 
     /** For a check the tutor could not judge (see {@code Status.INCONCLUSIVE}). */

@@ -33,7 +33,7 @@ public final class TeamReportText {
         List<LearnerExport> learners = report.learners();
         out.append(style.bold("Team report: " + learners.size() + (learners.size() == 1 ? " learner" : " learners")))
                 .append(style.dim("  " + packs(learners))).append("\n\n");
-        out.append(style.heading("Who solved what")).append(style.dim("  ✔ solved  ▸ working on it  · not started;"
+        out.append(style.heading("Who solved what")).append(style.dim(style.marks("  ✔ solved  ▸ working on it  · not started;")
                 + " the number is the checks made")).append('\n');
         String grid = grid(report);
         out.append(grid.lines().allMatch(l -> visibleLength(l) <= columns) ? grid : perLearner(report));
@@ -127,9 +127,9 @@ public final class TeamReportText {
 
     private String mark(ProgressStatus status) {
         return switch (status) {
-            case PASSED -> style.green("✔");
-            case IN_PROGRESS -> style.yellow("▸");
-            case NOT_STARTED -> style.dim("·");
+            case PASSED -> style.passMark();
+            case IN_PROGRESS -> style.yellow(style.marks("▸"));
+            case NOT_STARTED -> style.dim(style.marks("·"));
         };
     }
 

@@ -18,7 +18,7 @@ public final class ValidationText {
     public String line(KataValidation k) {
         StringBuilder s = new StringBuilder();
         if (k.ok()) {
-            s.append(style.green("✔ ")).append(k.kataId()).append(style.dim("  " + summary(k)));
+            s.append(style.green(style.marks("✔ "))).append(k.kataId()).append(style.dim("  " + summary(k)));
             for (String w : k.warnings()) {
                 s.append("\n    ").append(style.yellow("warning: ")).append(w);
             }
@@ -27,7 +27,7 @@ public final class ValidationText {
                 k.mutation().warnings().forEach(w -> s.append("\n    ").append(style.yellow("warning: ")).append(w));
             }
         } else {
-            s.append(style.red("✘ ")).append(style.bold(k.kataId()));
+            s.append(style.red(style.marks("✘ "))).append(style.bold(k.kataId()));
             for (String p : k.kataProblems()) {
                 s.append("\n    ").append(p);
             }
@@ -76,7 +76,7 @@ public final class ValidationText {
 
     /** A problem of the pack as a whole, e.g. a kata folder that no track lists. */
     public String packProblem(String problem) {
-        return style.red("✘ ") + problem;
+        return style.red(style.marks("✘ ")) + problem;
     }
 
     /** The built-in katas a pack includes, which its validation leaves to kata's own. */

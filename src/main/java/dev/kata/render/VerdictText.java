@@ -249,7 +249,7 @@ public final class VerdictText {
         String stripped = raw.strip();
         String f = readable(stripped.startsWith("at ") ? stripped.substring(3) : stripped);
         boolean learner = kata != null && kata.files().stream().anyMatch(file -> f.contains("(" + file + ":"));
-        return learner ? "    " + style.bold("→ at " + f) : style.dim("      at " + f);
+        return learner ? "    " + style.bold(style.marks("→") + " at " + f) : style.dim("      at " + f);
     }
 
     /** {@code AlertService.lambda$send$0(...)} as a Java programmer names it: the lambda in AlertService.send. */

@@ -39,6 +39,25 @@ final class EditorLauncher {
     }
 
     /**
+     * What the session says when no editor could start: the file (and line) to open by hand always
+     * fits {@code width}, cut in the middle with {@code cutMark} if need be; the sentence around it shortens first.
+     */
+    static String noEditor(String fileAndLine, int width, String cutMark) {
+        String lead = "No editor: open ";
+        String tail = "; saving checks it.";
+        String cut = MiddlePath.fit(fileAndLine, width - lead.length() - tail.length(), cutMark);
+        return TerminalScreen.firstFitting(width,
+                "No $VISUAL or $EDITOR is set and vi is not installed: open " + fileAndLine
+                        + " in your editor (saving it checks it), or set one: export EDITOR=...",
+                "No $EDITOR is set and vi is not installed: open " + fileAndLine + " in your editor; saving it checks it.",
+                "No $EDITOR and no vi: open " + fileAndLine + " yourself; saving checks it.",
+                lead + fileAndLine + tail,
+                lead + cut + tail,
+                lead + cut,
+                "No editor: " + MiddlePath.fit(fileAndLine, width - "No editor: ".length(), cutMark));
+    }
+
+    /**
      * The command to run: through {@code sh -c} as git does, so that an editor with options
      * ({@code code --wait}) works; the file (and line) are passed as arguments, never pasted into the script.
      */

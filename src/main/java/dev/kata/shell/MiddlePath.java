@@ -5,18 +5,22 @@ package dev.kata.shell;
  * always stays, then as many folders as fit from both ends, {@code src/…/sumup/Adder.java:8}.
  */
 final class MiddlePath {
-    private static final String CUT = "…";
 
     private MiddlePath() {
     }
 
     static String fit(String path, int room) {
+        return fit(path, room, "…");
+    }
+
+    /** The same with {@code cut} for the middle ({@code ...} where the terminal is ASCII only). */
+    static String fit(String path, int room, String cut) {
         if (path.length() <= room) {
             return path;
         }
         String[] parts = path.split("/", -1);
         String name = parts[parts.length - 1];
-        if (parts.length == 1 || name.length() + CUT.length() + 1 > room) {
+        if (parts.length == 1 || name.length() + cut.length() + 1 > room) {
             return name;
         }
         int head = 0; // parts kept from the start
@@ -24,11 +28,11 @@ final class MiddlePath {
         boolean grew = true;
         while (grew) {
             grew = false;
-            if (head + tail < parts.length && length(parts, head + 1, tail) <= room) {
+            if (head + tail < parts.length && length(parts, head + 1, tail, cut) <= room) {
                 head++;
                 grew = true;
             }
-            if (head + tail < parts.length && length(parts, head, tail + 1) <= room) {
+            if (head + tail < parts.length && length(parts, head, tail + 1, cut) <= room) {
                 tail++;
                 grew = true;
             }
@@ -37,15 +41,15 @@ final class MiddlePath {
         for (int i = 0; i < head; i++) {
             out.append(parts[i]).append('/');
         }
-        out.append(CUT);
+        out.append(cut);
         for (int i = parts.length - tail; i < parts.length; i++) {
             out.append('/').append(parts[i]);
         }
         return out.toString();
     }
 
-    private static int length(String[] parts, int head, int tail) {
-        int n = CUT.length();
+    private static int length(String[] parts, int head, int tail, String cut) {
+        int n = cut.length();
         for (int i = 0; i < head; i++) {
             n += parts[i].length() + 1;
         }

@@ -4,6 +4,7 @@ import dev.kata.catalog.Kata;
 import dev.kata.grader.Grader;
 import dev.kata.grader.TestResult;
 import dev.kata.grader.Verdict;
+import dev.kata.render.Glyphs;
 import dev.kata.render.PathDisplay;
 import dev.kata.render.Style;
 import dev.kata.workspace.KataState;
@@ -61,7 +62,7 @@ public final class Session {
         this.standings = new Standings(() -> KataState.of(setup.catalog().katas(), setup.progress().get().read(),
                 setup.workspace()));
         this.views = new SessionViews(setup, state, standings, style, paths, () -> screen.width());
-        this.bar = new StatusBar(state, standings, style, TerminalScreen.isDumb(terminal));
+        this.bar = new StatusBar(state, standings, style, TerminalScreen.isDumb(terminal), Glyphs.unicode(setup.env()));
     }
 
     /**
@@ -282,7 +283,7 @@ public final class Session {
         int rows = screen.bodyRows();
         List<String> body = pane.lines(width, rows, e -> List.of(style.red("Cannot show this: " + e.getMessage())));
         String file = bar.file(views.fileAndLine(), actions.watchesEvents(), width);
-        screen.show(new Frame(bar.title(), bar.progress(), body, pane.scroll(), pane.version(), bar.status(),
+        screen.show(new Frame(bar.title(), bar.progress(), body, pane.scroll(), pane.version(), bar.status(width),
                 state.checking() || state.commandRunning(), file, bar.keys(standings.passed(state.kata), width)));
     }
 

@@ -6,6 +6,7 @@ import dev.kata.catalog.Kata;
 import dev.kata.catalog.KataTexts;
 import dev.kata.grader.Grader;
 import dev.kata.grader.Verdict;
+import dev.kata.render.Glyphs;
 import dev.kata.render.PathDisplay;
 import dev.kata.render.Style;
 import dev.kata.workspace.LastVerdict;
@@ -202,11 +203,16 @@ final class SessionActions implements AutoCloseable {
             state.notice = style.passMark() + " Back to the starter."
                     + (result.backup() == null ? " (Your file was the starter already: nothing to back up.)"
                             : " Yours is in " + MiddlePath.fit(paths.show(result.backup()),
-                                    Math.max(16, parts.screen().width() - 36)) + ".");
+                                    Math.max(16, parts.screen().width() - 36), cutMark()) + ".");
             show(SessionState.View.STORY);
         } catch (KataException e) {
             state.notice = style.red(e.getMessage());
         }
+    }
+
+    /** How a cut path's middle shows on this terminal (its width counts). */
+    private String cutMark() {
+        return Glyphs.unicode(setup.env()) ? "…" : "...";
     }
 
     void edit() {
@@ -222,8 +228,7 @@ final class SessionActions implements AutoCloseable {
                 Process process = new ProcessBuilder(command).directory(setup.cwd().toFile()).inheritIO().start();
                 process.waitFor();
                 if (process.exitValue() == 127 && !EditorLauncher.named(setup.env())) {
-                    state.notice = "No $VISUAL or $EDITOR is set and vi is not installed: set one (export EDITOR=...),"
-                            + " or open " + MiddlePath.fit(views.fileAndLine(), 40) + " in your editor: saving it checks it.";
+                    state.notice = EditorLauncher.noEditor(views.fileAndLine(), parts.screen().width() - 1, cutMark());
                 }
             } catch (IOException e) {
                 state.notice = style.red("Could not start the editor ") + editor + ": " + e.getMessage();
@@ -275,7 +280,7 @@ final class SessionActions implements AutoCloseable {
         List<String> args = new ArrayList<>();
         args.add(style.color() ? "--color" : "--no-color");
         args.add("--workspace=" + setup.workspace().root());
-        args.addAll(first.equals("help") ? List.of("--help") : words);
+        args.addAll(words);
         if (CHANGES_FILES.contains(first)) {
             watcher.hold();
         }

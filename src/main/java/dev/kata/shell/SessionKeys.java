@@ -59,8 +59,6 @@ final class SessionKeys {
             case LIST -> actions.show(SessionState.View.LIST);
             case RESET -> {
                 state.confirmingReset = true;
-                state.notice = style.yellow("Reset " + state.kata.id() + " to its starter?")
-                        + " Your version is backed up first. " + style.bold("y") + " resets, any other key keeps it.";
             }
             case EDIT -> actions.edit();
             case QUIT -> state.quit = true;

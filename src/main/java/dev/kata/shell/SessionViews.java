@@ -4,6 +4,7 @@ import dev.kata.catalog.Kata;
 import dev.kata.catalog.KataTexts;
 import dev.kata.render.ListText;
 import dev.kata.render.PathDisplay;
+import dev.kata.render.Reflow;
 import dev.kata.render.StoryText;
 import dev.kata.render.Style;
 import dev.kata.render.VerdictText;
@@ -56,7 +57,7 @@ final class SessionViews {
 
     private List<String> story() {
         Kata kata = state.kata;
-        List<String> out = new ArrayList<>(lines(new StoryText(style).render(Markdown.reflow(KataTexts.read(kata).story()))));
+        List<String> out = new ArrayList<>(lines(new StoryText(style).render(Reflow.paragraphs(KataTexts.read(kata).story()))));
         out.add("");
         String shown = SourceLine.of(kata, state.verdict).file();
         List<String> others = kata.files().stream().filter(f -> !f.equals(shown)).toList();
@@ -89,7 +90,7 @@ final class SessionViews {
         StoryText markdown = new StoryText(style);
         for (int level = 1; level <= shown; level++) {
             out.add(style.heading("Hint " + level + " of " + hints.size()));
-            out.addAll(lines(markdown.render(Markdown.reflow(hints.get(level - 1)))));
+            out.addAll(lines(markdown.render(Reflow.paragraphs(hints.get(level - 1)))));
             out.add("");
         }
         out.add(style.dim(shown < hints.size() ? "h again for the next one." : "That was the last hint."));
@@ -99,7 +100,7 @@ final class SessionViews {
     private List<String> solution() {
         Kata kata = state.kata;
         List<String> out = new ArrayList<>(new dev.kata.render.SolutionText(style).lines(kata,
-                name -> setup.workspace().learnerFile(kata, name), Markdown::reflow));
+                name -> setup.workspace().learnerFile(kata, name), Reflow::paragraphs));
         Kata following = standings.following(kata);
         out.add("");
         out.add(following == null ? style.dim("n shows the summary: every kata is passed.")

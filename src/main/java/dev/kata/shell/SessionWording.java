@@ -13,12 +13,16 @@ final class SessionWording {
     private static final Pattern COMMAND = Pattern.compile(
             "(?:(?<=\\u001b\\[[0-9;]{0,12}m)|(?<![\\w./-]))kata((?:\\u001b\\[[0-9;]*m)*) (check|hint|solution|start|reset|path|list|progress|report|validate|"
                     + "export|init|new|completion|help)\\b");
+    /** {@code kata --help}, as a usage error suggests it: the prompt's {@code :help}. */
+    private static final Pattern HELP = Pattern.compile(
+            "(?:(?<=\\u001b\\[[0-9;]{0,12}m)|(?<![\\w./-]))kata((?:\\u001b\\[[0-9;]*m)*) --help\\b");
 
     private SessionWording() {
     }
 
     static String forSession(String output) {
-        Matcher m = COMMAND.matcher(output);
+        String text = HELP.matcher(output).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + ":help"));
+        Matcher m = COMMAND.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + ":" + m.group(2)));

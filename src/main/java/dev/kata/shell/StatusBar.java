@@ -17,12 +17,15 @@ final class StatusBar {
     private final Standings standings;
     private final Style style;
     private final boolean dumb;
+    /** How a path's cut middle shows: {@code ...} on an ASCII terminal, and measured so. */
+    private final String cut;
 
-    StatusBar(SessionState state, Standings standings, Style style, boolean dumb) {
+    StatusBar(SessionState state, Standings standings, Style style, boolean dumb, boolean unicode) {
         this.state = state;
         this.standings = standings;
         this.style = style;
         this.dumb = dumb;
+        this.cut = unicode ? "…" : "...";
     }
 
     String title() {
@@ -39,9 +42,9 @@ final class StatusBar {
         return dumb ? "…" : String.valueOf(SPINNER.charAt(state.frame % SPINNER.length()));
     }
 
-    String status() {
-        if (state.confirmingReset && state.notice != null) {
-            return state.notice;
+    String status(int width) {
+        if (state.confirmingReset) {
+            return resetQuestion(style, state.kata.id(), width);
         }
         CommandJob job = state.command;
         if (job != null) {
@@ -88,6 +91,19 @@ final class StatusBar {
         return style.dim("Not checked yet: save the file, or press c.");
     }
 
+    /** Asks before a reset; the keys that answer stay in sight at any width, the rest is shortened first. */
+    static String resetQuestion(Style style, String kataId, int width) {
+        String yes = style.bold("y") + " resets, any other key keeps it.";
+        String yesShort = style.bold("y") + " resets, other keys keep it.";
+        return TerminalScreen.firstFitting(width,
+                style.yellow("Reset " + kataId + " to its starter?") + " Your version is backed up first. " + yes,
+                style.yellow("Reset " + kataId + " to its starter?") + " " + yes,
+                style.yellow("Reset " + kataId + "?") + " " + yes,
+                style.yellow("Reset " + kataId + "?") + " " + yesShort,
+                style.yellow("Reset?") + " " + yesShort,
+                style.yellow("Reset?") + " [" + style.bold("y") + "/N]");
+    }
+
     /** The last line a command printed, plain: its progress so far. */
     private static String lastLine(String output) {
         List<String> lines = output.stripTrailing().lines().toList();
@@ -106,12 +122,12 @@ final class StatusBar {
         if (fileAndLine.length() + after.length() > room) {
             after = fileAndLine.length() + "  save to check".length() <= room ? "  save to check" : "";
         }
-        if (MiddlePath.fit(fileAndLine, room - after.length()).indexOf('/') < 0 && fileAndLine.indexOf('/') >= 0) {
+        if (MiddlePath.fit(fileAndLine, room - after.length(), cut).indexOf('/') < 0 && fileAndLine.indexOf('/') >= 0) {
             // Too narrow for even one folder: the file's name and line matter more than the word.
             edit = "";
             room += "Edit ".length();
         }
-        return style.bold("✎ ") + edit + style.bold(MiddlePath.fit(fileAndLine, room - after.length()))
+        return style.bold("✎ ") + edit + style.bold(MiddlePath.fit(fileAndLine, room - after.length(), cut))
                 + style.dim(after);
     }
 

@@ -1,5 +1,7 @@
 package dev.kata.shell;
 
+import dev.kata.render.Glyphs;
+import dev.kata.render.Reflow;
 import java.util.ArrayList;
 import java.util.List;
 import org.jline.terminal.Size;
@@ -16,7 +18,6 @@ import org.jline.utils.InfoCmp.Capability;
  */
 abstract class TerminalScreen implements AutoCloseable {
     static final int MIN_WIDTH = 20;
-    private static final java.util.regex.Pattern ITEM = java.util.regex.Pattern.compile("\\s*([-*+•]|\\d+[.)])\\s+");
 
     protected final Terminal terminal;
     /** False when the terminal's charset is not UTF-8: every line goes out in ASCII ({@link Glyphs}). */
@@ -89,60 +90,39 @@ abstract class TerminalScreen implements AutoCloseable {
 
     /** Fits a line of ANSI text to {@code width} columns, cut with an ellipsis. */
     static AttributedString fit(String ansi, int width) {
+        return fit(ansi, width, "…");
+    }
+
+    /** Fits a line to {@code width} columns, cut with {@code ellipsis} (whose own width is counted). */
+    static AttributedString fit(String ansi, int width, String ellipsis) {
         AttributedString line = AttributedString.fromAnsi(ansi == null ? "" : ansi);
         if (line.columnLength() <= width) {
             return line;
         }
         AttributedStringBuilder cut = new AttributedStringBuilder();
-        cut.append(line.columnSubSequence(0, Math.max(0, width - 1)));
-        cut.append("…");
+        cut.append(line.columnSubSequence(0, Math.max(0, width - ellipsis.length())));
+        cut.append(ellipsis);
         return cut.toAttributedString();
     }
 
-    /** Word-wraps ANSI text to {@code width} columns, keeping each line's indentation on its continuation. */
-    static List<String> wrap(List<String> ansiLines, int width) {
-        List<String> out = new ArrayList<>();
-        for (String raw : ansiLines) {
-            AttributedString line = AttributedString.fromAnsi(raw);
-            if (line.columnLength() <= width) {
-                out.add(raw);
-                continue;
-            }
-            String plain = line.toString();
-            int indent = 0;
-            while (indent < plain.length() && plain.charAt(indent) == ' ' && indent < width / 2) {
-                indent++;
-            }
-            // A list item's lines go on under its text: "- item" and "1. item" hang.
-            java.util.regex.Matcher item = ITEM.matcher(plain);
-            if (item.lookingAt() && item.end() < width / 2) {
-                indent = item.end();
-            }
-            int start = 0;
-            boolean first = true;
-            while (start < plain.length()) {
-                int room = width - (first ? 0 : indent);
-                int end = Math.min(plain.length(), start + room);
-                if (end < plain.length()) {
-                    int space = plain.lastIndexOf(' ', end);
-                    if (space > start) {
-                        end = space;
-                    }
-                }
-                AttributedStringBuilder piece = new AttributedStringBuilder();
-                if (!first) {
-                    piece.append(" ".repeat(indent));
-                }
-                piece.append(line.subSequence(start, end));
-                out.add(piece.toAnsi());
-                start = end;
-                while (start < plain.length() && plain.charAt(start) == ' ') {
-                    start++;
-                }
-                first = false;
+    /** The mark of a cut, as this terminal shows it. */
+    protected String ellipsis() {
+        return unicode ? "…" : "...";
+    }
+
+    /** The first of {@code lines} (longest wording first) that fits {@code width} columns, else the last. */
+    static String firstFitting(int width, String... lines) {
+        for (String line : lines) {
+            if (AttributedString.fromAnsi(line).columnLength() <= width) {
+                return line;
             }
         }
-        return out;
+        return lines[lines.length - 1];
+    }
+
+    /** Word-wraps ANSI text to {@code width} columns (see {@link Reflow#wrap}). */
+    static List<String> wrap(List<String> ansiLines, int width) {
+        return Reflow.wrap(ansiLines, width);
     }
 
     static String rule(int width, String label) {
@@ -218,14 +198,14 @@ abstract class TerminalScreen implements AutoCloseable {
             List<String> body = frame.body();
             for (int i = 0; i < bodyRows; i++) {
                 int index = frame.scroll() + i;
-                rows.add(index < body.size() ? fit(body.get(index), usable).toAnsi() : "");
+                rows.add(index < body.size() ? fit(body.get(index), usable, ellipsis()).toAnsi() : "");
             }
             int below = body.size() - frame.scroll() - bodyRows;
             String more = below > 0 ? "↓ " + below + " more (space, ↓)" : frame.scroll() > 0 ? "↑ top: g" : null;
             rows.add(dim(glyphs(rule(usable, more))));
-            rows.add(fit(frame.status(), usable).toAnsi());
-            rows.add(fit(frame.file(), usable).toAnsi());
-            rows.add(fit(frame.keys(), usable).toAnsi());
+            rows.add(fit(frame.status(), usable, ellipsis()).toAnsi());
+            rows.add(fit(frame.file(), usable, ellipsis()).toAnsi());
+            rows.add(fit(frame.keys(), usable, ellipsis()).toAnsi());
             if (rows.size() > height) {
                 // A tiny window: the title and the footer, as much as fits.
                 List<String> small = new ArrayList<>(List.of(rows.get(0)));
@@ -240,7 +220,7 @@ abstract class TerminalScreen implements AutoCloseable {
             AttributedString progress = AttributedString.fromAnsi(frame.progress());
             int gap = width - title.columnLength() - progress.columnLength();
             if (gap < 2) {
-                return fit(frame.title(), width).toAnsi();
+                return fit(frame.title(), width, ellipsis()).toAnsi();
             }
             return new AttributedStringBuilder().append(title).append(" ".repeat(gap)).append(progress)
                     .toAttributedString().toAnsi();

@@ -50,6 +50,38 @@ class CheckCommandTest {
     }
 
     @Test
+    void withoutAUtf8LocaleListAndCheckMarkInAsciiAsTheSessionDoes() {
+        kata.env.put("LANG", "C");
+        String list = kata.run("list").expect(0).out();
+        assertTrue(list.contains("> sum-up") && list.contains("* count-down"), list);
+        assertTrue(list.chars().noneMatch(c -> c == '▸' || c == '·' || c == '✔'), list);
+        String check = kata.run("check", "sum-up").expect(1).out();
+        assertTrue(check.startsWith("x sum-up fails: test-failure\n"), check);
+    }
+
+    @Test
+    void hintsFillTheWidthAsTheSessionsKeyDoesKeepingCodeAndItems() throws IOException {
+        Files.writeString(kata.install.resolve("katas/sum-up/hints.md"), """
+                Look at the operator: the adder was written in a hurry, and the
+                sign it uses is the wrong one.
+
+                - an item that
+                  goes on
+                ```
+                return a - b;
+                ```
+                """);
+        kata.env.put("COLUMNS", "120");
+        String hint = kata.run("--no-color", "hint", "sum-up").expect(0).out();
+        assertTrue(hint.contains("Look at the operator: the adder was written in a hurry, and the sign it uses is the wrong one.\n"),
+                hint);
+        assertTrue(hint.contains("- an item that goes on\n    return a - b;\n"), hint);
+        kata.env.put("COLUMNS", "40");
+        String narrow = kata.run("--no-color", "hint", "sum-up", "--seen").expect(0).out();
+        assertTrue(narrow.lines().allMatch(l -> l.length() <= 40), narrow);
+    }
+
+    @Test
     void aPassingCheckExitsWith0AndJsonHasTheVerdict() throws IOException {
         Files.writeString(adder, Files.readString(adder).replace("a - b", "a + b"));
 

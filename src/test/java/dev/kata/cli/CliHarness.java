@@ -30,6 +30,7 @@ final class CliHarness {
     Clock clock = Clock.fixed(Instant.parse("2026-03-04T05:06:07Z"), ZoneOffset.UTC);
 
     CliHarness(Path temp) {
+        env.put("LANG", "C.UTF-8"); // a UTF-8 locale, as most terminals have: the marks are Unicode
         try {
             install = temp.resolve("install");
             TestPacks.copyMini(install.resolve("katas"));

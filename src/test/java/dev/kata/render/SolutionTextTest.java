@@ -44,4 +44,16 @@ class SolutionTextTest {
         assertTrue(text.contains("── Adder.java: the reference solution (your file is gone) ──\npackage sumup;"), text);
         assertTrue(text.contains("        return a + b;"), text);
     }
+
+    @Test
+    void givenAWidthTheNotesFillItAndTheDiffKeepsItsLines() throws IOException {
+        Path katas = TestPacks.copyMini(temp.resolve("katas"));
+        Files.writeString(katas.resolve("sum-up/solution.md"), "# Why it works\n\n`+` adds, where the\nstarter subtracted.\n");
+        Kata kata = new CatalogLoader().load(katas).require("sum-up");
+
+        List<String> lines = new SolutionText(Style.plain(), 120).lines(kata, name -> temp.resolve("gone"), Reflow::paragraphs);
+
+        assertTrue(lines.contains("`+` adds, where the starter subtracted."), String.join("\n", lines));
+        assertTrue(lines.contains("        return a + b;"), String.join("\n", lines));
+    }
 }

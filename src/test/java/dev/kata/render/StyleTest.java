@@ -13,7 +13,7 @@ class StyleTest {
     void aNonEmptyNoColorTurnsColourOff() {
         assertFalse(Style.detect(ColorMode.AUTO, Map.of("NO_COLOR", "1"), true).color());
         assertTrue(Style.detect(ColorMode.AUTO, Map.of("NO_COLOR", ""), true).color(), "no-color.org: an empty value does not count");
-        assertEquals("✘", Style.detect(ColorMode.AUTO, Map.of("NO_COLOR", "yes"), true).failMark());
+        assertEquals("✘", Style.detect(ColorMode.AUTO, Map.of("NO_COLOR", "yes", "LANG", "C.UTF-8"), true).failMark());
     }
 
     @Test
@@ -32,6 +32,15 @@ class StyleTest {
     void flagsWin() {
         assertTrue(Style.detect(ColorMode.ALWAYS, Map.of("NO_COLOR", "1"), false).color());
         assertFalse(Style.detect(ColorMode.NEVER, Map.of(), true).color());
+    }
+
+    @Test
+    void theMarksAreAsciiWhenTheLocaleIsNotUtf8AsInTheSession() {
+        assertEquals("+", Style.detect(ColorMode.NEVER, Map.of("LANG", "C"), true).passMark());
+        assertEquals("x", Style.detect(ColorMode.NEVER, Map.of(), false).failMark(), "no locale at all is POSIX");
+        assertEquals("> *", Style.detect(ColorMode.NEVER, Map.of("LC_ALL", "POSIX"), false).marks("▸ ·"));
+        assertEquals("✔", Style.detect(ColorMode.AUTO, Map.of("LANG", "en_US.UTF-8"), false).passMark(),
+                "piped, but a UTF-8 locale: Unicode as before");
     }
 
     @Test

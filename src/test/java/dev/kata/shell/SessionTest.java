@@ -217,6 +217,33 @@ class SessionTest {
     }
 
     @Test
+    void helpWithACommandShowsThatCommandsHelp() throws Exception {
+        kata.start("sum-up", 100, 30, false);
+        VirtualTerminal vt = kata.vt;
+        vt.waitFor("q quit");
+
+        vt.type(":help check\r");
+        String help = vt.waitFor(":help check", "Usage: :check [-hvV]", "Grade your fix");
+        assertFalse(help.contains("[-hV]"), "check's help, not the top level's:\n" + help);
+        vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void atSixtyColumnsTheResetQuestionStillSaysWhichKeyResets() throws Exception {
+        kata.start("sum-up", 60, 24, false);
+        VirtualTerminal vt = kata.vt;
+        vt.waitFor("q quit");
+
+        vt.type("r");
+        vt.waitFor("Reset sum-up?", "y resets");
+        vt.type("x");
+        vt.waitFor("Reset cancelled");
+        vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
     void reopeningShowsTheStoredVerdictAndASecondSessionOnTheWorkspaceIsToldSo() throws Exception {
         kata.progress().update("sum-up", p -> p.checked(new dev.kata.workspace.LastVerdict("fail", "test-failure",
                 "add(2, 3) was -1", kata.clock.instant())));
@@ -266,6 +293,23 @@ class SessionTest {
         assertTrue(screen.chars().allMatch(c -> c < 128), "only ASCII:\n" + screen);
         kata.vt.type("q");
         assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
+    void withoutAUtf8LocaleEveryLineIsMeasuredInAsciiAndFitsTheWidth() throws Exception {
+        kata.env.put("LANG", "C");
+        for (int columns : new int[] {28, 60}) {
+            VirtualTerminal vt = new VirtualTerminal(columns, 16);
+            kata.start("sum-up", vt, false);
+            String screen = vt.waitFor("q quit", "Adder.java:8");
+            for (String row : screen.lines().toList()) {
+                assertTrue(row.stripTrailing().length() < columns, columns + " columns, a row too long:\n" + screen);
+            }
+            assertTrue(screen.lines().anyMatch(l -> l.startsWith("> ") && l.contains("Adder.java:8")), screen);
+            vt.type("q");
+            assertEquals(0, kata.awaitExit());
+            vt.close();
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.kata.shell;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kata.render.Reflow;
 import java.util.List;
 import org.jline.utils.AttributedString;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class TextLayoutTest {
                 fenced
                 code
                 ```
-                """, Markdown.reflow(md));
+                """, Reflow.paragraphs(md));
     }
 
     @Test

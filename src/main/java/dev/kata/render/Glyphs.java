@@ -1,14 +1,14 @@
-package dev.kata.shell;
+package dev.kata.render;
 
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The session's marks in ASCII for a terminal whose charset is not UTF-8 (the C or POSIX locale of
- * many containers), where they would show as {@code ?}: a check mark becomes {@code +}, a box
- * {@code #} or {@code .}, a rule {@code -}, the spinner {@code |/-\}.
+ * The marks of the session and the command line in ASCII for a terminal whose charset is not UTF-8
+ * (the C or POSIX locale of many containers), where they would show as {@code ?}: a check mark
+ * becomes {@code +}, a box {@code #} or {@code .}, a rule {@code -}, the spinner {@code |/-\}.
  */
-final class Glyphs {
+public final class Glyphs {
     private static final String SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
     private static final String TURN = "|/-\\";
 
@@ -16,7 +16,7 @@ final class Glyphs {
     }
 
     /** Whether the locale's charset is UTF-8: the first of LC_ALL, LC_CTYPE, LANG that is set decides. */
-    static boolean unicode(Map<String, String> env) {
+    public static boolean unicode(Map<String, String> env) {
         for (String name : new String[] {"LC_ALL", "LC_CTYPE", "LANG"}) {
             String value = env.get(name);
             if (value != null && !value.isEmpty()) {
@@ -28,7 +28,7 @@ final class Glyphs {
     }
 
     /** The text with every mark the session uses in ASCII, and any other non-ASCII character as {@code ?}. */
-    static String ascii(String text) {
+    public static String ascii(String text) {
         StringBuilder out = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -55,7 +55,8 @@ final class Glyphs {
                 case '│' -> "|";
                 case '…' -> "...";
                 case '·', '•' -> "*";
-                case '✎' -> ">";
+                case '✎', '▸' -> ">";
+                case '×' -> "x";
                 case '↓' -> "v";
                 case '↑' -> "^";
                 case '→' -> "->";
