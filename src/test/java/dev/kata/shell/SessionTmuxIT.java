@@ -120,7 +120,7 @@ class SessionTmuxIT {
         Path progress = ws.resolve(".kata/progress.json");
         String before = Files.readString(progress);
 
-        try (ReadOnly readOnly = ReadOnly.of(ws, temp)) {
+        try (ReadOnly readOnly = ReadOnly.of(ws, temp, cache)) {
             String env = "env LC_ALL=" + LOCALE + " KATA_JAVA_HOME='" + javaHome + "' XDG_CACHE_HOME='" + cache
                     + "' TERM=xterm-256color ";
             for (String command : List.of("list", "progress")) {
@@ -157,40 +157,90 @@ class SessionTmuxIT {
 
     /**
      * Makes a workspace that the tutor really cannot write, for as long as it is open. Not as root:
-     * {@code chmod -R a-w}, undone on close. As root (which chmod does not stop) the tutor runs in a
+     * {@code chmod -R a-w}, undone on close. As root, which chmod does not stop, the tutor runs in a
      * mount namespace of its own where the workspace is bind-mounted read-only ({@code unshare -m},
-     * which needs CAP_SYS_ADMIN); where that is not allowed (an unprivileged container) the test is
-     * skipped, saying why.
+     * which needs CAP_SYS_ADMIN); where that is not allowed (an unprivileged container) it runs as
+     * nobody ({@code setpriv}, uid 65534) on the workspace chmod'ed a-w, with a home of its own and
+     * the cache opened to it. If neither works the test is skipped, saying why. The system property
+     * {@code kata.it.readonly} (chmod, unshare or setpriv) forces one way, to try it.
      */
-    private record ReadOnly(Path ws, Path script) implements AutoCloseable {
-        static ReadOnly of(Path ws, Path temp) throws Exception {
-            if (!isRoot()) {
-                assertEquals(0, run(Duration.ofSeconds(20), "chmod", "-R", "a-w", ws.toString()).exitCode, "chmod a-w");
-                return new ReadOnly(ws, null);
+    private record ReadOnly(Path ws, String prefix, boolean chmodded) implements AutoCloseable {
+        static ReadOnly of(Path ws, Path temp, Path cache) throws Exception {
+            String forced = System.getProperty("kata.it.readonly", "");
+            if (forced.equals("chmod") || forced.isEmpty() && !isRoot()) {
+                chmod("-R", "a-w", ws);
+                ReadOnly chmodded = new ReadOnly(ws, null, true);
+                String probe = chmodded.probe();
+                if (probe != null) {
+                    chmodded.close();
+                    Assumptions.abort("chmod -R a-w does not stop this user (root?) writing the workspace: " + probe);
+                }
+                return chmodded;
             }
-            Path script = Files.writeString(temp.resolve("read-only.sh"),
-                    "#!/bin/sh\n# $1: the folder to mount read-only over itself; then runs the rest.\n"
-                            + "mount --bind -o ro \"$1\" \"$1\" || exit 97\nshift\nexec \"$@\"\n");
-            script.toFile().setExecutable(true);
-            ReadOnly readOnly = new ReadOnly(ws, script);
-            Result probe = run(Duration.ofSeconds(20), "sh", "-c",
-                    readOnly.wrap("touch '" + ws.resolve(".kata/probe") + "'"));
-            Assumptions.assumeTrue(probe.output.contains("Read-only file system"), "as root, a read-only workspace "
-                    + "needs a read-only bind mount in a mount namespace of the tutor's own (unshare -m, CAP_SYS_ADMIN), "
-                    + "and that failed here:\n" + probe.output);
-            return readOnly;
+            List<String> tried = new ArrayList<>();
+            if (!forced.equals("setpriv")) {
+                Path script = Files.writeString(temp.resolve("read-only.sh"),
+                        "#!/bin/sh\n# $1: the folder to mount read-only over itself; then runs the rest.\n"
+                                + "mount --bind -o ro \"$1\" \"$1\" || exit 97\nshift\nexec \"$@\"\n");
+                script.toFile().setExecutable(true);
+                ReadOnly unshare = new ReadOnly(ws, "unshare -m '" + script + "' '" + ws + "' ", false);
+                String probe = unshare.probe();
+                if (probe == null) {
+                    return unshare;
+                }
+                tried.add("unshare -m and a read-only bind mount (needs CAP_SYS_ADMIN): " + probe);
+            }
+            if (!forced.equals("unshare")) {
+                chmod("-R", "a-w", ws);
+                chmod("a+rx", temp); // a @TempDir is rwx------
+                chmod("-R", "a+rwX", cache);
+                Path home = Files.createDirectories(temp.resolve("nobody-home"));
+                chmod("a+rwx", home);
+                ReadOnly setpriv = new ReadOnly(ws, "setpriv --reuid=65534 --regid=65534 --clear-groups env HOME='"
+                        + home + "' ", true);
+                String probe = setpriv.probe();
+                if (probe == null) {
+                    return setpriv;
+                }
+                setpriv.close();
+                tried.add("setpriv to uid 65534 on the workspace chmod'ed a-w: " + probe);
+            }
+            Assumptions.abort("no way to make a workspace the tutor cannot write here:\n" + String.join("\n", tried));
+            return null;
+        }
+
+        /** Null if the workspace cannot be written through this wrapper, else what happened. */
+        private String probe() throws Exception {
+            Result result = run(Duration.ofSeconds(20), "sh", "-c", wrap("touch '" + ws.resolve(".kata/probe") + "'"));
+            boolean refused = result.exitCode != 0 && (result.output.contains("Read-only file system")
+                    || result.output.contains("Permission denied"));
+            Files.deleteIfExists(ws.resolve(".kata/probe"));
+            return refused ? null : "exit " + result.exitCode + ": " + result.output.strip();
         }
 
         /** The shell command, run where the workspace cannot be written. */
         String wrap(String command) {
-            return script == null ? command
-                    : "unshare -m '" + script + "' '" + ws + "' sh -c \"" + command.replace("\"", "\\\"") + "\"";
+            return prefix == null ? command : prefix + "sh -c \"" + command.replace("\"", "\\\"") + "\"";
+        }
+
+        private static void chmod(String... args) throws Exception {
+            List<String> command = new ArrayList<>(List.of("chmod"));
+            command.addAll(List.of(args));
+            assertEquals(0, run(Duration.ofSeconds(20), command.toArray(String[]::new)).exitCode, "chmod " + command);
+        }
+
+        private static void chmod(String mode, Path path) throws Exception {
+            chmod(mode, path.toString());
+        }
+
+        private static void chmod(String flag, String mode, Path path) throws Exception {
+            chmod(flag, mode, path.toString());
         }
 
         @Override
         public void close() throws Exception {
-            if (script == null) {
-                run(Duration.ofSeconds(20), "chmod", "-R", "u+w", ws.toString());
+            if (chmodded) {
+                chmod("-R", "u+w", ws);
             }
         }
     }
