@@ -114,9 +114,10 @@ class ResponseRendererTest {
                 pool.addFree(new StringBuilder(dirt));
             }
             pool.reuseAtOnce = random.nextBoolean();
-            String scenario = String.format("seed %d, scenario %d: %d allergies%s, pool %s%s", seed, n, allergyCount,
+            String scenario = String.format("seed %d, scenario %d: %d %s%s, pool %s%s", seed, n, allergyCount,
+                    allergyCount == 1 ? "allergy" : "allergies",
                     failAt < 0 ? "" : ", the list throws " + thrown + " at index " + failAt,
-                    dirt.isEmpty() ? "with a clean buffer" : "with a buffer left holding " + dirt.length() + " chars",
+                    dirt.isEmpty() ? "with a clean buffer" : "with a buffer left holding " + dirt.length() + (dirt.length() == 1 ? " char" : " chars"),
                     pool.reuseAtOnce ? ", the next request reusing a released buffer at once" : "");
             String expected = json(patient.id(), patient.name(), allergies);
             Object result;

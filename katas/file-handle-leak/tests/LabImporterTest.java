@@ -160,8 +160,8 @@ class LabImporterTest {
                     case 3 -> new AssertionError("corrupt result row");
                     default -> null;
                 };
-                shape.append(String.format("seed %d, scenario %d: %d lab files with %d results%s", seed, n, files,
-                        expected.size(), thrown == null ? "" : ", the sink throws " + thrown + " at result "
+                shape.append(String.format("seed %d, scenario %d: %s with %s%s", seed, n, count(files, "lab file"),
+                        count(expected.size(), "result"), thrown == null ? "" : ", the sink throws " + thrown + " at result "
                                 + (failAt + 1) + " (" + expected.get(failAt) + ")"));
                 String scenario = shape.toString();
                 List<String> seen = new ArrayList<>();
@@ -250,6 +250,11 @@ class LabImporterTest {
         }
         open.sort(null);
         return open;
+    }
+
+    /** "1 lab file", "3 lab files". */
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static String describe(List<String> open) {

@@ -41,6 +41,7 @@ public final class Main {
         boolean color = Style.detect(Style.ColorMode.AUTO, launch.env(), launch.stdoutTerminal()).color();
         commandLine.setColorScheme(Help.defaultColorScheme(color ? Help.Ansi.ON : Help.Ansi.OFF));
         commandLine.setUsageHelpAutoWidth(true);
+        UnbrokenHelp.install(commandLine);
         commandLine.setOut(launch.out());
         commandLine.setErr(launch.err());
         commandLine.setExecutionExceptionHandler(new ErrorHandler(launch));

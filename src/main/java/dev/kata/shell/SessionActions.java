@@ -77,9 +77,15 @@ final class SessionActions implements AutoCloseable {
 
     /**
      * Records a change of the kata's progress. A workspace that cannot be written (a read-only
-     * mount) still works for everything else: the session says once that nothing is recorded.
+     * mount) still works for everything else: the session says once that nothing is recorded,
+     * and again under each verdict ({@code verdict}), which the learner would expect to be kept.
      */
     private void record(String kataId, java.util.function.UnaryOperator<dev.kata.workspace.KataProgress> change) {
+        record(kataId, change, false);
+    }
+
+    private void record(String kataId, java.util.function.UnaryOperator<dev.kata.workspace.KataProgress> change,
+            boolean verdict) {
         try {
             setup.progress().get().update(kataId, change);
         } catch (dev.kata.workspace.ProgressNotRecordedException e) {
@@ -87,6 +93,8 @@ final class SessionActions implements AutoCloseable {
                 state.progressUnrecorded = true;
                 state.notice = style.yellow("Your progress is not recorded: ") + e.getMessage()
                         + ". Checks, hints and the rest still work.";
+            } else if (verdict) {
+                state.notice = style.yellow("This verdict is not recorded: ") + e.getMessage() + ".";
             }
         } catch (KataException e) {
             state.notice = style.red("Progress not saved: ") + e.getMessage();
@@ -155,7 +163,7 @@ final class SessionActions implements AutoCloseable {
         state.verdict = v;
         LastVerdict last = new LastVerdict(v.status().id(), v.reason() == null ? null : v.reason().id(), v.summary(),
                 setup.clock().instant());
-        record(state.kata.id(), p -> p.checked(last));
+        record(state.kata.id(), p -> p.checked(last), true);
         standings.forget();
         show(v.passed() ? SessionState.View.PASSED : SessionState.View.VERDICT);
         render.run();

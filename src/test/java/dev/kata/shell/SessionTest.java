@@ -276,6 +276,19 @@ class SessionTest {
     }
 
     @Test
+    void onAReadOnlyWorkspaceEachVerdictSaysItIsNotRecorded() throws Exception {
+        Files.createDirectories(kata.workspace.lockFile().getParent());
+        Files.createDirectory(kata.workspace.lockFile()); // like a read-only mount: progress cannot be written
+        kata.start("sum-up", 100, 24, false);
+        VirtualTerminal vt = kata.vt;
+        vt.waitFor("q quit", "Your progress is not recorded");
+        vt.type("c");
+        vt.waitFor("test-failure", "This verdict is not recorded: cannot record your progress in");
+        vt.type("q");
+        assertEquals(0, kata.awaitExit());
+    }
+
+    @Test
     void theStorySaysWhichOtherFilesAreBesideTheOneToEditAndNotItself() throws Exception {
         kata.start("greet-all", 120, 24, false);
         String screen = kata.vt.waitFor("q quit", "beside it");

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * End to end, as a learner: the real {@code ./kata} launcher in a real terminal (tmux, 80x24), on
  * a workspace of the tutor's test pack. Opens on the first kata, re-checks when the file is saved,
- * shows the pass, cancels a {@code :validate} with Ctrl-C without a verdict, goes on in a workspace
- * that became read-only, quits on {@code q}, and leaves no test JVM behind. Run by failsafe after
+ * shows the pass, cancels a {@code :validate} with Ctrl-C without a verdict, quits on {@code q}, and
+ * leaves no test JVM behind; and on a workspace that really cannot be written (see {@link ReadOnly}),
+ * reads, grades and says the verdict is not recorded. Run by failsafe after
  * the jar is built ({@code mvn verify}). tmux is installed here if it is missing and we are root.
  * It sets its own UTF-8 locale ({@code tmux -u}, {@code LC_ALL}), so that it passes under
  * {@code env -i} too.
@@ -92,14 +93,6 @@ class SessionTmuxIT {
             assertTrue(!cancelled.contains(verdict), "no verdict after a cancel:\n" + cancelled);
         }
 
-        // The workspace's progress can no longer be written (as on a read-only mount): checks go on.
-        Path lock = ws.resolve(".kata/lock");
-        Files.deleteIfExists(lock);
-        Files.createDirectory(lock);
-        Files.writeString(adder, Files.readString(pack.resolve("sum-up/solution/Adder.java")).replace("a + b", "a - b"));
-        waitForScreen(s -> s.contains("Your progress is not recorded") && s.contains("test-failure"),
-                "a verdict, and the warning that it was not recorded");
-
         keys("q");
         String after = waitForScreen(s -> s.contains("kata exited with"), "the session to end");
         assertTrue(after.contains("kata exited with 0"), after);
@@ -108,6 +101,148 @@ class SessionTmuxIT {
             Thread.sleep(100);
         }
         assertEquals(List.of(), leftovers(cache), "test JVMs of this session still running");
+    }
+
+    @Test
+    void onAWorkspaceThatCannotBeWrittenChecksGradeAndSayTheirVerdictIsNotRecorded() throws Exception {
+        Path home = Path.of(System.getProperty("kata.home"));
+        Path launcher = home.resolve("kata");
+        Path pack = TestPacks.copyMini(temp.resolve("pack"));
+        Path cache = temp.resolve("cache");
+        Path ws = temp.resolve("ws");
+        String javaHome = System.getProperty("java.home");
+        assertEquals(0, run(Duration.ofMinutes(5), "env", "KATA_JAVA_HOME=" + javaHome, "XDG_CACHE_HOME=" + cache,
+                launcher.toString(), "init", ws.toString()).exitCode, "kata init");
+        Files.writeString(ws.resolve(".kata/workspace.toml"), "pack = \"" + pack + "\"\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.APPEND);
+        assertEquals(0, run(Duration.ofMinutes(2), "env", "KATA_JAVA_HOME=" + javaHome, "XDG_CACHE_HOME=" + cache,
+                launcher.toString(), "-w", ws.toString(), "start", "sum-up").exitCode, "kata start sum-up");
+        Path progress = ws.resolve(".kata/progress.json");
+        String before = Files.readString(progress);
+
+        try (ReadOnly readOnly = ReadOnly.of(ws, temp, cache)) {
+            String env = "env LC_ALL=" + LOCALE + " KATA_JAVA_HOME='" + javaHome + "' XDG_CACHE_HOME='" + cache
+                    + "' TERM=xterm-256color ";
+            for (String command : List.of("list", "progress")) {
+                Result result = run(Duration.ofMinutes(2), "sh", "-c", readOnly.wrap(env + "'" + launcher + "' -w '" + ws
+                        + "' " + command));
+                assertEquals(0, result.exitCode, "kata " + command + " on the read-only workspace:\n" + result.output);
+                assertTrue(result.output.contains("sum-up"), result.output);
+            }
+
+            socket = "kata-it-ro-" + ProcessHandle.current().pid();
+            String command = readOnly.wrap(env + "'" + launcher + "'") + "; echo \"kata exited with $?\"; sleep 120";
+            assertEquals(0, run(Duration.ofSeconds(20), "tmux", "-u", "-L", socket, "-f", "/dev/null", "new-session",
+                    "-d", "-s", "kata", "-x", "80", "-y", "24", "-c", ws.toString(), command).exitCode, "tmux new-session");
+            waitForScreen(s -> s.contains("q quit") && s.contains("sum-up · The adder that subtracts")
+                    && s.contains("Make add add.") && s.contains("Your progress is not recorded"),
+                    "the session on sum-up, and the warning that progress is not recorded");
+
+            keys("c");
+            String graded = waitForScreen(s -> s.contains("test-failure") && s.contains("This verdict is not recorded"),
+                    "the verdict of the check, and that it is not recorded");
+            assertTrue(graded.contains("2 + 3 ==> expected: <5> but was: <-1>"), graded);
+
+            keys("q");
+            String after = waitForScreen(s -> s.contains("kata exited with"), "the session to end");
+            assertTrue(after.contains("kata exited with 0"), after);
+        }
+        assertEquals(before, Files.readString(progress), "nothing was written to the read-only workspace");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!leftovers(cache).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), leftovers(cache), "test JVMs of this session still running");
+    }
+
+    /**
+     * Makes a workspace that the tutor really cannot write, for as long as it is open. Not as root:
+     * {@code chmod -R a-w}, undone on close. As root, which chmod does not stop, the tutor runs in a
+     * mount namespace of its own where the workspace is bind-mounted read-only ({@code unshare -m},
+     * which needs CAP_SYS_ADMIN); where that is not allowed (an unprivileged container) it runs as
+     * nobody ({@code setpriv}, uid 65534) on the workspace chmod'ed a-w, with a home of its own and
+     * the cache opened to it. If neither works the test is skipped, saying why. The system property
+     * {@code kata.it.readonly} (chmod, unshare or setpriv) forces one way, to try it.
+     */
+    private record ReadOnly(Path ws, String prefix, boolean chmodded) implements AutoCloseable {
+        static ReadOnly of(Path ws, Path temp, Path cache) throws Exception {
+            String forced = System.getProperty("kata.it.readonly", "");
+            if (forced.equals("chmod") || forced.isEmpty() && !isRoot()) {
+                chmod("-R", "a-w", ws);
+                ReadOnly chmodded = new ReadOnly(ws, null, true);
+                String probe = chmodded.probe();
+                if (probe != null) {
+                    chmodded.close();
+                    Assumptions.abort("chmod -R a-w does not stop this user (root?) writing the workspace: " + probe);
+                }
+                return chmodded;
+            }
+            List<String> tried = new ArrayList<>();
+            if (!forced.equals("setpriv")) {
+                Path script = Files.writeString(temp.resolve("read-only.sh"),
+                        "#!/bin/sh\n# $1: the folder to mount read-only over itself; then runs the rest.\n"
+                                + "mount --bind -o ro \"$1\" \"$1\" || exit 97\nshift\nexec \"$@\"\n");
+                script.toFile().setExecutable(true);
+                ReadOnly unshare = new ReadOnly(ws, "unshare -m '" + script + "' '" + ws + "' ", false);
+                String probe = unshare.probe();
+                if (probe == null) {
+                    return unshare;
+                }
+                tried.add("unshare -m and a read-only bind mount (needs CAP_SYS_ADMIN): " + probe);
+            }
+            if (!forced.equals("unshare")) {
+                chmod("-R", "a-w", ws);
+                chmod("a+rx", temp); // a @TempDir is rwx------
+                chmod("-R", "a+rwX", cache);
+                Path home = Files.createDirectories(temp.resolve("nobody-home"));
+                chmod("a+rwx", home);
+                ReadOnly setpriv = new ReadOnly(ws, "setpriv --reuid=65534 --regid=65534 --clear-groups env HOME='"
+                        + home + "' ", true);
+                String probe = setpriv.probe();
+                if (probe == null) {
+                    return setpriv;
+                }
+                setpriv.close();
+                tried.add("setpriv to uid 65534 on the workspace chmod'ed a-w: " + probe);
+            }
+            Assumptions.abort("no way to make a workspace the tutor cannot write here:\n" + String.join("\n", tried));
+            return null;
+        }
+
+        /** Null if the workspace cannot be written through this wrapper, else what happened. */
+        private String probe() throws Exception {
+            Result result = run(Duration.ofSeconds(20), "sh", "-c", wrap("touch '" + ws.resolve(".kata/probe") + "'"));
+            boolean refused = result.exitCode != 0 && (result.output.contains("Read-only file system")
+                    || result.output.contains("Permission denied"));
+            Files.deleteIfExists(ws.resolve(".kata/probe"));
+            return refused ? null : "exit " + result.exitCode + ": " + result.output.strip();
+        }
+
+        /** The shell command, run where the workspace cannot be written. */
+        String wrap(String command) {
+            return prefix == null ? command : prefix + "sh -c \"" + command.replace("\"", "\\\"") + "\"";
+        }
+
+        private static void chmod(String... args) throws Exception {
+            List<String> command = new ArrayList<>(List.of("chmod"));
+            command.addAll(List.of(args));
+            assertEquals(0, run(Duration.ofSeconds(20), command.toArray(String[]::new)).exitCode, "chmod " + command);
+        }
+
+        private static void chmod(String mode, Path path) throws Exception {
+            chmod(mode, path.toString());
+        }
+
+        private static void chmod(String flag, String mode, Path path) throws Exception {
+            chmod(flag, mode, path.toString());
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (chmodded) {
+                chmod("-R", "u+w", ws);
+            }
+        }
     }
 
     private void keys(String... keys) throws Exception {
