@@ -1,11 +1,15 @@
 package dev.kata.cli;
 
 import dev.kata.catalog.BuiltInPack;
+import dev.kata.render.AsciiWriter;
+import dev.kata.render.Glyphs;
 import dev.kata.render.Style;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,12 +49,15 @@ public record Launch(
         return home.resolve(".cache").resolve("kata");
     }
 
-    /** The real process: System streams as UTF-8, the real environment and folders. */
+    /**
+     * The real process: System streams as UTF-8 (in ASCII where the locale's charset is not UTF-8),
+     * the real environment and folders.
+     */
     public static Launch system() {
         Map<String, String> env = System.getenv();
         return new Launch(
-                new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true),
-                new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true),
+                writer(new FileOutputStream(FileDescriptor.out), env),
+                writer(new FileOutputStream(FileDescriptor.err), env),
                 env,
                 Path.of(System.getProperty("user.dir")),
                 Path.of(System.getProperty("user.home")),
@@ -58,5 +65,11 @@ public record Launch(
                 BuiltInPack.codeLocation(),
                 Style.stdoutIsTerminal(env),
                 Clock.systemDefaultZone());
+    }
+
+    /** A writer of text to {@code stream}: UTF-8, or ASCII where the locale's charset is not UTF-8. */
+    static PrintWriter writer(OutputStream stream, Map<String, String> env) {
+        Writer utf8 = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+        return new PrintWriter(Glyphs.unicode(env) ? utf8 : new AsciiWriter(utf8), true);
     }
 }
