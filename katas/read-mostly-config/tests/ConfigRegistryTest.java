@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -17,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -148,6 +150,7 @@ class ConfigRegistryTest {
         AtomicBoolean over = new AtomicBoolean();
         AtomicReference<String> torn = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicInteger applied = new AtomicInteger();
         List<Thread> threads = new ArrayList<>();
         for (int r = 0; r < readers; r++) {
             threads.add(Thread.ofPlatform().name("request-" + (r + 1)).start(() -> {
@@ -174,6 +177,7 @@ class ConfigRegistryTest {
                     change.put(HOST, i % 2 == 0 ? HOST_B : HOST_A);
                     change.put(PORT, i % 2 == 0 ? PORT_B : PORT_A);
                     registry.apply(change);
+                    applied.incrementAndGet();
                 }
             } catch (Throwable e) {
                 failure.compareAndSet(null, e);
@@ -181,13 +185,18 @@ class ConfigRegistryTest {
                 over.set(true);
             }
         });
-        watcher.join(2000);
+        // Generous on a busy machine, where the watcher shares the cores with the spinning readers.
+        long patience = Patience.millis(2000, 10_000);
+        watcher.join(patience);
         over.set(true);
         for (Thread t : threads) {
-            t.join(2000);
+            t.join(patience);
         }
         if (watcher.isAlive() || threads.stream().anyMatch(Thread::isAlive)) {
-            fail("readers or the config watcher were still busy 2 s after " + failovers + " failovers");
+            fail(watcher.isAlive()
+                    ? "the config watcher was still applying failovers " + patience + " ms after they began ("
+                            + applied.get() + " of " + failovers + " applied)"
+                    : "a reader was still inside the registry " + patience + " ms after the failovers began");
         }
         if (torn.get() != null) {
             throw Pitfalls.race("While failovers were applied, a request's snapshot held " + torn.get()
