@@ -292,7 +292,8 @@ class EventPipelineTest {
                 }
                 if (!stuck.isEmpty()) {
                     Thread writer = writerThread;
-                    stuckFacts = ", with " + acceptedTotal.get() + " events accepted and " + written.size() + " written"
+                    int accepted = acceptedTotal.get();
+                    stuckFacts = ", with " + accepted + (accepted == 1 ? " event" : " events") + " accepted and " + written.size() + " written"
                             + (writer != null && !writer.isAlive() ? "; the writer thread had ended, before close()"
                             + " was called" : "") + firstUnwritten();
                     stuckAfterRelease = stuck;

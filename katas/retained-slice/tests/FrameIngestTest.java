@@ -157,7 +157,7 @@ class FrameIngestTest {
         List<byte[]> kept = ingest.recentHeaders(FIRST_DEVICE);
         String wrong = wrongHeaders(kept, FIRST_DEVICE, 2, 1, new int[] {3});
         if (wrong == null && kept.size() != 2) {
-            wrong = kept.size() + " headers";
+            wrong = kept.size() + (kept.size() == 1 ? " header" : " headers");
         }
         if (wrong != null) {
             fail("With one thread: after three frames of device " + FIRST_DEVICE + " (headersPerDevice 2),"
@@ -248,7 +248,7 @@ class FrameIngestTest {
             List<byte[]> kept = ingest.recentHeaders(device);
             String wrong = wrongHeaders(kept, device, perDevice, connections, lastSeqs);
             if (wrong == null && kept.size() != Math.min(perDevice, sentForDevice)) {
-                wrong = kept.size() + " headers, after " + sentForDevice + " frames of that device: expected "
+                wrong = kept.size() + (kept.size() == 1 ? " header" : " headers") + ", after " + sentForDevice + " frames of that device: expected "
                         + Math.min(perDevice, sentForDevice);
             }
             if (wrong != null) {
