@@ -55,18 +55,23 @@ class SessionTmuxIT {
         }
     }
 
-    @Test
-    void opensOnTheFirstKataRechecksOnSaveShowsThePassAndQuitsOnQ() throws Exception {
-        Path home = Path.of(System.getProperty("kata.home"));
-        Path launcher = home.resolve("kata");
-        Path pack = TestPacks.copyMini(temp.resolve("pack"));
-        Path cache = temp.resolve("cache");
-        Path ws = temp.resolve("ws");
-        String javaHome = System.getProperty("java.home");
+    /** A workspace {@code ws} on a copy of the mini pack at {@code pack}, made by the tutor itself. */
+    private void initPackWorkspace(Path launcher, Path pack, Path cache, Path ws, String javaHome) throws Exception {
+        TestPacks.copyMini(pack);
         assertEquals(0, run(Duration.ofMinutes(5), "env", "KATA_JAVA_HOME=" + javaHome, "XDG_CACHE_HOME=" + cache,
                 launcher.toString(), "init", ws.toString()).exitCode, "kata init");
         Files.writeString(ws.resolve(".kata/workspace.toml"), "pack = \"" + pack + "\"\n", StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    @Test
+    void opensOnTheFirstKataRechecksOnSaveShowsThePassAndQuitsOnQ() throws Exception {
+        Path launcher = Path.of(System.getProperty("kata.home")).resolve("kata");
+        Path pack = temp.resolve("pack");
+        Path cache = temp.resolve("cache");
+        Path ws = temp.resolve("ws");
+        String javaHome = System.getProperty("java.home");
+        initPackWorkspace(launcher, pack, cache, ws, javaHome);
 
         socket = "kata-it-" + ProcessHandle.current().pid();
         String command = "env LC_ALL=" + LOCALE + " KATA_JAVA_HOME='" + javaHome + "' XDG_CACHE_HOME='" + cache + "' TERM=xterm-256color '"
@@ -105,16 +110,12 @@ class SessionTmuxIT {
 
     @Test
     void onAWorkspaceThatCannotBeWrittenChecksGradeAndSayTheirVerdictIsNotRecorded() throws Exception {
-        Path home = Path.of(System.getProperty("kata.home"));
-        Path launcher = home.resolve("kata");
-        Path pack = TestPacks.copyMini(temp.resolve("pack"));
+        Path launcher = Path.of(System.getProperty("kata.home")).resolve("kata");
+        Path pack = temp.resolve("pack");
         Path cache = temp.resolve("cache");
         Path ws = temp.resolve("ws");
         String javaHome = System.getProperty("java.home");
-        assertEquals(0, run(Duration.ofMinutes(5), "env", "KATA_JAVA_HOME=" + javaHome, "XDG_CACHE_HOME=" + cache,
-                launcher.toString(), "init", ws.toString()).exitCode, "kata init");
-        Files.writeString(ws.resolve(".kata/workspace.toml"), "pack = \"" + pack + "\"\n", StandardCharsets.UTF_8,
-                java.nio.file.StandardOpenOption.APPEND);
+        initPackWorkspace(launcher, pack, cache, ws, javaHome);
         assertEquals(0, run(Duration.ofMinutes(2), "env", "KATA_JAVA_HOME=" + javaHome, "XDG_CACHE_HOME=" + cache,
                 launcher.toString(), "-w", ws.toString(), "start", "sum-up").exitCode, "kata start sum-up");
         Path progress = ws.resolve(".kata/progress.json");
