@@ -87,6 +87,54 @@ class LedgerTest {
         for (int round = 0; round < 6; round++) {
             approvedBalanceCannotBeSpentBeforeTheDebitOnce(round % 2 == 0 ? "alice" : "zoe");
         }
+        // The payee's account is held elsewhere, so a fix that lets go of the payer between the
+        // approval and the debit keeps that gap open for as long as the test likes.
+        for (int round = 0; round < 4; round++) {
+            approvedBalanceStaysLockedWhileThePayeeIsBusy(round % 2 == 0 ? "alice" : "zoe");
+        }
+    }
+
+    private void approvedBalanceStaysLockedWhileThePayeeIsBusy(String payer) throws Exception {
+        ScriptedRisk risk = new ScriptedRisk();
+        Ledger ledger = new Ledger(Map.of(payer, 100L, "bob", 10L, "carol", 0L, "dave", 0L), risk);
+        TransferRun holder = new TransferRun(ledger, "bob", "dave", 1);
+        TransferRun toBob = new TransferRun(ledger, payer, "bob", 100);
+        TransferRun toCarol = new TransferRun(ledger, payer, "carol", 100);
+        risk.onFirstApproval(holder.thread, (t, balance) -> {
+            toBob.start();
+            waitUntilFinishedOrStuck(toBob.thread, deadlineIn(500));
+            toCarol.start();
+            waitUntilFinishedOrStuck(toCarol.thread, deadlineIn(500));
+        });
+        holder.start();
+        String scenario = "bob->dave holds bob in its risk check while " + payer + "->bob (100 cents), then "
+                + payer + "->carol (100 cents) start; " + payer + " has 100";
+        long deadline = deadlineIn(FINISH_MS);
+        if (!(holder.finishBy(deadline) & toBob.finishBy(deadline) & toCarol.finishBy(deadline))) {
+            throw Pitfalls.deadlock("(" + scenario + ") " + FINISH_MS + " ms later they have not all finished: "
+                    + payer + "->bob is " + whereIs(toBob.thread) + ", " + payer + "->carol is "
+                    + whereIs(toCarol.thread) + ", bob->dave is " + whereIs(holder.thread) + ".");
+        }
+        Long approvedForBob = risk.lastApproved(toBob.thread);
+        if (toCarol.failure == null && approvedForBob != null && approvedForBob >= 100) {
+            throw Pitfalls.race("(" + scenario + ") the risk engine last approved " + payer + "->bob against a "
+                    + "balance of " + approvedForBob + " cents, and " + payer + "->carol spent those cents before "
+                    + payer + "->bob moved its money: " + payer + "->bob then "
+                    + (toBob.failure == null ? "went through" : "ended with " + describe(toBob.failure))
+                    + ", and " + payer + " has " + ledger.balance(payer) + ". Between the risk check and the "
+                    + "debit, the payer's account was not locked. Keep it locked from the check until the money "
+                    + "has moved, even while the other account is busy.");
+        }
+        long total = ledger.balance(payer) + ledger.balance("bob") + ledger.balance("carol") + ledger.balance("dave");
+        if (total != 110 || ledger.balance(payer) < 0) {
+            throw Pitfalls.race("(" + scenario + ") afterwards " + payer + " has " + ledger.balance(payer) + ", bob "
+                    + ledger.balance("bob") + ", carol " + ledger.balance("carol") + ", dave " + ledger.balance("dave")
+                    + " (total " + total + ", was 110).");
+        }
+        if (toBob.failure != null && toCarol.failure != null) {
+            fail("(" + scenario + ") one of the two transfers had the money, but both failed ("
+                    + describe(toBob.failure) + "; " + describe(toCarol.failure) + ")");
+        }
     }
 
     private void approvedBalanceCannotBeSpentBeforeTheDebitOnce(String payer) throws Exception {
@@ -563,6 +611,7 @@ class LedgerTest {
     /** The risk engine: approves everything (up to a limit), and runs a scripted step per thread. */
     static final class ScriptedRisk implements RiskCheck {
         private final Map<Thread, Step> steps = new ConcurrentHashMap<>();
+        private final Map<Thread, Long> lastApproved = new ConcurrentHashMap<>();
         private volatile long limit = Long.MAX_VALUE;
 
         void onFirstApproval(Thread thread, Step step) {
@@ -573,8 +622,14 @@ class LedgerTest {
             limit = cents;
         }
 
+        /** The balance the last approval asked for on {@code thread} saw, or null if none. */
+        Long lastApproved(Thread thread) {
+            return lastApproved.get(thread);
+        }
+
         @Override
         public void approve(Transfer transfer, long sourceBalanceCents) {
+            lastApproved.put(Thread.currentThread(), sourceBalanceCents);
             Step step = steps.remove(Thread.currentThread());
             if (step != null) {
                 step.run(transfer, sourceBalanceCents);
