@@ -1,0 +1,122 @@
+package lockordertransfer;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The ledger of a wallet service: customers send money to each other, and every transfer moves
+ * cents from one account to another. Each account has a lock of its own, so transfers between
+ * unrelated customers never wait for each other.
+ *
+ * <p>Before money moves, the risk engine looks at the transfer and at the balance of the account
+ * it comes from. Both accounts stay locked from that check until the money has moved, so the
+ * balance the risk engine approved is the balance that gets debited.
+ *
+ * <p>Locks are always taken in the order of the account ids, never in the order of the transfer:
+ * that single global order is what makes a cycle of waiting transfers impossible.
+ */
+public final class Ledger {
+
+    /** A request to move {@code cents} from account {@code from} to account {@code to}. */
+    public record Transfer(String from, String to, long cents) {
+    }
+
+    /** The risk engine. Throws {@link TransferRejectedException} to refuse a transfer. */
+    public interface RiskCheck {
+        void approve(Transfer transfer, long sourceBalanceCents);
+    }
+
+    /** A transfer that was refused: not enough money, or the risk engine said no. */
+    public static final class TransferRejectedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public TransferRejectedException(String message) {
+            super(message);
+        }
+    }
+
+    private static final class Account {
+        final String id;
+        final ReentrantLock lock = new ReentrantLock();
+        long balanceCents;
+
+        Account(String id, long balanceCents) {
+            this.id = id;
+            this.balanceCents = balanceCents;
+        }
+    }
+
+    private final Map<String, Account> accounts = new HashMap<>();
+    private final RiskCheck risk;
+
+    /** Opens one account per entry of {@code openingBalances} (id to cents). */
+    public Ledger(Map<String, Long> openingBalances, RiskCheck risk) {
+        openingBalances.forEach((id, cents) -> accounts.put(id, new Account(id, cents)));
+        this.risk = Objects.requireNonNull(risk, "risk");
+    }
+
+    /**
+     * Moves {@code cents} from {@code from} to {@code to}.
+     *
+     * @throws TransferRejectedException if the source lacks the money or the risk engine refuses
+     */
+    public void transfer(String from, String to, long cents) {
+        if (cents <= 0) {
+            throw new IllegalArgumentException("amount must be positive: " + cents);
+        }
+        if (from.equals(to)) {
+            throw new IllegalArgumentException("cannot transfer from an account to itself: " + from);
+        }
+        Account source = account(from);
+        Account target = account(to);
+        Transfer transfer = new Transfer(from, to, cents);
+
+        // The risk check runs under the paying account's lock alone, so no transfer waits for a
+        // second lock during the slow call; then both locks are taken in id order to move the money.
+        source.lock.lock();
+        try {
+            risk.approve(transfer, source.balanceCents);
+        } finally {
+            source.lock.unlock();
+        }
+        Account first = source.id.compareTo(target.id) < 0 ? source : target;
+        Account second = first == source ? target : source;
+        first.lock.lock();
+        try {
+            second.lock.lock();
+            try {
+                if (source.balanceCents < cents) {
+                    throw new TransferRejectedException("insufficient funds in " + from + ": "
+                            + source.balanceCents + " < " + cents);
+                }
+                source.balanceCents -= cents;
+                target.balanceCents += cents;
+            } finally {
+                second.lock.unlock();
+            }
+        } finally {
+            first.lock.unlock();
+        }
+    }
+
+    /** The balance of account {@code id}, in cents. */
+    public long balance(String id) {
+        Account account = account(id);
+        account.lock.lock();
+        try {
+            return account.balanceCents;
+        } finally {
+            account.lock.unlock();
+        }
+    }
+
+    private Account account(String id) {
+        Account account = accounts.get(id);
+        if (account == null) {
+            throw new IllegalArgumentException("no such account: " + id);
+        }
+        return account;
+    }
+}
