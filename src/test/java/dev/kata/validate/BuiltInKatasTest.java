@@ -18,7 +18,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every built-in kata teaches, on every run: its starter fails for its pitfall, its solution
- * passes, each of its mutants fails ({@code kata.repeat} times each, 2 in the build), its
+ * passes, each of its mutants fails ({@code kata.repeat} times each, once in the build), its
  * contract's clauses name tests that exist. And its hidden tests kill every mutant generated from
  * its solution that kata.toml does not declare equivalent ({@code kata.mutate.repeat} times each,
  * 1 in the build: see pom.xml). This is {@code kata validate --mutate}, in one pass.
