@@ -1,5 +1,6 @@
 package dev.kata.probe.noise;
 
+import dev.kata.probe.ThreadLabel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -94,7 +95,7 @@ public class WatchedHashMap<K, V> extends HashMap<K, V> {
     }
 
     private static String describe(Thread thread, String what, String line) {
-        return "\"" + thread.getName() + "\" in " + what + (line == null ? "" : " at " + line);
+        return ThreadLabel.of(thread) + " in " + what + (line == null ? "" : " at " + line);
     }
 
     /** The first frame outside this class and the JDK: the line that used the map. */

@@ -1,5 +1,6 @@
 package dev.kata.probe.races;
 
+import dev.kata.probe.ThreadLabel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -423,14 +424,6 @@ public final class Races {
         return result;
     }
 
-    /** How a message names a thread: its name in quotes, or, for one without a name (a virtual thread, say), what it is. */
-    static String label(Thread thread) {
-        if (!thread.getName().isEmpty()) {
-            return "\"" + thread.getName() + "\"";
-        }
-        return (thread.isVirtual() ? "an unnamed virtual thread" : "an unnamed thread") + " (#" + thread.threadId() + ")";
-    }
-
     private static void report(ThreadClock me, String access, int site, ThreadClock other, int otherSite,
             Object collection) {
         if (!REPORTED.add(Sites.fieldOf(site))) {
@@ -442,8 +435,8 @@ public final class Races {
             count++;
             if (SEEN.size() < 16) {
                 String field = collection != null ? collection.getClass().getSimpleName() : here.field();
-                SEEN.add(new Race(count, field, label(me.thread), access, here.at(), here.method(),
-                        label(other.thread), there.at(), there.method(), here.call(), there.call()));
+                SEEN.add(new Race(count, field, ThreadLabel.of(me.thread), access, here.at(), here.method(),
+                        ThreadLabel.of(other.thread), there.at(), there.method(), here.call(), there.call()));
             }
         }
     }

@@ -22,6 +22,17 @@ class WatchedHashMapTest {
     }
 
     @Test
+    void threadsWithoutANameAreSaidToBeUnnamedNotQuotedEmpty() throws Exception {
+        long mark = Collisions.mark();
+        Map<Integer, Integer> map = new WatchedHashMap<>();
+        race(Thread.ofVirtual(), i -> map.put(i, i));
+        Collisions.Collision seen = Collisions.firstSince(mark);
+        assertNotNull(seen, "two virtual threads put 200 entries each into one map at once");
+        assertTrue(seen.first().startsWith("an unnamed virtual thread (#"), seen.toString());
+        assertTrue(seen.second().startsWith("an unnamed virtual thread (#"), seen.toString());
+    }
+
+    @Test
     void aMapGuardedByOneLockIsNeverFlagged() throws Exception {
         long mark = Collisions.mark();
         Map<Integer, Integer> map = new WatchedHashMap<>();
@@ -45,6 +56,11 @@ class WatchedHashMapTest {
     }
 
     private static void race(java.util.function.IntConsumer step) throws Exception {
+        race(null, step);
+    }
+
+    /** Two threads doing {@code step} 200 times at once: named platform threads, or unnamed ones of {@code builder}. */
+    private static void race(Thread.Builder builder, java.util.function.IntConsumer step) throws Exception {
         CyclicBarrier start = new CyclicBarrier(2);
         Runnable body = () -> {
             try {
@@ -56,8 +72,8 @@ class WatchedHashMapTest {
                 throw new IllegalStateException(e);
             }
         };
-        Thread a = Thread.ofPlatform().name("racer-a").start(body);
-        Thread b = Thread.ofPlatform().name("racer-b").start(body);
+        Thread a = builder == null ? Thread.ofPlatform().name("racer-a").start(body) : builder.start(body);
+        Thread b = builder == null ? Thread.ofPlatform().name("racer-b").start(body) : builder.start(body);
         a.join();
         b.join();
     }
