@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.MethodOrderer;
@@ -103,6 +104,44 @@ class CodingBackfillTest {
         expectCodes(run.await(0), ids, unmapped, service);
     }
 
+
+    /**
+     * One lookup is slow (held until the test lets it go); every other one answers at once. A fix
+     * that pulls the next record into whichever slot frees up looks up all the others meanwhile;
+     * one that works in fixed rounds, or hands each worker a fixed share of the records, leaves
+     * slots idle behind the slow one.
+     */
+    @Test
+    @Order(4)
+    void aSlowLookupHoldsOnlyItsOwnSlot() throws Exception {
+        List<String> ids = recordIds("S-", 40);
+        SlowFirstService service = new SlowFirstService(LIMIT);
+        Run run = Run.start(new CodingBackfill(service), ids);
+        long wait = dev.kata.probe.api.Patience.millis(1000, 2000);
+        String slow;
+        int lookedUp;
+        try {
+            boolean allAsked = service.allButTheSlowOneDone(ids.size(), wait);
+            slow = service.slow;
+            lookedUp = service.done.get();
+            if (!allAsked) {
+                fail("While the lookup of " + slow + " was slow (held by the test for " + wait + " ms), only "
+                        + lookedUp + " of the " + (ids.size() - 1) + " other records were looked up, although each "
+                        + "of them answers at once and the service accepts " + LIMIT + " calls at a time (at most "
+                        + service.peak.get() + " were in flight meanwhile). A slow lookup should hold only its own "
+                        + "slot: the other workers keep taking the next record. Rounds that wait for their slowest "
+                        + "lookup, or records split into fixed shares per worker, leave slots idle behind it.");
+            }
+        } finally {
+            service.letGo();
+        }
+        Map<String, String> codes = run.await(FINISH_WAIT_MS);
+        if (service.peak.get() > LIMIT) {
+            throw Pitfalls.resourceLeak(service.peak.get() + " lookups were in flight at the same time while one "
+                    + "was slow; the terminology service accepts " + LIMIT + ".");
+        }
+        expectCodes(codes, ids, Set.of(), service.calls);
+    }
 
     // ------------------------------------------------------------------ seeded scenarios
 
@@ -288,6 +327,11 @@ class CodingBackfillTest {
 
     private static void expectCodes(Map<String, String> codes, List<String> ids, Set<String> unmapped,
             CountingService service) {
+        expectCodes(codes, ids, unmapped, service.calls);
+    }
+
+    private static void expectCodes(Map<String, String> codes, List<String> ids, Set<String> unmapped,
+            Map<String, Integer> calls) {
         if (codes == null) {
             fail("backfill() returned null instead of the codes it found");
         }
@@ -315,7 +359,7 @@ class CodingBackfillTest {
             fail("The result holds " + codes.size() + " records; expected " + (ids.size() - unmapped.size()));
         }
         Map<String, Integer> repeated = new TreeMap<>();
-        service.calls.forEach((id, n) -> {
+        calls.forEach((id, n) -> {
             if (n > 1) {
                 repeated.put(id, n);
             }
@@ -396,6 +440,61 @@ class CodingBackfillTest {
     }
 
     // ------------------------------------------------------------------ the terminology service double
+
+    /** Holds the first lookup it gets until the test lets it go; answers every other one at once. */
+    static final class SlowFirstService implements TerminologyService {
+        private final int limit;
+        private final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger peak = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        final Map<String, Integer> calls = new ConcurrentHashMap<>();
+        private final AtomicBoolean first = new AtomicBoolean(true);
+        private final CountDownLatch gate = new CountDownLatch(1);
+        volatile String slow = "the first record asked for";
+
+        SlowFirstService(int limit) {
+            this.limit = limit;
+        }
+
+        void letGo() {
+            gate.countDown();
+        }
+
+        /** Waits until every lookup but the slow one has answered; false if that has not happened in time. */
+        boolean allButTheSlowOneDone(int records, long millis) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            while (done.get() < records - 1) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                Thread.sleep(2);
+            }
+            return true;
+        }
+
+        @Override
+        public int maxConcurrentCalls() {
+            return limit;
+        }
+
+        @Override
+        public String lookup(String recordId) throws InterruptedException {
+            calls.merge(recordId, 1, Integer::sum);
+            peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            try {
+                if (first.compareAndSet(true, false)) {
+                    slow = recordId;
+                    gate.await();
+                } else {
+                    done.incrementAndGet();
+                }
+                return CountingService.codeFor(recordId);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
+    }
+
 
     static final class CountingService implements TerminologyService {
         private final int limit;
