@@ -89,9 +89,9 @@ class LabImportTest {
             ScenarioImporter importer = new ScenarioImporter();
             LabImport service = new LabImport(importer);
             List<Night> nights = new ArrayList<>();
-            nights.add(Night.draw("a" + round, sizes[round], random, importer));
+            nights.add(Night.draw("a" + round, sizes[round], random, importer, round == 4));
             if (together) {
-                nights.add(Night.draw("b" + round, 1 + random.nextInt(10), random, importer));
+                nights.add(Night.draw("b" + round, 1 + random.nextInt(10), random, importer, false));
             }
             String scenario = "seed " + seed + ", round " + (round + 1) + ": " + nights
                     + (together ? ", both imports at once on one LabImport" : "");
@@ -132,7 +132,8 @@ class LabImportTest {
             this.name = name;
         }
 
-        static Night draw(String name, int size, java.util.Random random, ScenarioImporter importer) {
+        /** A night of {@code size} sites; with {@code everyKind}, one site fails with each kind of failure, the last one too. */
+        static Night draw(String name, int size, java.util.Random random, ScenarioImporter importer, boolean everyKind) {
             Night n = new Night(name);
             int failures = size == 0 ? 0 : random.nextInt(Math.min(size, 4) + 1);
             for (int i = 0; i < size; i++) {
@@ -143,6 +144,10 @@ class LabImportTest {
             for (int f = 0; f < failures; f++) {
                 int at = f == 0 ? size - 1 : random.nextInt(size); // the last site fails, and others anywhere
                 n.outcomes.put(n.sites.get(at), Outcome.values()[1 + random.nextInt(Outcome.values().length - 1)]);
+            }
+            Outcome[] kinds = Outcome.values();
+            for (int k = 1; everyKind && k < kinds.length && size >= kinds.length; k++) {
+                n.outcomes.put(n.sites.get(k == kinds.length - 1 ? size - 1 : (k - 1) * (size / kinds.length)), kinds[k]);
             }
             for (String site : n.sites) {
                 importer.script(site, n.outcomes.get(site), random.nextInt(4));
@@ -213,7 +218,7 @@ class LabImportTest {
                     failing.put(site, o);
                 }
             });
-            return "night " + name + " (" + sites.size() + " sites" + (failing.isEmpty() ? "" : ", failing " + failing)
+            return "night " + name + " (" + sites.size() + (sites.size() == 1 ? " site" : " sites") + (failing.isEmpty() ? "" : ", failing " + failing)
                     + ")";
         }
     }
