@@ -214,6 +214,110 @@ class KeepAliveTest {
     // ------------------------------------------------------------------ helpers
 
     /** Scheduled tasks in the queue that are neither cancelled nor done. */
+    /**
+     * Two threads open the same session at once (a reconnect racing the first open). The
+     * scheduler holds each one inside scheduleAtFixedRate until the other is there too, or stands
+     * still (waiting for a lock, or done): that lines both up after any check of the map and
+     * before any write to it, on every run. Afterwards the session has one heartbeat; ended, none.
+     */
+    @Test
+    @Order(5)
+    @DisplayName("a session opened by two threads at the same moment keeps one heartbeat, and ending it leaves none")
+    void twoOpensOfOneSessionAtOnceKeepOneHeartbeat() throws Exception {
+        for (int round = 1; round <= 5; round++) {
+            Thread[] openers = new Thread[2];
+            MeetingScheduler meeting = new MeetingScheduler(openers);
+            scheduler = meeting;
+            KeepAlive keepAlive = new KeepAlive(new RecordingPinger(), Duration.ofHours(1), meeting);
+            String session = "S-" + round;
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            for (int i = 0; i < 2; i++) {
+                openers[i] = Thread.ofPlatform().name("reconnect-" + (i + 1)).unstarted(() -> {
+                    try {
+                        keepAlive.open(session);
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                });
+            }
+            openers[0].start();
+            openers[1].start();
+            for (Thread opener : openers) {
+                opener.join(dev.kata.probe.api.Patience.millis(2000, 8000));
+                if (opener.isAlive()) {
+                    throw Pitfalls.deadlock("Round " + round + ": two threads opened " + session + " at the same "
+                            + "moment, and \"" + opener.getName() + "\" has not returned from open(): it is "
+                            + opener.getState() + ".");
+                }
+            }
+            if (failure.get() != null) {
+                fail("Round " + round + ": open(" + session + ") threw " + failure.get(), failure.get());
+            }
+            long live = liveTasksIn(meeting);
+            if (live != 1) {
+                throw Pitfalls.resourceLeak("Round " + round + ": two threads opened " + session + " at the same "
+                        + "moment (a reconnect racing the first open), and " + live + " heartbeats are now "
+                        + "scheduled for it, not one. " + (live > 1 ? "Either each thread saw no heartbeat yet and "
+                        + "scheduled its own (checking the map and then putting into it are two steps another "
+                        + "thread can come between), or the heartbeat one open replaced was not cancelled. The "
+                        + "heartbeat your map forgot pings twice per period and survives end(). Make the check "
+                        + "and the change one step (ConcurrentHashMap.compute), or cancel what put() replaced."
+                        : "An open session must keep its heartbeat."));
+            }
+            keepAlive.end(session);
+            long left = liveTasksIn(meeting);
+            if (left != 0) {
+                throw Pitfalls.resourceLeak("Round " + round + ": two threads opened " + session + " at the same "
+                        + "moment, then it was ended, and " + left + (left == 1 ? " heartbeat is" : " heartbeats are")
+                        + " still scheduled for it.");
+            }
+            keepAlive.close();
+            meeting.shutdownNow();
+        }
+    }
+
+    /** Holds each opener inside scheduleAtFixedRate until the other is there too, or stands still. */
+    private static final class MeetingScheduler extends ScheduledThreadPoolExecutor {
+        private final Thread[] members;
+        private final java.util.Set<Thread> arrived = ConcurrentHashMap.newKeySet();
+
+        MeetingScheduler(Thread[] members) {
+            super(1);
+            this.members = members;
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay,
+                long period, TimeUnit unit) {
+            meet();
+            return super.scheduleAtFixedRate(command, initialDelay, period, unit);
+        }
+
+        private void meet() {
+            Thread me = Thread.currentThread();
+            if (me != members[0] && me != members[1]) {
+                return;
+            }
+            arrived.add(me);
+            Thread other = me == members[0] ? members[1] : members[0];
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            long stillSince = 0;
+            while (System.nanoTime() < deadline && !arrived.contains(other)) {
+                Thread.State state = other.getState();
+                boolean still = state == Thread.State.BLOCKED || state == Thread.State.WAITING
+                        || state == Thread.State.TIMED_WAITING || state == Thread.State.TERMINATED;
+                if (!still) {
+                    stillSince = 0;
+                } else if (stillSince == 0) {
+                    stillSince = System.nanoTime();
+                } else if (System.nanoTime() - stillSince > TimeUnit.MILLISECONDS.toNanos(20)) {
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     private static long liveTasksIn(ScheduledThreadPoolExecutor scheduler) {
         return scheduler.getQueue().stream()
                 .filter(task -> !(task instanceof Future<?> f) || !(f.isCancelled() || f.isDone()))
