@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -48,15 +49,18 @@ public final class AnonymizationService {
      * waits until all of them are done.
      */
     public Summary anonymize(String studyId, List<String> sites) throws InterruptedException, ExecutionException {
+        // Jobs are handed back as they end, whichever site that is: a site that fails fails the
+        // request at once, not when the sites started before it are done.
+        ExecutorCompletionService<Integer> ended = new ExecutorCompletionService<>(jobs);
         List<Future<Integer>> running = new ArrayList<>();
         for (String site : sites) {
-            running.add(jobs.submit(() -> anonymizeSite(studyId, site)));
+            running.add(ended.submit(() -> anonymizeSite(studyId, site)));
         }
 
         try {
             int batches = 0;
-            for (Future<Integer> job : running) {
-                batches += job.get();
+            for (int i = 0; i < running.size(); i++) {
+                batches += ended.take().get();
             }
             return new Summary(studyId, sites.size(), batches);
         } finally {

@@ -212,9 +212,9 @@ class AnonymizationServiceTest {
                 }
             } else if (ending == Ending.SITE_FAILS) {
                 List<String> names = new ArrayList<>(p.batches.keySet());
-                // The first site listed fails: a request that waits for its sites in order learns
-                // of the failure at once, while the other sites are still busy.
-                p.failingSite = names.get(0);
+                // The last site listed fails while the others are still busy: a request that waits
+                // for its sites in the order it started them would not hear of it until they end.
+                p.failingSite = names.get(names.size() - 1);
                 p.failingBatch = random.nextInt(p.batches.get(p.failingSite));
                 for (String site : names) {
                     if (!site.equals(p.failingSite)) {
@@ -289,8 +289,9 @@ class AnonymizationServiceTest {
                         case DONE -> "nobody cancelled it and every batch is quick";
                         case CANCELLED -> "it was cancelled " + limit + " ms ago; batches that cannot be "
                                 + "interrupted are still held, and a cancelled request must not wait for them";
-                        case SITE_FAILS -> "a site failed " + limit + " ms ago; batches that cannot be "
-                                + "interrupted are still held, and the request must not wait for them";
+                        case SITE_FAILS -> "its last site failed " + limit + " ms ago while the sites "
+                                + "listed before it are still busy (in batches the test holds), and the request "
+                                + "must fail at once rather than wait for them, whichever site fails";
                     };
                     throw Pitfalls.timeout(scenario + ". " + plan.studyId + ": anonymize() had not returned: "
                             + why + ". The request thread is " + whereIs(request.thread) + ".");
