@@ -692,6 +692,67 @@ class PatientCacheTest {
         return false;
     }
 
+    @Test
+    @Order(7)
+    @DisplayName("two caches loading the same patient at the same moment each load their own record")
+    void twoCachesLoadTheirOwnRecords() throws Exception {
+        warmUp();
+        String id = "P-6006";
+        CountDownLatch northEntered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger southLoads = new AtomicInteger();
+        PatientCache north = new PatientCache(pid -> {
+            northEntered.countDown();
+            awaitQuietly(release, 10_000);
+            return new Patient(pid, "north ward's record");
+        });
+        PatientCache south = new PatientCache(pid -> {
+            southLoads.incrementAndGet();
+            return new Patient(pid, "south ward's record");
+        });
+        Thread northRequest = Thread.ofPlatform().name("north-request").start(() -> north.get(id));
+        AtomicReference<Object> southGot = new AtomicReference<>();
+        Thread southRequest = null;
+        try {
+            if (!northEntered.await(1, TimeUnit.SECONDS)) {
+                fail("The north ward's cache never called its loader for " + id + " within 1 s.");
+            }
+            southRequest = Thread.ofPlatform().name("south-request").start(() -> {
+                try {
+                    southGot.set(south.get(id));
+                } catch (Throwable t) {
+                    southGot.set(t);
+                }
+            });
+            southRequest.join(dev.kata.probe.api.Patience.millis(1000, 5000));
+            if (southRequest.isAlive()) {
+                throw Pitfalls.race("The north ward's cache was loading " + id + " (its database is slow), and the "
+                        + "south ward's cache, a separate PatientCache with its own loader, was asked for the same "
+                        + "patient: that request is still waiting (" + southRequest.getState() + "). Its own loader was "
+                        + (southLoads.get() == 0 ? "never called" : "called " + times(southLoads.get())) + ". Each cache keeps its own records: a load in progress "
+                        + "may be shared between the requests of one cache, never between caches (is the map of "
+                        + "loads in progress static?).");
+            }
+        } finally {
+            release.countDown();
+        }
+        northRequest.join(1000);
+        Object got = southGot.get();
+        if (got instanceof Throwable t) {
+            fail("south.get(\"" + id + "\") threw " + t, t);
+        }
+        Patient patient = (Patient) got;
+        if (patient == null || !"south ward's record".equals(patient.name()) || southLoads.get() != 1) {
+            throw Pitfalls.race("Two caches with their own loaders were asked for " + id + " at the same moment; the "
+                    + "south ward's cache returned " + patient + ", and its loader was " + (southLoads.get() == 0 ? "never called" : "called " + times(southLoads.get()))
+                    + ". Each cache keeps its own records and loads them with its own loader.");
+        }
+    }
+
+    private static String times(int n) {
+        return n == 1 ? "once" : n + " times";
+    }
+
     @SuppressWarnings("unchecked")
     private static <T extends Throwable> T sneaky(Throwable t) throws T {
         throw (T) t;
