@@ -118,15 +118,10 @@ class CodingBackfillTest {
         SlowFirstService service = new SlowFirstService(LIMIT);
         Run run = Run.start(new CodingBackfill(service), ids);
         long wait = dev.kata.probe.api.Patience.millis(1000, 2000);
-        String slow;
-        int lookedUp;
         try {
-            boolean allAsked = service.allButTheSlowOneDone(ids.size(), wait);
-            slow = service.slow;
-            lookedUp = service.done.get();
-            if (!allAsked) {
-                fail("While the lookup of " + slow + " was slow (held by the test for " + wait + " ms), only "
-                        + lookedUp + " of the " + (ids.size() - 1) + " other records were looked up, although each "
+            if (!service.allButTheSlowOneDone(ids.size(), wait)) {
+                fail("While the lookup of " + service.slow + " was slow (held by the test for " + wait + " ms), only "
+                        + service.done.get() + " of the " + (ids.size() - 1) + " other records were looked up, although each "
                         + "of them answers at once and the service accepts " + LIMIT + " calls at a time (at most "
                         + service.peak.get() + " were in flight meanwhile). A slow lookup should hold only its own "
                         + "slot: the other workers keep taking the next record. Rounds that wait for their slowest "
@@ -494,7 +489,6 @@ class CodingBackfillTest {
             }
         }
     }
-
 
     static final class CountingService implements TerminologyService {
         private final int limit;

@@ -728,8 +728,8 @@ class PatientCacheTest {
             if (southRequest.isAlive()) {
                 throw Pitfalls.race("The north ward's cache was loading " + id + " (its database is slow), and the "
                         + "south ward's cache, a separate PatientCache with its own loader, was asked for the same "
-                        + "patient: that request is still waiting (" + southRequest.getState() + "). Its own loader was "
-                        + (southLoads.get() == 0 ? "never called" : "called " + times(southLoads.get())) + ". Each cache keeps its own records: a load in progress "
+                        + "patient: that request is still waiting (" + southRequest.getState() + "). Its own loader "
+                        + loaderCalls(southLoads.get()) + ". Each cache keeps its own records: a load in progress "
                         + "may be shared between the requests of one cache, never between caches (is the map of "
                         + "loads in progress static?).");
             }
@@ -744,13 +744,13 @@ class PatientCacheTest {
         Patient patient = (Patient) got;
         if (patient == null || !"south ward's record".equals(patient.name()) || southLoads.get() != 1) {
             throw Pitfalls.race("Two caches with their own loaders were asked for " + id + " at the same moment; the "
-                    + "south ward's cache returned " + patient + ", and its loader was " + (southLoads.get() == 0 ? "never called" : "called " + times(southLoads.get()))
+                    + "south ward's cache returned " + patient + ", and its loader " + loaderCalls(southLoads.get())
                     + ". Each cache keeps its own records and loads them with its own loader.");
         }
     }
 
-    private static String times(int n) {
-        return n == 1 ? "once" : n + " times";
+    private static String loaderCalls(int n) {
+        return n == 0 ? "was never called" : n == 1 ? "was called once" : "was called " + n + " times";
     }
 
     @SuppressWarnings("unchecked")

@@ -211,9 +211,6 @@ class KeepAliveTest {
         }
     }
 
-    // ------------------------------------------------------------------ helpers
-
-    /** Scheduled tasks in the queue that are neither cancelled nor done. */
     /**
      * Two threads open the same session at once (a reconnect racing the first open). The
      * scheduler holds each one inside scheduleAtFixedRate until the other is there too, or stands
@@ -318,6 +315,9 @@ class KeepAliveTest {
         }
     }
 
+    // ------------------------------------------------------------------ helpers
+
+    /** Scheduled tasks in the queue that are neither cancelled nor done. */
     private static long liveTasksIn(ScheduledThreadPoolExecutor scheduler) {
         return scheduler.getQueue().stream()
                 .filter(task -> !(task instanceof Future<?> f) || !(f.isCancelled() || f.isDone()))
