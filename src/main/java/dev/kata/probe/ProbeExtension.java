@@ -64,7 +64,7 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
             TestRun.Uncaught first = died.get(0);
             String location = FailureClassifier.learnerLocation(first.error(), Probe.describer);
             throw new DetectedFailure(Reason.WORKER_EXCEPTION,
-                    "thread \"" + first.thread().getName() + "\" died with " + FailureClassifier.describe(first.error())
+                    who(first.thread()) + " died with " + FailureClassifier.describe(first.error())
                             + (died.size() > 1 ? " (and " + (died.size() - 1) + " more threads died)" : ""),
                     location, List.of());
         }
@@ -182,5 +182,10 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
             timeout = method.getDeclaringClass().getAnnotation(Timeout.class);
         }
         return timeout == null ? fallback : TimeUnit.MILLISECONDS.convert(timeout.value(), timeout.unit());
+    }
+
+    /** "thread "worker-1"", or, for a thread without a name, what it is ("an unnamed virtual thread (#31)"). */
+    private static String who(Thread thread) {
+        return (thread.getName().isEmpty() ? "" : "thread ") + ThreadLabel.of(thread);
     }
 }

@@ -80,6 +80,19 @@ class HostileInputTest {
     }
 
     @Test
+    void aWorkerThatDiesIsNamedAsTheRaceDetectorNamesThreads() {
+        TestResult named = VerdictReasons.deciding(
+                GRADER.check(Fixtures.hostileKata(), Fixtures.variant("worker-exception"), CheckListener.NONE).tests());
+        TestResult unnamed = VerdictReasons.deciding(
+                GRADER.check(Fixtures.hostileKata(), Fixtures.variant("unnamed-worker-exception"), CheckListener.NONE)
+                        .tests());
+
+        assertTrue(named.message().startsWith("thread \"answer-worker\" died with"), named::toString);
+        assertTrue(unnamed.message().startsWith("an unnamed virtual thread (#"), unnamed::toString);
+        assertTrue(unnamed.message().contains(") died with"), unnamed::toString);
+    }
+
+    @Test
     void aCheckUntilTheFirstFailureSkipsTheTestsAfterIt() {
         Verdict full = GRADER.check(Fixtures.hostileKata(), Fixtures.variant("wrong-answer"), CheckListener.NONE);
         Verdict quick = GRADER.checkUntilFirstFailure(Fixtures.hostileKata(), Fixtures.variant("wrong-answer"));
