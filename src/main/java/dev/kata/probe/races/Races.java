@@ -73,6 +73,8 @@ public final class Races {
         boolean thrownFromQuietCall;
         /** Class initialisers this thread is inside: what they write is not noted. */
         int initialising;
+        /** Entries into the learner's code from outside order nothing: see {@link #isolate()}. */
+        boolean isolated;
 
         ThreadClock(int id, Thread thread) {
             this.id = id;
@@ -116,12 +118,31 @@ public final class Races {
         }
         ThreadClock me = CLOCKS.get();
         if (me.depth == 0) {
-            acquireGlobal(me);
+            if (!me.isolated) {
+                acquireGlobal(me);
+            }
             me.thrownFromCallOut = false;
             me.thrownFromQuietCall = false;
         }
         me.depth++;
         return me.token();
+    }
+
+    /**
+     * From now on, the calling thread, one of the hidden test's own, is ordered after other threads
+     * only by what the learner's code does: its calls into that code no longer stand for hand-offs
+     * in the test's code that the detector cannot see. What happened before this call stays
+     * ordered before it. A test thread that only reads the learner's object then sees every read
+     * that nothing in the learner's code orders after another thread's write, however late it
+     * comes, instead of only those that land while the write is not yet published.
+     */
+    public static void isolate() {
+        if (off) {
+            return;
+        }
+        ThreadClock me = CLOCKS.get();
+        acquireGlobal(me);
+        me.isolated = true;
     }
 
     /** At the start of a learner class's static initialiser. */

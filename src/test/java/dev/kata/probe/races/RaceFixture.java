@@ -135,6 +135,15 @@ public class RaceFixture {
         }
     }
 
+    public int getLocked() {
+        lock.lock();
+        try {
+            return guarded;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Spins, without any lock, until the guarded field is set. */
     public int spinUnlocked() {
         while (guarded == 0) {

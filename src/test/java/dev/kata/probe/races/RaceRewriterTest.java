@@ -56,6 +56,36 @@ class RaceRewriterTest {
     }
 
     @Test
+    void anIsolatedReaderIsOrderedOnlyByTheLearnersCode() throws Exception {
+        Object fixture = fixture();
+        call(fixture, "set", 1);
+        call(fixture, "setLocked", 1);
+        CountDownLatch isolated = new CountDownLatch(1);
+        CountDownLatch written = new CountDownLatch(1);
+        int[] seen = new int[3];
+        long mark = Races.mark();
+        Thread reader = new Thread(() -> {
+            Races.isolate();
+            seen[0] = (int) call(fixture, "get"); // written before it isolated: ordered
+            isolated.countDown();
+            await(written);
+            seen[1] = (int) call(fixture, "get"); // ordered only by the test's latch, which it no longer counts
+            seen[2] = (int) call(fixture, "getLocked"); // ordered by the learner's lock
+        });
+        reader.start();
+        isolated.await();
+        call(fixture, "setLocked", 2);
+        call(fixture, "set", 2);
+        written.countDown();
+        reader.join();
+        assertEquals(List.of(1, 2, 2), List.of(seen[0], seen[1], seen[2]));
+        List<Races.Race> races = Races.since(mark);
+        assertEquals(1, races.size(), races.toString());
+        assertEquals("RaceFixture.value", races.get(0).field());
+        assertEquals("get", races.get(0).method());
+    }
+
+    @Test
     void twoThreadsAddingToAPlainCounterRace() throws Exception {
         List<Races.Race> races = racesOf(fixture(), "plainCount");
         assertEquals("RaceFixture.count", races.get(0).field(), races.toString());
@@ -203,6 +233,14 @@ class RaceRewriterTest {
         long mark = Races.mark();
         call(fixture, scenario, args);
         return Races.since(mark);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Object fixture() throws Exception {
