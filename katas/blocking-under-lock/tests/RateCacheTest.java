@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import blockingunderlock.RateCache.RateSource;
 import blockingunderlock.RateCache.Snapshot;
 import dev.kata.probe.api.Pitfalls;
+import dev.kata.probe.api.RaceDetector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -315,29 +316,41 @@ class RateCacheTest {
             ScriptedSource source = new ScriptedSource();
             RateCache cache = new RateCache(source);
             cache.refresh(); // version 1
-            CountDownLatch asking = new CountDownLatch(1);
+            CountDownLatch asking = new CountDownLatch(2);
             long askMs = 200;
-            long[] askDeadline = new long[1];
+            long[] askDeadline = new long[2];
+            // Only the cache may order these threads' reads after the refresh's writes: a read that nothing
+            // in it orders is then seen by the race detector however late it comes.
             Call checkout = Call.start("checkout-loop", () -> {
+                RaceDetector.isolateCurrentThread();
                 askDeadline[0] = deadlineIn(askMs);
                 asking.countDown();
                 return askUntil(cache, 2, askDeadline[0]);
             });
+            Call rates = Call.start("checkout-rates-loop", () -> {
+                RaceDetector.isolateCurrentThread();
+                askDeadline[1] = deadlineIn(askMs);
+                asking.countDown();
+                return rateUntil(cache, Optional.of(eurOf(2)), askDeadline[1]);
+            });
             if (!asking.await(WAIT_MS, TimeUnit.MILLISECONDS)) {
-                fail("the checkout thread did not start within " + WAIT_MS + " ms");
+                fail("the checkout threads did not start within " + WAIT_MS + " ms");
             }
             Thread.sleep(2);
             Call refresh = Call.start("scheduled-refresh", cache::refresh);
-            // It may wait for the checkout's read lock a moment; on a busy machine that moment can be long.
+            // It may wait for the checkouts' read locks a moment; on a busy machine that moment can be long.
             awaitRefresh(refresh, 500, "[round " + round + "] a refresh (the rate service answering at once) did not"
-                    + " finish while a checkout kept asking for the version");
+                    + " finish while checkouts kept asking for the version and the rates");
             long refreshedAt = System.nanoTime();
-            if (checkout.awaitReturnedOrStuck(STUCK_MS, deadlineIn(askMs + WAIT_MS)) != Progress.RETURNED) {
-                throw Pitfalls.timeout("[round " + round + "] a checkout asking for the version in a loop got stuck: it"
-                        + " is " + checkout.where() + ".");
-            }
-            if (checkout.failure != null) {
-                fail("[round " + round + "] version() threw " + checkout.failure, checkout.failure);
+            for (Call call : List.of(checkout, rates)) {
+                if (call.awaitReturnedOrStuck(STUCK_MS, deadlineIn(askMs + WAIT_MS)) != Progress.RETURNED) {
+                    throw Pitfalls.timeout("[round " + round + "] a checkout asking the cache in a loop got stuck: it"
+                            + " is " + call.where() + ".");
+                }
+                if (call.failure != null) {
+                    fail("[round " + round + "] " + (call == checkout ? "version()" : "rate(\"EUR\")") + " threw "
+                            + call.failure, call.failure);
+                }
             }
             long seen = (Long) checkout.result;
             long lateMs = TimeUnit.NANOSECONDS.toMillis(askDeadline[0] - refreshedAt);
@@ -346,8 +359,18 @@ class RateCacheTest {
                         + " loop. A refresh on another thread stored version 2 and returned; " + lateMs + " ms later"
                         + " the checkout still read version " + seen + ", and it never saw version 2. A read ordered after"
                         + " the refresh's write (under the read lock, or of a volatile field) would have seen it; this"
-                        + " one was not, and the compiled loop kept the snapshot it had read before. Checkouts must see the new rates once a refresh has"
-                        + " returned: read the snapshot under the read lock, or publish it through a volatile field.");
+                        + " one was not, and the compiled loop kept the snapshot it had read before. Checkouts must see"
+                        + " the new rates once a refresh has returned: read the snapshot under the read lock, or publish"
+                        + " it through a volatile field.");
+            }
+            Object eur = rates.result;
+            long rateLateMs = TimeUnit.NANOSECONDS.toMillis(askDeadline[1] - refreshedAt);
+            if (!Optional.of(eurOf(2)).equals(eur) && rateLateMs >= 50) {
+                throw Pitfalls.race("[round " + round + "] a checkout thread kept asking for the EUR rate in a loop. A"
+                        + " refresh on another thread stored version 2 (EUR " + eurOf(2) + ") and returned; " + rateLateMs
+                        + " ms later the checkout still read EUR " + eur + ". A read ordered after the refresh's write"
+                        + " (under the read lock, or of a volatile field) would have seen it. Checkouts must see the new"
+                        + " rates once a refresh has returned.");
             }
         }
     }
@@ -366,6 +389,20 @@ class RateCacheTest {
             version = cache.version();
         } while (version < target && now < deadline);
         return version;
+    }
+
+    /**
+     * A checkout that keeps asking for the EUR rate until it is {@code wanted} or the clock passes
+     * {@code deadline}; returns the last rate read.
+     */
+    private static Optional<BigDecimal> rateUntil(RateCache cache, Optional<BigDecimal> wanted, long deadline) {
+        Optional<BigDecimal> eur;
+        long now;
+        do {
+            now = System.nanoTime();
+            eur = cache.rate("EUR");
+        } while (!wanted.equals(eur) && now < deadline);
+        return eur;
     }
 
     /** One checkout converting a basket: the EUR and GBP rates, alternately, {@code reads} times. */
