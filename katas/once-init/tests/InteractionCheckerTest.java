@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kata.probe.api.Pitfalls;
+import dev.kata.probe.api.RaceDetector;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -191,6 +192,37 @@ class InteractionCheckerTest {
                         + (requests == 1 ? "" : "s at once") + ", the first download throws " + thrown);
             }
         }
+    }
+
+    // ------------------------------------------------------------------------------------
+    // 5. The table loaded, a check on another thread reads it: through a volatile field, a
+    //    lock or a java.util.concurrent type, never through a plain field outside the lock.
+    // ------------------------------------------------------------------------------------
+
+    @Test
+    @Order(5)
+    @DisplayName("a check on another thread, once the table is loaded, reads it in a way ordered after the download")
+    void aLaterCheckOnAnotherThreadReadsTheTableSafely() throws Exception {
+        InteractionChecker checker = new InteractionChecker(() -> TABLE);
+        CountDownLatch isolated = new CountDownLatch(1);
+        CountDownLatch loaded = new CountDownLatch(1);
+        // Only the checker may order this thread's read of the table after the download: the race
+        // detector then sees a read that nothing in it orders, on every run.
+        Request later = new Request("pharmacist-2", null, () -> {
+            RaceDetector.isolateCurrentThread();
+            isolated.countDown();
+            loaded.await();
+            return checker.check("sertraline", "tramadol");
+        });
+        later.start();
+        if (!isolated.await(2, TimeUnit.SECONDS)) {
+            fail("the second pharmacist's thread did not start within 2 s");
+        }
+        assertEquals(Optional.of(TABLE.get(0)), checker.check("warfarin", "aspirin"), "the first check");
+        loaded.countDown();
+        later.join();
+        later.rethrow();
+        assertEquals(Optional.of(TABLE.get(3)), later.answer, "a check on another thread after the table was loaded");
     }
 
     private static void failedDownloadScenario(int requests, Throwable thrown, String scenario) throws Exception {
