@@ -27,14 +27,12 @@ public final class TriageService implements AutoCloseable {
     private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
     /**
      * The model computes without ever blocking, so it would hold a carrier thread of the
-     * virtual-thread scheduler for seconds. It gets platform threads of its own, which the
-     * OS time-slices with the carriers.
+     * virtual-thread scheduler for seconds. It gets a platform thread of its own, which the
+     * OS time-slices with the carriers. One thread, since the model keeps internal state and
+     * takes one scoring run at a time: the others wait in the executor's queue.
      */
-    private final ExecutorService cpu = Executors.newFixedThreadPool(
-            Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
-            Thread.ofPlatform().name("risk-model-", 1).factory());
-    /** The model keeps internal state: one scoring run at a time. */
-    private final Object modelLock = new Object();
+    private final ExecutorService cpu = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("risk-model").factory());
 
     public TriageService(Records records, RiskModel model) {
         this.records = records;
@@ -48,11 +46,7 @@ public final class TriageService implements AutoCloseable {
 
     /** Re-scores a cohort with the risk model. */
     public Future<Double> rescore(String cohort) {
-        return cpu.submit(() -> {
-            synchronized (modelLock) {
-                return model.score(cohort);
-            }
-        });
+        return cpu.submit(() -> model.score(cohort));
     }
 
     /** Waits for the tasks already submitted, then stops. */

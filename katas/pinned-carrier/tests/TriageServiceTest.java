@@ -316,6 +316,51 @@ class TriageServiceTest {
         }
     }
 
+    @Test
+    @Order(5)
+    @DisplayName("the risk model runs one scoring run at a time")
+    void scoringRunsOneAtATime() throws Exception {
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger mostInside = new AtomicInteger();
+        List<String> together = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TriageService.RiskModel model = cohort -> {
+            int now = inside.incrementAndGet();
+            mostInside.accumulateAndGet(now, Math::max);
+            if (now > 1) {
+                together.add(cohort);
+            }
+            try {
+                Thread.sleep(150); // long enough for a second run to arrive, if one may
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                inside.decrementAndGet();
+            }
+            return 0.5;
+        };
+        List<String> cohorts = List.of("cohort-1", "cohort-2", "cohort-3");
+        List<Future<Double>> runs = new ArrayList<>();
+        try (TriageService service = new TriageService(id -> "record of " + id, model)) {
+            for (String cohort : cohorts) {
+                runs.add(service.rescore(cohort));
+            }
+            long patience = Patience.millis(3000, 15000);
+            for (int i = 0; i < runs.size(); i++) {
+                try {
+                    assertEquals(0.5, runs.get(i).get(patience, TimeUnit.MILLISECONDS), "the score of " + cohorts.get(i));
+                } catch (TimeoutException e) {
+                    throw Pitfalls.timeout("rescore(\"" + cohorts.get(i) + "\") had no score " + patience + " ms after"
+                            + " three runs were asked for, each of which takes the model 150 ms.");
+                }
+            }
+        }
+        if (mostInside.get() > 1) {
+            throw Pitfalls.race(mostInside.get() + " scoring runs were inside the risk model at the same time (" + together
+                    + " started while another run was in progress). The model keeps internal state: it takes one"
+                    + " scoring run at a time. Give it one thread, or keep a lock around it.");
+        }
+    }
+
     /** How long the model of closeLeavesNoModelBehind keeps computing after close() is called. */
     private static final long MODEL_AFTER_CLOSE_MS = 1500;
 }
