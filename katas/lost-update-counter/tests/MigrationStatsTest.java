@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kata.probe.api.Pitfalls;
+import dev.kata.probe.api.RaceDetector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -242,20 +243,40 @@ class MigrationStatsTest {
                 failure.set(e);
             }
         });
-        start.await();
-        long previous = 0;
-        while (worker.isAlive()) {
-            long now = stats.migratedRecords();
-            if (now < previous) {
-                fail("the dashboard saw the record total go backwards, from " + previous + " to " + now
-                        + ", while one worker was counting");
+        AtomicReference<String> backwards = new AtomicReference<>();
+        AtomicReference<Throwable> dashboardFailure = new AtomicReference<>();
+        Thread dashboard = Thread.ofPlatform().name("dashboard").start(() -> {
+            // Only the stats may order the dashboard's reads after the worker's writes: the race
+            // detector then sees every read that nothing in them orders, however late it comes.
+            RaceDetector.isolateCurrentThread();
+            try {
+                start.await();
+                long previous = 0;
+                while (worker.isAlive()) {
+                    long now = stats.migratedRecords();
+                    if (now < previous) {
+                        backwards.set("from " + previous + " to " + now);
+                        return;
+                    }
+                    previous = now;
+                    stats.migratedBytes();
+                }
+                stats.migratedRecords(); // a last look, once the worker is done (on a busy machine, maybe the only one)
+                stats.migratedBytes();
+            } catch (Throwable e) {
+                dashboardFailure.set(e);
             }
-            previous = now;
-            stats.migratedBytes();
-        }
+        });
         worker.join();
+        dashboard.join();
         if (failure.get() != null) {
             fail("the migration worker failed while recording: " + failure.get(), failure.get());
+        }
+        if (dashboardFailure.get() != null) {
+            fail("the dashboard failed while reading the totals: " + dashboardFailure.get(), dashboardFailure.get());
+        }
+        if (backwards.get() != null) {
+            fail("the dashboard saw the record total go backwards, " + backwards.get() + ", while one worker was counting");
         }
         assertEquals(3 + BATCHES_PER_WORKER, stats.migratedRecords(), "records after one worker's batches");
         assertEquals(1_200 + bytesOfOneWorker(), stats.migratedBytes(), "bytes after one worker's batches");
