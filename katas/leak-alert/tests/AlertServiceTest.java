@@ -152,9 +152,10 @@ class AlertServiceTest {
     void manyTimedOutSendsLeaveNoThreadsBehind() throws Exception {
         ScriptedGateway gateway = new ScriptedGateway();
         AlertService service = new AlertService(gateway);
-        Duration timeout = Duration.ofMillis(10);
         List<Call> abandoned = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
+            // Mostly 10 ms; once no time at all, and once less than a millisecond.
+            Duration timeout = i == 1 ? Duration.ZERO : i == 2 ? Duration.ofNanos(500_000) : Duration.ofMillis(10);
             // A late answer and a hung call, then an alert the gateway answers at once: it must
             // get its own receipt, whatever the abandoned ones left behind.
             Call late = gateway.late("L-" + i);
@@ -414,6 +415,11 @@ class AlertServiceTest {
         return new Receipt(alertId, "msg-" + alertId);
     }
 
+    /** "10 ms", "0 ms", or "500 µs" for a timeout below a millisecond. */
+    private static String describe(Duration timeout) {
+        return timeout.isZero() || timeout.toMillis() > 0 ? timeout.toMillis() + " ms" : timeout.toNanos() / 1_000 + " µs";
+    }
+
     private static void expectEmpty(Optional<Receipt> result, String alertId) {
         if (result.isPresent()) {
             fail("Alert " + alertId + ": the gateway had not answered, yet send() returned "
@@ -443,7 +449,7 @@ class AlertServiceTest {
             }
             return result;
         } catch (TimeoutException e) {
-            throw Pitfalls.timeout("send(" + alert.id() + ", " + timeout.toMillis() + " ms) had "
+            throw Pitfalls.timeout("send(" + alert.id() + ", " + describe(timeout) + ") had "
                     + "not returned after " + limit + " ms: the caller is still waiting, "
                     + whereIs(caller) + ". A send with a timeout must return on time even when "
                     + "the gateway never answers, or answers late whatever you do to it: wait for "
