@@ -6,6 +6,7 @@ import dev.kata.probe.files.OpenSiteRewriter;
 import dev.kata.probe.noise.NoiseRewriter;
 import dev.kata.probe.races.OpaqueTypes;
 import dev.kata.probe.races.RaceRewriter;
+import dev.kata.probe.time.TimeoutRewriter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,7 +61,8 @@ public final class ProbeMain {
         Probe.describer = new ThreadDescriber(learner, new HashSet<>(tests));
         Probe.sources = new LearnerSources(split(orders.get("sources")).stream().map(Path::of).toList());
         ClassLoader loader = learnerLoader(classes, learner, tests, Boolean.parseBoolean(orders.get("trackFiles")),
-                Boolean.getBoolean("kata.noise"), Boolean.getBoolean("kata.races"));
+                Boolean.getBoolean("kata.noise"), Boolean.getBoolean("kata.races"),
+                Boolean.getBoolean("kata.shortTimeouts"));
         Thread.currentThread().setContextClassLoader(loader);
         List<DiscoverySelector> selectors = new ArrayList<>();
         tests.sort(null);
@@ -118,21 +120,24 @@ public final class ProbeMain {
      * The loader of the kata's classes: learner classes are rewritten to report the files they open
      * ({@code trackFiles}, katas about leaked files) and to pause where races hide ({@code noise}:
      * a kata's {@code jvm_args} set {@code -Dkata.noise=true}), and to follow every access to the
-     * learner's fields for data races ({@code races}: {@code -Dkata.races=true}). Where the
-     * model checker is on, its tests keep the classes as compiled, from the JVM's class path.
+     * learner's fields for data races ({@code races}: {@code -Dkata.races=true}), and to shorten
+     * every time limit they hand to the JDK ({@code shortTimeouts}: {@code -Dkata.shortTimeouts=true}).
+     * Where the model checker is on, its tests keep the classes as compiled, from the JVM's class path.
      */
     private static ClassLoader learnerLoader(Path classes, Set<String> learner, List<String> tests, boolean trackFiles,
-            boolean noise, boolean races) throws IOException {
+            boolean noise, boolean races, boolean shortTimeouts) throws IOException {
         ClassLoader parent = ProbeMain.class.getClassLoader();
         URL classesUrl = classes.toUri().toURL();
-        if (!trackFiles && !noise && !races) {
+        if (!trackFiles && !noise && !races && !shortTimeouts) {
             return new URLClassLoader(new URL[] {classesUrl}, parent);
         }
         UnaryOperator<byte[]> opens = trackFiles ? OpenSiteRewriter::rewrite : UnaryOperator.identity();
         UnaryOperator<byte[]> pauses = noise ? NoiseRewriter::rewrite : UnaryOperator.identity();
         UnaryOperator<byte[]> checks = races ? RaceRewriter.of(type -> classFile(classes, type),
                 type -> learner.contains(topLevel(type)), OpaqueTypes.fromSystemProperty()) : UnaryOperator.identity();
-        UnaryOperator<byte[]> rewrite = bytes -> checks.apply(pauses.apply(opens.apply(bytes)));
+        UnaryOperator<byte[]> shorter = shortTimeouts ? TimeoutRewriter::rewrite : UnaryOperator.identity();
+        // Shortened last: the calls it puts in are no calls of the learner's for the other rewriters to follow.
+        UnaryOperator<byte[]> rewrite = bytes -> shorter.apply(checks.apply(pauses.apply(opens.apply(bytes))));
         if (Boolean.getBoolean(ModelCheckerWarmUp.ENABLED)) {
             return LearnerClassLoader.rewriting(classesUrl, parent, learner, rewrite, modelChecked(classes, tests));
         }

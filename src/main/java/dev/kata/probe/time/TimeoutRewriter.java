@@ -1,0 +1,90 @@
+package dev.kata.probe.time;
+
+import java.util.Set;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+/**
+ * Rewrites a learner class so that every time limit it hands to the JDK is shortened by
+ * {@link ShortTimeouts}: the {@code TimeUnit} of a {@code (..., long, TimeUnit)} call of
+ * java.util.concurrent ({@code awaitTermination}, {@code await}, {@code poll}, {@code get},
+ * {@code tryAcquire}, and delays such as {@code schedule}'s too), the {@code Duration} of such a
+ * call or of {@code Thread.sleep} and {@code join}, and the milliseconds or nanoseconds of
+ * {@code Thread.sleep(long)}, {@code join(long)}, {@code wait(long)}, {@code parkNanos} and
+ * {@code awaitNanos}. The argument is on top of the stack just before the
+ * call, so one static call in front of it does the work. Calls to the learner's own methods are
+ * left alone: the limit they pass on is shortened where it reaches the JDK.
+ */
+public final class TimeoutRewriter {
+    private static final String SHORT = Type.getInternalName(ShortTimeouts.class);
+    private static final String TIME_UNIT = "Ljava/util/concurrent/TimeUnit;";
+    private static final String DURATION = "Ljava/time/Duration;";
+    /** name + descriptor of the JDK calls whose last argument is a limit in milliseconds or nanoseconds. */
+    private static final Set<String> LONG_LIMITS = Set.of("sleep(J)V", "join(J)V", "parkNanos(J)V",
+            "parkNanos(Ljava/lang/Object;J)V", "awaitNanos(J)J");
+
+    private TimeoutRewriter() {
+    }
+
+    /** The class with its time limits shortened, or the same bytes if it sets none or cannot be read. */
+    public static byte[] rewrite(byte[] classFile) {
+        try {
+            ClassReader reader = new ClassReader(classFile);
+            ClassWriter writer = new ClassWriter(reader, 0); // a call that maps one value to another changes no frame
+            Rewriter rewriter = new Rewriter(writer);
+            reader.accept(rewriter, 0);
+            return rewriter.changed ? writer.toByteArray() : classFile;
+        } catch (RuntimeException e) {
+            return classFile; // a class ASM cannot read is graded as it is
+        }
+    }
+
+    /** The shortening call to put before a call, or null when the call sets no time limit of the JDK's. */
+    static String shortener(String owner, String name, String descriptor) {
+        String params = descriptor.substring(0, descriptor.indexOf(')'));
+        boolean concurrent = owner.startsWith("java/util/concurrent/");
+        if (name.equals("wait") && descriptor.equals("(J)V")) {
+            return "amount(J)J"; // Object.wait, final: whatever class the call names
+        }
+        if (params.endsWith(TIME_UNIT) && concurrent && !owner.equals("java/util/concurrent/TimeUnit")) {
+            return "unit(" + TIME_UNIT + ")" + TIME_UNIT;
+        }
+        boolean thread = owner.equals("java/lang/Thread");
+        if (params.endsWith(DURATION) && (concurrent || thread)) {
+            return "duration(" + DURATION + ")" + DURATION;
+        }
+        if ((concurrent || thread) && LONG_LIMITS.contains(name + descriptor)) {
+            return "amount(J)J";
+        }
+        return null;
+    }
+
+    private static final class Rewriter extends ClassVisitor {
+        boolean changed;
+
+        Rewriter(ClassVisitor next) {
+            super(Opcodes.ASM9, next);
+        }
+
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+            return new MethodVisitor(Opcodes.ASM9, super.visitMethod(access, name, descriptor, signature, exceptions)) {
+                @Override
+                public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean isInterface) {
+                    String shortener = shortener(owner, method, desc);
+                    if (shortener != null) {
+                        int open = shortener.indexOf('(');
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, SHORT, shortener.substring(0, open),
+                                shortener.substring(open), false);
+                        changed = true;
+                    }
+                    super.visitMethodInsn(opcode, owner, method, desc, isInterface);
+                }
+            };
+        }
+    }
+}
