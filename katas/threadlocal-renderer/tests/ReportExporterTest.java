@@ -64,6 +64,11 @@ class ReportExporterTest {
                 false));
         scenarios.add(new Scenario(2, 6, true, false, List.of(new Failure(Stage.RESET, 2, failure(random))), false,
                 false));
+        // The only build fails while the other exports already wait for a renderer: none will come back.
+        scenarios.add(new Scenario(1, 3, true, false, List.of(new Failure(Stage.BUILD, 1, failure(random))), false,
+                false, true));
+        scenarios.add(new Scenario(1, 2, false, false, List.of(new Failure(Stage.BUILD, 1, failure(random))), false,
+                false, true));
         scenarios.add(new Scenario(3, 7, true, true, List.of(), false, true));
         for (int n = 0; n < 8; n++) {
             int cap = new int[] {1, 2, 3, 8}[random.nextInt(4)];
@@ -126,9 +131,16 @@ class ReportExporterTest {
      * @param failures     builds, resets or renders that throw
      * @param interruptOne interrupt one export that waits for a renderer while the renders are held
      * @param twoExporters two exporters, with suppliers of their own, run the scenario at the same time
+     * @param buildHeld    the first build waits until the other exports have settled (waiting for a renderer),
+     *                     then goes on (and throws, if the failures say so)
      */
     record Scenario(int cap, int exports, boolean virtual, boolean held, List<Failure> failures, boolean interruptOne,
-                    boolean twoExporters) {
+                    boolean twoExporters, boolean buildHeld) {
+
+        Scenario(int cap, int exports, boolean virtual, boolean held, List<Failure> failures, boolean interruptOne,
+                 boolean twoExporters) {
+            this(cap, exports, virtual, held, failures, interruptOne, twoExporters, false);
+        }
 
         String describe() {
             StringBuilder s = new StringBuilder("maxRenderers " + cap + ", " + String.format("%,d", exports)
@@ -137,8 +149,12 @@ class ReportExporterTest {
             if (held) {
                 s.append(", every render held until the exports had settled");
             }
+            if (buildHeld) {
+                s.append(", the first build held until the other exports were waiting");
+            }
             for (Failure f : failures) {
-                s.append(", ").append(f.describe("throws"));
+                s.append(", ").append(f.describe(buildHeld && f.stage() == Stage.BUILD && f.nth() == 1 ? "then throws"
+                        : "throws"));
             }
             if (interruptOne) {
                 s.append(", then one export waiting for a renderer interrupted");
@@ -177,6 +193,8 @@ class ReportExporterTest {
         /** This shop's own exception for each failure of the scenario. */
         final Map<Failure, Throwable> failures = new IdentityHashMap<>();
         volatile CountDownLatch gate;
+        /** Holds the first build while set (Scenario.buildHeld). */
+        volatile CountDownLatch buildGate;
         /** Failures happen only while armed: not in the check that follows a scenario with failures. */
         volatile boolean armed = true;
 
@@ -187,7 +205,16 @@ class ReportExporterTest {
         }
 
         Renderer build() {
-            failIfTold(Stage.BUILD, buildCalls.incrementAndGet());
+            int call = buildCalls.incrementAndGet();
+            CountDownLatch hold = buildGate;
+            if (hold != null && call == 1) {
+                try {
+                    hold.await(3, TimeUnit.SECONDS); // held: the test lets it go once the others wait
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("the test interrupted a held build", e);
+                }
+            }
+            failIfTold(Stage.BUILD, call);
             return new TestRenderer(this, built.incrementAndGet());
         }
 
@@ -321,6 +348,9 @@ class ReportExporterTest {
                 if (s.held()) {
                     shop.gate = new CountDownLatch(1);
                 }
+                if (s.buildHeld()) {
+                    shop.buildGate = new CountDownLatch(1);
+                }
             }
             for (int i = 0; i < s.exports(); i++) {
                 for (int e = 0; e < shops.size(); e++) {
@@ -333,6 +363,10 @@ class ReportExporterTest {
                     interruptAWaitingExport();
                 }
                 shops.forEach(shop -> shop.gate.countDown());
+            }
+            if (s.buildHeld()) {
+                settle(); // one export in the first build, the others waiting for a renderer (or done)
+                shops.forEach(shop -> shop.buildGate.countDown());
             }
             if (!awaitAll()) {
                 return;
@@ -470,6 +504,10 @@ class ReportExporterTest {
                 CountDownLatch gate = shop.gate;
                 if (gate != null) {
                     gate.countDown();
+                }
+                CountDownLatch buildGate = shop.buildGate;
+                if (buildGate != null) {
+                    buildGate.countDown();
                 }
             }
             for (Thread t : threads) {
