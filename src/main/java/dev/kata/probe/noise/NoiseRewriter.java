@@ -1,9 +1,11 @@
 package dev.kata.probe.noise;
 
+import java.util.HashSet;
 import java.util.Set;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.FieldVisitor;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -11,10 +13,12 @@ import org.objectweb.asm.Type;
 /**
  * Rewrites a learner class to call {@link Noise#point()} where a lost update or a check-then-act
  * hides: just after each read of an atomic variable ({@code n.get()}, {@code ref.get()}...), which
- * a read-then-write needs before its write, and just before each write of a field outside
- * constructors (the write of {@code count++}, or of a lazily made instance). The pause widens the
- * gap between the read and the write, so that another thread's step lands in it. Atomic
- * read-modify-writes ({@code incrementAndGet}, {@code compareAndSet}) get no pause: they have no gap.
+ * a read-then-write needs before its write, just after each read of one of the class's own
+ * volatile fields (a flag checked, then acted on: {@code if (closed) throw ...; inFlight++}), and
+ * just before each write of a field outside constructors (the write of {@code count++}, or of a
+ * lazily made instance). The pause widens the gap between the read and the write, so that another
+ * thread's step lands in it. Atomic read-modify-writes ({@code incrementAndGet},
+ * {@code compareAndSet}) get no pause: they have no gap.
  * And each {@code new HashMap} makes a {@link WatchedHashMap}, which notices two threads inside it at once.
  */
 public final class NoiseRewriter {
@@ -49,9 +53,27 @@ public final class NoiseRewriter {
 
     private static final class Rewriter extends ClassVisitor {
         boolean changed;
+        private String className;
+        /** The class's own volatile fields: a class file lists its fields before its methods. */
+        private final Set<String> volatileFields = new HashSet<>();
 
         Rewriter(ClassVisitor next) {
             super(Opcodes.ASM9, next);
+        }
+
+        @Override
+        public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+            className = name;
+            super.visit(version, access, name, signature, superName, interfaces);
+        }
+
+        @Override
+        public FieldVisitor visitField(int access, String name, String descriptor, String signature,
+                Object value) {
+            if ((access & Opcodes.ACC_VOLATILE) != 0) {
+                volatileFields.add(name);
+            }
+            return super.visitField(access, name, descriptor, signature, value);
         }
 
         @Override
@@ -92,6 +114,10 @@ public final class NoiseRewriter {
                         pause();
                     }
                     super.visitFieldInsn(opcode, owner, field, desc);
+                    if (!constructing && (opcode == Opcodes.GETFIELD || opcode == Opcodes.GETSTATIC)
+                            && owner.equals(className) && volatileFields.contains(field)) {
+                        pause();
+                    }
                 }
 
                 private void pause() {

@@ -21,8 +21,10 @@ class NoiseRewriterTest {
     private static final String LEARNER = Racer.class.getName();
 
     @Test
-    void pausesFollowAtomicReadsAndPrecedeFieldWritesOutsideConstructors() throws IOException {
+    void pausesFollowAtomicAndVolatileReadsAndPrecedeFieldWritesOutsideConstructors() throws IOException {
         Map<String, Integer> pauses = pausesByMethod(NoiseRewriter.rewrite(bytesOf(Racer.class)));
+        assertEquals(1, pauses.get("checkThenCount"), pauses.toString());
+        assertEquals(0, pauses.getOrDefault("plainValue", 0), pauses.toString());
         assertEquals(1, pauses.get("splitIncrement"), pauses.toString());
         assertEquals(0, pauses.getOrDefault("atomicIncrement", 0), pauses.toString());
         assertEquals(1, pauses.get("plainIncrement"), pauses.toString());

@@ -6,9 +6,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class Racer {
     private final AtomicInteger atomic = new AtomicInteger();
     private int plain;
+    private volatile boolean open = true;
 
     public Racer() {
         plain = 0;
+    }
+
+    /** A check of a volatile flag, then an act on it: another thread may close between the two. */
+    public boolean checkThenCount() {
+        if (!open) {
+            return false;
+        }
+        atomic.incrementAndGet();
+        return true;
     }
 
     public void splitIncrement() {
