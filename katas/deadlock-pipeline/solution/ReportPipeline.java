@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 
 /**
@@ -30,8 +31,11 @@ public final class ReportPipeline {
     public List<String> collect(Iterator<String> export) throws InterruptedException {
         SynchronousQueue<Message> handoff = new SynchronousQueue<>();
 
+        // Set once this call stops taking: the reader then has nobody to hand anything to.
+        AtomicBoolean abandoned = new AtomicBoolean();
+
         // Stage one runs in a thread of its own: each put waits for this thread to take.
-        Thread reader = Thread.ofVirtual().name("report-reader").start(() -> read(export, handoff));
+        Thread reader = Thread.ofVirtual().name("report-reader").start(() -> read(export, handoff, abandoned));
 
         // Stage two runs here, until the reader says the export has ended.
         List<String> report = new ArrayList<>();
@@ -53,14 +57,17 @@ public final class ReportPipeline {
         } finally {
             // A no-op once the reader has closed the stream; if we leave early (formatting
             // failed, or we were interrupted), it stops the reader instead of leaving it
-            // blocked on a hand-off that nobody will take.
+            // blocked on a hand-off that nobody will take. An export may answer the interrupt
+            // with an exception of its own (flag cleared): abandoned, set first, tells the reader
+            // not to hand that over.
+            abandoned.set(true);
             reader.interrupt();
             reader.join();
         }
     }
 
     /** Stage one: hands every line over, then closes the stream, even when the export fails. */
-    private static void read(Iterator<String> export, SynchronousQueue<Message> handoff) {
+    private static void read(Iterator<String> export, SynchronousQueue<Message> handoff, AtomicBoolean abandoned) {
         Throwable failure = null;
         try {
             while (export.hasNext()) {
@@ -70,6 +77,9 @@ public final class ReportPipeline {
             return; // the consumer gave up and stopped us: nobody is left to tell
         } catch (Throwable e) {
             failure = e; // the export broke (an exception or an Error): tell the consumer rather than die silently
+        }
+        if (abandoned.get()) {
+            return; // the consumer left (and interrupted us, which the export may have turned into a failure)
         }
         try {
             handoff.put(new End(failure));

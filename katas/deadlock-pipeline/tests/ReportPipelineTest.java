@@ -156,7 +156,8 @@ class ReportPipelineTest {
      * a few or more than 1,024 lines, some equal to any end marker a fix might pick (empty, blank,
      * "EOF", "null", "\u0000"...) and repeated; the export failing (unchecked exception or Error, from
      * next() or hasNext(), on the first, a middle or the last line, or when asked for more after the
-     * last); the formatter failing on the Nth row; the caller interrupted while it waits. After every
+     * last); the formatter failing on the Nth row; the caller interrupted while it waits; past such a
+     * failure, an export whose interrupted read throws an exception of its own. After every
      * scenario: the report is this call's own and whole, or the call threw the right failure; and
      * every thread that read the export or formatted a row has ended.
      */
@@ -171,7 +172,11 @@ class ReportPipelineTest {
             int callers = round % 3 == 2 ? 3 : 1;
             List<Scenario> scenarios = new ArrayList<>();
             for (int c = 0; c < callers; c++) {
-                scenarios.add(Scenario.draw(random, round * 10 + c, round < 5 ? round : -1));
+                // Rounds 5 and 6 begin with a long export whose interrupted reads throw, past a failed row
+                // or an interrupted caller: the reader is then surely reading when the consumer leaves.
+                Scenario.Outcome forced = c > 0 ? null : round == 5 ? Scenario.Outcome.FORMAT_FAILS
+                        : round == 6 ? Scenario.Outcome.CALLER_INTERRUPTED : null;
+                scenarios.add(Scenario.draw(random, round * 10 + c, round < 5 ? round : forced != null ? 4 : -1, forced));
             }
             String replay = "(seed " + seed + ", round " + round + ": " + scenarios + ")";
             java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(callers);
@@ -188,7 +193,10 @@ class ReportPipelineTest {
                     String where = Scenario.topFrame(sc.caller);
                     threads.forEach(Thread::interrupt);
                     fail("collect had not returned " + PATIENCE_MS * 2 + " ms after it was called, in scenario "
-                            + sc + " " + replay + ". The calling thread was at " + where);
+                            + sc + " " + replay + ". The calling thread was at " + where + (sc.interruptFails
+                            ? ". In this scenario the export answers an interrupt with an exception of its own, the"
+                            + " interrupt flag cleared: a reader stopped with one interrupt may then try to hand that"
+                            + " failure over, with nobody left to take it" : ""));
                 }
             }
             for (Scenario sc : scenarios) {
@@ -210,6 +218,8 @@ class ReportPipelineTest {
         Outcome outcome = Outcome.WHOLE;
         int at = -1;                    // the 0-based line where the failure or interrupt happens
         boolean inHasNext;              // the export fails in hasNext() instead of next()
+        boolean interruptFails;         // past the failure, an interrupted read throws (and clears the flag)
+        volatile boolean failed;        // the failure was thrown, or the caller interrupted, as the scenario says
         Throwable failure;
         volatile Thread caller;
         final java.util.Set<Thread> workers = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -224,7 +234,7 @@ class ReportPipelineTest {
             this.id = id;
         }
 
-        static Scenario draw(java.util.Random r, int n, int fixedLength) {
+        static Scenario draw(java.util.Random r, int n, int fixedLength, Outcome forced) {
             Scenario sc = new Scenario("s" + n);
             int[] lengths = {0, 1, 2, 5, 1_100};
             int length = fixedLength >= 0 ? lengths[fixedLength] : lengths[r.nextInt(lengths.length)];
@@ -240,7 +250,7 @@ class ReportPipelineTest {
                 }
             }
             Outcome[] outcomes = Outcome.values();
-            sc.outcome = outcomes[r.nextInt(outcomes.length)];
+            sc.outcome = forced != null ? forced : outcomes[r.nextInt(outcomes.length)];
             if (sc.outcome == Outcome.EXPORT_FAILS) {
                 int[] where = {0, length / 2, length - 1, length};
                 sc.at = Math.max(0, where[r.nextInt(where.length)]);
@@ -259,6 +269,10 @@ class ReportPipelineTest {
                     sc.at = tagged.get(r.nextInt(tagged.size()));
                 } while (sc.at >= length - 2);
             }
+            sc.interruptFails = sc.at >= 0 && sc.outcome != Outcome.EXPORT_FAILS && (forced != null || r.nextBoolean());
+            if (forced != null && sc.at > length / 2) {
+                sc.at = tagged.stream().filter(i -> i < length / 2).findFirst().orElse(sc.at); // many lines still to read
+            }
             return sc;
         }
 
@@ -273,9 +287,11 @@ class ReportPipelineTest {
             int i = Integer.parseInt(tagged.substring(hash + 1, bar));
             sc.workers.add(Thread.currentThread());
             if (i == sc.at && sc.outcome == Outcome.FORMAT_FAILS) {
+                sc.failed = true;
                 sneakyThrow(sc.failure);
             }
             if (i == sc.at && sc.outcome == Outcome.CALLER_INTERRUPTED) {
+                sc.failed = true;
                 sc.caller.interrupt();
             }
             return "[" + tagged + "]";
@@ -298,6 +314,7 @@ class ReportPipelineTest {
                         workers.add(Thread.currentThread());
                         readers.add(Thread.currentThread());
                         if (outcome == Outcome.EXPORT_FAILS && inHasNext && next == at) {
+                            failed = true;
                             sneakyThrow(failure);
                         }
                         return next < lines.size();
@@ -318,9 +335,10 @@ class ReportPipelineTest {
                         readers.add(Thread.currentThread());
                         if (at >= 0 && next > at && (outcome == Outcome.FORMAT_FAILS
                                 || outcome == Outcome.CALLER_INTERRUPTED)) {
-                            readSlowly(); // past the failure, each line takes a while, like a network read
+                            readSlowly(interruptFails); // past the failure, each line takes a while, like a network read
                         }
                         if (outcome == Outcome.EXPORT_FAILS && !inHasNext && next == at) {
+                            failed = true;
                             sneakyThrow(failure);
                         }
                         if (next >= lines.size()) {
@@ -337,14 +355,22 @@ class ReportPipelineTest {
             }
         }
 
-        /** 15 ms that an interrupt does not cut short (it is kept for the caller to see). */
-        private static void readSlowly() {
+        /**
+         * 15 ms that an interrupt does not cut short (it is kept for the caller to see); or, when
+         * {@code interruptFails}, a read that an interrupt ends with an exception of its own, the flag
+         * cleared, as many I/O libraries do (an InterruptedIOException inside an unchecked one).
+         */
+        private static void readSlowly(boolean interruptFails) {
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(15);
             boolean interrupted = false;
             while (System.nanoTime() < end) {
                 try {
                     Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
                 } catch (InterruptedException e) {
+                    if (interruptFails) {
+                        throw new UncheckedIOException("reading the export", new java.io.InterruptedIOException(
+                                "the read was interrupted"));
+                    }
                     interrupted = true;
                 }
             }
@@ -355,6 +381,22 @@ class ReportPipelineTest {
 
         void verify(String replay) throws InterruptedException {
             String what = "scenario " + this + " " + replay;
+            if (outcome != Outcome.WHOLE && !failed) {
+                String event = switch (outcome) {
+                    case EXPORT_FAILS -> "the export's failure at line " + (at + 1);
+                    case FORMAT_FAILS -> "the formatter's failure at row " + (at + 1);
+                    default -> "the caller's interrupt at row " + (at + 1);
+                };
+                if (thrown != null) {
+                    fail("collect threw " + thrown + " before " + event + " was reached, in " + what, thrown);
+                }
+                List<String> expected = new ArrayList<>();
+                for (int i = 0; i < lines.size(); i++) {
+                    expected.add("[" + tag(i) + "]");
+                }
+                fail(describeRows(expected, rows) + ", and " + event + " was never reached, in " + what + ". "
+                        + whyRowsDiffer(expected, rows));
+            }
             switch (outcome) {
                 case WHOLE -> {
                     if (thrown != null) {
@@ -475,7 +517,7 @@ class ReportPipelineTest {
                         + (inHasNext ? "hasNext()" : "next()") + " when asked for line " + (at + 1);
                 case FORMAT_FAILS -> ", the formatter throws " + failure.getClass().getSimpleName() + " on row " + (at + 1);
                 case CALLER_INTERRUPTED -> ", the caller is interrupted while row " + (at + 1) + " is formatted";
-            };
+            } + (interruptFails ? ", and from then on a read that is interrupted throws UncheckedIOException" : "");
         }
 
         private String quoted() {
