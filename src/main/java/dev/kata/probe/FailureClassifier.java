@@ -31,6 +31,13 @@ final class FailureClassifier {
         if (error instanceof PitfallFailure p) {
             return new Failure(p.reason(), p.getMessage(), location, List.of());
         }
+        DetectedFailure cause = detectedAfterwards(error);
+        if (cause != null) {
+            String seen = error instanceof AssertionError && error.getMessage() != null ? error.getMessage() : describe(error);
+            return new Failure(cause.reason(), cause.getMessage() + " The test had failed first: " + seen
+                    + (seen.endsWith(".") ? "" : "."),
+                    cause.location() != null ? cause.location() : location, cause.threads(), cause.evidence());
+        }
         if (error instanceof OutOfMemoryError) {
             return new Failure(Reason.OUT_OF_MEMORY, describe(error), location, List.of());
         }
@@ -39,6 +46,22 @@ final class FailureClassifier {
                     location, List.of());
         }
         return new Failure(Reason.EXCEPTION, describe(error), location, List.of());
+    }
+
+    /**
+     * What the probe found once the test had failed (a race, a worker thread that died), which
+     * JUnit adds to the test's own failure as a suppressed exception. A plain exception or a
+     * failed assertion is often what such a cause leads to (an entry a racing map lost, a result
+     * a dead worker never delivered), so the cause is the verdict and the test's failure follows.
+     */
+    private static DetectedFailure detectedAfterwards(Throwable error) {
+        for (Throwable suppressed : error.getSuppressed()) {
+            if (suppressed instanceof DetectedFailure d
+                    && (d.reason() == Reason.RACE || d.reason() == Reason.WORKER_EXCEPTION)) {
+                return d;
+            }
+        }
+        return null;
     }
 
     /** {@code IllegalStateException: no gateway}, with its causes. */
