@@ -1,10 +1,9 @@
 package dev.kata.probe.noise;
 
+import dev.kata.probe.CallInserter;
 import java.util.HashSet;
 import java.util.Set;
-import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.FieldVisitor;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -34,15 +33,7 @@ public final class NoiseRewriter {
 
     /** The class with its pause points, or the same bytes if it has none or cannot be read. */
     public static byte[] rewrite(byte[] classFile) {
-        try {
-            ClassReader reader = new ClassReader(classFile);
-            ClassWriter writer = new ClassWriter(reader, 0); // a call with no argument and no result changes no frame
-            Rewriter rewriter = new Rewriter(writer);
-            reader.accept(rewriter, 0);
-            return rewriter.changed ? writer.toByteArray() : classFile;
-        } catch (RuntimeException e) {
-            return classFile; // a class ASM cannot read is graded as it is, without noise
-        }
+        return CallInserter.rewrite(classFile, Rewriter::new);
     }
 
     /** Whether a call reads an atomic variable without writing it. */
@@ -51,14 +42,13 @@ public final class NoiseRewriter {
                 && descriptor.startsWith("()");
     }
 
-    private static final class Rewriter extends ClassVisitor {
-        boolean changed;
+    private static final class Rewriter extends CallInserter {
         private String className;
         /** The class's own volatile fields: a class file lists its fields before its methods. */
         private final Set<String> volatileFields = new HashSet<>();
 
         Rewriter(ClassVisitor next) {
-            super(Opcodes.ASM9, next);
+            super(next);
         }
 
         @Override

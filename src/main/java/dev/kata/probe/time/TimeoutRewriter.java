@@ -1,9 +1,8 @@
 package dev.kata.probe.time;
 
+import dev.kata.probe.CallInserter;
 import java.util.Set;
-import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -32,15 +31,7 @@ public final class TimeoutRewriter {
 
     /** The class with its time limits shortened, or the same bytes if it sets none or cannot be read. */
     public static byte[] rewrite(byte[] classFile) {
-        try {
-            ClassReader reader = new ClassReader(classFile);
-            ClassWriter writer = new ClassWriter(reader, 0); // a call that maps one value to another changes no frame
-            Rewriter rewriter = new Rewriter(writer);
-            reader.accept(rewriter, 0);
-            return rewriter.changed ? writer.toByteArray() : classFile;
-        } catch (RuntimeException e) {
-            return classFile; // a class ASM cannot read is graded as it is
-        }
+        return CallInserter.rewrite(classFile, Rewriter::new);
     }
 
     /** The shortening call to put before a call, or null when the call sets no time limit of the JDK's. */
@@ -63,11 +54,10 @@ public final class TimeoutRewriter {
         return null;
     }
 
-    private static final class Rewriter extends ClassVisitor {
-        boolean changed;
+    private static final class Rewriter extends CallInserter {
 
         Rewriter(ClassVisitor next) {
-            super(Opcodes.ASM9, next);
+            super(next);
         }
 
         @Override
