@@ -89,17 +89,20 @@ class CodingBackfillTest {
     void failedLookupsGiveTheirSlotBack() throws Exception {
         List<String> ids = recordIds("F-", 40);
         Set<String> unmapped = Set.of("F-003", "F-007", "F-011", "F-015", "F-019", "F-023", "F-027", "F-031");
+        // Half of them fail the hard way, with an Error from the client library: as many as there are slots.
         CountingService service = new CountingService(LIMIT, unmapped, ids.size(), false);
         Run run = Run.start(new CodingBackfill(service), ids);
         if (!run.done.await(STALL_WAIT_MS, TimeUnit.MILLISECONDS)) {
             int asked = service.calls.size();
             throw Pitfalls.deadlock("backfill() has not returned after " + STALL_WAIT_MS + " ms, and nothing is "
                     + "moving: only " + asked + " of " + ids.size() + " records were ever looked up, "
-                    + unmapped.size() + " lookups failed, and " + (service.inFlight.get() == 0 ? "every lookup has "
-                    + "ended" : service.inFlight.get() + " are still in flight") + "; backfill() waits, "
-                    + Run.where(run.thread) + ". The failed lookups took a slot and never gave it back, so the "
-                    + "slots ran out and the remaining workers wait for one forever. Release a permit in a "
-                    + "finally block, so that it comes back whether the lookup succeeds or throws.");
+                    + unmapped.size() + " lookups failed (" + CountingService.BROKEN_CLIENT.size() + " of them with an "
+                    + "Error from the client library, the others with an exception), and "
+                    + (service.inFlight.get() == 0 ? "every lookup has ended" : service.inFlight.get()
+                    + " are still in flight") + "; backfill() waits, " + Run.where(run.thread) + ". A failed "
+                    + "lookup must give its slot back like any other: if a permit, a pool's worker or a count of "
+                    + "lookups in flight is given back only after a lookup that returned, the slots run out after "
+                    + "a few failures. Give it back in a finally block, which runs whatever the lookup throws.");
         }
         expectCodes(run.await(0), ids, unmapped, service);
     }
@@ -185,7 +188,7 @@ class CodingBackfillTest {
             String scenario = "seed " + seed + ", round " + round + ": limit " + limit + ", "
                     + (together ? "two backfills at once on one CodingBackfill, " : "")
                     + idsPerCall.values().stream().map(l -> l.size() + " records").toList()
-                    + ", " + service.failing.size() + " failing lookups"
+                    + ", " + service.failing.size() + " failing lookups (with an exception or an Error)"
                     + (service.uneven ? ", lookups of uneven length" : "");
             Map<String, Run> runs = new java.util.LinkedHashMap<>();
             for (String call : calls) {
@@ -309,6 +312,9 @@ class CodingBackfillTest {
                     Thread.yield();
                 }
                 if (failing.contains(recordId)) {
+                    if ((recordId.hashCode() & 1) == 0) {
+                        throw new dev.kata.probe.api.InjectedFault("terminology client: no codec for " + recordId);
+                    }
                     throw new IllegalStateException("terminology service: no code for " + recordId);
                 }
                 return CountingService.codeFor(recordId);
@@ -491,6 +497,8 @@ class CodingBackfillTest {
     }
 
     static final class CountingService implements TerminologyService {
+        /** Records whose lookup ends with an Error, as a client library that cannot load a class does. */
+        static final Set<String> BROKEN_CLIENT = Set.of("F-003", "F-011", "F-019", "F-027");
         private final int limit;
         private final Set<String> unmapped;
         private final int expectedCalls;
@@ -543,6 +551,10 @@ class CodingBackfillTest {
                 }
                 if (holding) {
                     gate.await(); // the network round trip, as long as the test wants it to be
+                }
+                if (BROKEN_CLIENT.contains(recordId)) {
+                    throw new dev.kata.probe.api.InjectedFault("terminology client: could not load the codec for "
+                            + recordId);
                 }
                 if (unmapped.contains(recordId)) {
                     throw new IllegalStateException("terminology service: no code for the diagnosis of " + recordId);

@@ -1,5 +1,6 @@
 package dev.kata.probe;
 
+import dev.kata.probe.api.InjectedFault;
 import dev.kata.probe.api.Reason;
 import dev.kata.probe.noise.Collisions;
 import dev.kata.probe.noise.Collisions.Collision;
@@ -59,7 +60,8 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
             return;
         }
         run.phase = TestRun.Phase.CHECKING;
-        List<TestRun.Uncaught> died = run.uncaught().stream().filter(u -> u.thread() != run.testThread).toList();
+        List<TestRun.Uncaught> died = run.uncaught().stream()
+                .filter(u -> u.thread() != run.testThread && !InjectedFault.isInjected(u.error())).toList();
         if (!died.isEmpty()) {
             TestRun.Uncaught first = died.get(0);
             String location = FailureClassifier.learnerLocation(first.error(), Probe.describer);

@@ -40,6 +40,7 @@ class HostileInputTest {
         "exit-called,      exit-called,      Target.java:5",
         "halt-called,      exit-called,      ",
         "worker-exception, worker-exception, Target.java:7",
+        "injected-fault,   ,                 ",
         "file-leak,        resource-leak,    ",
     })
     void eachMisbehaviourGetsItsOwnVerdict(String variant, String reason, String location) throws Exception {
