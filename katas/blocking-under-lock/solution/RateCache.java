@@ -5,7 +5,7 @@ import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Exchange rates for the checkout service. Every checkout converts its prices with the cached
@@ -13,10 +13,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * latest rates from the treasury's rate service, a remote call that usually takes a few
  * milliseconds and sometimes many seconds.
  *
- * <p>Readers share a read lock; a refresh replaces the whole snapshot under the write lock, so a
- * checkout never sees half of an update. The remote call itself is made with no lock held: the
- * write lock is taken only for the instant it takes to swap the snapshot, so checkouts keep
- * reading the current rates however long the rate service takes.
+ * <p>The cache holds one immutable snapshot in a volatile field: a checkout reads it with no lock
+ * at all and sees the whole old snapshot or the whole new one, never half of an update. The
+ * remote call is made with no lock held; a lock is taken only for the instant it takes to compare
+ * versions and swap the snapshot, so checkouts keep reading the current rates however long the
+ * rate service takes.
  */
 public final class RateCache {
 
@@ -36,8 +37,10 @@ public final class RateCache {
     }
 
     private final RateSource source;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private Snapshot current = new Snapshot(0, Map.of()); // guarded by lock
+    /** Held only to compare versions and swap, never across the remote call. */
+    private final ReentrantLock swap = new ReentrantLock();
+    /** Written under {@code swap}; read with no lock: volatile orders each read after the last swap. */
+    private volatile Snapshot current = new Snapshot(0, Map.of());
 
     public RateCache(RateSource source) {
         this.source = Objects.requireNonNull(source, "source");
@@ -45,22 +48,12 @@ public final class RateCache {
 
     /** The cached rate of {@code currency} against the base currency, if it is known. */
     public Optional<BigDecimal> rate(String currency) {
-        lock.readLock().lock();
-        try {
-            return Optional.ofNullable(current.rates().get(currency));
-        } finally {
-            lock.readLock().unlock();
-        }
+        return Optional.ofNullable(current.rates().get(currency)); // one read of the field: one whole snapshot
     }
 
     /** The version of the cached snapshot (0 before the first refresh). */
     public long version() {
-        lock.readLock().lock();
-        try {
-            return current.version();
-        } finally {
-            lock.readLock().unlock();
-        }
+        return current.version();
     }
 
     /**
@@ -69,7 +62,7 @@ public final class RateCache {
      */
     public void refresh() throws IOException, InterruptedException {
         Snapshot latest = source.fetchLatest(); // slow, remote: no lock held while we wait
-        lock.writeLock().lock();
+        swap.lock();
         try {
             // Two refreshes can now overlap: a slow one that started first may finish last.
             // Never let it replace a newer snapshot with an older one.
@@ -77,7 +70,7 @@ public final class RateCache {
                 current = latest;
             }
         } finally {
-            lock.writeLock().unlock();
+            swap.unlock();
         }
     }
 }
