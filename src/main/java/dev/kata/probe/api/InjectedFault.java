@@ -15,7 +15,8 @@ public class InjectedFault extends Error {
 
     /** True when {@code error} or one of its causes is a fault a test injected. */
     public static boolean isInjected(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        Throwable t = error;
+        for (int depth = 0; t != null && depth < 32; depth++, t = t.getCause()) { // a cause chain may loop
             if (t instanceof InjectedFault) {
                 return true;
             }
