@@ -67,25 +67,21 @@ final class FailureClassifier {
     /** {@code IllegalStateException: no gateway}, with its causes. */
     static String describe(Throwable error) {
         StringBuilder s = new StringBuilder();
-        Throwable t = error;
-        int depth = 0;
-        while (t != null && depth < 4) {
-            if (depth > 0) {
+        for (Throwable t : Causes.of(error).stream().limit(4).toList()) {
+            if (t != error) {
                 s.append(", caused by ");
             }
             s.append(t.getClass().getSimpleName());
             if (t.getMessage() != null) {
                 s.append(": ").append(t.getMessage());
             }
-            t = t.getCause() == t ? null : t.getCause();
-            depth++;
         }
         return s.toString();
     }
 
     /** The first learner frame of the error or of any of its causes. */
     static String learnerLocation(Throwable error, ThreadDescriber describer) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : Causes.of(error)) {
             String loc = describer.location(t.getStackTrace());
             if (loc != null) {
                 return loc;

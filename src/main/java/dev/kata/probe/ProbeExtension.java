@@ -61,7 +61,9 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
         }
         run.phase = TestRun.Phase.CHECKING;
         List<TestRun.Uncaught> died = run.uncaught().stream()
-                .filter(u -> u.thread() != run.testThread && !InjectedFault.isInjected(u.error())).toList();
+                .filter(u -> u.thread() != run.testThread
+                        && Causes.of(u.error()).stream().noneMatch(InjectedFault.class::isInstance))
+                .toList();
         if (!died.isEmpty()) {
             TestRun.Uncaught first = died.get(0);
             String location = FailureClassifier.learnerLocation(first.error(), Probe.describer);

@@ -12,15 +12,4 @@ public class InjectedFault extends Error {
     public InjectedFault(String message) {
         super(message);
     }
-
-    /** True when {@code error} or one of its causes is a fault a test injected. */
-    public static boolean isInjected(Throwable error) {
-        Throwable t = error;
-        for (int depth = 0; t != null && depth < 32; depth++, t = t.getCause()) { // a cause chain may loop
-            if (t instanceof InjectedFault) {
-                return true;
-            }
-        }
-        return false;
-    }
 }
