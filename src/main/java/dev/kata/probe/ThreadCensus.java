@@ -83,7 +83,7 @@ final class ThreadCensus {
             return true;
         }
         if (t.isVirtual()) {
-            return false;
+            return isSocketSubPoller(t);
         }
         ThreadGroup group = t.getThreadGroup();
         String groupName = group == null ? "" : group.getName();
@@ -98,6 +98,22 @@ final class ThreadCensus {
         // JDK singletons that linger by design once anything has used them.
         return name.equals("CompletableFutureDelayScheduler") || name.endsWith("-delayScheduler")
                 || (name.startsWith("ForkJoinPool.commonPool-worker") && isIdlePoolWorker(t));
+    }
+
+    /**
+     * One of the JDK's socket pollers for virtual threads: virtual threads of its own, started the
+     * first time a virtual thread waits on a socket, that live as long as the JVM.
+     */
+    private static boolean isSocketSubPoller(Thread t) {
+        if (!t.getName().startsWith("SubPoller-")) {
+            return false;
+        }
+        for (StackTraceElement frame : t.getStackTrace()) {
+            if (frame.getClassName().equals("sun.nio.ch.Poller")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A pool worker parked waiting for work, with no task of anyone's on its stack. */
