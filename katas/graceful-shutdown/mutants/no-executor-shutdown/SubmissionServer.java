@@ -3,8 +3,10 @@ package gracefulshutdown;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,8 +17,9 @@ import java.util.concurrent.Executors;
  * confirms with {@code 201 Created}; an app that gets no confirmation keeps the answers and
  * tries again later.
  *
- * <p>The service is redeployed several times a day. The platform then calls {@link #stop()} and
- * ends the process as soon as it returns.
+ * <p>The service is redeployed several times a day. The platform then calls {@link #stop(Duration)}
+ * and ends the process as soon as it returns, or when the grace period it gave is over, whichever
+ * comes first.
  */
 public final class SubmissionServer {
 
@@ -46,10 +49,13 @@ public final class SubmissionServer {
         return server.getAddress().getPort();
     }
 
-    /** Called by the platform before it ends the process (a deploy, a scale-down). */
-    public void stop() {
-        // Waits up to 10 s for the requests in flight to send their responses.
-        server.stop(10);
+    /**
+     * Called by the platform before it ends the process (a deploy, a scale-down). {@code grace} is
+     * how long the platform waits for this method, in whole seconds (at least one).
+     */
+    public void stop(Duration grace) throws InterruptedException {
+        // Waits up to the grace for the requests in flight to send their responses.
+        server.stop((int) grace.toSeconds());
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -63,9 +69,9 @@ public final class SubmissionServer {
             try {
                 store.save(patientId, answers);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                exchange.sendResponseHeaders(503, -1); // not stored: the app will send it again
-                return;
+                // stop() gave up on this save. Not stored: the phone gets no 201, so the app sends
+                // the answers again later. The interrupt goes on as the I/O form of it.
+                throw new InterruptedIOException("the save of " + patientId + " was interrupted");
             }
             byte[] reply = ("stored questionnaire of " + patientId + "\n").getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(201, reply.length);

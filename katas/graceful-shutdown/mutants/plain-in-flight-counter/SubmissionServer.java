@@ -3,12 +3,13 @@ package gracefulshutdown;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The endpoint that patients' phones post their daily questionnaires to (ePRO: electronic
@@ -16,8 +17,9 @@ import java.util.concurrent.TimeUnit;
  * confirms with {@code 201 Created}; an app that gets no confirmation keeps the answers and
  * tries again later.
  *
- * <p>The service is redeployed several times a day. The platform then calls {@link #stop()} and
- * ends the process as soon as it returns.
+ * <p>The service is redeployed several times a day. The platform then calls {@link #stop(Duration)}
+ * and ends the process as soon as it returns, or when the grace period it gave is over, whichever
+ * comes first.
  */
 public final class SubmissionServer {
 
@@ -28,7 +30,6 @@ public final class SubmissionServer {
     }
 
     private static final int WORKERS = 4;
-    private static final int GRACE_SECONDS = 30;
 
     private final SubmissionStore store;
     private HttpServer server;
@@ -50,21 +51,16 @@ public final class SubmissionServer {
         return server.getAddress().getPort();
     }
 
-    /** Called by the platform before it ends the process (a deploy, a scale-down). */
-    public void stop() {
+    /**
+     * Called by the platform before it ends the process (a deploy, a scale-down). {@code grace} is
+     * how long the platform waits for this method, in whole seconds (at least one).
+     */
+    public void stop(Duration grace) throws InterruptedException {
         // Only wait when something is actually being saved; an idle server stops at once,
         // whatever the JDK does with the delay.
         int busy = inFlight;
-        server.stop(busy > 0 ? GRACE_SECONDS : 0);
-        workers.shutdown(); // no interrupts: let the handlers finish
-        try {
-            if (!workers.awaitTermination(GRACE_SECONDS, TimeUnit.SECONDS)) {
-                workers.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            workers.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        server.stop(busy > 0 ? (int) grace.toSeconds() : 0);
+        workers.shutdownNow();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -79,9 +75,9 @@ public final class SubmissionServer {
             try {
                 store.save(patientId, answers);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                exchange.sendResponseHeaders(503, -1); // not stored: the app will send it again
-                return;
+                // stop() gave up on this save. Not stored: the phone gets no 201, so the app sends
+                // the answers again later. The interrupt goes on as the I/O form of it.
+                throw new InterruptedIOException("the save of " + patientId + " was interrupted");
             }
             byte[] reply = ("stored questionnaire of " + patientId + "\n").getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(201, reply.length);
