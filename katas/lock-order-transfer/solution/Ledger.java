@@ -1,5 +1,7 @@
 package lockordertransfer;
 
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -14,8 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * it comes from. Both accounts stay locked from that check until the money has moved, so the
  * balance the risk engine approved is the balance that gets debited.
  *
- * <p>Locks are always taken in the order of the account ids, never in the order of the transfer:
- * that single global order is what makes a cycle of waiting transfers impossible.
+ * <p>At month end, {@link #statement} reads the balances of several accounts as one snapshot,
+ * holding all their locks at once. Whoever holds several account locks at once, a transfer or a
+ * statement, takes them in one order, ascending account id, never in the order of the transfer:
+ * that single order is what makes a cycle of waiting threads impossible.
  */
 public final class Ledger {
 
@@ -74,8 +78,9 @@ public final class Ledger {
         Account target = account(to);
         Transfer transfer = new Transfer(from, to, cents);
 
-        // Every transfer takes the two locks in the same global order, by account id, whatever
-        // its direction: two transfers can then never each hold the lock the other one needs.
+        // Every transfer takes the two locks in the ledger's one lock order, ascending account id
+        // (a statement's order too), whatever its direction: no two threads can then each hold a
+        // lock the other one needs.
         Account first = source.id.compareTo(target.id) < 0 ? source : target;
         Account second = first == source ? target : source;
         first.lock.lock();
@@ -94,6 +99,42 @@ public final class Ledger {
             }
         } finally {
             first.lock.unlock();
+        }
+    }
+
+    /**
+     * The month-end statement of the accounts {@code ids}: their balances at one moment, one
+     * consistent snapshot, in which no transfer between two of them is counted half done.
+     *
+     * <p>It holds the locks of all those accounts at once, so it takes them in the ledger's one lock
+     * order: ascending account id, each account once. Every path that holds several account locks at
+     * once must take them in this same order, or it can end up waiting in a cycle with a statement.
+     *
+     * @throws IllegalArgumentException if an id names no account (no lock is then left held)
+     */
+    public Map<String, Long> statement(Collection<String> ids) {
+        String[] sorted = ids.toArray(new String[0]);
+        Arrays.sort(sorted); // ascending id order
+        Account[] locked = new Account[sorted.length];
+        int held = 0;
+        try {
+            for (String id : sorted) {
+                if (held > 0 && locked[held - 1].id.equals(id)) {
+                    continue; // each account once: a repeated id comes right after itself
+                }
+                Account account = account(id);
+                account.lock.lock();
+                locked[held++] = account;
+            }
+            Map<String, Long> balances = new HashMap<>();
+            for (int i = 0; i < held; i++) {
+                balances.put(locked[i].id, locked[i].balanceCents);
+            }
+            return balances;
+        } finally {
+            for (int i = held - 1; i >= 0; i--) { // the last one locked first
+                locked[i].lock.unlock();
+            }
         }
     }
 

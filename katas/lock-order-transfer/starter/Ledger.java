@@ -1,5 +1,7 @@
 package lockordertransfer;
 
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -13,6 +15,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Before money moves, the risk engine looks at the transfer and at the balance of the account
  * it comes from. The source account stays locked from that check until the money has moved, so
  * the balance the risk engine approved is the balance that gets debited.
+ *
+ * <p>At month end, {@link #statement} reads the balances of several accounts as one snapshot,
+ * holding all their locks at once; it takes them in ascending id order.
  */
 public final class Ledger {
 
@@ -86,6 +91,42 @@ public final class Ledger {
             }
         } finally {
             source.lock.unlock();
+        }
+    }
+
+    /**
+     * The month-end statement of the accounts {@code ids}: their balances at one moment, one
+     * consistent snapshot, in which no transfer between two of them is counted half done.
+     *
+     * <p>It holds the locks of all those accounts at once, so it takes them in the ledger's one lock
+     * order: ascending account id, each account once. Every path that holds several account locks at
+     * once must take them in this same order, or it can end up waiting in a cycle with a statement.
+     *
+     * @throws IllegalArgumentException if an id names no account (no lock is then left held)
+     */
+    public Map<String, Long> statement(Collection<String> ids) {
+        String[] sorted = ids.toArray(new String[0]);
+        Arrays.sort(sorted); // ascending id order
+        Account[] locked = new Account[sorted.length];
+        int held = 0;
+        try {
+            for (String id : sorted) {
+                if (held > 0 && locked[held - 1].id.equals(id)) {
+                    continue; // each account once: a repeated id comes right after itself
+                }
+                Account account = account(id);
+                account.lock.lock();
+                locked[held++] = account;
+            }
+            Map<String, Long> balances = new HashMap<>();
+            for (int i = 0; i < held; i++) {
+                balances.put(locked[i].id, locked[i].balanceCents);
+            }
+            return balances;
+        } finally {
+            for (int i = held - 1; i >= 0; i--) { // the last one locked first
+                locked[i].lock.unlock();
+            }
         }
     }
 

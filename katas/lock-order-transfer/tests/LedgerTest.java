@@ -7,6 +7,7 @@ import dev.kata.probe.api.Pitfalls;
 import dev.kata.probe.api.RaceDetector;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +36,8 @@ class LedgerTest {
     private static final int ROUNDS = 20;
     /** How long the test waits for transfers that should finish at once. */
     private static final long FINISH_MS = 1500;
+    /** How long a statement of accounts nobody holds may take, while a transfer of other accounts is held. */
+    private static final long STATEMENT_MS = 800;
 
     // ------------------------------------------------------------------ tests
 
@@ -462,6 +465,171 @@ class LedgerTest {
         }
     }
 
+    /**
+     * Month-end statements beside transfers. A statement of carol and dave is made while alice->bob is held in
+     * its risk check: it must not wait for that transfer, which touches neither account. A statement that names
+     * an account the ledger does not have (after two it does, in id order) throws IllegalArgumentException and
+     * leaves no account locked: transfers both ways on other threads then go through. Whether statements and
+     * transfers agree on one lock order, and whether a statement shows one moment's balances, is for the next
+     * test and LedgerInterleavingsTest.
+     */
+    @Test
+    @Order(6)
+    void statementsWaitForNoUnrelatedTransferAndLeaveNoLockHeld() throws Exception {
+        ScriptedRisk risk = new ScriptedRisk();
+        Ledger ledger = new Ledger(Map.of("alice", 1_000L, "bob", 1_000L, "carol", 1_000L, "dave", 1_000L), risk);
+        TransferRun aliceToBob = new TransferRun(ledger, "alice", "bob", 100);
+        StatementRun carolAndDave = new StatementRun(ledger, List.of("dave", "carol"));
+        String[] heldUp = {null};
+        risk.onFirstApproval(aliceToBob.thread, (t, balance) -> {
+            // A statement of two accounts nobody holds is over in microseconds; it gets STATEMENT_MS all the same.
+            carolAndDave.start();
+            try {
+                if (!carolAndDave.finishBy(deadlineIn(STATEMENT_MS))) {
+                    heldUp[0] = whereIs(carolAndDave.thread);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        aliceToBob.start();
+        long deadline = deadlineIn(STATEMENT_MS + FINISH_MS);
+        if (!(aliceToBob.finishBy(deadline) & carolAndDave.finishBy(deadline))) {
+            throw Pitfalls.deadlock("alice->bob and a statement of carol and dave have not both finished after "
+                    + FINISH_MS + " ms: alice->bob is " + whereIs(aliceToBob.thread) + ", the statement is "
+                    + whereIs(carolAndDave.thread) + ".");
+        }
+        if (heldUp[0] != null) {
+            fail("A statement of carol and dave was made while alice->bob, a transfer that touches neither account,"
+                    + " was in its risk check, and " + STATEMENT_MS + " ms later it had not finished: it was "
+                    + heldUp[0] + ". A statement must lock only the accounts it reads, so that it runs beside"
+                    + " transfers between other customers.");
+        }
+        if (aliceToBob.failure != null || carolAndDave.failure != null) {
+            fail("alice->bob ended with " + (aliceToBob.failure == null ? "no exception" : describe(aliceToBob.failure))
+                    + " and a statement of carol and dave with " + (carolAndDave.failure == null ? "no exception"
+                    : describe(carolAndDave.failure)) + "; neither should fail",
+                    aliceToBob.failure != null ? aliceToBob.failure : carolAndDave.failure);
+        }
+        assertEquals(Map.of("carol", 1_000L, "dave", 1_000L), carolAndDave.balances,
+                "the statement of carol and dave, made while alice->bob was in its risk check");
+
+        try {
+            Map<String, Long> shown = ledger.statement(List.of("nobody", "bob", "alice"));
+            fail("a statement of alice, bob and nobody (no such account) returned " + shown
+                    + "; expected an IllegalArgumentException");
+        } catch (IllegalArgumentException expected) {
+            // no such account
+        }
+        TransferRun again = new TransferRun(ledger, "alice", "bob", 5);
+        TransferRun back = new TransferRun(ledger, "bob", "alice", 5);
+        again.start();
+        back.start();
+        deadline = deadlineIn(FINISH_MS);
+        if (!(again.finishBy(deadline) & back.finishBy(deadline))) {
+            throw Pitfalls.deadlock("A statement of alice, bob and nobody (no such account) threw, as it should; then"
+                    + " the transfers alice->bob and bob->alice, on other threads, had not finished after " + FINISH_MS
+                    + " ms: alice->bob is " + whereIs(again.thread) + ", bob->alice is " + whereIs(back.thread)
+                    + ". The statement left an account locked when it threw: unlock in finally.");
+        }
+        for (TransferRun run : List.of(again, back)) {
+            if (run.failure != null) {
+                fail("after a statement that named no such account, the transfer " + run.label() + " failed with "
+                        + describe(run.failure), run.failure);
+            }
+        }
+        assertEquals(Map.of("alice", 900L, "bob", 1_100L, "carol", 1_000L, "dave", 1_000L),
+                ledger.statement(List.of("alice", "bob", "carol", "dave")),
+                "a statement of the four accounts after alice->bob (100), then alice->bob and bob->alice (5 each)");
+    }
+
+    /**
+     * A statement and a transfer of the same two accounts, lined up so that a difference in their lock orders
+     * shows on every run. A third transfer holds alice (the smaller id) in its risk check while a statement of
+     * alice and bob starts and waits for alice; then a transfer between alice and bob starts too; then the third
+     * transfer lets go. The statement, first in line, gets alice and goes on to bob. A transfer that takes the
+     * statement's order waits for alice holding nothing, and all three finish; a transfer that took bob first
+     * holds bob while it waits for alice, and it and the statement wait for each other. Both directions, with
+     * the ledger opened in either order (the order in which accounts were opened is not the ledger's lock order).
+     */
+    @Test
+    @Order(7)
+    void aStatementAndATransferOfTheSameAccountsBothFinish() throws Exception {
+        for (int round = 0; round < 4; round++) {
+            boolean bobOpenedFirst = round < 2;
+            boolean bobPays = round % 2 == 0;
+            statementMeetsATransfer(bobOpenedFirst, bobPays ? "bob" : "alice", bobPays ? "alice" : "bob");
+        }
+    }
+
+    private static void statementMeetsATransfer(boolean bobOpenedFirst, String from, String to) throws Exception {
+        Map<String, Long> opening = new LinkedHashMap<>();
+        for (String id : bobOpenedFirst ? List.of("bob", "alice", "zz-escrow") : List.of("alice", "bob", "zz-escrow")) {
+            opening.put(id, 1_000L);
+        }
+        ScriptedRisk risk = new ScriptedRisk();
+        Ledger ledger = new Ledger(opening, risk);
+        TransferRun holder = new TransferRun(ledger, "alice", "zz-escrow", 1);
+        StatementRun statement = new StatementRun(ledger, List.of("bob", "alice"));
+        TransferRun transfer = new TransferRun(ledger, from, to, 100);
+        risk.onFirstApproval(holder.thread, (t, balance) -> {
+            statement.start();
+            waitUntilFinishedOrWaitingForALock(statement.thread, deadlineIn(500));
+            transfer.start();
+            waitUntilFinishedOrStuck(transfer.thread, deadlineIn(500));
+        });
+        holder.start();
+        String scenario = "the accounts opened in the order " + String.join(", ", opening.keySet()) + "; alice->zz-escrow"
+                + " holds alice in its risk check while a statement of alice and bob, then " + transfer.label()
+                + " (100 cents), start; then it finishes";
+        long deadline = deadlineIn(FINISH_MS);
+        if (!(holder.finishBy(deadline) & statement.finishBy(deadline) & transfer.finishBy(deadline))) {
+            if (statement.thread.isAlive() && transfer.thread.isAlive()) {
+                throw Pitfalls.deadlock("(" + scenario + ") " + FINISH_MS + " ms later neither has finished: the"
+                        + " statement is " + whereIs(statement.thread) + ", " + transfer.label() + " is "
+                        + whereIs(transfer.thread) + ". The statement locks alice, then bob (ascending id): that is"
+                        + " the ledger's one lock order, and a transfer that takes its two locks in another order can"
+                        + " hold one the statement waits for while it waits for the other.");
+            }
+            List<String> still = new ArrayList<>();
+            int alive = 0;
+            boolean waitingForALock = true;
+            for (Thread thread : List.of(holder.thread, statement.thread, transfer.thread)) {
+                still.add("\"" + thread.getName() + "\" is " + whereIs(thread));
+                Thread.State state = thread.getState();
+                if (state != Thread.State.TERMINATED) {
+                    alive++;
+                    waitingForALock &= isWaitingInLedger(thread)
+                            && (state == Thread.State.WAITING || state == Thread.State.BLOCKED);
+                }
+            }
+            throw Pitfalls.deadlock("(" + scenario + ") " + FINISH_MS + " ms later not all three have finished: "
+                    + String.join(", ", still) + (alive == 1 && waitingForALock ? ". The one left waits in the"
+                    + " ledger for a lock, and no other thread is running: a finished one left it held." : "."));
+        }
+        for (TransferRun run : List.of(holder, transfer)) {
+            if (run.failure != null) {
+                throw Pitfalls.lostWork("(" + scenario + ") " + run.label() + " failed with " + describe(run.failure)
+                        + ", although the money was there and the risk engine approved it.");
+            }
+        }
+        if (statement.failure != null) {
+            fail("(" + scenario + ") the statement failed with " + describe(statement.failure), statement.failure);
+        }
+        // The balances of one moment: before or after alice->zz-escrow (1 cent), before or after the transfer.
+        long toBob = from.equals("alice") ? 100 : -100;
+        List<Map<String, Long>> moments = new ArrayList<>();
+        for (long escrowed : new long[] {0, 1}) {
+            for (long moved : new long[] {0, toBob}) {
+                moments.add(Map.of("alice", 1_000 - escrowed - moved, "bob", 1_000 + moved));
+            }
+        }
+        if (!moments.contains(statement.balances)) {
+            throw Pitfalls.race("(" + scenario + ") the statement showed " + statement.balances + "; expected the"
+                    + " balances of one moment, before or after each transfer: one of " + moments + ".");
+        }
+    }
+
     @SuppressWarnings("unchecked")
     static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
         throw (T) t;
@@ -540,6 +708,31 @@ class LedgerTest {
         return thread.getState() == Thread.State.TERMINATED;
     }
 
+    /**
+     * Waits until {@code thread} has ended or has waited for a lock in the ledger for a moment (WAITING or
+     * BLOCKED: not a timed pause); returns whether it ended.
+     */
+    private static boolean waitUntilFinishedOrWaitingForALock(Thread thread, long deadline) {
+        long waitingSince = 0;
+        while (System.nanoTime() < deadline) {
+            Thread.State state = thread.getState();
+            if (state == Thread.State.TERMINATED) {
+                return true;
+            }
+            if ((state == Thread.State.WAITING || state == Thread.State.BLOCKED) && isWaitingInLedger(thread)) {
+                if (waitingSince == 0) {
+                    waitingSince = System.nanoTime();
+                } else if (System.nanoTime() - waitingSince > TimeUnit.MILLISECONDS.toNanos(5)) {
+                    return false;
+                }
+            } else {
+                waitingSince = 0;
+            }
+            Thread.onSpinWait();
+        }
+        return thread.getState() == Thread.State.TERMINATED;
+    }
+
     /** Where a thread is, in the learner's terms: which call, at which line of their file. */
     static String whereIs(Thread thread) {
         StackTraceElement[] stack = thread.getStackTrace();
@@ -603,6 +796,31 @@ class LedgerTest {
 
         String label() {
             return from + "->" + to;
+        }
+    }
+
+    /** A month-end statement, run on a platform thread of its own. */
+    static final class StatementRun {
+        final Thread thread;
+        volatile Map<String, Long> balances;
+        volatile Throwable failure;
+
+        StatementRun(Ledger ledger, List<String> ids) {
+            this.thread = Thread.ofPlatform().name("statement of " + String.join(", ", ids)).unstarted(() -> {
+                try {
+                    balances = ledger.statement(ids);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            });
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        boolean finishBy(long deadline) throws InterruptedException {
+            return joinBy(thread, deadline);
         }
     }
 
