@@ -471,7 +471,7 @@ class LedgerTest {
      * an account the ledger does not have (after two it does, in id order) throws IllegalArgumentException and
      * leaves no account locked: transfers both ways on other threads then go through. Whether statements and
      * transfers agree on one lock order, and whether a statement shows one moment's balances, is for the next
-     * test and LedgerInterleavingsTest.
+     * test.
      */
     @Test
     @Order(6)
