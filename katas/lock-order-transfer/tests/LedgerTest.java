@@ -3,6 +3,7 @@ package lockordertransfer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import dev.kata.probe.api.RaceDetector;
 import java.time.Duration;
@@ -35,9 +36,16 @@ class LedgerTest {
     /** Rounds of opposite transfers in the first test. */
     private static final int ROUNDS = 20;
     /** How long the test waits for transfers that should finish at once. */
-    private static final long FINISH_MS = 1500;
+    /** How long transfers that should all finish get; longer on a busy machine, where a woken thread waits for a core. */
+    private static final long FINISH_MS = Patience.millis(1500, 15_000);
+    /**
+     * The longest a scenario waits for a thread it started to finish or to stop at a lock before it starts the
+     * next one; it usually stops within milliseconds, but on a busy machine it may wait long for a core, and a
+     * scenario not lined up would let a wrong lock order through.
+     */
+    private static final long LINE_UP_MS = Patience.millis(500, 5_000);
     /** How long a statement of accounts nobody holds may take, while a transfer of other accounts is held. */
-    private static final long STATEMENT_MS = 800;
+    private static final long STATEMENT_MS = Patience.millis(800, 8_000);
 
     // ------------------------------------------------------------------ tests
 
@@ -106,9 +114,9 @@ class LedgerTest {
         TransferRun toCarol = new TransferRun(ledger, payer, "carol", 100);
         risk.onFirstApproval(holder.thread, (t, balance) -> {
             toBob.start();
-            waitUntilFinishedOrStuck(toBob.thread, deadlineIn(500));
+            waitUntilFinishedOrStuck(toBob.thread, deadlineIn(LINE_UP_MS));
             toCarol.start();
-            waitUntilFinishedOrStuck(toCarol.thread, deadlineIn(500));
+            waitUntilFinishedOrStuck(toCarol.thread, deadlineIn(LINE_UP_MS));
         });
         holder.start();
         String scenario = "bob->dave holds bob in its risk check while " + payer + "->bob (100 cents), then "
@@ -153,7 +161,7 @@ class LedgerTest {
             approvedBalance[0] = balance;
             // While alice->bob is being approved, a second transfer tries to spend the same money.
             toCarol.start();
-            spentMeanwhile[0] = waitUntilFinishedOrStuck(toCarol.thread, deadlineIn(500))
+            spentMeanwhile[0] = waitUntilFinishedOrStuck(toCarol.thread, deadlineIn(LINE_UP_MS))
                     && toCarol.failure == null;
         });
         toBob.start();
@@ -438,9 +446,9 @@ class LedgerTest {
         TransferRun two = abFirst ? ba : ab;
         risk.onFirstApproval(holder.thread, (t, balance) -> {
             one.start();
-            waitUntilFinishedOrStuck(one.thread, deadlineIn(500));
+            waitUntilFinishedOrStuck(one.thread, deadlineIn(LINE_UP_MS));
             two.start();
-            waitUntilFinishedOrStuck(two.thread, deadlineIn(500));
+            waitUntilFinishedOrStuck(two.thread, deadlineIn(LINE_UP_MS));
         });
         holder.start();
         String scenario = seedRound + ": " + holder.label() + " holds " + held + " in its risk check while "
@@ -574,9 +582,9 @@ class LedgerTest {
         TransferRun transfer = new TransferRun(ledger, from, to, 100);
         risk.onFirstApproval(holder.thread, (t, balance) -> {
             statement.start();
-            waitUntilFinishedOrWaitingForALock(statement.thread, deadlineIn(500));
+            waitUntilFinishedOrWaitingForALock(statement.thread, deadlineIn(LINE_UP_MS));
             transfer.start();
-            waitUntilFinishedOrStuck(transfer.thread, deadlineIn(500));
+            waitUntilFinishedOrStuck(transfer.thread, deadlineIn(LINE_UP_MS));
         });
         holder.start();
         String scenario = "the accounts opened in the order " + String.join(", ", opening.keySet()) + "; alice->zz-escrow"
