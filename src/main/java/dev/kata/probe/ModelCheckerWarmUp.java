@@ -77,6 +77,8 @@ final class ModelCheckerWarmUp {
 
     private static void run() {
         try {
+            // Instrumented once for all the model-checked tests, this run's instrumentation included.
+            ModelCheckerAgent.hold();
             Class<?> lincheck = Class.forName("org.jetbrains.lincheck.Lincheck");
             Runnable scenario = () -> {
                 shared = new Shared();

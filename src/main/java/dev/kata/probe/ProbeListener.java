@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
@@ -46,6 +47,8 @@ final class ProbeListener implements TestExecutionListener {
     @Override
     public void executionStarted(TestIdentifier id) {
         if (!id.isTest()) {
+            id.getSource().filter(ClassSource.class::isInstance)
+                    .ifPresent(source -> ModelCheckerAgent.classStarting(((ClassSource) source).getClassName()));
             return;
         }
         Probe.current = new TestRun(id.getUniqueId(), id.getDisplayName(), Probe.defaultTimeoutMs);

@@ -60,7 +60,9 @@ public final class ProbeMain {
         Probe.stopAtFirstFailure = Boolean.parseBoolean(orders.get("stopAtFirstFailure"));
         Probe.describer = new ThreadDescriber(learner, new HashSet<>(tests));
         Probe.sources = new LearnerSources(split(orders.get("sources")).stream().map(Path::of).toList());
-        ClassLoader loader = learnerLoader(classes, learner, tests, Boolean.parseBoolean(orders.get("trackFiles")),
+        Set<String> modelChecked = Boolean.getBoolean(ModelCheckerWarmUp.ENABLED) ? modelChecked(classes, tests) : Set.of();
+        ModelCheckerAgent.modelCheckedClasses(modelChecked);
+        ClassLoader loader = learnerLoader(classes, learner, modelChecked, Boolean.parseBoolean(orders.get("trackFiles")),
                 Boolean.getBoolean("kata.noise"), Boolean.getBoolean("kata.races"),
                 Boolean.getBoolean("kata.shortTimeouts"));
         Thread.currentThread().setContextClassLoader(loader);
@@ -124,8 +126,8 @@ public final class ProbeMain {
      * every time limit they hand to the JDK ({@code shortTimeouts}: {@code -Dkata.shortTimeouts=true}).
      * Where the model checker is on, its tests keep the classes as compiled, from the JVM's class path.
      */
-    private static ClassLoader learnerLoader(Path classes, Set<String> learner, List<String> tests, boolean trackFiles,
-            boolean noise, boolean races, boolean shortTimeouts) throws IOException {
+    private static ClassLoader learnerLoader(Path classes, Set<String> learner, Set<String> modelChecked,
+            boolean trackFiles, boolean noise, boolean races, boolean shortTimeouts) throws IOException {
         ClassLoader parent = ProbeMain.class.getClassLoader();
         URL classesUrl = classes.toUri().toURL();
         if (!trackFiles && !noise && !races && !shortTimeouts) {
@@ -139,7 +141,7 @@ public final class ProbeMain {
         // Shortened last: the calls it puts in are no calls of the learner's for the other rewriters to follow.
         UnaryOperator<byte[]> rewrite = bytes -> shorter.apply(checks.apply(pauses.apply(opens.apply(bytes))));
         if (Boolean.getBoolean(ModelCheckerWarmUp.ENABLED)) {
-            return LearnerClassLoader.rewriting(classesUrl, parent, learner, rewrite, modelChecked(classes, tests));
+            return LearnerClassLoader.rewriting(classesUrl, parent, learner, rewrite, modelChecked);
         }
         return LearnerClassLoader.rewriting(classesUrl, parent, learner, rewrite);
     }

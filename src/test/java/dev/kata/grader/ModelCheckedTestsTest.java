@@ -1,0 +1,66 @@
+package dev.kata.grader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kata.catalog.Kata;
+import dev.kata.probe.api.Reason;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The probe keeps the model checker's instrumentation from one test to the next within a class that
+ * names the checker, and gives it back to the checker for any other class: a model-checked test
+ * reached through a helper, in a class that never names the checker, is still checked.
+ */
+class ModelCheckedTestsTest {
+    private static final Grader GRADER = Fixtures.grader();
+    private static final Kata KATA = new Kata("modelchecked", Fixtures.ROOT.resolve("modelchecked"),
+            "Model-checked counter", "fixtures", Reason.RACE, "", "modelchecked", List.of("Counter.java"), Map.of(),
+            Duration.ofSeconds(20), Duration.ofSeconds(60), List.of());
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aLostAddIsFoundInTheHeldClassAndThroughAHelperInTheNextOne() {
+        Verdict verdict = GRADER.check(KATA, KATA.starterDir(), CheckListener.NONE);
+
+        assertEquals(Status.FAIL, verdict.status(), verdict::toString);
+        assertEquals(2, verdict.tests().size(), verdict::toString);
+        for (TestResult test : verdict.tests()) {
+            assertEquals(Status.FAIL, test.status(), () -> test.name() + ": " + verdict);
+            assertTrue(test.message().contains("the count is 1"), () -> test.name() + ": " + test.message());
+        }
+    }
+
+    @Test
+    void aCounterThatLosesNothingPassesBoth() throws Exception {
+        Path source = Files.createDirectories(temp.resolve("src"));
+        Files.writeString(source.resolve("Counter.java"), """
+                package modelchecked;
+
+                public final class Counter {
+                    private int count;
+
+                    public synchronized void add() {
+                        count++;
+                    }
+
+                    public synchronized int count() {
+                        return count;
+                    }
+                }
+                """);
+
+        Verdict verdict = GRADER.check(KATA, source, CheckListener.NONE);
+
+        assertTrue(verdict.passed(), verdict::toString);
+        assertEquals(2, verdict.tests().size(), verdict::toString);
+    }
+}
