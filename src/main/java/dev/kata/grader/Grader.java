@@ -33,7 +33,7 @@ public final class Grader implements AutoCloseable {
     private final GraderSettings settings;
     /** Found once: its name stamps the jars this process runs from, which do not change under it. */
     private final ClassDataArchive archive;
-    private final SourceCompiler compiler = new SourceCompiler();
+    private final SourceCompiler compiler;
     private final boolean keepSpare;
     private Spare spare;
     private final java.util.concurrent.atomic.AtomicInteger sparesUsed = new java.util.concurrent.atomic.AtomicInteger();
@@ -49,6 +49,7 @@ public final class Grader implements AutoCloseable {
     public Grader(GraderSettings settings, boolean keepSpare) {
         this.settings = settings;
         this.archive = ClassDataArchive.in(settings.cacheDir());
+        this.compiler = new SourceCompiler(settings.cacheDir() == null ? null : settings.cacheDir().resolve("tests"));
         this.keepSpare = keepSpare;
     }
 

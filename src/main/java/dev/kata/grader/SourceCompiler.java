@@ -32,6 +32,11 @@ final class SourceCompiler {
     private static final int MAX_IDLE = 4;
     private static final int POOLED_COMPILERS = 8;
 
+    private static final List<String> OPTIONS = List.of("-g", "-proc:none", "-implicit:none", "-nowarn",
+            "-Xlint:none", "-encoding", "UTF-8", "-Xmaxerrs", "50");
+
+    private final CompiledTests kept;
+    private final java.util.concurrent.atomic.AtomicInteger keptTestsUsed = new java.util.concurrent.atomic.AtomicInteger();
     private final JavaCompiler javac;
     private final CompilerTasks tasks;
     /** Idle file managers, by class path: a kata that uses the model checker compiles against its jars too. */
@@ -39,6 +44,12 @@ final class SourceCompiler {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     SourceCompiler() {
+        this(null);
+    }
+
+    /** @param keptTests where compiled hidden tests are kept between checks (null: nowhere, compiled every time) */
+    SourceCompiler(Path keptTests) {
+        this.kept = keptTests == null ? null : new CompiledTests(keptTests);
         this.javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             throw new IllegalStateException("this Java runtime has no compiler: kata needs a JDK 21+, not a JRE");
@@ -53,39 +64,26 @@ final class SourceCompiler {
     /** As above, with {@code extraClassPath} after the probe's class path (the model checker's jars). */
     CompileOutcome compile(List<Path> learnerFiles, List<Path> testFiles, List<Path> extraClassPath, Path outDir)
             throws IOException {
-        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         List<Path> classPath = new ArrayList<>(ProbeClassPath.entries());
         classPath.addAll(extraClassPath);
-        StandardJavaFileManager standard = fileManager(List.copyOf(classPath));
-        standard.setLocationFromPaths(StandardLocation.CLASS_OUTPUT, List.of(outDir));
-        Map<String, Path> origin = new HashMap<>();
-        try {
-            var files = new OriginRecorder(standard, origin);
-            List<Path> all = new ArrayList<>(learnerFiles);
-            all.addAll(testFiles);
-            Iterable<? extends JavaFileObject> units = standard.getJavaFileObjectsFromPaths(all);
-            List<String> options = List.of("-g", "-proc:none", "-implicit:none", "-nowarn",
-                    "-Xlint:none", "-encoding", "UTF-8", "-Xmaxerrs", "50");
-            if (!tasks.compile(new StringWriter(), files, diagnostics, options, units, false) && tasks.pooled()) {
-                // Errors are confirmed by a compiler that kept nothing from earlier checks, so that a
-                // symbol table spoilt by an earlier compilation can never fail the learner.
-                diagnostics = new DiagnosticCollector<>();
-                origin.clear();
-                tasks.compile(new StringWriter(), files, diagnostics, options, units, true);
+        String key = kept == null ? null : CompiledTests.key(learnerFiles, testFiles, classPath, OPTIONS);
+        if (key != null && kept.has(key)) {
+            // The learner's files alone; any doubt (an error, another surface) and everything is compiled together.
+            Compilation alone = run(learnerFiles, List.of(), classPath, outDir);
+            if (alone.errors().isEmpty()) {
+                Set<String> learnerClasses = alone.classes(learnerFiles);
+                List<String> testClasses = kept.reuse(key, ApiSurface.of(outDir, alone.origin().keySet()), outDir);
+                if (testClasses != null) {
+                    keptTestsUsed.incrementAndGet();
+                    return new CompileOutcome(List.of(), List.of(), learnerClasses, new TreeSet<>(testClasses));
+                }
             }
-        } finally {
-            release(standard, List.copyOf(classPath));
         }
-        Set<Path> learner = new LinkedHashSet<>();
-        for (Path p : learnerFiles) {
-            learner.add(p.toAbsolutePath().normalize());
-        }
+        Compilation all = run(learnerFiles, testFiles, classPath, outDir);
+        Set<Path> learner = normalized(learnerFiles);
         List<CompileDiagnostic> learnerErrors = new ArrayList<>();
         List<Diagnostic<? extends JavaFileObject>> testErrors = new ArrayList<>();
-        for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
-            if (d.getKind() != Diagnostic.Kind.ERROR) {
-                continue;
-            }
+        for (Diagnostic<? extends JavaFileObject> d : all.errors()) {
             Path source = d.getSource() == null ? null : Path.of(d.getSource().toUri()).toAbsolutePath().normalize();
             if (source != null && learner.contains(source)) {
                 learnerErrors.add(new CompileDiagnostic(source.toString(), d.getLineNumber(), d.getColumnNumber(),
@@ -94,14 +92,82 @@ final class SourceCompiler {
                 testErrors.add(d);
             }
         }
-        Set<String> learnerClasses = new TreeSet<>();
+        Set<String> learnerClasses = all.classes(learnerFiles);
         Set<String> testClasses = new TreeSet<>();
-        for (Map.Entry<String, Path> e : origin.entrySet()) {
-            String top = e.getKey().contains("$") ? e.getKey().substring(0, e.getKey().indexOf('$')) : e.getKey();
-            (learner.contains(e.getValue()) ? learnerClasses : testClasses).add(top);
+        List<String> testClassFiles = new ArrayList<>();
+        for (Map.Entry<String, Path> e : all.origin().entrySet()) {
+            if (!learner.contains(e.getValue())) {
+                testClasses.add(topLevel(e.getKey()));
+                testClassFiles.add(e.getKey());
+            }
         }
         List<String> apiProblems = learnerErrors.isEmpty() ? ApiMismatch.explain(testErrors) : List.of();
-        return new CompileOutcome(learnerErrors, apiProblems, learnerClasses, testClasses);
+        CompileOutcome outcome = new CompileOutcome(learnerErrors, apiProblems, learnerClasses, testClasses);
+        if (key != null && outcome.ok() && testErrors.isEmpty()) {
+            List<String> learnerClassFiles = all.origin().entrySet().stream()
+                    .filter(e -> learner.contains(e.getValue())).map(Map.Entry::getKey).toList();
+            kept.store(key, ApiSurface.of(outDir, learnerClassFiles), testClassFiles, testClasses, outDir);
+        }
+        return outcome;
+    }
+
+    /** How many compilations took the hidden tests as kept, instead of compiling them. */
+    int keptTestsUsed() {
+        return keptTestsUsed.get();
+    }
+
+    /** One run of the compiler: its errors, and for every class file it wrote, the source it came from. */
+    private record Compilation(List<Diagnostic<? extends JavaFileObject>> errors, Map<String, Path> origin) {
+        /** The top-level classes compiled from these files. */
+        Set<String> classes(List<Path> files) {
+            Set<Path> from = normalized(files);
+            Set<String> out = new TreeSet<>();
+            origin.forEach((name, source) -> {
+                if (from.contains(source)) {
+                    out.add(topLevel(name));
+                }
+            });
+            return out;
+        }
+    }
+
+    private Compilation run(List<Path> learnerFiles, List<Path> testFiles, List<Path> classPath, Path outDir)
+            throws IOException {
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        StandardJavaFileManager standard = fileManager(List.copyOf(classPath));
+        standard.setLocationFromPaths(StandardLocation.CLASS_OUTPUT, List.of(outDir));
+        Map<String, Path> origin = new HashMap<>();
+        try {
+            var files = new OriginRecorder(standard, origin);
+            List<Path> all = new ArrayList<>(learnerFiles);
+            all.addAll(testFiles);
+            Iterable<? extends JavaFileObject> units = standard.getJavaFileObjectsFromPaths(all);
+            if (!tasks.compile(new StringWriter(), files, diagnostics, OPTIONS, units, false) && tasks.pooled()) {
+                // Errors are confirmed by a compiler that kept nothing from earlier checks, so that a
+                // symbol table spoilt by an earlier compilation can never fail the learner.
+                diagnostics = new DiagnosticCollector<>();
+                origin.clear();
+                tasks.compile(new StringWriter(), files, diagnostics, OPTIONS, units, true);
+            }
+        } finally {
+            release(standard, List.copyOf(classPath));
+        }
+        List<Diagnostic<? extends JavaFileObject>> errors = diagnostics.getDiagnostics().stream()
+                .filter(d -> d.getKind() == Diagnostic.Kind.ERROR).toList();
+        return new Compilation(errors, Map.copyOf(origin));
+    }
+
+    private static Set<Path> normalized(List<Path> files) {
+        Set<Path> out = new LinkedHashSet<>();
+        for (Path p : files) {
+            out.add(p.toAbsolutePath().normalize());
+        }
+        return out;
+    }
+
+    private static String topLevel(String className) {
+        int nested = className.indexOf('$');
+        return nested < 0 ? className : className.substring(0, nested);
     }
 
     /**
