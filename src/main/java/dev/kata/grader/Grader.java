@@ -38,6 +38,8 @@ public final class Grader implements AutoCloseable {
     private Spare spare;
     private final java.util.concurrent.atomic.AtomicInteger sparesUsed = new java.util.concurrent.atomic.AtomicInteger();
     private boolean closed;
+    /** The latest {@link #prepare}, which {@link #close} waits for: it writes into the cache folder. */
+    private volatile Thread preparing;
 
     public Grader(GraderSettings settings) {
         this(settings, false);
@@ -245,7 +247,7 @@ public final class Grader implements AutoCloseable {
      */
     public void prepare(Kata kata) {
         TestJvmSpec spec = specFor(kata);
-        Thread.ofVirtual().name("kata-prepare").start(() -> {
+        preparing = Thread.ofVirtual().name("kata-prepare").start(() -> {
             boolean ready;
             synchronized (this) {
                 ready = spare != null && spare.spec().equals(spec) && spare.jvm().isAlive();
@@ -276,9 +278,21 @@ public final class Grader implements AutoCloseable {
         return spare != null && spare.jvm().isAlive();
     }
 
-    /** Ends the spare test JVM, if any; checks after this start their own JVM again. */
+    /**
+     * Ends the spare test JVM, if any, after waiting (a while at most) for a {@link #prepare} still
+     * compiling, so that nothing is written into the cache folder after this; checks after this
+     * start their own JVM again.
+     */
     @Override
     public void close() {
+        Thread compiling = preparing;
+        if (compiling != null) {
+            try {
+                compiling.join(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         Spare old;
         synchronized (this) {
             closed = true;
