@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.FileObject;
@@ -36,7 +37,7 @@ final class SourceCompiler {
             "-Xlint:none", "-encoding", "UTF-8", "-Xmaxerrs", "50");
 
     private final CompiledTests kept;
-    private final java.util.concurrent.atomic.AtomicInteger keptTestsUsed = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger keptTestsUsed = new AtomicInteger();
     private final JavaCompiler javac;
     private final CompilerTasks tasks;
     /** Idle file managers, by class path: a kata that uses the model checker compiles against its jars too. */
