@@ -126,7 +126,7 @@ final class CompiledTests {
             if (has(key)) {
                 return; // another check kept the same tests meanwhile
             }
-            deleteTree(entry); // there, but with no manifest: damaged
+            TestJvm.deleteQuietly(entry); // there, but with no manifest: damaged
             try {
                 Files.move(pending, entry, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -140,7 +140,7 @@ final class CompiledTests {
             // nothing kept: the next check compiles the tests again
         } finally {
             if (pending != null) {
-                deleteTree(pending);
+                TestJvm.deleteQuietly(pending);
             }
         }
     }
@@ -153,7 +153,7 @@ final class CompiledTests {
                     .sorted(Comparator.comparing(CompiledTests::modified).reversed()).toList();
         }
         for (Path old : entries.subList(Math.min(MAX_ENTRIES, entries.size()), entries.size())) {
-            deleteTree(old);
+            TestJvm.deleteQuietly(old);
         }
     }
 
@@ -162,19 +162,6 @@ final class CompiledTests {
             return Files.getLastModifiedTime(p).toMillis();
         } catch (IOException e) {
             return 0;
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException | UncheckedIOException e) {
-            // left for the next prune
         }
     }
 }
