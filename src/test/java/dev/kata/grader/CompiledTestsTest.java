@@ -26,16 +26,16 @@ class CompiledTestsTest {
     void codeWithTheSameApiTakesTheKeptTestsAndOtherCodeCompilesThemAgain() throws IOException {
         SourceCompiler compiler = new SourceCompiler(temp.resolve("kept"));
 
-        assertClean(compile(compiler, target("return 42;", "")));
+        Fixtures.assertCompiledClean(compile(compiler, target("return 42;", "")));
         assertEquals(0, compiler.keptTestsUsed(), "nothing was kept before the first compilation");
 
         CompileOutcome otherBody = compile(compiler, target("return 41;", "private static int helper() { return 1; }"));
-        assertClean(otherBody);
+        Fixtures.assertCompiledClean(otherBody);
         assertEquals(1, compiler.keptTestsUsed(), "another body and a private helper: the same API");
 
-        assertClean(compile(compiler, target("return 42;", "public static int helper() { return 1; }")));
-        assertClean(compile(compiler, target("return 42;", "public static final int ANSWER = 42;")));
-        assertClean(compile(compiler, target("return 42;", "static final int ANSWER = 41;")));
+        Fixtures.assertCompiledClean(compile(compiler, target("return 42;", "public static int helper() { return 1; }")));
+        Fixtures.assertCompiledClean(compile(compiler, target("return 42;", "public static final int ANSWER = 42;")));
+        Fixtures.assertCompiledClean(compile(compiler, target("return 42;", "static final int ANSWER = 41;")));
         assertEquals(1, compiler.keptTestsUsed(), "a visible method or a constant more: the tests are compiled again");
 
         CompileOutcome broken = compile(compiler, target("return 42", ""));
@@ -57,7 +57,7 @@ class CompiledTestsTest {
     @Test
     void aDamagedCopyIsCompiledAgain() throws IOException {
         SourceCompiler compiler = new SourceCompiler(temp.resolve("kept"));
-        assertClean(compile(compiler, target("return 42;", "")));
+        Fixtures.assertCompiledClean(compile(compiler, target("return 42;", "")));
         try (Stream<Path> files = Files.walk(temp.resolve("kept"))) {
             for (Path classFile : files.filter(p -> p.toString().endsWith("TargetTest.class")).toList()) {
                 Files.delete(classFile);
@@ -65,7 +65,7 @@ class CompiledTestsTest {
         }
 
         Path classes = Files.createTempDirectory(temp, "classes");
-        assertClean(compiler.compile(List.of(write(target("return 42;", ""))), javaFiles(TESTS), classes));
+        Fixtures.assertCompiledClean(compiler.compile(List.of(write(target("return 42;", ""))), Fixtures.javaFiles(TESTS), classes));
         assertEquals(0, compiler.keptTestsUsed());
         assertTrue(Files.isRegularFile(classes.resolve("hostile/TargetTest.class")));
     }
@@ -74,9 +74,9 @@ class CompiledTestsTest {
     void theKeptTestsAreTheOnesThatWouldHaveBeenCompiled() throws IOException {
         SourceCompiler compiler = new SourceCompiler(temp.resolve("kept"));
         Path first = Files.createTempDirectory(temp, "classes");
-        compiler.compile(List.of(write(target("return 42;", ""))), javaFiles(TESTS), first);
+        compiler.compile(List.of(write(target("return 42;", ""))), Fixtures.javaFiles(TESTS), first);
         Path second = Files.createTempDirectory(temp, "classes");
-        CompileOutcome outcome = compiler.compile(List.of(write(target("return 7;", ""))), javaFiles(TESTS), second);
+        CompileOutcome outcome = compiler.compile(List.of(write(target("return 7;", ""))), Fixtures.javaFiles(TESTS), second);
 
         assertEquals(1, compiler.keptTestsUsed());
         assertEquals(List.of("hostile.TargetTest"), List.copyOf(outcome.testClasses()), outcome::toString);
@@ -99,23 +99,11 @@ class CompiledTestsTest {
 
     private CompileOutcome compile(SourceCompiler compiler, String targetSource) throws IOException {
         Path classes = Files.createTempDirectory(temp, "classes");
-        return compiler.compile(List.of(write(targetSource)), javaFiles(TESTS), classes);
+        return compiler.compile(List.of(write(targetSource)), Fixtures.javaFiles(TESTS), classes);
     }
 
     private Path write(String targetSource) throws IOException {
         Path dir = Files.createTempDirectory(temp, "src");
         return Files.writeString(dir.resolve("Target.java"), targetSource);
-    }
-
-    private static void assertClean(CompileOutcome o) {
-        assertEquals(List.of(), o.learnerErrors(), o::toString);
-        assertEquals(List.of(), o.apiProblems(), o::toString);
-        assertEquals(List.of("hostile.Target"), List.copyOf(o.learnerClasses()), o::toString);
-    }
-
-    private static List<Path> javaFiles(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.toString().endsWith(".java")).sorted().toList();
-        }
     }
 }

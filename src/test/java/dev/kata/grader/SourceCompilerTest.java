@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +35,7 @@ class SourceCompilerTest {
     void eachCompilationSeesOnlyItsOwnSources() throws IOException {
         SourceCompiler compiler = new SourceCompiler();
         for (int round = 0; round < 2; round++) {
-            assertClean(compile(compiler, "pass"));
+            Fixtures.assertCompiledClean(compile(compiler, "pass"));
             CompileOutcome broken = compile(compiler, "compile-error");
             assertEquals(1, broken.learnerErrors().size(), broken::toString);
             assertTrue(broken.learnerErrors().get(0).file().endsWith("Target.java"), broken::toString);
@@ -45,7 +44,7 @@ class SourceCompilerTest {
             assertEquals(1, otherApi.apiProblems().size(), otherApi::toString);
             assertTrue(otherApi.apiProblems().get(0).contains("answer"), otherApi::toString);
         }
-        assertClean(compile(compiler, "pass"));
+        Fixtures.assertCompiledClean(compile(compiler, "pass"));
     }
 
     @Test
@@ -64,7 +63,7 @@ class SourceCompilerTest {
                 switch (variants.get(i % variants.size())) {
                     case "compile-error" -> assertEquals(1, o.learnerErrors().size(), o::toString);
                     case "api-mismatch" -> assertEquals(1, o.apiProblems().size(), o::toString);
-                    default -> assertClean(o);
+                    default -> Fixtures.assertCompiledClean(o);
                 }
             }
         } finally {
@@ -74,18 +73,6 @@ class SourceCompilerTest {
 
     private CompileOutcome compile(SourceCompiler compiler, String variant) throws IOException {
         Path classes = Files.createTempDirectory(out, variant);
-        return compiler.compile(javaFiles(Fixtures.variant(variant)), javaFiles(TESTS), classes);
-    }
-
-    private static void assertClean(CompileOutcome o) {
-        assertEquals(List.of(), o.learnerErrors(), o::toString);
-        assertEquals(List.of(), o.apiProblems(), o::toString);
-        assertEquals(List.of("hostile.Target"), List.copyOf(o.learnerClasses()), o::toString);
-    }
-
-    private static List<Path> javaFiles(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.toString().endsWith(".java")).sorted().toList();
-        }
+        return compiler.compile(Fixtures.javaFiles(Fixtures.variant(variant)), Fixtures.javaFiles(TESTS), classes);
     }
 }
