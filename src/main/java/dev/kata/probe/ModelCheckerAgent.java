@@ -42,9 +42,7 @@ final class ModelCheckerAgent {
         if (!Boolean.getBoolean(ModelCheckerWarmUp.ENABLED)) {
             return;
         }
-        int nested = className.indexOf('$');
-        String topLevel = nested < 0 ? className : className.substring(0, nested);
-        if (modelCheckedClasses.contains(topLevel)) {
+        if (modelCheckedClasses.contains(ThreadDescriber.topLevel(className))) {
             hold();
         } else {
             release();
