@@ -1,5 +1,6 @@
 package dev.kata.authoring;
 
+import dev.kata.catalog.MutantPatch;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,7 +27,8 @@ final class KataTemplate {
         files.put("contract.toml", CONTRACT);
         files.put("starter/" + CLASS_NAME + ".java", STARTER);
         files.put("solution/" + CLASS_NAME + ".java", SOLUTION);
-        files.put("mutants/" + MUTANT + "/" + CLASS_NAME + ".java", MUTANT_SOURCE);
+        files.put("mutants/" + MUTANT + MutantPatch.SUFFIX,
+                MutantPatch.between(CLASS_NAME + ".java", "mutants/" + MUTANT, SOLUTION, MUTANT_SOURCE));
         files.put("tests/" + CLASS_NAME + "Test.java", TESTS);
         files.replaceAll((name, text) -> text.replace("@PACKAGE@", javaPackage));
         return files;
@@ -39,8 +41,10 @@ final class KataTemplate {
             # The format: docs/kata-format.md; packs, authoring and validation: docs/packs.md.
             # The grader checks every hidden test for threads left running (leak) and for deadlocks
             # by itself: the tests only call the code and check its results.
-            # solution/ and each mutants/<name>/ hold only the starter files they change; files the
-            # learner does not edit go in support/ (compiled with every check, never the learner's).
+            # solution/ holds only the starter files it changes; each mutant is a patch of the solution
+            # (mutants/<name>.patch, as diff -u prints it) or a folder of whole files
+            # (mutants/<name>/). Files the learner does not edit go in support/ (compiled with every
+            # check, never the learner's).
             # contract.toml lists what "Your task" promises and the tests that hold each promise.
             title = "@TITLE@"
             summary = "A report goes out on several threads at once, and export returns before they are done."
@@ -48,7 +52,7 @@ final class KataTemplate {
             test_timeout_ms = 5000    # limit for one hidden test
             check_timeout_ms = 60000  # limit for the whole check (generous: busy CI machines are slow)
 
-            [mutants]                 # one line per folder in mutants/: why that fix is wrong
+            [mutants]                 # one line per mutant in mutants/: why that fix is wrong
             example = "Sleeps a while instead of waiting for the writers: a slower destination outlasts any guess, and the report is cut short."
             """;
 

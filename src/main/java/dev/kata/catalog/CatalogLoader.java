@@ -437,9 +437,23 @@ public final class CatalogLoader {
                                      Map<String, String> described, Problems problems) {
         Path mutantsDir = dir.resolve("mutants");
         Set<String> folders = new TreeSet<>();
+        Set<String> patches = new TreeSet<>();
         if (Files.isDirectory(mutantsDir)) {
             try (Stream<Path> entries = Files.list(mutantsDir)) {
-                entries.filter(Files::isDirectory).forEach(p -> folders.add(p.getFileName().toString()));
+                entries.forEach(p -> {
+                    String name = p.getFileName().toString();
+                    if (name.startsWith(".")) {
+                        return;
+                    }
+                    if (Files.isDirectory(p)) {
+                        folders.add(name);
+                    } else if (name.endsWith(MutantPatch.SUFFIX)) {
+                        patches.add(name.substring(0, name.length() - MutantPatch.SUFFIX.length()));
+                    } else {
+                        problems.add(p, "is neither a folder nor a " + MutantPatch.SUFFIX
+                                + " file (a mutant is one or the other)");
+                    }
+                });
             } catch (IOException e) {
                 problems.add(mutantsDir, "cannot be read: " + e.getMessage());
             }
@@ -447,14 +461,41 @@ public final class CatalogLoader {
         for (String folder : folders) {
             checkVariantFiles(mutantsDir.resolve(folder), "mutants/" + folder, dir.resolve("starter"), starterFiles,
                     support, problems);
-            if (!described.containsKey(folder)) {
-                problems.add(kataFile, "mutants", "no line for the folder mutants/" + folder + "/ (say why that fix is wrong)");
+            if (patches.contains(folder)) {
+                problems.add(mutantsDir.resolve(folder + MutantPatch.SUFFIX), "has the name of the folder mutants/"
+                        + folder + "/ (a mutant is a folder or a patch, not both)");
+            }
+        }
+        for (String patch : patches) {
+            checkPatch(dir, mutantsDir.resolve(patch + MutantPatch.SUFFIX), starterFiles, problems);
+        }
+        Set<String> mutants = new TreeSet<>(folders);
+        mutants.addAll(patches);
+        for (String mutant : mutants) {
+            if (!described.containsKey(mutant)) {
+                problems.add(kataFile, "mutants", "no line for mutants/" + mutant
+                        + (folders.contains(mutant) ? "/" : MutantPatch.SUFFIX) + " (say why that fix is wrong)");
             }
         }
         for (String name : described.keySet()) {
-            if (!folders.contains(name)) {
-                problems.add(kataFile, "mutants." + name, "there is no folder mutants/" + name + "/");
+            if (!mutants.contains(name)) {
+                problems.add(kataFile, "mutants." + name, "there is neither a folder mutants/" + name
+                        + "/ nor a file mutants/" + name + MutantPatch.SUFFIX);
             }
+        }
+    }
+
+    /** A patch mutant applies to the solution's files and changes them. */
+    private static void checkPatch(Path dir, Path patch, List<String> starterFiles, Problems problems) {
+        Map<String, String> solution = new LinkedHashMap<>();
+        for (String name : starterFiles) {
+            Path own = dir.resolve("solution").resolve(name);
+            solution.put(name, read(Files.isRegularFile(own) ? own : dir.resolve("starter").resolve(name)));
+        }
+        try {
+            MutantPatch.apply(read(patch), solution);
+        } catch (MutantPatch.InvalidPatchException e) {
+            problems.add(patch, e.getMessage());
         }
     }
 

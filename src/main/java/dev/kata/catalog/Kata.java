@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -21,7 +22,7 @@ import java.util.stream.Stream;
  * @param summary      one sentence for listings
  * @param javaPackage  the package its starter files declare, e.g. {@code leakalert}
  * @param files        the file names the learner edits (as in {@code starter/})
- * @param mutants      name of each wrong fix in {@code mutants/} and why it is wrong
+ * @param mutants      name of each wrong fix in {@code mutants/} (a folder or a {@code .patch}) and why it is wrong
  * @param testTimeout  limit for one hidden test
  * @param checkTimeout limit for the whole check
  * @param jvmArgs      extra flags for the test JVM
@@ -64,6 +65,29 @@ public record Kata(
 
     public Path mutantDir(String name) {
         return dir.resolve("mutants").resolve(name);
+    }
+
+    /** Mutant {@code name} as a unified diff against the solution, if it is written so. */
+    public Path mutantPatch(String name) {
+        return dir.resolve("mutants").resolve(name + MutantPatch.SUFFIX);
+    }
+
+    /**
+     * The learner's files of mutant {@code name}, each file's name and text: the solution with the
+     * mutant's patch applied, or the files of its folder (else the starter's).
+     */
+    public Map<String, String> mutantSources(String name) throws IOException, MutantPatch.InvalidPatchException {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (Files.isRegularFile(mutantPatch(name))) {
+            for (String file : files) {
+                out.put(file, Files.readString(solutionFile(file)));
+            }
+            return MutantPatch.apply(Files.readString(mutantPatch(name)), out);
+        }
+        for (Path file : variantFiles(mutantDir(name))) {
+            out.put(file.getFileName().toString(), Files.readString(file));
+        }
+        return out;
     }
 
     public Path supportDir() {

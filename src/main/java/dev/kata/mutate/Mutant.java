@@ -1,5 +1,7 @@
 package dev.kata.mutate;
 
+import dev.kata.catalog.MutantPatch;
+
 /**
  * A wrong fix derived from a reference solution by one operator at one place.
  *
@@ -12,8 +14,8 @@ package dev.kata.mutate;
  */
 public record Mutant(String id, String operator, String file, String original, String mutated) {
 
-    /** The change as a unified diff of the file, {@code context} lines around it. */
+    /** The change as a unified diff of the file: saved as {@code mutants/<name>.patch}, a hand-written mutant. */
     public String diff() {
-        return UnifiedDiff.of(file, original, mutated, 3);
+        return MutantPatch.between(file, "mutant", original, mutated);
     }
 }

@@ -144,7 +144,7 @@ final class MutationCheck {
         return new MutationReport(mutants.size(), notCompiled, killed, equivalent, survivors, problems, warnings, ms);
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

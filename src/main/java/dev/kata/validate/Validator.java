@@ -70,7 +70,8 @@ public final class Validator {
         Map<Kata, Map<Variant, List<Future<Verdict>>>> pending = new LinkedHashMap<>();
         Map<Kata, MutationCheck> checks = new LinkedHashMap<>();
         Map<Kata, List<Future<MutationCheck.Outcome>>> mutantRuns = new LinkedHashMap<>();
-        try (ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
+        try (MutantFolders mutantFolders = MutantFolders.create();
+             ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
             Thread t = new Thread(r, "kata-validate");
             t.setDaemon(true);
             return t;
@@ -78,7 +79,7 @@ public final class Validator {
             // Submit run by run, so that a kata's runs spread over time rather than all at once.
             for (Kata kata : katas) {
                 Map<Variant, List<Future<Verdict>>> byVariant = new LinkedHashMap<>();
-                for (Variant v : Variant.of(kata)) {
+                for (Variant v : Variant.of(kata, mutantFolders)) {
                     byVariant.put(v, new ArrayList<>());
                 }
                 pending.put(kata, byVariant);

@@ -18,12 +18,13 @@ import java.util.List;
  */
 public record Variant(String label, Path dir, boolean pass, Reason reason) {
 
-    static List<Variant> of(Kata kata) {
+    /** The kata's variants, its mutants written out into {@code mutants}. */
+    static List<Variant> of(Kata kata, MutantFolders mutants) {
         List<Variant> out = new ArrayList<>();
         out.add(new Variant("starter", kata.starterDir(), false, kata.pitfall()));
         out.add(new Variant("solution", kata.solutionDir(), true, null));
         for (String mutant : kata.mutants().keySet()) {
-            out.add(new Variant("mutant:" + mutant, kata.mutantDir(mutant), false, null));
+            out.add(new Variant("mutant:" + mutant, mutants.write(kata, mutant), false, null));
         }
         return out;
     }

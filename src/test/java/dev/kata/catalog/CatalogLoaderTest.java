@@ -199,8 +199,55 @@ class CatalogLoaderTest {
 
         String message = loadFails();
 
-        assertTrue(message.contains("katas/sum-up/kata.toml: mutants: no line for the folder mutants/undescribed/"), message);
-        assertTrue(message.contains("katas/count-down/kata.toml: mutants.ghost: there is no folder mutants/ghost/"), message);
+        assertTrue(message.contains("katas/sum-up/kata.toml: mutants: no line for mutants/undescribed/"), message);
+        assertTrue(message.contains("katas/count-down/kata.toml: mutants.ghost: there is neither a folder "
+                + "mutants/ghost/ nor a file mutants/ghost.patch"), message);
+    }
+
+    private static final String MINUS_ONE_PATCH = """
+            --- solution/Adder.java
+            +++ mutants/minus-one/Adder.java
+            @@ -5,6 +5,6 @@
+                 }
+            \s
+                 public static int add(int a, int b) {
+            -        return a + b;
+            +        return a + b - 1;
+                 }
+             }
+            """;
+
+    @Test
+    void patchMutantIsTheSolutionWithItsLinesChanged() throws Exception {
+        Files.writeString(pack.resolve("sum-up/mutants/minus-one.patch"), MINUS_ONE_PATCH);
+        Files.writeString(pack.resolve("sum-up/kata.toml"), "minus-one = \"Adds one too few.\"\n",
+                java.nio.file.StandardOpenOption.APPEND);
+
+        Kata sumUp = new CatalogLoader().load(pack).require("sum-up");
+
+        String solution = Files.readString(pack.resolve("sum-up/solution/Adder.java"));
+        assertEquals(java.util.Map.of("Adder.java", solution.replace("a + b;", "a + b - 1;")),
+                sumUp.mutantSources("minus-one"));
+        assertEquals(java.util.Map.of("Adder.java", Files.readString(pack.resolve("sum-up/mutants/off-by-one/Adder.java"))),
+                sumUp.mutantSources("off-by-one"));
+    }
+
+    @Test
+    void patchThatNoLongerAppliesOrNamesAnotherFileIsNamed() throws IOException {
+        Files.writeString(pack.resolve("sum-up/mutants/stale.patch"), MINUS_ONE_PATCH.replace("int a, int b", "int x, int y"));
+        Files.writeString(pack.resolve("sum-up/mutants/elsewhere.patch"), MINUS_ONE_PATCH.replace("Adder.java", "Summer.java"));
+        Files.writeString(pack.resolve("sum-up/mutants/off-by-one.patch"), MINUS_ONE_PATCH);
+        Files.writeString(pack.resolve("sum-up/kata.toml"), "stale = \"x\"\nelsewhere = \"y\"\n",
+                java.nio.file.StandardOpenOption.APPEND);
+
+        String message = loadFails();
+
+        assertTrue(message.contains("katas/sum-up/mutants/stale.patch: does not apply to the solution's Adder.java"),
+                message);
+        assertTrue(message.contains("katas/sum-up/mutants/elsewhere.patch: changes Summer.java, which is not one of "
+                + "the learner's files [Adder.java]"), message);
+        assertTrue(message.contains("katas/sum-up/mutants/off-by-one.patch: has the name of the folder "
+                + "mutants/off-by-one/"), message);
     }
 
     @Test
