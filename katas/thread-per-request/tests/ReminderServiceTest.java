@@ -296,6 +296,50 @@ class ReminderServiceTest {
         assertEquals(expected, got, "each patient's confirmation id");
     }
 
+    @Test
+    @Order(4)
+    @DisplayName("the gateway fails one reminder: remindAll throws, and neither hangs nor reports the night as done")
+    void aFailedReminderMakesRemindAllThrow() throws Exception {
+        List<String> ids = patients(60);
+        String rejected = ids.get(22);
+        IllegalStateException rejection = new IllegalStateException("gateway rejected the phone number of " + rejected);
+        SmsGateway gateway = patientId -> {
+            Thread.sleep(patientId.equals(rejected) ? 5 : 20); // the failure comes while the others still wait
+            if (patientId.equals(rejected)) {
+                throw rejection;
+            }
+            return "SMS-" + patientId;
+        };
+        ReminderService service = new ReminderService(gateway);
+        AtomicReference<Map<String, String>> atReturn = new AtomicReference<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread job = Thread.ofPlatform().name("reminder-job").start(() -> {
+            try {
+                atReturn.set(new LinkedHashMap<>(service.remindAll(ids)));
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        });
+        long waitedMs = Patience.millis(2000, 4000);
+        job.join(waitedMs);
+        if (job.isAlive()) {
+            job.interrupt();
+            job.join(500);
+            throw Pitfalls.deadlock("The SMS gateway failed the reminder of " + rejected + " (it threw " + rejection
+                    + ") and confirmed the 59 others at once, but remindAll had neither returned nor thrown "
+                    + waitedMs + " ms later: it was still waiting, and the failed reminder will never be confirmed."
+                    + " A reminder that fails must end the wait as surely as one that succeeds.");
+        }
+        if (failed.get() == null) {
+            Map<String, String> got = atReturn.get();
+            throw Pitfalls.lostWork("The SMS gateway failed the reminder of " + rejected + " (it threw " + rejection
+                    + "), yet remindAll returned normally, with " + got.size() + " confirmations"
+                    + (got.containsKey(rejected) ? " (" + got.get(rejected) + " for " + rejected + ")" : ", none for "
+                    + rejected) + ": the job reports the night as done with a patient never reminded. When a"
+                    + " reminder fails, remindAll must throw.");
+        }
+    }
+
     /** How long the gateway takes to confirm the slow reminder of waitsForASlowReminderAmongQuickOnes. */
     private static final long SLOW_ANSWER_MS = 800;
 }
