@@ -2,6 +2,7 @@ package tickerleak;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,6 +141,19 @@ class KeepAliveTest {
                     + (live > 2 ? " A heartbeat that is not cancelled when its session ends (or is replaced) stays"
                             + " scheduled at least until its next tick, an hour from now; cancel it at once." : ""));
         }
+        // S-3 reconnects twice; each time, every ping due by then is let run first
+        for (int opens = 1; opens <= 3; opens++) {
+            keepAlive.open("S-3");
+            scheduler.submit(() -> { }).get(Patience.millis(1000, 5000), TimeUnit.MILLISECONDS);
+        }
+        int reconnectedPings = pinger.count("S-3");
+        keepAlive.end("S-3");
+        if (reconnectedPings > 1) {
+            fail("S-3 was opened, then opened again twice (reconnects), with a ping due every hour, and it had"
+                    + " already been pinged " + reconnectedPings + " times: each reconnect added a ping. A session"
+                    + " that reconnects often would be pinged more often than once per period; a reconnect keeps"
+                    + " the heartbeat's rhythm.");
+        }
 
         int threads = 4;
         int perThread = 100;
@@ -229,9 +243,11 @@ class KeepAliveTest {
             String session = "S-" + round;
             AtomicReference<Throwable> failure = new AtomicReference<>();
             for (int i = 0; i < 2; i++) {
+                // Each thread has its own copy of the id, as ids read from two connections are: equal, not the same object.
+                String id = new String(session);
                 openers[i] = Thread.ofPlatform().name("reconnect-" + (i + 1)).unstarted(() -> {
                     try {
-                        keepAlive.open(session);
+                        keepAlive.open(id);
                     } catch (Throwable t) {
                         failure.set(t);
                     }
@@ -256,7 +272,9 @@ class KeepAliveTest {
                         + "moment (a reconnect racing the first open), and " + live + " heartbeats are now "
                         + "scheduled for it, not one. " + (live > 1 ? "Either each thread saw no heartbeat yet and "
                         + "scheduled its own (checking the map and then putting into it are two steps another "
-                        + "thread can come between), or the heartbeat one open replaced was not cancelled. The "
+                        + "thread can come between; a lock on the id itself does not join them, as the two threads'"
+                        + " ids are equal strings but two objects), or the heartbeat one open replaced was not"
+                        + " cancelled. The "
                         + "heartbeat your map forgot pings twice per period and survives end(). Make the check "
                         + "and the change one step (ConcurrentHashMap.compute), or cancel what put() replaced."
                         : "An open session must keep its heartbeat."));
