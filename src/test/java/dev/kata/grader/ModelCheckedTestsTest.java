@@ -63,4 +63,38 @@ class ModelCheckedTestsTest {
         assertTrue(verdict.passed(), verdict::toString);
         assertEquals(2, verdict.tests().size(), verdict::toString);
     }
+
+    /**
+     * The checker reads the fields of a JDK lambda the learner's code holds (a comparator's key
+     * extractor, here); without the JDK's packages opened to it, it threw into the learner's thread.
+     */
+    @Test
+    void aCounterHoldingAJdkLambdaPassesBoth() throws Exception {
+        Path source = Files.createDirectories(temp.resolve("src"));
+        Files.writeString(source.resolve("Counter.java"), """
+                package modelchecked;
+
+                import java.util.Arrays;
+                import java.util.Comparator;
+
+                public final class Counter {
+                    private static final Comparator<int[]> BY_FIRST = Comparator.comparingInt(a -> a[0]);
+                    private final int[][] slots = {{2}, {1}};
+                    private int count;
+
+                    public synchronized void add() {
+                        Arrays.sort(slots, BY_FIRST);
+                        count++;
+                    }
+
+                    public synchronized int count() {
+                        return count;
+                    }
+                }
+                """);
+
+        Verdict verdict = GRADER.check(KATA, source, CheckListener.NONE);
+
+        assertTrue(verdict.passed(), verdict::toString);
+    }
 }
