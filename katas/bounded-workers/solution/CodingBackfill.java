@@ -1,5 +1,6 @@
 package boundedworkers;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,20 +44,29 @@ public final class CodingBackfill {
         // One permit per call the service accepts at once (Go: a buffered channel used as a semaphore).
         int limit = terminology.maxConcurrentCalls();
         Semaphore slots = new Semaphore(limit);
-        for (String id : recordIds) {
-            // Wait for a free slot before starting the next worker: at most `limit` workers, and
-            // so at most `limit` lookups, exist at any time, however long the list is.
-            slots.acquire();
-            Thread.ofVirtual().name("backfill-" + id).start(() -> {
-                try {
-                    code(id, codes);
-                } finally {
-                    slots.release(); // on every path, failures included, or the slots run out
-                }
-            });
+        List<Thread> workers = new ArrayList<>();
+        try {
+            for (String id : recordIds) {
+                // Wait for a free slot before starting the next worker: at most `limit` workers, and
+                // so at most `limit` lookups, exist at any time, however long the list is.
+                slots.acquire();
+                workers.add(Thread.ofVirtual().name("backfill-" + id).start(() -> {
+                    try {
+                        code(id, codes);
+                    } finally {
+                        slots.release(); // on every path, failures included, or the slots run out
+                    }
+                }));
+            }
+            // Every worker gives its slot back when it is done: holding all of them means all are done.
+            slots.acquire(limit);
+        } catch (InterruptedException e) {
+            // The caller gave up on the backfill: call off the lookups in flight, and wait until
+            // they have ended, so that none is left running behind the caller's back.
+            workers.forEach(Thread::interrupt);
+            slots.acquireUninterruptibly(limit);
+            throw e;
         }
-        // Every worker gives its slot back when it is done: holding all of them means all are done.
-        slots.acquire(limit);
         return codes;
     }
 

@@ -350,9 +350,16 @@ class CodingBackfillTest {
             }
         }
         if (!missing.isEmpty()) {
+            List<String> neverAsked = missing.stream().filter(id -> !calls.containsKey(id)).toList();
             throw Pitfalls.lostWork(missing.size() + " of " + ids.size() + " records came back without a code, "
                     + "although the service had one for them, e.g. " + missing.subList(0, Math.min(5, missing.size()))
-                    + ". backfill() must return only once every lookup has ended.");
+                    + (neverAsked.isEmpty() ? ": each was looked up, but backfill() returned without its answer."
+                    + " It must return only once every lookup has ended."
+                    : neverAsked.size() == missing.size() ? ": none of them was ever looked up. Every record must be"
+                    + " looked up, whatever happened to the lookups before it (a failed one, even with an Error,"
+                    + " must not take its worker's remaining records with it)."
+                    : ": " + neverAsked.size() + " of them were never looked up, the others were but backfill()"
+                    + " returned without their answers."));
         }
         for (String id : ids) {
             String code = codes.get(id);
@@ -392,6 +399,7 @@ class CodingBackfillTest {
         final AtomicReference<Map<String, String>> result = new AtomicReference<>();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final CountDownLatch done = new CountDownLatch(1);
+        /** Lookups in flight the moment backfill() returned or threw (with a probe). */
         volatile int inFlightAtReturn;
         private final java.util.function.IntSupplier inFlightProbe;
 
@@ -404,6 +412,9 @@ class CodingBackfillTest {
                         inFlightAtReturn = inFlightProbe.getAsInt();
                     }
                 } catch (Throwable t) {
+                    if (inFlightProbe != null) {
+                        inFlightAtReturn = inFlightProbe.getAsInt();
+                    }
                     failure.set(t);
                 } finally {
                     done.countDown();
@@ -444,6 +455,56 @@ class CodingBackfillTest {
                 }
             }
             return "in state " + t.getState();
+        }
+    }
+
+    /**
+     * The thread running the backfill is interrupted while lookups are held open: backfill()
+     * must stop them, wait for them to end, and throw InterruptedException.
+     */
+    @Test
+    @Order(5)
+    void anInterruptedBackfillStopsItsLookupsBeforeItThrows() throws Exception {
+        List<String> ids = recordIds("I-", 30);
+        CountingService service = new CountingService(LIMIT, Set.of(), ids.size(), true);
+        Run run = Run.start(new CodingBackfill(service), ids, service.inFlight::get);
+        try {
+            if (!service.full.await(FILL_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                run.rethrowFailure();
+                fail("With 30 records waiting, the backfill never had " + LIMIT + " lookups running at once"
+                        + " within " + FILL_WAIT_MS + " ms (at most " + service.peak.get() + ").");
+            }
+            run.thread.interrupt();
+            long wait = dev.kata.probe.api.Patience.millis(2000, 6000);
+            if (!run.done.await(wait, TimeUnit.MILLISECONDS)) {
+                throw Pitfalls.timeout("The thread running backfill() was interrupted while " + LIMIT + " lookups"
+                        + " were held open, and " + wait + " ms later backfill() had neither returned nor thrown: it"
+                        + " is " + Run.where(run.thread) + ". A caller that gives up must not be kept waiting for"
+                        + " the whole night's run: stop the lookups in flight (interrupt them), wait for them to"
+                        + " end, and throw InterruptedException.");
+            }
+            int calledWhenItEnded = service.calls.size();
+            Throwable thrown = run.failure.get();
+            if (!(thrown instanceof InterruptedException)) {
+                fail("The thread running backfill() was interrupted while " + LIMIT + " lookups were held open,"
+                        + " and backfill() " + (thrown == null ? "returned normally" : "threw " + thrown) + ": a"
+                        + " backfill whose caller is interrupted throws InterruptedException", thrown);
+            }
+            if (run.inFlightAtReturn > 0) {
+                throw Pitfalls.leak("The thread running backfill() was interrupted while " + LIMIT + " lookups were"
+                        + " held open, and backfill() threw InterruptedException while " + run.inFlightAtReturn
+                        + " lookups it had started were still in flight: nobody will read their answers, and nothing"
+                        + " stops them. Before it throws, the backfill must interrupt the lookups in flight and wait"
+                        + " until they have ended.");
+            }
+            Thread.sleep(100);
+            if (service.calls.size() > calledWhenItEnded) {
+                throw Pitfalls.leak("backfill() threw InterruptedException after its thread was interrupted, but "
+                        + (service.calls.size() - calledWhenItEnded) + " more lookups started after that: the"
+                        + " workers it left behind go on through the records.");
+            }
+        } finally {
+            service.letGo();
         }
     }
 
