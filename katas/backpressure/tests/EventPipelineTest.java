@@ -1,5 +1,6 @@
 package backpressure;
 
+import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import backpressure.EventPipeline.Event;
 import java.util.ArrayList;
@@ -97,6 +98,80 @@ class EventPipelineTest {
         }
         for (int n = 0; n < scenarios.size(); n++) {
             new Run("seed " + seed + ", scenario " + (n + 1), scenarios.get(n)).check();
+        }
+    }
+
+    /**
+     * The writer writes one event at a time, when the test lets it, while three handlers wait for
+     * room (maxBacklog 1). Each time it takes an event, one slot frees up and every waiting
+     * handler wants it: only one may have it. Between two steps, once the writer sits in its
+     * next write and the handlers sit still, the backlog is counted.
+     */
+    @Test
+    @Order(4)
+    @DisplayName("the writer frees one slot at a time while three handlers wait for it: only one gets each slot")
+    void aFreedSlotGoesToOneHandler() throws Exception {
+        int handlers = 3;
+        int perHandler = 5;
+        int steps = 8;
+        java.util.concurrent.Semaphore mayFinish = new java.util.concurrent.Semaphore(0);
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger holding = new AtomicInteger();
+        AtomicInteger accepted = new AtomicInteger();
+        EventPipeline pipeline = new EventPipeline(event -> {
+            started.incrementAndGet();
+            holding.incrementAndGet();
+            mayFinish.acquire();
+        }, 1);
+        List<Thread> submitters = new ArrayList<>();
+        for (int h = 0; h < handlers; h++) {
+            int me = h;
+            submitters.add(Thread.ofPlatform().name("request-handler-" + (me + 1)).start(() -> {
+                try {
+                    for (int i = 0; i < perHandler; i++) {
+                        pipeline.submit(new Event(me * 100L + i, "viewed record " + (me * 100 + i)));
+                        accepted.incrementAndGet();
+                    }
+                } catch (InterruptedException e) {
+                    // the test's clean-up
+                }
+            }));
+        }
+        try {
+            for (int step = 1; step <= steps; step++) {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(1500, 6000));
+                // The writer sits in its write of event #step: nothing is on its way to it.
+                while (holding.get() < step && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                if (holding.get() < step) {
+                    break; // the pipeline stopped handing events to the writer: other tests say why
+                }
+                int before;
+                do { // the handlers sit still: each is done or waits for room
+                    before = accepted.get();
+                    Thread.sleep(20);
+                } while (accepted.get() != before && System.nanoTime() < deadline);
+                int waiting = accepted.get() - started.get();
+                if (waiting > 1) {
+                    throw Pitfalls.resourceLeak("The writer wrote one event at a time while " + handlers + " request"
+                            + " handlers waited for room, with maxBacklog = 1. After it had started on event #" + step
+                            + ", " + waiting + " accepted events were waiting for it (submit() had returned "
+                            + accepted.get() + " times, the writer had started on " + started.get() + "). The freed"
+                            + " slot went to more than one handler: looking for room and taking it must be one step"
+                            + " (a bounded queue's put() is), or every handler that saw the last free slot takes it.");
+                }
+                mayFinish.release();
+            }
+        } finally {
+            mayFinish.release(handlers * perHandler + 1);
+            for (Thread t : submitters) {
+                t.join(Patience.millis(1000, 4000));
+                if (t.isAlive()) {
+                    t.interrupt();
+                }
+            }
+            pipeline.close();
         }
     }
 

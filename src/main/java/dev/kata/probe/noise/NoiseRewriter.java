@@ -15,7 +15,9 @@ import org.objectweb.asm.Type;
  * a read-then-write needs before its write, just after each read of one of the class's own
  * volatile fields (a flag checked, then acted on: {@code if (closed) throw ...; inFlight++}), and
  * just before each write of a field outside constructors (the write of {@code count++}, or of a
- * lazily made instance). The pause widens the gap between the read and the write, so that another
+ * lazily made instance), and just after leaving a synchronized block or unlocking a lock (a check
+ * made under the lock, acted on after it: {@code synchronized (room) { while (full()) wait(); }
+ * queue.put(e)}). The pause widens the gap between the read and the write, so that another
  * thread's step lands in it. Atomic read-modify-writes ({@code incrementAndGet},
  * {@code compareAndSet}) get no pause: they have no gap.
  * And each {@code new HashMap} makes a {@link WatchedHashMap}, which notices two threads inside it at once.
@@ -25,6 +27,7 @@ public final class NoiseRewriter {
     private static final String HASH_MAP = "java/util/HashMap";
     private static final String WATCHED_HASH_MAP = Type.getInternalName(WatchedHashMap.class);
     private static final String ATOMICS = "java/util/concurrent/atomic/";
+    private static final String LOCKS = "java/util/concurrent/locks/";
     private static final Set<String> READS = Set.of(
             "get", "getPlain", "getOpaque", "getAcquire", "intValue", "longValue", "sum", "getReference");
 
@@ -40,6 +43,11 @@ public final class NoiseRewriter {
     static boolean readsAtomic(int opcode, String owner, String name, String descriptor) {
         return opcode == Opcodes.INVOKEVIRTUAL && owner.startsWith(ATOMICS) && READS.contains(name)
                 && descriptor.startsWith("()");
+    }
+
+    /** Whether a call releases a java.util.concurrent lock: what was checked under it may now change. */
+    static boolean unlocks(String owner, String name, String descriptor) {
+        return owner.startsWith(LOCKS) && name.equals("unlock") && descriptor.equals("()V");
     }
 
     private static final class Rewriter extends CallInserter {
@@ -93,7 +101,15 @@ public final class NoiseRewriter {
                         return;
                     }
                     super.visitMethodInsn(opcode, owner, method, desc, isInterface);
-                    if (readsAtomic(opcode, owner, method, desc)) {
+                    if (readsAtomic(opcode, owner, method, desc) || unlocks(owner, method, desc)) {
+                        pause();
+                    }
+                }
+
+                @Override
+                public void visitInsn(int opcode) {
+                    super.visitInsn(opcode);
+                    if (opcode == Opcodes.MONITOREXIT) {
                         pause();
                     }
                 }

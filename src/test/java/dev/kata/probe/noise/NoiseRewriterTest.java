@@ -30,18 +30,21 @@ class NoiseRewriterTest {
         assertEquals(1, pauses.get("plainIncrement"), pauses.toString());
         assertEquals(1, pauses.get("atomicValue"), pauses.toString());
         assertEquals(0, pauses.getOrDefault("<init>", 0), pauses.toString());
+        assertTrue(pauses.getOrDefault("addIfRoom", 0) >= 1, pauses.toString());
+        assertTrue(pauses.getOrDefault("addIfRoomLocked", 0) >= 1, pauses.toString());
     }
 
     @Test
-    void aReadThenWriteLosesUpdatesUnderNoiseAndAnAtomicIncrementNever() throws Exception {
-        Object racer = learnerClass().getConstructor().newInstance();
-        race(racer, "splitIncrement");
-        int split = (int) racer.getClass().getMethod("atomicValue").invoke(racer);
-        assertTrue(split < 2 * ROUNDS, "two threads each added " + ROUNDS + " with get() then set(); no update was lost");
-
-        Object fresh = learnerClass().getConstructor().newInstance();
-        race(fresh, "atomicIncrement");
-        assertEquals(2 * ROUNDS, fresh.getClass().getMethod("atomicValue").invoke(fresh));
+    void aCheckUnderALockActedOnAfterItIsCaughtUnderNoise() throws Exception {
+        for (String method : new String[] {"addIfRoom", "addIfRoomLocked"}) {
+            int most = 0;
+            for (int round = 0; round < 20 && most < 2; round++) {
+                Object racer = learnerClass().getConstructor().newInstance();
+                race(racer, method, 1);
+                most = Math.max(most, (int) racer.getClass().getMethod("items").invoke(racer));
+            }
+            assertEquals(2, most, method + ": two threads looked for room for one item at once, 20 times; both never took it");
+        }
     }
 
     @Test
@@ -63,12 +66,16 @@ class NoiseRewriterTest {
     private static final int ROUNDS = 40;
 
     private static void race(Object racer, String method) throws Exception {
+        race(racer, method, ROUNDS);
+    }
+
+    private static void race(Object racer, String method, int rounds) throws Exception {
         Method m = racer.getClass().getMethod(method);
         CyclicBarrier start = new CyclicBarrier(2);
         Runnable body = () -> {
             try {
                 start.await();
-                for (int i = 0; i < ROUNDS; i++) {
+                for (int i = 0; i < rounds; i++) {
                     m.invoke(racer);
                 }
             } catch (Exception e) {

@@ -7,6 +7,9 @@ public class Racer {
     private final AtomicInteger atomic = new AtomicInteger();
     private int plain;
     private volatile boolean open = true;
+    private final Object room = new Object();
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.List<Integer> items = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Racer() {
         plain = 0;
@@ -19,6 +22,33 @@ public class Racer {
         }
         atomic.incrementAndGet();
         return true;
+    }
+
+    /** Looks for room under a monitor and takes it after leaving: two threads can both see room. */
+    public void addIfRoom() {
+        synchronized (room) {
+            if (items.size() >= 1) {
+                return;
+            }
+        }
+        items.add(1);
+    }
+
+    /** The same with a lock. */
+    public void addIfRoomLocked() {
+        lock.lock();
+        try {
+            if (items.size() >= 1) {
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        items.add(1);
+    }
+
+    public int items() {
+        return items.size();
     }
 
     public void splitIncrement() {
