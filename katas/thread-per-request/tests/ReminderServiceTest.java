@@ -202,22 +202,13 @@ class ReminderServiceTest {
         };
         ReminderService service = new ReminderService(gateway);
 
-        AtomicReference<Map<String, String>> atReturn = new AtomicReference<>();
-        AtomicReference<Throwable> failed = new AtomicReference<>();
-        Thread job = Thread.ofPlatform().name("reminder-job").start(() -> {
-            try {
-                // Copy at once: what the caller sees the moment remindAll returns.
-                atReturn.set(new LinkedHashMap<>(service.remindAll(ids)));
-            } catch (Throwable e) {
-                failed.set(e);
-            }
-        });
+        Job job = new Job(service, ids);
         boolean started = firstCall.await(1, TimeUnit.SECONDS);
-        job.join(50); // a job that does not wait for its reminders returns right away
-        boolean returnedEarly = started && !job.isAlive();
+        job.thread.join(50); // a job that does not wait for its reminders returns right away
+        boolean returnedEarly = started && !job.thread.isAlive();
         int answeredBeforeRelease = answered.get();
         release.countDown();
-        job.join(2000);
+        job.thread.join(2000);
 
         if (!started) {
             fail("remindAll never called the SMS gateway within 1 s");
@@ -227,13 +218,13 @@ class ReminderServiceTest {
                     + answeredBeforeRelease + " of 20 answered): the job must wait for every reminder it started,"
                     + " or it reports the night as done with messages still unsent, and any that fail go unnoticed.");
         }
-        if (job.isAlive()) {
+        if (job.thread.isAlive()) {
             fail("remindAll had not returned 2 s after the gateway answered every reminder");
         }
-        if (failed.get() != null) {
-            fail("remindAll threw " + failed.get(), failed.get());
+        if (job.failed.get() != null) {
+            fail("remindAll threw " + job.failed.get(), job.failed.get());
         }
-        Map<String, String> got = atReturn.get();
+        Map<String, String> got = job.atReturn.get();
         Map<String, String> expected = new LinkedHashMap<>();
         for (String id : ids) {
             expected.put(id, "SMS-" + id);
@@ -261,26 +252,18 @@ class ReminderServiceTest {
             return "SMS-" + patientId;
         };
         ReminderService service = new ReminderService(gateway);
-        AtomicReference<Map<String, String>> atReturn = new AtomicReference<>();
-        AtomicReference<Throwable> failed = new AtomicReference<>();
-        Thread job = Thread.ofPlatform().name("reminder-job").start(() -> {
-            try {
-                atReturn.set(new LinkedHashMap<>(service.remindAll(ids)));
-            } catch (Throwable e) {
-                failed.set(e);
-            }
-        });
-        job.join(SLOW_ANSWER_MS + 2000);
-        if (job.isAlive()) {
+        Job job = new Job(service, ids);
+        job.thread.join(SLOW_ANSWER_MS + 2000);
+        if (job.thread.isAlive()) {
             fail("remindAll had not returned 2 s after the slow reminder was answered");
         }
-        if (failed.get() != null) {
-            fail("remindAll threw " + failed.get(), failed.get());
+        if (job.failed.get() != null) {
+            fail("remindAll threw " + job.failed.get(), job.failed.get());
         }
         if (slowCalled.getCount() > 0) {
             throw Pitfalls.lostWork("remindAll returned without ever sending the reminder of " + slow);
         }
-        Map<String, String> got = atReturn.get();
+        Map<String, String> got = job.atReturn.get();
         if (slowAnswered.getCount() > 0 || !("SMS-" + slow).equals(got.get(slow))) {
             throw Pitfalls.lostWork("The SMS gateway took " + SLOW_ANSWER_MS + " ms to confirm the reminder of " + slow
                     + " (the 19 others were confirmed at once), and remindAll returned "
@@ -311,27 +294,19 @@ class ReminderServiceTest {
             return "SMS-" + patientId;
         };
         ReminderService service = new ReminderService(gateway);
-        AtomicReference<Map<String, String>> atReturn = new AtomicReference<>();
-        AtomicReference<Throwable> failed = new AtomicReference<>();
-        Thread job = Thread.ofPlatform().name("reminder-job").start(() -> {
-            try {
-                atReturn.set(new LinkedHashMap<>(service.remindAll(ids)));
-            } catch (Throwable e) {
-                failed.set(e);
-            }
-        });
+        Job job = new Job(service, ids);
         long waitedMs = Patience.millis(2000, 4000);
-        job.join(waitedMs);
-        if (job.isAlive()) {
-            job.interrupt();
-            job.join(500);
+        job.thread.join(waitedMs);
+        if (job.thread.isAlive()) {
+            job.thread.interrupt();
+            job.thread.join(500);
             throw Pitfalls.deadlock("The SMS gateway failed the reminder of " + rejected + " (it threw " + rejection
                     + ") and confirmed the 59 others at once, but remindAll had neither returned nor thrown "
                     + waitedMs + " ms later: it was still waiting, and the failed reminder will never be confirmed."
                     + " A reminder that fails must end the wait as surely as one that succeeds.");
         }
-        if (failed.get() == null) {
-            Map<String, String> got = atReturn.get();
+        if (job.failed.get() == null) {
+            Map<String, String> got = job.atReturn.get();
             throw Pitfalls.lostWork("The SMS gateway failed the reminder of " + rejected + " (it threw " + rejection
                     + "), yet remindAll returned normally, with " + got.size() + " confirmations"
                     + (got.containsKey(rejected) ? " (" + got.get(rejected) + " for " + rejected + ")" : ", none for "
@@ -342,4 +317,21 @@ class ReminderServiceTest {
 
     /** How long the gateway takes to confirm the slow reminder of waitsForASlowReminderAmongQuickOnes. */
     private static final long SLOW_ANSWER_MS = 800;
+
+    /** remindAll on a thread of its own, as the nightly scheduler calls it: what it returned (copied at once) or threw. */
+    private static final class Job {
+        final AtomicReference<Map<String, String>> atReturn = new AtomicReference<>();
+        final AtomicReference<Throwable> failed = new AtomicReference<>();
+        final Thread thread;
+
+        Job(ReminderService service, List<String> ids) {
+            thread = Thread.ofPlatform().name("reminder-job").start(() -> {
+                try {
+                    atReturn.set(new LinkedHashMap<>(service.remindAll(ids)));
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            });
+        }
+    }
 }
