@@ -563,8 +563,11 @@ class LedgerTest {
     @Test
     @Order(7)
     void aStatementAndATransferOfTheSameAccountsBothFinish() throws Exception {
-        for (int round = 0; round < 4; round++) {
-            boolean bobOpenedFirst = round < 2;
+        // A new ledger each round: a lock order that follows something other than the ids (the order
+        // the accounts were opened in, or their identity hash codes) disagrees with the statement's
+        // in half of them at least; twelve rounds miss it about once in four thousand checks.
+        for (int round = 0; round < 12; round++) {
+            boolean bobOpenedFirst = round % 4 < 2;
             boolean bobPays = round % 2 == 0;
             statementMeetsATransfer(bobOpenedFirst, bobPays ? "bob" : "alice", bobPays ? "alice" : "bob");
         }
