@@ -14,7 +14,7 @@ import dev.kata.catalog.MutantPatch;
  */
 public record Mutant(String id, String operator, String file, String original, String mutated) {
 
-    /** The change as a unified diff of the file: saved as {@code mutants/<name>.patch}, a hand-written mutant. */
+    /** The change as a unified diff of the file, which saved as {@code mutants/<name>.patch} is a hand-written mutant. */
     public String diff() {
         return MutantPatch.between(file, "mutant", original, mutated);
     }
