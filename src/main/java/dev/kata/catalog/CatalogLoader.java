@@ -466,9 +466,6 @@ public final class CatalogLoader {
                         + folder + "/ (a mutant is a folder or a patch, not both)");
             }
         }
-        for (String patch : patches) {
-            checkPatch(dir, mutantsDir.resolve(patch + MutantPatch.SUFFIX), starterFiles, problems);
-        }
         Set<String> mutants = new TreeSet<>(folders);
         mutants.addAll(patches);
         for (String mutant : mutants) {
@@ -482,20 +479,6 @@ public final class CatalogLoader {
                 problems.add(kataFile, "mutants." + name, "there is neither a folder mutants/" + name
                         + "/ nor a file mutants/" + name + MutantPatch.SUFFIX);
             }
-        }
-    }
-
-    /** A patch mutant applies to the solution's files and changes them. */
-    private static void checkPatch(Path dir, Path patch, List<String> starterFiles, Problems problems) {
-        Map<String, String> solution = new LinkedHashMap<>();
-        for (String name : starterFiles) {
-            Path own = dir.resolve("solution").resolve(name);
-            solution.put(name, read(Files.isRegularFile(own) ? own : dir.resolve("starter").resolve(name)));
-        }
-        try {
-            MutantPatch.apply(read(patch), solution);
-        } catch (MutantPatch.InvalidPatchException e) {
-            problems.add(patch, e.getMessage());
         }
     }
 

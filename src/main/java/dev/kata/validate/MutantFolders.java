@@ -40,7 +40,17 @@ final class MutantFolders implements AutoCloseable {
             throw new UncheckedIOException("could not write mutant " + name + " of " + kata.id() + ": "
                     + e.getMessage(), e);
         } catch (MutantPatch.InvalidPatchException e) {
-            throw new IllegalStateException("mutant " + name + " of " + kata.id() + ": the patch " + e.getMessage(), e);
+            throw new UnusableMutantException("mutants/" + name + MutantPatch.SUFFIX + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A patch that cannot make its mutant (it no longer applies to the solution, say). Found when
+     * validating, not when loading the pack: applying every patch would slow down every command.
+     */
+    static final class UnusableMutantException extends RuntimeException {
+        UnusableMutantException(String message) {
+            super(message);
         }
     }
 

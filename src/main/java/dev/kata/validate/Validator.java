@@ -77,10 +77,16 @@ public final class Validator {
             return t;
         })) {
             // Submit run by run, so that a kata's runs spread over time rather than all at once.
+            Map<Kata, String> unusable = new LinkedHashMap<>();
             for (Kata kata : katas) {
                 Map<Variant, List<Future<Verdict>>> byVariant = new LinkedHashMap<>();
-                for (Variant v : Variant.of(kata, mutantFolders)) {
-                    byVariant.put(v, new ArrayList<>());
+                try {
+                    for (Variant v : Variant.of(kata, mutantFolders)) {
+                        byVariant.put(v, new ArrayList<>());
+                    }
+                } catch (MutantFolders.UnusableMutantException e) {
+                    unusable.put(kata, e.getMessage());
+                    continue;
                 }
                 pending.put(kata, byVariant);
             }
@@ -96,7 +102,7 @@ public final class Validator {
                 }
             }
             if (mutate) {
-                for (Kata kata : katas) {
+                for (Kata kata : pending.keySet()) {
                     MutationCheck check = MutationCheck.prepare(kata);
                     checks.put(kata, check);
                     List<Future<MutationCheck.Outcome>> runs = new ArrayList<>();
@@ -109,13 +115,19 @@ public final class Validator {
             }
             List<KataValidation> results = new ArrayList<>();
             try {
-                for (Map.Entry<Kata, Map<Variant, List<Future<Verdict>>>> k : pending.entrySet()) {
-                    MutationReport mutation = null;
-                    if (mutate) {
-                        mutation = checks.get(k.getKey()).report(outcomes(mutantRuns.get(k.getKey())));
+                for (Kata kata : katas) {
+                    KataValidation validation;
+                    if (unusable.containsKey(kata)) {
+                        validation = new KataValidation(kata.id(), List.of(unusable.get(kata)), List.of(), List.of(),
+                                null);
+                    } else {
+                        MutationReport mutation = null;
+                        if (mutate) {
+                            mutation = checks.get(kata).report(outcomes(mutantRuns.get(kata)));
+                        }
+                        validation = collect(kata, pending.get(kata), minMutants.applyAsInt(kata),
+                                ContractAudit.of(kata, contractRequired.test(kata)), mutation);
                     }
-                    KataValidation validation = collect(k.getKey(), k.getValue(), minMutants.applyAsInt(k.getKey()),
-                            ContractAudit.of(k.getKey(), contractRequired.test(k.getKey())), mutation);
                     results.add(validation);
                     onDone.accept(validation);
                 }

@@ -52,6 +52,18 @@ class PackCommandsTest {
     }
 
     @Test
+    void aMutantPatchThatNoLongerAppliesIsNamedByValidate() throws IOException {
+        kata.run("new", "billing-export", "--pack", "team").expect(0);
+        Path solution = kata.cwd.resolve("team/billing-export/solution/ReportExporter.java");
+        Files.writeString(solution, Files.readString(solution).replace("writer.join();", "writer.join(); // every writer"));
+
+        Run run = kata.run("validate", "--pack", "team").expect(1);
+
+        assertTrue(run.out().contains("mutants/example.patch: does not apply to the solution's ReportExporter.java"),
+                run.out());
+    }
+
+    @Test
     void generatedMutantsAreGradedAndASurvivorFailsUntilDeclaredEquivalent() throws IOException {
         kata.run("new", "billing-export", "--pack", "team").expect(0);
         Path kataDir = kata.cwd.resolve("team/billing-export");
