@@ -5,11 +5,13 @@ import dev.kata.shell.SessionLauncher;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-/** {@code kata}: the root command. Without a subcommand it shows where the learner is and what to do next. */
+/**
+ * {@code kata}: the root command. Without a subcommand it shows where the learner is and what to do next. Its
+ * subcommands are added by {@link Main} (see {@link Subcommands}).
+ */
 @Command(name = "kata",
         mixinStandardHelpOptions = true,
         versionProvider = ManifestVersion.class,
@@ -20,11 +22,6 @@ import picocli.CommandLine.ScopeType;
                         + " In a terminal that is an interactive session: saving your file checks it; keys for hints,"
                         + " the list, a reset, the editor; : runs any command. Piped or in CI it prints where you are"
                         + " and exits."},
-        subcommands = {
-                InitCommand.class, ListCommand.class, StartCommand.class, PathCommand.class, CheckCommand.class,
-                HintCommand.class, ResetCommand.class, SolutionCommand.class, ProgressCommand.class,
-                ValidateCommand.class, NewCommand.class, ReportCommand.class, CompletionCommand.class,
-                HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success, or the check passed",

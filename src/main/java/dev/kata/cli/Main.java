@@ -3,6 +3,7 @@ package dev.kata.cli;
 import dev.kata.KataException;
 import dev.kata.render.Style;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -29,15 +30,21 @@ public final class Main {
 
     public static int run(Launch launch, String... args) {
         try {
-            return commandLine(launch).execute(args);
+            return commandLine(launch, Subcommands.neededFor(args)).execute(args);
         } finally {
             launch.out().flush();
             launch.err().flush();
         }
     }
 
+    /** The whole command line, every subcommand in it (the session's prompt runs any of them). */
     public static CommandLine commandLine(Launch launch) {
+        return commandLine(launch, List.copyOf(Subcommands.ALL.values()));
+    }
+
+    private static CommandLine commandLine(Launch launch, List<Class<?>> subcommands) {
         CommandLine commandLine = new CommandLine(new KataCommand(launch));
+        subcommands.forEach(commandLine::addSubcommand);
         boolean color = Style.detect(Style.ColorMode.AUTO, launch.env(), launch.stdoutTerminal()).color();
         commandLine.setColorScheme(Help.defaultColorScheme(color ? Help.Ansi.ON : Help.Ansi.OFF));
         commandLine.setUsageHelpAutoWidth(true);
