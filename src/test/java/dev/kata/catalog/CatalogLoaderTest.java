@@ -318,6 +318,8 @@ class CatalogLoaderTest {
     void declaredPackageIgnoresComments() {
         assertEquals("leakalert", CatalogLoader.declaredPackage("/* package wrong; */\n// package nope;\npackage leakalert;\n").orElseThrow());
         assertTrue(CatalogLoader.declaredPackage("class A {}").isEmpty());
+        assertEquals("a.b", CatalogLoader.declaredPackage("/*\n * Licence {x}\n */\n\n// note\npackage a.b ;\nclass A {}").orElseThrow());
+        assertEquals("p", CatalogLoader.declaredPackage("@Deprecated\npackage p;").orElseThrow());
     }
 
     private String loadFails() {
