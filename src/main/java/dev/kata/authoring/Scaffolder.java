@@ -1,5 +1,6 @@
 package dev.kata.authoring;
 
+import dev.kata.TempFiles;
 import dev.kata.KataException;
 import dev.kata.catalog.CatalogLoader;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code kata new ID --pack PATH}: writes a kata folder that validates as it is and adds its id
@@ -120,7 +120,7 @@ public final class Scaffolder {
             }
             Files.move(staging, kataDir);
         } catch (IOException e) {
-            deleteQuietly(staging);
+            TempFiles.deleteQuietly(staging);
             throw new KataException("could not create " + kataDir + ": " + e.getMessage(), e);
         }
     }
@@ -132,19 +132,6 @@ public final class Scaffolder {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // best effort: a hidden leftover folder is harmless
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.kata.grader;
 
+import dev.kata.TempFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,8 +99,8 @@ final class ClassDataArchive {
         } catch (IOException e) {
             // no archive this time: test JVMs start without one
         } finally {
-            deleteQuietly(pending);
-            deleteQuietly(pending.resolveSibling(pending.getFileName() + ".config"));
+            TempFiles.deleteQuietly(pending);
+            TempFiles.deleteQuietly(pending.resolveSibling(pending.getFileName() + ".config"));
         }
     }
 
@@ -115,15 +116,7 @@ final class ClassDataArchive {
         try (var files = Files.list(file.getParent())) {
             files.filter(p -> p.getFileName().toString().startsWith(prefix) && !p.equals(file)
                     && (p.toString().endsWith(".aot") || p.toString().endsWith(".jsa")))
-                    .forEach(ClassDataArchive::deleteQuietly);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // a stray temp file in the cache is harmless
+                    .forEach(TempFiles::deleteQuietly);
         }
     }
 

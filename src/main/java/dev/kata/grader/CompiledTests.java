@@ -1,5 +1,6 @@
 package dev.kata.grader;
 
+import dev.kata.TempFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -126,7 +127,7 @@ final class CompiledTests {
             if (has(key)) {
                 return; // another check kept the same tests meanwhile
             }
-            TestJvm.deleteQuietly(entry); // there, but with no manifest: damaged
+            TempFiles.deleteQuietly(entry); // there, but with no manifest: damaged
             try {
                 Files.move(pending, entry, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -140,7 +141,7 @@ final class CompiledTests {
             // nothing kept: the next check compiles the tests again
         } finally {
             if (pending != null) {
-                TestJvm.deleteQuietly(pending);
+                TempFiles.deleteQuietly(pending);
             }
         }
     }
@@ -153,7 +154,7 @@ final class CompiledTests {
                     .sorted(Comparator.comparing(CompiledTests::modified).reversed()).toList();
         }
         for (Path old : entries.subList(Math.min(MAX_ENTRIES, entries.size()), entries.size())) {
-            TestJvm.deleteQuietly(old);
+            TempFiles.deleteQuietly(old);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.kata.grader;
 
+import dev.kata.TempFiles;
 import dev.kata.catalog.Kata;
 import dev.kata.probe.api.Reason;
 import java.io.IOException;
@@ -59,7 +60,7 @@ public final class Grader implements AutoCloseable {
     private record Spare(TestJvmSpec spec, Path work, TestJvm jvm) {
         void discard() {
             jvm.close();
-            TestJvm.deleteQuietly(work);
+            TempFiles.deleteQuietly(work);
         }
     }
 
@@ -196,7 +197,7 @@ public final class Grader implements AutoCloseable {
             if (jvm != null) {
                 jvm.close();
             }
-            TestJvm.deleteQuietly(work);
+            TempFiles.deleteQuietly(work);
             if (startSpare && !Thread.currentThread().isInterrupted()) {
                 // Off the check's path: the verdict goes back while the next JVM starts.
                 Thread.ofVirtual().name("kata-spare-jvm").start(() -> prepareSpare(specFor(kata)));
@@ -234,7 +235,7 @@ public final class Grader implements AutoCloseable {
                 old.discard();
             }
         } catch (IOException | UncheckedIOException e) {
-            TestJvm.deleteQuietly(work);
+            TempFiles.deleteQuietly(work);
             // no spare this time: the next check starts its own JVM
         }
     }
@@ -263,7 +264,7 @@ public final class Grader implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 // only a head start
             } finally {
-                TestJvm.deleteQuietly(out);
+                TempFiles.deleteQuietly(out);
             }
         });
     }

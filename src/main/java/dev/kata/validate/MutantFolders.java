@@ -1,5 +1,6 @@
 package dev.kata.validate;
 
+import dev.kata.TempFiles;
 import dev.kata.catalog.Kata;
 import dev.kata.catalog.MutantPatch;
 import java.io.IOException;
@@ -56,6 +57,6 @@ final class MutantFolders implements AutoCloseable {
 
     @Override
     public void close() {
-        MutationCheck.deleteQuietly(root);
+        TempFiles.deleteQuietly(root);
     }
 }

@@ -1,5 +1,6 @@
 package dev.kata.validate;
 
+import dev.kata.TempFiles;
 import dev.kata.catalog.Kata;
 import dev.kata.grader.Grader;
 import dev.kata.grader.Verdict;
@@ -11,12 +12,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * The generated-mutant half of {@code kata validate --mutate} for one kata: derives mutants from
@@ -112,7 +111,7 @@ final class MutationCheck {
 
     /** Sums up the outcomes (one per mutant, in order) and deletes the mutants' folders. */
     MutationReport report(List<Outcome> outcomes) {
-        deleteQuietly(root);
+        TempFiles.deleteQuietly(root);
         List<String> problems = new ArrayList<>(parseProblems);
         List<String> warnings = new ArrayList<>();
         if (unprintable > 0) {
@@ -142,15 +141,5 @@ final class MutationCheck {
             }
         }
         return new MutationReport(mutants.size(), notCompiled, killed, equivalent, survivors, problems, warnings, ms);
-    }
-
-    static void deleteQuietly(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException | UncheckedIOException e) {
-            // a temporary folder: the system cleans it up in time
-        }
     }
 }
