@@ -45,7 +45,7 @@ class EventPipelineTest {
             events.add(new Event(seq, "login user-" + seq));
         }
         // Hold the writer longer than a "wait a while, then give up" a submit might choose: the learner's
-        // time limits are shortened a thousandfold (kata.shortTimeouts), so 300 ms outlasts five minutes.
+        // time limits are shortened a thousandfold (kata.shortTimeouts), so 300 ms outlasts a limit of five minutes.
         new Run("the first scenario", new Scenario(4, List.of(events), Mode.HELD, 300, false, false)).check();
     }
 
@@ -119,6 +119,7 @@ class EventPipelineTest {
         AtomicInteger started = new AtomicInteger();
         AtomicInteger holding = new AtomicInteger();
         AtomicInteger accepted = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<String> refused = new java.util.concurrent.atomic.AtomicReference<>();
         EventPipeline pipeline = new EventPipeline(event -> {
             started.incrementAndGet();
             holding.incrementAndGet();
@@ -135,6 +136,8 @@ class EventPipelineTest {
                     }
                 } catch (InterruptedException e) {
                     // the test's clean-up
+                } catch (RuntimeException e) {
+                    refused.compareAndSet(null, Thread.currentThread().getName() + "'s submit() threw " + describe(e));
                 }
             }));
         }
@@ -142,8 +145,13 @@ class EventPipelineTest {
             for (int step = 1; step <= steps; step++) {
                 long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(1500, 6000));
                 // The writer sits in its write of event #step: nothing is on its way to it.
-                while (holding.get() < step && System.nanoTime() < deadline) {
+                while (holding.get() < step && refused.get() == null && System.nanoTime() < deadline) {
                     Thread.sleep(1);
+                }
+                if (refused.get() != null) {
+                    throw Pitfalls.lostWork(refused.get() + " while the writer, freeing one slot at a time, was"
+                            + " on event #" + holding.get() + " (maxBacklog = 1, three handlers). Nobody interrupted it:"
+                            + " submit() must not fail when the backlog is full; it waits for room.");
                 }
                 if (holding.get() < step) {
                     break; // the pipeline stopped handing events to the writer: other tests say why

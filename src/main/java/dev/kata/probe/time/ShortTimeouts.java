@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Time limits in the learner's code, shortened about a thousandfold: a second becomes a
- * millisecond. A wait for the work itself (a join, an await with no limit) is not touched, so
+ * Time limits in the learner's code, shortened at least a thousandfold: a second becomes a
+ * millisecond, and so does a minute given as a {@code TimeUnit} (a minute as a {@code Duration}
+ * becomes 60 ms), so that one generous hold in a test outlasts any guessed limit, in whatever unit. A wait for the work itself (a join, an await with no limit) is not touched, so
  * correct code behaves as before, while code that waits a guessed time and then goes on as if
  * the work were done shows itself at once, whatever its guess. A kata turns this on with
  * {@code -Dkata.shortTimeouts=true}; {@link TimeoutRewriter} puts the calls in. Public for the
@@ -18,7 +19,11 @@ public final class ShortTimeouts {
     private ShortTimeouts() {
     }
 
-    /** The unit of a time limit, one step finer (minutes and longer shorten by 60 or 24). */
+    /**
+     * The unit of a time limit: one step finer up to seconds, milliseconds for seconds and longer.
+     * (One step finer for minutes would shorten them only sixtyfold: a minute would become a
+     * second, longer than a test holds its scenario.)
+     */
     public static TimeUnit unit(TimeUnit unit) {
         if (unit == null) {
             return null;
@@ -26,10 +31,7 @@ public final class ShortTimeouts {
         return switch (unit) {
             case NANOSECONDS, MICROSECONDS -> TimeUnit.NANOSECONDS;
             case MILLISECONDS -> TimeUnit.MICROSECONDS;
-            case SECONDS -> TimeUnit.MILLISECONDS;
-            case MINUTES -> TimeUnit.SECONDS;
-            case HOURS -> TimeUnit.MINUTES;
-            case DAYS -> TimeUnit.HOURS;
+            case SECONDS, MINUTES, HOURS, DAYS -> TimeUnit.MILLISECONDS;
         };
     }
 
