@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = SECONDS)
 class ConfigRegistryInterleavingsTest {
-    private static final int INVOCATIONS = 100;
+    private static final int INVOCATIONS = 30;
     private static final String HOST = "records.db.host";
     private static final String PORT = "records.db.port";
     private static final String TIMEOUT = "request.timeout.ms";
