@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = SECONDS)
 class MigrationStatsInterleavingsTest {
-    private static final int INVOCATIONS = 100;
+    private static final int INVOCATIONS = 30;
 
     /** Published through a field, so that the model checker follows every access to it. */
     private static MigrationStats stats;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = SECONDS)
 class InteractionCheckerInterleavingsTest {
-    private static final int INVOCATIONS = 100;
+    private static final int INVOCATIONS = 30;
     private static final Interaction WARFARIN_ASPIRIN = new Interaction("warfarin", "aspirin", "major");
 
     /** Published through fields, so that the model checker follows every access to them. */

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = SECONDS)
 class PatientCacheInterleavingsTest {
-    private static final int INVOCATIONS = 100;
+    private static final int INVOCATIONS = 30;
 
     /** Published through fields, so that the model checker follows every access to them. */
     private static PatientCache cache;

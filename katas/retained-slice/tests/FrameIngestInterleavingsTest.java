@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = SECONDS)
 class FrameIngestInterleavingsTest {
-    private static final int INVOCATIONS = 50;
+    private static final int INVOCATIONS = 30;
     private static final int HEADER = FrameIngest.HEADER_BYTES;
     private static final int LENGTH = 40;
     private static final int DEVICE = 4711;

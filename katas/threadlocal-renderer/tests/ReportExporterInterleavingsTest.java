@@ -21,7 +21,7 @@ import threadlocalrenderer.ReportExporter.Renderer;
  */
 @Timeout(value = 60, unit = SECONDS)
 class ReportExporterInterleavingsTest {
-    private static final int INVOCATIONS = 100;
+    private static final int INVOCATIONS = 30;
 
     /** Published through fields, so that the model checker follows every access to them. */
     private static ReportExporter exporter;
