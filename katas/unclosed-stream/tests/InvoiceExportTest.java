@@ -82,6 +82,47 @@ class InvoiceExportTest {
         expectEveryInvoice(written, report, situation, us, eu);
     }
 
+    /**
+     * A shard with nothing to read, started first, is done at once, often before the next reader has
+     * run a single line: a reader that counts itself in only once it runs (Go's WaitGroup.Add inside
+     * the goroutine) then sees the count fall to zero and closes the channel under the others.
+     */
+    @Test
+    @Order(2)
+    void anEmptyShardStartedFirstDoesNotEndTheExportForTheOthers() throws Exception {
+        for (int round = 0; round < ROUNDS_EMPTY_FIRST; round++) {
+            ScriptedShard empty = new ScriptedShard("eu-0");
+            ScriptedShard us = new ScriptedShard("us-1", 3);
+            ScriptedShard ap = new ScriptedShard("ap-1", 2);
+            RecordingReport report = new RecordingReport();
+            String situation = "round " + (round + 1) + " of " + ROUNDS_EMPTY_FIRST + ": shards eu-0 (no invoice, listed"
+                    + " first), us-1 (3 invoices) and ap-1 (2)";
+            // Each round on a thread of its own, as a fresh request would be.
+            java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread exporter = Thread.ofPlatform().name("test-export-" + (round + 1)).start(() -> {
+                try {
+                    outcome.set(export(List.of(empty, us, ap), report, situation));
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+            });
+            exporter.join(GATE_MS);
+            if (exporter.isAlive()) {
+                StackTraceElement[] at = exporter.getStackTrace();
+                exporter.interrupt();
+                throw Pitfalls.timeout("exportAll had not returned " + GATE_MS + " ms after it was called (" + situation
+                        + "). The calling thread was " + exporter.getState() + " at " + firstOwnFrame(at) + ".");
+            }
+            if (outcome.get() instanceof Throwable t) {
+                if (t instanceof Error e) {
+                    throw e;
+                }
+                throw (Exception) t;
+            }
+            expectEveryInvoice((Integer) outcome.get(), report, situation, empty, us, ap);
+        }
+    }
+
     @Test
     @Order(3)
     void aShardThatFailsStillEndsTheExport() throws Exception {
@@ -690,6 +731,8 @@ class InvoiceExportTest {
     // ------------------------------------------------------------------ doubles
 
     /** A shard with scripted pages: sizes, a gate before a page, a page that fails. */
+    private static final int ROUNDS_EMPTY_FIRST = 40;
+
     static final class ScriptedShard implements Shard {
         private final String name;
         private final List<List<Invoice>> pages = new ArrayList<>();

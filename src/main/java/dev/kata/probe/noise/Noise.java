@@ -21,6 +21,31 @@ public final class Noise {
     private Noise() {
     }
 
+    /** Pauses after a start per thread at most: a loop starting thousands of workers is slowed for its first few. */
+    static final int START_PAUSES_PER_THREAD = 16;
+    /**
+     * Long enough for a thread just started to run to its end, its own noise pauses included,
+     * before the starter goes on: the started thread may have several of them.
+     */
+    static final long START_PAUSE_NANOS = 2_000_000;
+    private static final ThreadLocal<int[]> STARTS_PAUSED = ThreadLocal.withInitial(() -> new int[1]);
+
+    /** Called by a rewritten learner class just after it started a thread or handed a task to an executor. */
+    public static void afterStart() {
+        int[] paused = STARTS_PAUSED.get();
+        if (paused[0] >= START_PAUSES_PER_THREAD) {
+            return;
+        }
+        paused[0]++;
+        LockSupport.parkNanos(START_PAUSE_NANOS);
+    }
+
+    /** {@code Thread::start} as a rewritten learner class's method reference calls it ({@code threads.forEach(Thread::start)}). */
+    public static void start(Thread thread) {
+        thread.start();
+        afterStart();
+    }
+
     /** Called by a rewritten learner class where another thread's step would matter most. */
     public static void point() {
         int[] paused = PAUSED.get();

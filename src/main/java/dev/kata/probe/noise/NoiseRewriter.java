@@ -4,6 +4,7 @@ import dev.kata.probe.CallInserter;
 import java.util.HashSet;
 import java.util.Set;
 import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.Handle;
 import org.objectweb.asm.FieldVisitor;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -17,7 +18,10 @@ import org.objectweb.asm.Type;
  * just before each write of a field outside constructors (the write of {@code count++}, or of a
  * lazily made instance), and just after leaving a synchronized block or unlocking a lock (a check
  * made under the lock, acted on after it: {@code synchronized (room) { while (full()) wait(); }
- * queue.put(e)}). The pause widens the gap between the read and the write, so that another
+ * queue.put(e)}), and just after starting a thread or handing a task to an executor (the new
+ * thread may then run to its end before the next one is started: a count of running workers that
+ * each adds itself to only once it runs, Go's {@code WaitGroup.Add} inside the goroutine, falls to
+ * zero while others are still to come). The pause widens the gap between the read and the write, so that another
  * thread's step lands in it. Atomic read-modify-writes ({@code incrementAndGet},
  * {@code compareAndSet}) get no pause: they have no gap.
  * And each {@code new HashMap} makes a {@link WatchedHashMap}, which notices two threads inside it at once.
@@ -43,6 +47,13 @@ public final class NoiseRewriter {
     static boolean readsAtomic(int opcode, String owner, String name, String descriptor) {
         return opcode == Opcodes.INVOKEVIRTUAL && owner.startsWith(ATOMICS) && READS.contains(name)
                 && descriptor.startsWith("()");
+    }
+
+    /** Whether a call starts a thread or hands a task to an executor: the new work may run at once. */
+    static boolean startsWork(String owner, String name) {
+        boolean thread = owner.equals("java/lang/Thread") || owner.startsWith("java/lang/Thread$Builder");
+        return thread && (name.equals("start") || name.equals("startVirtualThread"))
+                || owner.startsWith("java/util/concurrent/") && (name.equals("execute") || name.equals("submit"));
     }
 
     /** Whether a call releases a java.util.concurrent lock: what was checked under it may now change. */
@@ -103,7 +114,26 @@ public final class NoiseRewriter {
                     super.visitMethodInsn(opcode, owner, method, desc, isInterface);
                     if (readsAtomic(opcode, owner, method, desc) || unlocks(owner, method, desc)) {
                         pause();
+                    } else if (startsWork(owner, method)) {
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, NOISE, "afterStart", "()V", false);
+                        changed = true;
                     }
+                }
+
+                /** {@code Thread::start} as a method reference: the start happens in the JDK's lambda, so it calls {@link Noise#start}. */
+                @Override
+                public void visitInvokeDynamicInsn(String name, String desc, Handle bootstrap, Object... args) {
+                    if (bootstrap.getOwner().equals("java/lang/invoke/LambdaMetafactory") && args.length > 1
+                            && args[1] instanceof Handle impl && impl.getTag() == Opcodes.H_INVOKEVIRTUAL
+                            && impl.getOwner().equals("java/lang/Thread") && impl.getName().equals("start")
+                            && impl.getDesc().equals("()V")) {
+                        Object[] rewritten = args.clone();
+                        rewritten[1] = new Handle(Opcodes.H_INVOKESTATIC, NOISE, "start", "(Ljava/lang/Thread;)V", false);
+                        changed = true;
+                        super.visitInvokeDynamicInsn(name, desc, bootstrap, rewritten);
+                        return;
+                    }
+                    super.visitInvokeDynamicInsn(name, desc, bootstrap, args);
                 }
 
                 @Override

@@ -48,6 +48,23 @@ class NoiseRewriterTest {
     }
 
     @Test
+    void aWorkerThatCountsItselfInOnlyOnceItRunsIsCaughtUnderNoise() throws Exception {
+        assertEquals(1, pausesByMethod(NoiseRewriter.rewrite(bytesOf(Racer.class))).get("countsInOnceRunning"),
+                "a pause after the atomic read of the result");
+        assertEquals(2, pausesByMethod(NoiseRewriter.rewrite(bytesOf(Racer.class)), "afterStart").get("countsInOnceRunning"),
+                "a pause after each of the two starts");
+        Object racer = learnerClass().getConstructor().newInstance();
+        for (String method : new String[] {"countsInOnceRunning", "countsInOnceRunningStartedByReference"}) {
+            int most = 0;
+            for (int round = 0; round < 20 && most < 2; round++) {
+                most = Math.max(most, (int) racer.getClass().getMethod(method).invoke(racer));
+            }
+            assertEquals(2, most, method + ": the first worker, started and paused after, never ended before the second"
+                    + " counted itself in");
+        }
+    }
+
+    @Test
     void aNewHashMapIsWatchedAndASubclassOfItsOwnIsLeftAlone() throws Exception {
         Class<?> racer = learnerClass();
         Object map = racer.getMethod("newMap").invoke(racer.getConstructor().newInstance());
@@ -89,6 +106,10 @@ class NoiseRewriterTest {
     }
 
     private static Map<String, Integer> pausesByMethod(byte[] classFile) {
+        return pausesByMethod(classFile, "point");
+    }
+
+    private static Map<String, Integer> pausesByMethod(byte[] classFile, String kind) {
         Map<String, Integer> pauses = new TreeMap<>();
         new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
@@ -96,7 +117,7 @@ class NoiseRewriterTest {
                 return new MethodVisitor(Opcodes.ASM9) {
                     @Override
                     public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean isInterface) {
-                        if (owner.equals("dev/kata/probe/noise/Noise") && method.equals("point")) {
+                        if (owner.equals("dev/kata/probe/noise/Noise") && method.equals(kind)) {
                             pauses.merge(name, 1, Integer::sum);
                         }
                     }

@@ -71,6 +71,45 @@ public class Racer {
         return plain;
     }
 
+    /**
+     * Two workers that each count themselves in only once they run (Go's WaitGroup.Add inside the
+     * goroutine), the first with nothing to do: how many times the count fell to zero. More than
+     * once: the first finished before the second had counted itself in.
+     */
+    public int countsInOnceRunning() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger endings = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable worker = () -> {
+            running.incrementAndGet();
+            if (running.decrementAndGet() == 0) {
+                endings.incrementAndGet();
+            }
+        };
+        Thread first = Thread.ofVirtual().start(worker);
+        Thread second = Thread.ofVirtual().start(worker);
+        first.join();
+        second.join();
+        return endings.get();
+    }
+
+    /** The same, the workers started by a method reference: {@code forEach(Thread::start)}. */
+    public int countsInOnceRunningStartedByReference() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger endings = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable worker = () -> {
+            running.incrementAndGet();
+            if (running.decrementAndGet() == 0) {
+                endings.incrementAndGet();
+            }
+        };
+        java.util.List<Thread> workers = java.util.List.of(Thread.ofVirtual().unstarted(worker), Thread.ofVirtual().unstarted(worker));
+        workers.forEach(Thread::start);
+        for (Thread t : workers) {
+            t.join();
+        }
+        return endings.get();
+    }
+
     public java.util.Map<String, Integer> newMap() {
         return new java.util.HashMap<>(new Table());
     }
