@@ -731,7 +731,7 @@ class InvoiceExportTest {
     // ------------------------------------------------------------------ doubles
 
     /** A shard with scripted pages: sizes, a gate before a page, a page that fails. */
-    private static final int ROUNDS_EMPTY_FIRST = 40;
+    private static final int ROUNDS_EMPTY_FIRST = 12;
 
     static final class ScriptedShard implements Shard {
         private final String name;

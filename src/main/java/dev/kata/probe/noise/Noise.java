@@ -22,7 +22,7 @@ public final class Noise {
     }
 
     /** Pauses after a start per thread at most: a loop starting thousands of workers is slowed for its first few. */
-    static final int START_PAUSES_PER_THREAD = 16;
+    static final int START_PAUSES_PER_THREAD = 4;
     /**
      * Long enough for a thread just started to run to its end, its own noise pauses included,
      * before the starter goes on: the started thread may have several of them.
