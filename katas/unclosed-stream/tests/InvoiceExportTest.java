@@ -36,6 +36,8 @@ class InvoiceExportTest {
 
     /** Longest a shard double waits for the situation it is scripted to wait for (stretched on a busy machine). */
     private static final long GATE_MS = Patience.millis(1000, 5000);
+    /** Exports of anEmptyShardStartedFirstDoesNotEndTheExportForTheOthers. */
+    private static final int ROUNDS_EMPTY_FIRST = 12;
 
     // ------------------------------------------------------------------ tests
 
@@ -84,8 +86,9 @@ class InvoiceExportTest {
 
     /**
      * A shard with nothing to read, started first, is done at once, often before the next reader has
-     * run a single line: a reader that counts itself in only once it runs (Go's WaitGroup.Add inside
-     * the goroutine) then sees the count fall to zero and closes the channel under the others.
+     * run a single line (timing noise pauses the exporting thread just after each start): a reader
+     * that counts itself in only once it runs (Go's WaitGroup.Add inside the goroutine) then sees the
+     * count fall to zero and closes the channel under the others.
      */
     @Test
     @Order(2)
@@ -731,8 +734,6 @@ class InvoiceExportTest {
     // ------------------------------------------------------------------ doubles
 
     /** A shard with scripted pages: sizes, a gate before a page, a page that fails. */
-    private static final int ROUNDS_EMPTY_FIRST = 12;
-
     static final class ScriptedShard implements Shard {
         private final String name;
         private final List<List<Invoice>> pages = new ArrayList<>();

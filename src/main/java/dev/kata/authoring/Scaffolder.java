@@ -1,7 +1,7 @@
 package dev.kata.authoring;
 
-import dev.kata.TempFiles;
 import dev.kata.KataException;
+import dev.kata.TempFiles;
 import dev.kata.catalog.CatalogLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

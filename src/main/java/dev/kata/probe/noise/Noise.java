@@ -18,9 +18,6 @@ public final class Noise {
     static final long MAX_PAUSE_NANOS = 600_000;
     private static final ThreadLocal<int[]> PAUSED = ThreadLocal.withInitial(() -> new int[1]);
 
-    private Noise() {
-    }
-
     /** Pauses after a start per thread at most: a loop starting thousands of workers is slowed for its first few. */
     static final int START_PAUSES_PER_THREAD = 4;
     /**
@@ -29,6 +26,9 @@ public final class Noise {
      */
     static final long START_PAUSE_NANOS = 2_000_000;
     private static final ThreadLocal<int[]> STARTS_PAUSED = ThreadLocal.withInitial(() -> new int[1]);
+
+    private Noise() {
+    }
 
     /** Called by a rewritten learner class just after it started a thread or handed a task to an executor. */
     public static void afterStart() {

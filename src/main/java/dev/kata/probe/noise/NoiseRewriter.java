@@ -4,8 +4,8 @@ import dev.kata.probe.CallInserter;
 import java.util.HashSet;
 import java.util.Set;
 import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.Handle;
 import org.objectweb.asm.FieldVisitor;
+import org.objectweb.asm.Handle;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -21,8 +21,8 @@ import org.objectweb.asm.Type;
  * queue.put(e)}), and just after starting a thread or handing a task to an executor (the new
  * thread may then run to its end before the next one is started: a count of running workers that
  * each adds itself to only once it runs, Go's {@code WaitGroup.Add} inside the goroutine, falls to
- * zero while others are still to come). The pause widens the gap between the read and the write, so that another
- * thread's step lands in it. Atomic read-modify-writes ({@code incrementAndGet},
+ * zero while others are still to come). The pause widens the gap between the read and the
+ * write, so that another thread's step lands in it. Atomic read-modify-writes ({@code incrementAndGet},
  * {@code compareAndSet}) get no pause: they have no gap.
  * And each {@code new HashMap} makes a {@link WatchedHashMap}, which notices two threads inside it at once.
  */

@@ -6,7 +6,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Time limits in the learner's code, shortened at least a thousandfold: a second becomes a
  * millisecond, and so does a minute given as a {@code TimeUnit} (a minute as a {@code Duration}
- * becomes 60 ms), so that one generous hold in a test outlasts any guessed limit, in whatever unit. A wait for the work itself (a join, an await with no limit) is not touched, so
+ * becomes 60 ms), so that one generous hold in a test outlasts any guessed limit, in whatever
+ * unit. A wait for the work itself (a join, an await with no limit) is not touched, so
  * correct code behaves as before, while code that waits a guessed time and then goes on as if
  * the work were done shows itself at once, whatever its guess. A kata turns this on with
  * {@code -Dkata.shortTimeouts=true}; {@link TimeoutRewriter} puts the calls in. Public for the
