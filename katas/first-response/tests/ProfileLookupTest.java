@@ -102,9 +102,12 @@ class ProfileLookupTest {
         // In even rounds zone-b breaks with an unchecked exception: a failure too.
         Duration timeout = Duration.ofSeconds(4);
         for (int round = 1; round <= 5; round++) {
-            ProfileLookup lookup = new ProfileLookup(List.of(ScriptedReplica.failing("zone-a"),
+            List<ScriptedReplica> replicas = List.of(ScriptedReplica.failing("zone-a"),
                     round % 2 == 0 ? ScriptedReplica.breaking("zone-b") : ScriptedReplica.failing("zone-b"),
-                    ScriptedReplica.failing("zone-c")));
+                    ScriptedReplica.failing("zone-c"));
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(replicas.size());
+            replicas.forEach(r -> r.together = together);
+            ProfileLookup lookup = new ProfileLookup(List.copyOf(replicas));
             long start = System.nanoTime();
             try {
                 Profile profile = fetchOnTime(lookup, "u-300" + round, timeout);
@@ -579,6 +582,8 @@ class ProfileLookupTest {
         final CountDownLatch failed = new CountDownLatch(1);
         private final CountDownLatch never = new CountDownLatch(1);
         volatile Thread caller;
+        /** Replicas that fail at the same moment wait here for each other first (null: fail at once). */
+        java.util.concurrent.CyclicBarrier together;
 
         private ScriptedReplica(String zone, Mode mode, ScriptedReplica after) {
             this.zone = zone;
@@ -626,10 +631,12 @@ class ProfileLookupTest {
             switch (mode) {
                 case ANSWER -> { }
                 case FAIL -> {
+                    awaitTheOthers();
                     failed.countDown();
                     throw failure;
                 }
                 case BREAK -> {
+                    awaitTheOthers();
                     failed.countDown();
                     throw new IllegalStateException("replica in " + zone + " broke: " + failure.getMessage());
                 }
@@ -651,6 +658,17 @@ class ProfileLookupTest {
                 }
             }
             return profileFor(userId);
+        }
+
+        /** Lines the failure up with the other replicas' (for a short while: a lookup that calls them one by one fails them one by one). */
+        private void awaitTheOthers() throws InterruptedException {
+            if (together != null) {
+                try {
+                    together.await(500, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.BrokenBarrierException | java.util.concurrent.TimeoutException e) {
+                    // not all called at once: fail now
+                }
+            }
         }
 
         /**
