@@ -77,37 +77,37 @@ public class Racer {
      * once: the first finished before the second had counted itself in.
      */
     public int countsInOnceRunning() throws InterruptedException {
-        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger endings = new java.util.concurrent.atomic.AtomicInteger();
-        Runnable worker = () -> {
-            running.incrementAndGet();
-            if (running.decrementAndGet() == 0) {
-                endings.incrementAndGet();
-            }
-        };
-        Thread first = Thread.ofVirtual().start(worker);
-        Thread second = Thread.ofVirtual().start(worker);
+        LateCount count = new LateCount();
+        Thread first = Thread.ofVirtual().start(count::work);
+        Thread second = Thread.ofVirtual().start(count::work);
         first.join();
         second.join();
-        return endings.get();
+        return count.endings.get();
     }
 
     /** The same, the workers started by a method reference: {@code forEach(Thread::start)}. */
     public int countsInOnceRunningStartedByReference() throws InterruptedException {
-        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger endings = new java.util.concurrent.atomic.AtomicInteger();
-        Runnable worker = () -> {
-            running.incrementAndGet();
-            if (running.decrementAndGet() == 0) {
-                endings.incrementAndGet();
-            }
-        };
-        java.util.List<Thread> workers = java.util.List.of(Thread.ofVirtual().unstarted(worker), Thread.ofVirtual().unstarted(worker));
+        LateCount count = new LateCount();
+        java.util.List<Thread> workers = java.util.List.of(Thread.ofVirtual().unstarted(count::work),
+                Thread.ofVirtual().unstarted(count::work));
         workers.forEach(Thread::start);
         for (Thread t : workers) {
             t.join();
         }
-        return endings.get();
+        return count.endings.get();
+    }
+
+    /** The workers' count of themselves, raised only once each runs, and how often it fell to zero. */
+    private static final class LateCount {
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger endings = new AtomicInteger();
+
+        void work() {
+            running.incrementAndGet();
+            if (running.decrementAndGet() == 0) {
+                endings.incrementAndGet();
+            }
+        }
     }
 
     public java.util.Map<String, Integer> newMap() {
