@@ -441,7 +441,8 @@ class SessionTest {
         Path bin = Files.createDirectories(temp.resolve("bin"));
         Path args = temp.resolve("editor-args");
         Path editor = bin.resolve("vim");
-        Files.writeString(editor, "#!/bin/sh\necho \"$@\" > '" + args + "'\n");
+        // Written aside, then moved: the test must never read the file half written (created, still empty).
+        Files.writeString(editor, "#!/bin/sh\necho \"$@\" > '" + args + ".tmp' && mv '" + args + ".tmp' '" + args + "'\n");
         editor.toFile().setExecutable(true);
         kata.env.put("EDITOR", editor.toString());
         kata.start("sum-up", 80, 24, false);
