@@ -6,20 +6,26 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * How long this JVM's threads waited for a CPU during one test, and since when none of them has
- * wanted one, kept up from repeated readings of the kernel's counters so that threads that ended
- * midway still count. A test's threads may be held up by the JVM's own (a safepoint waits for the
- * VM thread, a pool's carrier runs its tasks), so the whole JVM is weighed. The watchdog's own
- * wake-ups and the JVM's periodic task are left out: they wait for a CPU on a busy machine even
- * when the test is stuck.
+ * How long this JVM's threads waited for a CPU during one test, and since when none of the test's
+ * threads has run or wanted a CPU, kept up from repeated readings of the kernel's counters so that
+ * threads that ended midway still count. A test's threads may be held up by the JVM's own (a
+ * safepoint waits for the VM thread, a pool's carrier runs its tasks), so the whole JVM is weighed
+ * for the wait. The watchdog's own wake-ups and the JVM's periodic task are left out: they wait for
+ * a CPU on a busy machine even when the test is stuck.
+ *
+ * <p>Idleness rests on the kernel's run counts, not on the state seen at each reading: on a busy
+ * machine readings are rare, and a thread that runs in short bursts between sleeps (a ticker, a
+ * worker pausing between tasks) is asleep at almost every one of them although it keeps running.
  */
 final class CpuAccount {
     private static final Set<String> NOISE = Set.of(KernelThreads.taskName("kata-probe-watchdog"), "VM Periodic Tas",
             "Monitor Deflati");
 
     private final Map<Integer, KernelThreads.Task> last = new HashMap<>();
+    /** The run counts of the watched tasks at the last reading. */
+    private Map<Integer, Long> watchedRuns = Map.of();
     private long waitNanos;
-    /** When a reading last found a thread of this JVM runnable; 0 before the first reading. */
+    /** When a reading last found a watched thread had run or wanted to since the one before; 0 before the first. */
     private long busyAtNanos;
 
     CpuAccount(KernelThreads atStart) {
@@ -28,8 +34,16 @@ final class CpuAccount {
         }
     }
 
-    /** Adds what happened since the last reading; {@code testThreads} are the test's threads now. */
-    void update(KernelThreads now, List<Thread> testThreads) {
+    /**
+     * Adds what happened since the last reading: {@code testThreads} are the test's threads now,
+     * {@code watched} the kernel's tasks of those threads and of the pool threads that could run
+     * their work.
+     */
+    void update(KernelThreads now, List<Thread> testThreads, Map<Integer, KernelThreads.Task> watched) {
+        update(now, testThreads, watched, System.nanoTime());
+    }
+
+    void update(KernelThreads now, List<Thread> testThreads, Map<Integer, KernelThreads.Task> watched, long atNanos) {
         if (now == null) {
             return;
         }
@@ -44,8 +58,13 @@ final class CpuAccount {
         for (Thread t : testThreads) {
             wants[0] |= t.isVirtual() && t.getState() == Thread.State.RUNNABLE;
         }
+        Map<Integer, Long> runs = new HashMap<>();
+        watched.forEach((tid, t) -> runs.put(tid, t.runs()));
+        // a watched thread that ran, started or ended since the last reading moved (where the kernel counts runs)
+        wants[0] |= !runs.containsValue(-1L) && !runs.equals(watchedRuns);
+        watchedRuns = runs;
         if (wants[0]) {
-            busyAtNanos = System.nanoTime();
+            busyAtNanos = atNanos;
         }
     }
 
@@ -53,8 +72,12 @@ final class CpuAccount {
         return waitNanos / 1_000_000;
     }
 
-    /** How long none of the JVM's threads has run or wanted a CPU, as far as the readings show. */
+    /** How long none of the test's threads has run or wanted a CPU, as far as the readings show. */
     long idleMs() {
-        return busyAtNanos == 0 ? 0 : (System.nanoTime() - busyAtNanos) / 1_000_000;
+        return idleMs(System.nanoTime());
+    }
+
+    long idleMs(long nowNanos) {
+        return busyAtNanos == 0 ? 0 : (nowNanos - busyAtNanos) / 1_000_000;
     }
 }

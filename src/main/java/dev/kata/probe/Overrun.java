@@ -21,18 +21,55 @@ record Overrun(long wallMs, long cpuMs, long cpuWaitMs, long idleMs) {
 
     enum Call { WITHIN, TOO_SLOW, CANNOT_TELL, WAIT }
 
+    /** What shows a test past its limit is too slow, whatever the machine: the first that holds. */
+    enum Evidence {
+        /** its threads burnt half the limit on a CPU */
+        RAN,
+        /** over the limit even less the time the JVM waited for a CPU */
+        NOT_THE_WAIT,
+        /** none of its threads has run for a while */
+        STUCK,
+        NONE
+    }
+
     Call judge(long limitMs) {
         if (wallMs <= limitMs) {
             return Call.WITHIN;
         }
-        if (cpuMs * 2 >= limitMs || wallMs - cpuWaitMs > limitMs || idleMs >= IDLE_PROOF_MS) {
+        if (evidence(limitMs) != Evidence.NONE) {
             return Call.TOO_SLOW;
         }
         return wallMs > STRETCH * limitMs ? Call.CANNOT_TELL : Call.WAIT;
     }
 
+    Evidence evidence(long limitMs) {
+        if (cpuMs * 2 >= limitMs) {
+            return Evidence.RAN;
+        }
+        if (wallMs - cpuWaitMs > limitMs) {
+            return Evidence.NOT_THE_WAIT;
+        }
+        return idleMs >= IDLE_PROOF_MS ? Evidence.STUCK : Evidence.NONE;
+    }
+
     /** Whether waiting for a CPU took a noticeable part of the time. */
     boolean starved() {
         return cpuWaitMs * 5 >= wallMs;
+    }
+
+    /** Why a test is too slow although the machine was busy: the evidence the overrun's judgement rests on. */
+    String busyMachineNote(long limitMs) {
+        String ran = "in " + seconds(wallMs()) + " its threads ran " + seconds(cpuMs());
+        return switch (evidence(limitMs)) {
+            case RAN -> ran + " on a CPU, half its limit or more: the code itself keeps busy";
+            case STUCK -> "but none of its threads has run at all for the last " + seconds(idleMs())
+                    + ": it is stuck, not slowed down";
+            default -> ran + " and the test JVM waited " + seconds(cpuWaitMs())
+                    + " for a CPU, which does not explain the overrun";
+        };
+    }
+
+    static String seconds(long ms) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 }

@@ -66,7 +66,9 @@ final class Watchdog implements Runnable {
             ticks++;
             // From half its limit on, a test's CPU use is followed, in case it runs over.
             if (run.elapsedMs() * 2 > run.timeoutMs && ticks % LOOK_EVERY_TICKS == 0) {
-                account.update(KernelThreads.read(), Probe.threadsOf(run));
+                KernelThreads now = KernelThreads.read();
+                List<Thread> threads = Probe.threadsOf(run);
+                account.update(now, threads, now == null ? Map.of() : watchedTasks(now, threads));
                 if (run.elapsedMs() > run.timeoutMs) {
                     checkOverrun(run, atStart, account, loadAtStart, this::confirmDeadlock);
                 }
@@ -130,15 +132,13 @@ final class Watchdog implements Runnable {
         String machine = loadAtStart == null ? "" : load.describeSince(loadAtStart);
         List<ThreadSnapshot> threads = Probe.describe(Probe.threadsOf(run), 12);
         if (call == Overrun.Call.TOO_SLOW) {
-            String note = busy ? " (the machine was busy: " + machine + "; in " + seconds(use.wallMs())
-                    + " its threads ran " + seconds(use.cpuMs()) + " and the test JVM waited "
-                    + seconds(use.cpuWaitMs()) + " for a CPU, which does not explain the overrun)" : "";
+            String note = busy ? " (the machine was busy: " + machine + "; " + use.busyMachineNote(run.timeoutMs) + ")" : "";
             Probe.fatal(run, Reason.TIMEOUT, "still running after " + run.timeoutMs + " ms" + note + stuckWhere(threads),
                     Probe.firstLocation(threads), threads);
         } else {
             Probe.inconclusive(run, Reason.TIMEOUT, "ran past its " + run.timeoutMs + " ms limit, but the machine was"
-                    + " too busy to tell whether your code is slow: in " + seconds(use.wallMs()) + " its threads got "
-                    + seconds(use.cpuMs()) + " of CPU, and the test JVM's threads waited " + seconds(use.cpuWaitMs())
+                    + " too busy to tell whether your code is slow: in " + Overrun.seconds(use.wallMs()) + " its threads got "
+                    + Overrun.seconds(use.cpuMs()) + " of CPU, and the test JVM's threads waited " + Overrun.seconds(use.cpuWaitMs())
                     + " for one ("
                     + machine + ")", Probe.firstLocation(threads), threads);
         }
@@ -155,18 +155,7 @@ final class Watchdog implements Runnable {
             return new Overrun(wall, 0, 0, wall);
         }
         Map<Integer, KernelThreads.Task> before = atStart.byTid();
-        Map<Integer, KernelThreads.Task> tasks = new HashMap<>();
-        List<Thread> threads = new ArrayList<>(Probe.threadsOf(run));
-        for (Thread t : ThreadCensus.liveThreads()) {
-            if (!t.isVirtual() && ThreadCensus.isInfrastructure(t) && LiveWaits.couldWakeOthers(t)) {
-                threads.add(t);
-            }
-        }
-        for (Thread t : threads) {
-            if (!t.isVirtual()) {
-                now.tasksOf(t.getName()).forEach(task -> tasks.put(task.tid(), task));
-            }
-        }
+        Map<Integer, KernelThreads.Task> tasks = watchedTasks(now, Probe.threadsOf(run));
         long cpu = 0;
         for (KernelThreads.Task t : tasks.values()) {
             KernelThreads.Task b = before.get(t.tid());
@@ -175,9 +164,23 @@ final class Watchdog implements Runnable {
         return new Overrun(wall, cpu / 1_000_000, account.waitMs(), account.idleMs());
     }
 
-    private static String seconds(long ms) {
-        return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    /** The kernel's tasks of the test's threads and of the pool threads that could run their work. */
+    private static Map<Integer, KernelThreads.Task> watchedTasks(KernelThreads now, List<Thread> testThreads) {
+        List<Thread> threads = new ArrayList<>(testThreads);
+        for (Thread t : ThreadCensus.liveThreads()) {
+            if (!t.isVirtual() && ThreadCensus.isInfrastructure(t) && LiveWaits.couldWakeOthers(t)) {
+                threads.add(t);
+            }
+        }
+        Map<Integer, KernelThreads.Task> tasks = new HashMap<>();
+        for (Thread t : threads) {
+            if (!t.isVirtual()) {
+                now.tasksOf(t.getName()).forEach(task -> tasks.put(task.tid(), task));
+            }
+        }
+        return tasks;
     }
+
 
     private void checkThreadCount(TestRun run) {
         int live = mx.getThreadCount() - platformThreadsAtStart;

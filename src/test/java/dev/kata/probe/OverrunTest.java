@@ -1,6 +1,7 @@
 package dev.kata.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -43,5 +44,14 @@ class OverrunTest {
     void timeNotSpentWaitingForACpuStillCounts() {
         // waited 1 s for a CPU, but 2.5 s of the rest it was simply not done
         assertEquals(Overrun.Call.TOO_SLOW, new Overrun(3500, 100, 1000, 0).judge(LIMIT));
+    }
+
+    @Test
+    void aBusyMachineNoteNamesTheEvidenceTheVerdictRestsOn() {
+        assertTrue(new Overrun(6000, 1000, 5000, 0).busyMachineNote(LIMIT).contains("the code itself keeps busy"));
+        assertTrue(new Overrun(3500, 100, 1000, 0).busyMachineNote(LIMIT).contains("which does not explain the overrun"));
+        String stuck = new Overrun(2500, 3, 2400, 1200).busyMachineNote(LIMIT);
+        assertTrue(stuck.contains("none of its threads has run at all for the last 1.2 s"), stuck);
+        assertTrue(!stuck.contains("does not explain"), stuck);
     }
 }

@@ -1,0 +1,67 @@
+package dev.kata.probe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Idleness from the kernel's run counts: a thread asleep at every reading may still be running in between. */
+class CpuAccountTest {
+    private static final long MS = 1_000_000;
+    /** Readings start at some moment of System.nanoTime(), not at 0. */
+    private static final long T0 = 5_000 * MS;
+
+    private static KernelThreads.Task task(int tid, char state, long runs) {
+        return new KernelThreads.Task(tid, state, runs, 0, 0);
+    }
+
+    private static KernelThreads kernel(KernelThreads.Task... tasks) {
+        return KernelThreads.of(Map.of("worker", List.of(tasks)));
+    }
+
+    @Test
+    void aThreadAsleepAtEveryReadingButRunningInBetweenIsNotIdle() {
+        CpuAccount account = new CpuAccount(null);
+        for (int i = 0; i < 10; i++) {
+            // a ticker on a busy machine: readings 400 ms apart each find it asleep, but it ran since the last
+            KernelThreads.Task ticker = task(7, 'S', 100 + i);
+            account.update(kernel(ticker), List.of(), Map.of(7, ticker), T0 + i * 400 * MS);
+        }
+        assertEquals(0, account.idleMs(T0 + 9 * 400 * MS));
+    }
+
+    @Test
+    void aThreadThatHasNotRunSinceAReadingIsIdleFromThatReading() {
+        CpuAccount account = new CpuAccount(null);
+        KernelThreads.Task parked = task(7, 'S', 42);
+        account.update(kernel(parked), List.of(), Map.of(7, parked), T0);
+        account.update(kernel(parked), List.of(), Map.of(7, parked), T0 + 700 * MS);
+        account.update(kernel(parked), List.of(), Map.of(7, parked), T0 + 1500 * MS);
+        assertEquals(1500, account.idleMs(T0 + 1500 * MS));
+    }
+
+    @Test
+    void aThreadThatEndedOrStartedSinceTheLastReadingMoved() {
+        CpuAccount account = new CpuAccount(null);
+        KernelThreads.Task parked = task(7, 'S', 42);
+        account.update(kernel(parked), List.of(), Map.of(7, parked), T0);
+        account.update(kernel(), List.of(), Map.of(), T0 + 1500 * MS);
+        assertEquals(0, account.idleMs(T0 + 1500 * MS));
+        KernelThreads.Task started = task(8, 'S', 1);
+        account.update(kernel(started), List.of(), Map.of(8, started), T0 + 3000 * MS);
+        assertEquals(0, account.idleMs(T0 + 3000 * MS));
+    }
+
+    @Test
+    void withoutRunCountsTheStateAtEachReadingDecides() {
+        CpuAccount account = new CpuAccount(null);
+        KernelThreads.Task unknown = task(7, 'S', -1);
+        account.update(kernel(unknown), List.of(), Map.of(7, unknown), T0);
+        account.update(kernel(unknown), List.of(), Map.of(7, unknown), T0 + 1200 * MS);
+        assertEquals(1200, account.idleMs(T0 + 1200 * MS));
+        KernelThreads.Task awake = task(7, 'R', -1);
+        account.update(kernel(awake), List.of(), Map.of(7, awake), T0 + 1300 * MS);
+        assertEquals(0, account.idleMs(T0 + 1300 * MS));
+    }
+}
