@@ -360,6 +360,8 @@ class TriageServiceTest {
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger mostInside = new AtomicInteger();
         List<String> together = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // long enough for a second run to arrive, if one may (longer on a busy machine, where starting one takes long)
+        long runMs = Patience.millis(100, 500);
         TriageService.RiskModel model = cohort -> {
             int now = inside.incrementAndGet();
             mostInside.accumulateAndGet(now, Math::max);
@@ -367,7 +369,7 @@ class TriageServiceTest {
                 together.add(cohort);
             }
             try {
-                Thread.sleep(150); // long enough for a second run to arrive, if one may
+                Thread.sleep(runMs);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
@@ -387,7 +389,7 @@ class TriageServiceTest {
                     assertEquals(0.5, runs.get(i).get(patience, TimeUnit.MILLISECONDS), "the score of " + cohorts.get(i));
                 } catch (TimeoutException e) {
                     throw Pitfalls.timeout("rescore(\"" + cohorts.get(i) + "\") had no score " + patience + " ms after"
-                            + " three runs were asked for, each of which takes the model 150 ms.");
+                            + " three runs were asked for, each of which takes the model " + runMs + " ms.");
                 }
             }
         }

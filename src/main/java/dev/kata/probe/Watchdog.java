@@ -181,7 +181,6 @@ final class Watchdog implements Runnable {
         return tasks;
     }
 
-
     private void checkThreadCount(TestRun run) {
         int live = mx.getThreadCount() - platformThreadsAtStart;
         if (live <= Probe.maxThreads) {
