@@ -11,7 +11,7 @@ package dev.kata.probe;
  * @param wallMs    how long the test has run
  * @param cpuMs     CPU time its threads got
  * @param cpuWaitMs time the JVM's threads were runnable but waiting for a CPU (0 where unknown)
- * @param idleMs    how long none of its threads has wanted a CPU at all (a hang, not a starved test)
+ * @param idleMs    how long none of its threads has run or wanted a CPU (a hang, not a starved test)
  */
 record Overrun(long wallMs, long cpuMs, long cpuWaitMs, long idleMs) {
     /** How far past its limit a starved test may run before it is inconclusive. */
