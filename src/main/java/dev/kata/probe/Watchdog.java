@@ -68,9 +68,10 @@ final class Watchdog implements Runnable {
             if (run.elapsedMs() * 2 > run.timeoutMs && ticks % LOOK_EVERY_TICKS == 0) {
                 KernelThreads now = KernelThreads.read();
                 List<Thread> threads = Probe.threadsOf(run);
-                account.update(now, threads, now == null ? Map.of() : watchedTasks(now, threads));
+                Map<Integer, KernelThreads.Task> tasks = now == null ? null : watchedTasks(now, threads);
+                account.update(now, threads, tasks == null ? Map.of() : tasks);
                 if (run.elapsedMs() > run.timeoutMs) {
-                    checkOverrun(run, atStart, account, loadAtStart, this::confirmDeadlock);
+                    checkOverrun(run, atStart, tasks, account, loadAtStart, this::confirmDeadlock);
                 }
             }
             // The detector looks every few of its own ticks: it counts its own progress, not the clock's.
@@ -119,9 +120,9 @@ final class Watchdog implements Runnable {
     }
 
     /** A test past its limit: ended as too slow, given more time on a starved machine, or called inconclusive. */
-    private static void checkOverrun(TestRun run, KernelThreads atStart, CpuAccount account, MachineLoad loadAtStart,
-            java.util.function.Consumer<TestRun> deadlockFirst) {
-        Overrun use = use(run, atStart, account);
+    private static void checkOverrun(TestRun run, KernelThreads atStart, Map<Integer, KernelThreads.Task> watched,
+            CpuAccount account, MachineLoad loadAtStart, java.util.function.Consumer<TestRun> deadlockFirst) {
+        Overrun use = use(run, atStart, watched, account);
         Overrun.Call call = use.judge(run.timeoutMs);
         if (call == Overrun.Call.WITHIN || call == Overrun.Call.WAIT) {
             return;
@@ -145,19 +146,19 @@ final class Watchdog implements Runnable {
     }
 
     /**
-     * CPU time of the test's threads (and of the pool threads that run its tasks) since it began;
-     * the JVM's wait for a CPU and the test's idle time, from {@code account}.
+     * CPU time of the test's threads (and of the pool threads that run its tasks) since it began,
+     * from their tasks as the kernel has just shown them ({@code watched}, null where it cannot be
+     * read); the JVM's wait for a CPU and the test's idle time, from {@code account}.
      */
-    private static Overrun use(TestRun run, KernelThreads atStart, CpuAccount account) {
+    private static Overrun use(TestRun run, KernelThreads atStart, Map<Integer, KernelThreads.Task> watched,
+            CpuAccount account) {
         long wall = run.elapsedMs();
-        KernelThreads now = atStart == null ? null : KernelThreads.read();
-        if (now == null) {
+        if (atStart == null || watched == null) {
             return new Overrun(wall, 0, 0, wall);
         }
         Map<Integer, KernelThreads.Task> before = atStart.byTid();
-        Map<Integer, KernelThreads.Task> tasks = watchedTasks(now, Probe.threadsOf(run));
         long cpu = 0;
-        for (KernelThreads.Task t : tasks.values()) {
+        for (KernelThreads.Task t : watched.values()) {
             KernelThreads.Task b = before.get(t.tid());
             cpu += t.cpuNanos() - (b == null ? 0 : b.cpuNanos());
         }
