@@ -45,7 +45,8 @@ class EventPipelineTest {
             events.add(new Event(seq, "login user-" + seq));
         }
         // Hold the writer longer than a "wait a while, then give up" a submit might choose: the learner's
-        // time limits are shortened a thousandfold (kata.shortTimeouts), so 300 ms outlasts a limit of five minutes.
+        // time limits are shortened a thousandfold and to 60 ms at most (kata.shortTimeouts), so 300 ms outlasts any
+        // limit under a year.
         new Run("the first scenario", new Scenario(4, List.of(events), Mode.HELD, 300, false, false)).check();
     }
 

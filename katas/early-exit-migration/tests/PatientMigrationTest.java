@@ -136,8 +136,8 @@ class PatientMigrationTest {
                     Boolean.getBoolean("kata.shortTimeouts")
                             ? " If migrateAll sleeps, or waits with a time limit: a pause only guesses how long the"
                             + " work will take. The hidden tests shorten every time limit your code hands to the JDK"
-                            + " about a thousandfold (a second becomes a millisecond), so that any such guess shows"
-                            + " itself here; a wait for the work itself is not shortened."
+                            + " a thousandfold and to 60 ms at most (a second becomes a millisecond, ten minutes 60 ms),"
+                            + " so that any such guess shows itself here; a wait for the work itself is not shortened."
                             : tookMillis < 100 ? "" : " If those " + tookMillis + " ms were a pause (a sleep, or a"
                             + " wait with a time limit), a pause only guesses how long the work will take,"
                             + " and this time the service was slower than the guess.");
@@ -192,7 +192,7 @@ class PatientMigrationTest {
                         + " joining one says nothing about the others. Wait for every one of them."
                         + (Boolean.getBoolean("kata.shortTimeouts") ? " If it sleeps, or waits with a time"
                         + " limit: the hidden tests shorten every time limit your code hands to the JDK"
-                        + " about a thousandfold, so that a guess at how long the work takes shows itself."
+                        + " a thousandfold and to 60 ms at most, so that a guess at how long the work takes shows itself."
                         : ""));
             }
             requireNothingInFlight(service, ids, -1, "held all records but " + last + " for a while");

@@ -4,26 +4,44 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Time limits in the learner's code, shortened at least a thousandfold: a second becomes a
- * millisecond, and so does a minute given as a {@code TimeUnit} (a minute as a {@code Duration}
- * becomes 60 ms), so that one generous hold in a test outlasts any guessed limit, in whatever
- * unit. A wait for the work itself (a join, an await with no limit) is not touched, so
- * correct code behaves as before, while code that waits a guessed time and then goes on as if
- * the work were done shows itself at once, whatever its guess. A kata turns this on with
+ * Time limits in the learner's code, shortened a thousandfold and to {@value #CAP_MILLIS} ms at
+ * most: a second becomes a millisecond, and a minute, an hour or a day, in whatever unit it is
+ * given (nanoseconds counted out by hand included), becomes {@value #CAP_MILLIS} ms. So one
+ * generous hold in a test outlasts any guessed limit. A limit of a year or more is left as it is:
+ * {@code Long.MAX_VALUE} in some unit is the usual way to say "no limit", and it stays one. A wait
+ * for the work itself (a join, an await with no limit) is not touched either, so correct code
+ * behaves as before, while code that waits a guessed time and then goes on as if the work were
+ * done shows itself at once, whatever its guess. A kata turns this on with
  * {@code -Dkata.shortTimeouts=true}; {@link TimeoutRewriter} puts the calls in. Public for the
  * rewritten classes only.
  */
 public final class ShortTimeouts {
-    /** How much shorter: exactly one TimeUnit step for nanoseconds to seconds. */
+    /** How much shorter. */
     static final long FACTOR = 1000;
+    /** The longest a shortened limit may be: less than any hold of the katas' tests. */
+    static final long CAP_MILLIS = 60;
+    private static final long CAP_NANOS = TimeUnit.MILLISECONDS.toNanos(CAP_MILLIS);
+    /** From this long on, a limit means "for good". */
+    private static final Duration FOREVER = Duration.ofDays(365);
+    private static final long FOREVER_NANOS = FOREVER.toNanos();
 
     private ShortTimeouts() {
     }
 
     /**
-     * The unit of a time limit: one step finer up to seconds, milliseconds for seconds and longer.
-     * (One step finer for minutes would shorten them only sixtyfold: a minute would become a
-     * second, longer than a test holds its scenario.)
+     * The amount of a {@code (..., long, TimeUnit)} call, as the nanoseconds the call is then given
+     * (its unit is replaced by {@code NANOSECONDS}).
+     */
+    public static long nanos(long amount, TimeUnit unit) {
+        if (unit == null) {
+            return amount; // the call throws its own NullPointerException on the unit it is given
+        }
+        return shortenNanos(unit.toNanos(amount));
+    }
+
+    /**
+     * The unit of a call with two amounts before it ({@code scheduleAtFixedRate}'s delay and
+     * period, which are no waits): one step finer up to seconds, milliseconds for seconds and longer.
      */
     public static TimeUnit unit(TimeUnit unit) {
         if (unit == null) {
@@ -36,17 +54,27 @@ public final class ShortTimeouts {
         };
     }
 
-    /** A limit in milliseconds or nanoseconds; 0 (no limit, for join and wait) and below stay as they are. */
-    public static long amount(long amount) {
-        return amount <= 0 ? amount : Math.max(1, amount / FACTOR);
+    /** A limit in milliseconds ({@code sleep}, {@code join}, {@code wait}); 0 (no limit) and below stay as they are. */
+    public static long millis(long amount) {
+        if (amount <= 0 || amount >= FOREVER.toMillis()) {
+            return amount;
+        }
+        return Math.max(1, Math.min(amount / FACTOR, CAP_MILLIS));
+    }
+
+    /** A limit in nanoseconds ({@code parkNanos}, {@code awaitNanos}); 0 and below stay as they are. */
+    public static long shortenNanos(long amount) {
+        if (amount <= 0 || amount >= FOREVER_NANOS) {
+            return amount;
+        }
+        return Math.max(1, Math.min(amount / FACTOR, CAP_NANOS));
     }
 
     /** A limit as a Duration; a positive one stays positive. */
     public static Duration duration(Duration limit) {
-        if (limit == null || limit.isNegative() || limit.isZero()) {
+        if (limit == null || limit.isNegative() || limit.isZero() || limit.compareTo(FOREVER) >= 0) {
             return limit;
         }
-        Duration shorter = limit.dividedBy(FACTOR);
-        return shorter.isZero() ? Duration.ofNanos(1) : shorter;
+        return Duration.ofNanos(shortenNanos(limit.toNanos()));
     }
 }

@@ -9,13 +9,14 @@ import org.objectweb.asm.Type;
 
 /**
  * Rewrites a learner class so that every time limit it hands to the JDK is shortened by
- * {@link ShortTimeouts}: the {@code TimeUnit} of a {@code (..., long, TimeUnit)} call of
+ * {@link ShortTimeouts}: the amount and unit of a {@code (..., long, TimeUnit)} call of
  * java.util.concurrent ({@code awaitTermination}, {@code await}, {@code poll}, {@code get},
- * {@code tryAcquire}, and delays such as {@code schedule}'s too), the {@code Duration} of such a
- * call or of {@code Thread.sleep} and {@code join}, and the milliseconds or nanoseconds of
- * {@code Thread.sleep(long)}, {@code join(long)}, {@code wait(long)}, {@code parkNanos} and
- * {@code awaitNanos}. The argument is on top of the stack just before the
- * call, so one static call in front of it does the work. Calls to the learner's own methods are
+ * {@code tryAcquire}, and delays such as {@code schedule}'s too), which become nanoseconds, the
+ * {@code Duration} of such a call or of {@code Thread.sleep} and {@code join}, and the milliseconds
+ * or nanoseconds of {@code Thread.sleep(long)}, {@code join(long)}, {@code wait(long)},
+ * {@code parkNanos} and {@code awaitNanos}. The arguments are on top of the stack just before the
+ * call, so one static call in front of it does the work (and, for an amount and its unit, a push
+ * of the new unit). Calls to the learner's own methods are
  * left alone: the limit they pass on is shortened where it reaches the JDK.
  */
 public final class TimeoutRewriter {
@@ -23,8 +24,9 @@ public final class TimeoutRewriter {
     private static final String TIME_UNIT = "Ljava/util/concurrent/TimeUnit;";
     private static final String DURATION = "Ljava/time/Duration;";
     /** name + descriptor of the JDK calls whose last argument is a limit in milliseconds or nanoseconds. */
-    private static final Set<String> LONG_LIMITS = Set.of("sleep(J)V", "join(J)V", "parkNanos(J)V",
-            "parkNanos(Ljava/lang/Object;J)V", "awaitNanos(J)J");
+    private static final Set<String> MILLIS_LIMITS = Set.of("sleep(J)V", "join(J)V");
+    private static final Set<String> NANOS_LIMITS = Set.of("parkNanos(J)V", "parkNanos(Ljava/lang/Object;J)V",
+            "awaitNanos(J)J");
 
     private TimeoutRewriter() {
     }
@@ -39,17 +41,23 @@ public final class TimeoutRewriter {
         String params = descriptor.substring(0, descriptor.indexOf(')'));
         boolean concurrent = owner.startsWith("java/util/concurrent/");
         if (name.equals("wait") && descriptor.equals("(J)V")) {
-            return "amount(J)J"; // Object.wait, final: whatever class the call names
+            return "millis(J)J"; // Object.wait, final: whatever class the call names
         }
         if (params.endsWith(TIME_UNIT) && concurrent && !owner.equals("java/util/concurrent/TimeUnit")) {
-            return "unit(" + TIME_UNIT + ")" + TIME_UNIT;
+            // A delay and a period before the unit (scheduleAtFixedRate): both follow the unit.
+            return params.endsWith("JJ" + TIME_UNIT) || !params.endsWith("J" + TIME_UNIT)
+                    ? "unit(" + TIME_UNIT + ")" + TIME_UNIT
+                    : "nanos(J" + TIME_UNIT + ")J";
         }
         boolean thread = owner.equals("java/lang/Thread");
         if (params.endsWith(DURATION) && (concurrent || thread)) {
             return "duration(" + DURATION + ")" + DURATION;
         }
-        if ((concurrent || thread) && LONG_LIMITS.contains(name + descriptor)) {
-            return "amount(J)J";
+        if ((concurrent || thread) && MILLIS_LIMITS.contains(name + descriptor)) {
+            return "millis(J)J";
+        }
+        if ((concurrent || thread) && NANOS_LIMITS.contains(name + descriptor)) {
+            return "shortenNanos(J)J";
         }
         return null;
     }
@@ -70,6 +78,11 @@ public final class TimeoutRewriter {
                         int open = shortener.indexOf('(');
                         super.visitMethodInsn(Opcodes.INVOKESTATIC, SHORT, shortener.substring(0, open),
                                 shortener.substring(open), false);
+                        if (shortener.startsWith("nanos(")) {
+                            // The amount and its unit became nanoseconds: the unit the call gets.
+                            super.visitFieldInsn(Opcodes.GETSTATIC, "java/util/concurrent/TimeUnit", "NANOSECONDS",
+                                    TIME_UNIT);
+                        }
                         changed = true;
                     }
                     super.visitMethodInsn(opcode, owner, method, desc, isInterface);

@@ -20,6 +20,17 @@ public class TimeoutFixture {
     }
 
     /** Arithmetic on time units is not a limit. */
+    /** Ten minutes counted out in nanoseconds by hand, as a deadline loop does. */
+    public String pollTenMinutesInNanos(BlockingQueue<String> queue) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        return queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+    }
+
+    /** "No limit", said the usual way. */
+    public String pollForGood(BlockingQueue<String> queue) throws InterruptedException {
+        return queue.poll(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    }
+
     public long secondsInMillis(long seconds) {
         return TimeUnit.MILLISECONDS.convert(seconds, TimeUnit.SECONDS);
     }
