@@ -264,7 +264,9 @@ class PatientCacheTest {
         started.add(t);
         t.join(BLOCKED_AFTER_MS);
         if (t.isAlive()) {
-            String insideMap = mapMethodWaitedIn(t.getStackTrace());
+            StackTraceElement[] stack = t.getStackTrace();
+            String insideMap = mapMethodWaitedIn(stack);
+            String onFuture = futureWaitedOn(stack);
             throw Pitfalls.race("While the database was busy loading patient " + SLOW + ", " + what
                     + " waited more than " + BLOCKED_AFTER_MS + " ms" + describeWait(t) + slowWhere.get() + "."
                     + (insideMap != null
@@ -272,6 +274,7 @@ class PatientCacheTest {
                                     + " key's bin while it computes a value, and other ids fall in that bin (ids with"
                                     + " equal hash codes always do). Load outside the map's locks: store a future for"
                                     + " the id first, then load, and let the other requests for that id wait on it."
+                            : onFuture != null ? queuedBehindTheSlowLoad(onFuture)
                             : " A lock shared by all patients is held for the whole slow load, so one slow record"
                                     + " stalls the requests for every other patient on the ward. Hold no cache-wide"
                                     + " lock while loading: only requests for the same patient should wait for its"
@@ -281,6 +284,31 @@ class PatientCacheTest {
             fail(name + " failed: " + error.get(), error.get());
         }
         return result.get();
+    }
+
+    /** The future a stack waits on ("CompletableFuture.join"), above the cache's own frames; or null. */
+    private static String futureWaitedOn(StackTraceElement[] stack) {
+        String called = null; // the outermost of the future's frames: the call the cache made (join, get)
+        for (StackTraceElement f : stack) {
+            String type = f.getClassName();
+            if (type.equals("java.util.concurrent.CompletableFuture") || type.equals("java.util.concurrent.FutureTask")) {
+                called = type.substring(type.lastIndexOf('.') + 1) + "." + f.getMethodName();
+            } else if (type.startsWith("racecache.")) {
+                return called;
+            }
+        }
+        return null;
+    }
+
+    /** What a wait on a future for another patient suggests: its load is queued on a pool the slow load holds. */
+    private static String queuedBehindTheSlowLoad(String future) {
+        int threads = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism();
+        return " It waits on a future (" + future + ") whose load has not finished, although only " + SLOW
+                + "'s load is slow. If loads are handed to a thread pool, the slow load can hold the pool's threads"
+                + " and the others queue behind it: CompletableFuture.supplyAsync without an executor runs on the"
+                + " common pool, which has " + threads + (threads == 1 ? " thread" : " threads") + " on this machine"
+                + " (a laptop's few cores are all it takes). Give each load a thread of its own (a virtual thread,"
+                + " say), or load on the requesting thread.";
     }
 
     /** The ConcurrentHashMap method a stack waits in ("computeIfAbsent"), or null. */
@@ -726,12 +754,19 @@ class PatientCacheTest {
             });
             southRequest.join(dev.kata.probe.api.Patience.millis(1000, 5000));
             if (southRequest.isAlive()) {
+                String onFuture = futureWaitedOn(southRequest.getStackTrace());
                 throw Pitfalls.race("The north ward's cache was loading " + id + " (its database is slow), and the "
                         + "south ward's cache, a separate PatientCache with its own loader, was asked for the same "
                         + "patient: that request is still waiting (" + southRequest.getState() + "). Its own loader "
                         + loaderCalls(southLoads.get()) + ". Each cache keeps its own records: a load in progress "
-                        + "may be shared between the requests of one cache, never between caches (is the map of "
-                        + "loads in progress static?).");
+                        + "may be shared between the requests of one cache, never between caches"
+                        + (onFuture == null || southLoads.get() > 0 ? " (is the map of loads in progress static?)."
+                                : ". The request waits on a future (" + onFuture + "): if the south ward's load was"
+                                        + " handed to a thread pool, it may be queued behind the north ward's slow"
+                                        + " load (CompletableFuture.supplyAsync without an executor runs on the common"
+                                        + " pool, which has " + java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()
+                                        + " thread(s) on this machine); if the map of loads in progress is static, the"
+                                        + " south ward waits on the north ward's load."));
             }
         } finally {
             release.countDown();

@@ -36,6 +36,7 @@ record ProbeEvent(JsonNode json) {
             reason = Reason.TEST_FAILURE;
         }
         Status status = passed ? Status.PASS
+                : "skipped".equals(text("status")) ? Status.SKIPPED
                 : json.path("inconclusive").asBoolean(false) ? Status.INCONCLUSIVE : Status.FAIL;
         return new TestResult(id(), TestNames.readable(name()), status, reason,
                 text("message"), text("location"), threads(), json.path("durationMs").asLong(0), evidence());

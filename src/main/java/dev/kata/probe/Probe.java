@@ -4,6 +4,7 @@ import dev.kata.probe.api.Reason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -26,6 +27,9 @@ final class Probe {
     /** Whether the tests after the first failing one are skipped (validating a mutant: any failure will do). */
     static volatile boolean stopAtFirstFailure;
     static volatile boolean failedOnce;
+    /** Model-checked test classes not run, because the model checker cannot follow the learner's code, and why. */
+    static volatile Set<String> notModelChecked = Set.of();
+    static volatile String notModelCheckedWhy;
 
     private Probe() {
     }

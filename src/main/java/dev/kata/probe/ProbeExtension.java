@@ -30,6 +30,10 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (context.getTestMethod().isPresent() && context.getTestClass()
+                .map(c -> Probe.notModelChecked.contains(ThreadDescriber.topLevel(c.getName()))).orElse(false)) {
+            return ConditionEvaluationResult.disabled(Probe.notModelCheckedWhy);
+        }
         return Probe.stopAtFirstFailure && Probe.failedOnce && context.getTestMethod().isPresent()
                 ? ConditionEvaluationResult.disabled("an earlier test failed")
                 : ConditionEvaluationResult.enabled("");

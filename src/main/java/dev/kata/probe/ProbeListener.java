@@ -59,6 +59,24 @@ final class ProbeListener implements TestExecutionListener {
         events.write(e);
     }
 
+    /** A model-checked test not run (see {@link ModelCheckerReach}) is reported with why; other skips are not. */
+    @Override
+    public void executionSkipped(TestIdentifier id, String reason) {
+        if (!id.isTest() || reason == null || !reason.equals(Probe.notModelCheckedWhy)) {
+            return;
+        }
+        Map<String, Object> e = Json.object();
+        e.put("event", "finished");
+        e.put("id", id.getUniqueId());
+        e.put("name", id.getDisplayName());
+        e.put("container", false);
+        e.put("durationMs", 0);
+        e.put("status", "skipped");
+        e.put("reason", Reason.NOT_RUN.id());
+        e.put("message", reason);
+        events.write(e);
+    }
+
     @Override
     public void executionFinished(TestIdentifier id, TestExecutionResult result) {
         TestRun run = Probe.current;

@@ -61,7 +61,13 @@ public final class ProbeMain {
         Probe.describer = new ThreadDescriber(learner, new HashSet<>(tests));
         Probe.sources = new LearnerSources(split(orders.get("sources")).stream().map(Path::of).toList());
         Set<String> modelChecked = Boolean.getBoolean(ModelCheckerWarmUp.ENABLED) ? modelChecked(classes, tests) : Set.of();
-        ModelCheckerAgent.modelCheckedClasses(modelChecked);
+        String handOff = modelChecked.isEmpty() ? null : ModelCheckerReach.firstHandOff(classes, learner);
+        if (handOff != null) {
+            Probe.notModelCheckedWhy = "your code hands work to a thread pool or a virtual thread (" + handOff
+                    + "), where the model checker cannot follow it: the other tests judge it on real threads";
+            Probe.notModelChecked = Set.copyOf(modelChecked);
+        }
+        ModelCheckerAgent.modelCheckedClasses(handOff == null ? modelChecked : Set.of());
         ClassLoader loader = learnerLoader(classes, learner, modelChecked, Boolean.parseBoolean(orders.get("trackFiles")),
                 Boolean.getBoolean("kata.noise"), Boolean.getBoolean("kata.races"),
                 Boolean.getBoolean("kata.shortTimeouts"));

@@ -146,8 +146,11 @@ public final class VerdictText {
         if (!notRun.isEmpty()) {
             out.blank();
             String why = notRun.get(0).message() == null ? "" : notRun.get(0).message().replaceFirst("^not run: ", "");
-            out.add(style.dim("Not run: " + String.join(", ", notRun.stream().map(TestResult::name).toList())
-                    + (why.isBlank() ? "" : " (" + why.strip() + ")")));
+            wrap("Not run: " + String.join(", ", notRun.stream().map(TestResult::name).toList()), "")
+                    .forEach(line -> out.add(style.dim(line)));
+            if (!why.isBlank()) {
+                wrap(why, "  ").forEach(line -> out.add(style.dim(line)));
+            }
         }
     }
 

@@ -165,7 +165,24 @@ class VerdictTextTest {
         assertTrue(shown.contains("✘ second: deadlock (the same as first)\n"), shown);
         assertTrue(shown.lines().filter(l -> l.startsWith("  word word")).count() > 1, "wrapped: " + shown);
         shown.lines().forEach(line -> assertTrue(line.length() <= 60, line));
-        assertTrue(shown.contains("Not run: third (an earlier test ended the test JVM)"), shown);
+        assertTrue(shown.contains("Not run: third\n  an earlier test ended the test JVM"), shown);
+    }
+
+    @Test
+    void aPassWithAModelCheckedTestNotRunSaysWhy() {
+        TestResult ran = new TestResult("1", "eight requests load once", Status.PASS, null, null, null, List.of(), 5);
+        TestResult notRun = new TestResult("2", "no interleaving loads twice (model-checked)", Status.SKIPPED,
+                Reason.NOT_RUN, "your code hands work to a thread pool or a virtual thread (CompletableFuture.supplyAsync"
+                        + " at PatientCache.java:37), where the model checker cannot follow it", null, List.of(), 0);
+        Verdict verdict = new Verdict("race-cache", Status.PASS, null, "x", List.of(), List.of(ran, notRun), "", 1);
+
+        String shown = new VerdictText(Style.plain(), new PathDisplay(CWD), false, 60).render(verdict, KATA, SOURCE);
+
+        assertTrue(shown.contains("passes"), shown);
+        assertTrue(shown.contains("Not run: no interleaving loads twice (model-checked)\n  your code hands work"), shown);
+        assertTrue(shown.contains("PatientCache.java:37"), shown);
+        assertFalse(shown.contains("✘"), shown);
+        shown.lines().forEach(line -> assertTrue(line.length() <= 60, line));
     }
 
     private static TestResult test(String name, Reason reason) {
