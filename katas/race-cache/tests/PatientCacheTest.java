@@ -44,6 +44,11 @@ class PatientCacheTest {
     private static final String MISSING = "P-1043";
     /** Not cached, and its hash code equals SLOW's ("10" and "0O" hash alike). */
     private static final String SLOW_TWIN = "P-0O42";
+    /** Where CompletableFuture's async work goes by default, and how small that is here. */
+    private static final String COMMON_POOL = "CompletableFuture.supplyAsync without an executor runs on the common"
+            + " pool, which has " + java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()
+            + (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() == 1 ? " thread" : " threads")
+            + " on this machine";
 
     // ------------------------------------------------------------------------------------
     // 1. load-once: the check-then-act race, made deterministic
@@ -302,13 +307,10 @@ class PatientCacheTest {
 
     /** What a wait on a future for another patient suggests: its load is queued on a pool the slow load holds. */
     private static String queuedBehindTheSlowLoad(String future) {
-        int threads = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism();
         return " It waits on a future (" + future + ") whose load has not finished, although only " + SLOW
                 + "'s load is slow. If loads are handed to a thread pool, the slow load can hold the pool's threads"
-                + " and the others queue behind it: CompletableFuture.supplyAsync without an executor runs on the"
-                + " common pool, which has " + threads + (threads == 1 ? " thread" : " threads") + " on this machine"
-                + " (a laptop's few cores are all it takes). Give each load a thread of its own (a virtual thread,"
-                + " say), or load on the requesting thread.";
+                + " and the others queue behind it: " + COMMON_POOL + " (a laptop's few cores are all it takes)."
+                + " Give each load a thread of its own (a virtual thread, say), or load on the requesting thread.";
     }
 
     /** The ConcurrentHashMap method a stack waits in ("computeIfAbsent"), or null. */
@@ -763,9 +765,7 @@ class PatientCacheTest {
                         + (onFuture == null || southLoads.get() > 0 ? " (is the map of loads in progress static?)."
                                 : ". The request waits on a future (" + onFuture + "): if the south ward's load was"
                                         + " handed to a thread pool, it may be queued behind the north ward's slow"
-                                        + " load (CompletableFuture.supplyAsync without an executor runs on the common"
-                                        + " pool, which has " + java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()
-                                        + " thread(s) on this machine); if the map of loads in progress is static, the"
+                                        + " load (" + COMMON_POOL + "); if the map of loads in progress is static, the"
                                         + " south ward waits on the north ward's load."));
             }
         } finally {

@@ -40,7 +40,7 @@ final class ModelCheckerReach {
     static String firstHandOff(Path classes, Set<String> learner) {
         try (Stream<Path> files = Files.walk(classes)) {
             List<Path> own = files.filter(p -> p.toString().endsWith(".class"))
-                    .filter(p -> learner.contains(topLevel(classes.relativize(p))))
+                    .filter(p -> learner.contains(ThreadDescriber.topLevel(className(classes.relativize(p)))))
                     .sorted(Comparator.comparing(Path::toString)).toList();
             for (Path file : own) {
                 String found = firstHandOff(Files.readAllBytes(file));
@@ -105,10 +105,9 @@ final class ModelCheckerReach {
         return internalName.substring(internalName.lastIndexOf('/') + 1).replace('$', '.');
     }
 
-    private static String topLevel(Path relative) {
+    /** The binary name of the class in a class file, from its path under the classes folder. */
+    private static String className(Path relative) {
         String name = relative.toString().replace(java.io.File.separatorChar, '.');
-        name = name.substring(0, name.length() - ".class".length());
-        int nested = name.indexOf('$');
-        return nested < 0 ? name : name.substring(0, nested);
+        return name.substring(0, name.length() - ".class".length());
     }
 }

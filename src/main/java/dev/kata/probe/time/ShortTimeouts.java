@@ -23,6 +23,7 @@ public final class ShortTimeouts {
     private static final long CAP_NANOS = TimeUnit.MILLISECONDS.toNanos(CAP_MILLIS);
     /** From this long on, a limit means "for good". */
     private static final Duration FOREVER = Duration.ofDays(365);
+    private static final long FOREVER_MILLIS = FOREVER.toMillis();
     private static final long FOREVER_NANOS = FOREVER.toNanos();
 
     private ShortTimeouts() {
@@ -56,18 +57,23 @@ public final class ShortTimeouts {
 
     /** A limit in milliseconds ({@code sleep}, {@code join}, {@code wait}); 0 (no limit) and below stay as they are. */
     public static long millis(long amount) {
-        if (amount <= 0 || amount >= FOREVER.toMillis()) {
-            return amount;
-        }
-        return Math.max(1, Math.min(amount / FACTOR, CAP_MILLIS));
+        return shorten(amount, CAP_MILLIS, FOREVER_MILLIS);
     }
 
     /** A limit in nanoseconds ({@code parkNanos}, {@code awaitNanos}); 0 and below stay as they are. */
     public static long shortenNanos(long amount) {
-        if (amount <= 0 || amount >= FOREVER_NANOS) {
+        return shorten(amount, CAP_NANOS, FOREVER_NANOS);
+    }
+
+    /**
+     * The rule, in one unit: no limit (0 and below, or {@code forever} and above) stays as it is; any
+     * other limit becomes a thousandth of itself, at least 1 and at most {@code cap}.
+     */
+    private static long shorten(long amount, long cap, long forever) {
+        if (amount <= 0 || amount >= forever) {
             return amount;
         }
-        return Math.max(1, Math.min(amount / FACTOR, CAP_NANOS));
+        return Math.max(1, Math.min(amount / FACTOR, cap));
     }
 
     /** A limit as a Duration; a positive one stays positive. */
