@@ -56,7 +56,8 @@ public final class LearnerClassLoader extends URLClassLoader {
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (shared == null || shared.contains(topLevel(name)) || findResource(name.replace('.', '/') + ".class") == null) {
+        if (shared == null || shared.contains(ThreadDescriber.topLevel(name))
+                || findResource(name.replace('.', '/') + ".class") == null) {
             return super.loadClass(name, resolve);
         }
         synchronized (getClassLoadingLock(name)) {
@@ -71,14 +72,9 @@ public final class LearnerClassLoader extends URLClassLoader {
         }
     }
 
-    private static String topLevel(String name) {
-        int nested = name.indexOf('$');
-        return nested < 0 ? name : name.substring(0, nested);
-    }
-
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
-        if (!learnerClasses.contains(topLevel(name))) {
+        if (!learnerClasses.contains(ThreadDescriber.topLevel(name))) {
             return super.findClass(name);
         }
         URL resource = findResource(name.replace('.', '/') + ".class");

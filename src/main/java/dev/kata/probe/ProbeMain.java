@@ -142,7 +142,8 @@ public final class ProbeMain {
         UnaryOperator<byte[]> opens = trackFiles ? OpenSiteRewriter::rewrite : UnaryOperator.identity();
         UnaryOperator<byte[]> pauses = noise ? NoiseRewriter::rewrite : UnaryOperator.identity();
         UnaryOperator<byte[]> checks = races ? RaceRewriter.of(type -> classFile(classes, type),
-                type -> learner.contains(topLevel(type)), OpaqueTypes.fromSystemProperty()) : UnaryOperator.identity();
+                type -> learner.contains(ThreadDescriber.topLevel(type.replace('/', '.'))),
+                OpaqueTypes.fromSystemProperty()) : UnaryOperator.identity();
         UnaryOperator<byte[]> shorter = shortTimeouts ? TimeoutRewriter::rewrite : UnaryOperator.identity();
         // Shortened last: the calls it puts in are no calls of the learner's for the other rewriters to follow.
         UnaryOperator<byte[]> rewrite = bytes -> shorter.apply(checks.apply(pauses.apply(opens.apply(bytes))));
@@ -191,12 +192,6 @@ public final class ProbeMain {
         } catch (IOException e) {
             return null;
         }
-    }
-
-    private static String topLevel(String internalName) {
-        String dotted = internalName.replace('/', '.');
-        int nested = dotted.indexOf('$');
-        return nested < 0 ? dotted : dotted.substring(0, nested);
     }
 
     private static Set<String> split(String list) {
