@@ -254,6 +254,8 @@ class EventPipelineTest {
         private static final long INTERRUPT_GRACE_MS = 1000;
         /** How long a run may go without any event accepted or written before it counts as stuck. */
         private static final long STALL_MS = 1000;
+        /** Longer than any time limit of the learner's once shortened (60 ms at most), with room for a busy machine. */
+        private static final long TIMED_CLOSE_HOLD_MS = 200;
 
         private final String where;
         private final Scenario s;
@@ -281,6 +283,7 @@ class EventPipelineTest {
         private volatile Throwable closeThrew;
         private volatile int writtenWhenCloseReturned = -1;
         private boolean closeReturnedWhileHeld;
+        private volatile boolean writerInterruptedWhileHeld;
         private boolean writerAliveAfterClose;
         private int writtenAfterClose = -1;
 
@@ -308,14 +311,14 @@ class EventPipelineTest {
                 writerThread = Thread.currentThread();
                 started.incrementAndGet();
                 if (s.writer() == Mode.HELD) {
-                    writerMayGo.await(); // the audit database is slow: the test decides when it recovers
-                    if (s.closeWhileHeld() && written.size() == acceptedTotal.get() - 1) {
-                        // Before the last write, give close() up to 50 ms to return early, if it would (no
-                        // wait once close() sits in Thread.join, waiting for this writer thread to end).
-                        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
-                        while (!closeReturned && closer.isAlive() && !joining(closer) && System.nanoTime() < until) {
-                            LockSupport.parkNanos(200_000);
+                    try {
+                        writerMayGo.await(); // the audit database is slow: the test decides when it recovers
+                        if (s.closeWhileHeld() && written.size() == acceptedTotal.get() - 1) {
+                            holdTheLastWrite();
                         }
+                    } catch (InterruptedException e) {
+                        writerInterruptedWhileHeld = true; // a real write to the database would fail here
+                        throw e;
                     }
                 } else if (s.writer() == Mode.SLOW) {
                     LockSupport.parkNanos(20_000);
@@ -364,6 +367,11 @@ class EventPipelineTest {
                             Thread.sleep(1);
                         }
                         closer.join(5);
+                        if (closer.getState() == Thread.State.TIMED_WAITING) {
+                            // close() waits with a time limit (shortened to 60 ms at most): keep the writer
+                            // held until that limit has run out, to see what close() does then.
+                            closer.join(TIMED_CLOSE_HOLD_MS);
+                        }
                         closeReturnedWhileHeld = closeReturned;
                     }
                     writerMayGo.countDown();
@@ -478,7 +486,29 @@ class EventPipelineTest {
             }
         }
 
-        private static boolean joining(Thread t) {
+        /**
+         * Before the last write, gives close() time to return early, if it would: 50 ms, or while close()
+         * waits with a time limit, until that limit (shortened to 60 ms at most) has run out. No wait once
+         * close() sits in Thread.join with no limit, waiting for this writer thread to end.
+         */
+        private void holdTheLastWrite() throws InterruptedException {
+            long start = System.nanoTime();
+            while (!closeReturned && closer.isAlive() && !joiningForever(closer)) {
+                long allowed = closer.getState() == Thread.State.TIMED_WAITING ? TIMED_CLOSE_HOLD_MS : 50;
+                if (System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(allowed)) {
+                    return;
+                }
+                LockSupport.parkNanos(200_000);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("the write was interrupted");
+                }
+            }
+        }
+
+        private static boolean joiningForever(Thread t) {
+            if (t.getState() != Thread.State.WAITING) {
+                return false;
+            }
             for (StackTraceElement frame : t.getStackTrace()) {
                 if (frame.getClassName().equals("java.lang.Thread") && frame.getMethodName().startsWith("join")) {
                     return true;
@@ -564,8 +594,10 @@ class EventPipelineTest {
             }
             if (closeReturnedWhileHeld) {
                 throw Pitfalls.lostWork("close() returned while the writer was still held on its first event, with "
-                        + acceptedTotal.get() + " accepted events and " + written.size() + " written " + scenario()
-                        + ". close() must write everything accepted before it returns.");
+                        + acceptedTotal.get() + " accepted events and " + written.size() + " written"
+                        + (writerInterruptedWhileHeld ? ", after the writer had been interrupted in that write" : "")
+                        + " " + scenario() + ". close() must write everything accepted before it returns, however"
+                        + " long the writer is held up.");
             }
             if (!closeReturned) {
                 throw Pitfalls.deadlock("close() had not returned " + STALL_MS + " ms after the last event was"
@@ -657,9 +689,14 @@ class EventPipelineTest {
                     throw Pitfalls.lostWork(name(h) + "'s submit() returned for " + mine.size() + " events, but the"
                             + " writer never wrote " + missing.size() + " of them: " + head(missing) + " "
                             + scenario() + ". An event submit() accepted must be written; dropped audit events are"
-                            + " records lost without a trace. If submit() drops an event when the backlog is full,"
-                            + " make it wait for room instead; and close() must write every event accepted before it"
-                            + " ends the writer.");
+                            + " records lost without a trace."
+                            + (writerInterruptedWhileHeld
+                                    ? " The writer thread was interrupted during a write (the test never interrupts"
+                                            + " it), and that write failed: close() must let the writer finish,"
+                                            + " however long it is held up."
+                                    : " If submit() drops an event when the backlog is full, make it wait for room"
+                                            + " instead; and close() must write every event accepted before it ends"
+                                            + " the writer."));
                 }
             }
         }
