@@ -24,6 +24,8 @@ class ConfigRegistryInterleavingsTest {
     private static final String HOST = "records.db.host";
     private static final String PORT = "records.db.port";
     private static final String TIMEOUT = "request.timeout.ms";
+    /** Not in the config before the failover: setting it adds an entry. */
+    private static final String POOL = "records.db.pool.size";
 
     /** Published through fields, so that the model checker follows every access to them. */
     private static ConfigRegistry registry;
@@ -42,7 +44,8 @@ class ConfigRegistryInterleavingsTest {
             hostSeen = null;
             portSeen = null;
             readerFailure = null;
-            Thread watcher = new Thread(() -> registry.apply(change("db-b", "6432")));
+            // the failover also sets a key the config did not have yet: the settings' map grows
+            Thread watcher = new Thread(() -> registry.apply(change("db-b", "6432", POOL, "20")));
             Thread request = new Thread(() -> {
                 try {
                     snapshot = registry.snapshot();
@@ -109,6 +112,12 @@ class ConfigRegistryInterleavingsTest {
         Map<String, String> c = new LinkedHashMap<>();
         c.put(HOST, host);
         c.put(PORT, port);
+        return c;
+    }
+
+    private static Map<String, String> change(String host, String port, String newKey, String value) {
+        Map<String, String> c = change(host, port);
+        c.put(newKey, value);
         return c;
     }
 

@@ -24,6 +24,10 @@ class IntegrityScrubberTest {
     private static final long WARM_PASSES = 200_000;
     /** How long a stopped scrubber may take to end: a pass takes microseconds. */
     private static final long STOP_WITHIN_MS = 500;
+    /** Words in an index whose pass takes about a millisecond or more. */
+    private static final int LONG_PASS_WORDS = 1 << 20;
+    /** How long to watch a scrubber said to have ended: many passes' time. */
+    private static final long AFTER_END_MS = 50;
 
     @Test
     @Order(1)
@@ -142,6 +146,36 @@ class IntegrityScrubberTest {
         } finally {
             scrubber.stop();
             scrubber.awaitTermination(STOP_WITHIN_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("awaitTermination says the scrubber has ended only once it has: no pass comes after that")
+    void awaitTerminationTrueMeansEnded() throws Exception {
+        for (int round = 1; round <= 3; round++) {
+            // a big index: each pass takes a while, so stop() comes in the middle of one
+            IntegrityScrubber scrubber = new IntegrityScrubber(index(LONG_PASS_WORDS));
+            scrubber.start();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+            while (scrubber.passes() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            scrubber.stop();
+            if (!scrubber.awaitTermination(STOP_WITHIN_MS, TimeUnit.MILLISECONDS)) {
+                throw Pitfalls.leak("a scrubber stopped after " + scrubber.passes() + " passes was still running "
+                        + STOP_WITHIN_MS + " ms later (awaitTermination returned false)");
+            }
+            long passesWhenEnded = scrubber.passes();
+            Thread.sleep(AFTER_END_MS);
+            long later = scrubber.passes();
+            if (later != passesWhenEnded) {
+                fail(String.format("awaitTermination returned true after stop(), with passes() = %,d, and %d ms later"
+                        + " passes() was %,d (round %d): the scrubber finished a pass after awaitTermination had said"
+                        + " it had ended. It must say true only once the scrubber's thread has ended: join the"
+                        + " thread, or wait for a signal the thread gives as its very last step, not for the stop"
+                        + " request itself.", passesWhenEnded, AFTER_END_MS, later, round));
+            }
         }
     }
 

@@ -286,22 +286,31 @@ class ReminderServiceTest {
         List<String> ids = patients(60);
         String rejected = ids.get(22);
         IllegalStateException rejection = new IllegalStateException("gateway rejected the phone number of " + rejected);
+        AtomicInteger inGateway = new AtomicInteger();
         SmsGateway gateway = patientId -> {
-            Thread.sleep(patientId.equals(rejected) ? 5 : 20); // the failure comes while the others still wait
-            if (patientId.equals(rejected)) {
-                throw rejection;
+            inGateway.incrementAndGet();
+            try {
+                if (patientId.equals(rejected)) {
+                    Thread.sleep(5); // the failure comes while the others still wait
+                    throw rejection;
+                }
+                // like a plain socket read, the others' calls do not end when interrupted
+                sleepThroughInterrupts(OTHERS_ANSWER_MS);
+                return "SMS-" + patientId;
+            } finally {
+                inGateway.decrementAndGet();
             }
-            return "SMS-" + patientId;
         };
         ReminderService service = new ReminderService(gateway);
-        Job job = new Job(service, ids);
+        Job job = new Job(service, ids, inGateway::get);
         long waitedMs = Patience.millis(2000, 4000);
         job.thread.join(waitedMs);
         if (job.thread.isAlive()) {
             job.thread.interrupt();
             job.thread.join(500);
             throw Pitfalls.deadlock("The SMS gateway failed the reminder of " + rejected + " (it threw " + rejection
-                    + ") and confirmed the 59 others at once, but remindAll had neither returned nor thrown "
+                    + ") and confirmed the 59 others within " + OTHERS_ANSWER_MS + " ms, but remindAll had neither"
+                    + " returned nor thrown "
                     + waitedMs + " ms later: it was still waiting, and the failed reminder will never be confirmed."
                     + " A reminder that fails must end the wait as surely as one that succeeds.");
         }
@@ -313,6 +322,31 @@ class ReminderServiceTest {
                     + rejected) + ": the job reports the night as done with a patient never reminded. When a"
                     + " reminder fails, remindAll must throw.");
         }
+        if (job.busyAtEnd > 0) {
+            throw Pitfalls.leak("The SMS gateway failed the reminder of " + rejected + ", and remindAll threw while "
+                    + job.busyAtEnd + " other reminders were still inside their gateway call, which (like a plain"
+                    + " socket read) does not end when interrupted: their threads run on after remindAll has given"
+                    + " up on them. Before remindAll throws, wait for the reminders it started to end (stopping them"
+                    + " first is fine). It threw " + job.failed.get() + ".");
+        }
+    }
+
+    /** How long the gateway keeps the 59 good reminders of aFailedReminderMakesRemindAllThrow, interrupted or not. */
+    private static final long OTHERS_ANSWER_MS = 150;
+
+    private static void sleepThroughInterrupts(long millis) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        boolean interrupted = false;
+        for (long left; (left = until - System.nanoTime()) > 0; ) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** How long the gateway takes to confirm the slow reminder of waitsForASlowReminderAmongQuickOnes. */
@@ -323,13 +357,21 @@ class ReminderServiceTest {
         final AtomicReference<Map<String, String>> atReturn = new AtomicReference<>();
         final AtomicReference<Throwable> failed = new AtomicReference<>();
         final Thread thread;
+        /** Gateway calls still running when remindAll returned or threw. */
+        volatile int busyAtEnd;
 
         Job(ReminderService service, List<String> ids) {
+            this(service, ids, () -> 0);
+        }
+
+        Job(ReminderService service, List<String> ids, java.util.function.IntSupplier busy) {
             thread = Thread.ofPlatform().name("reminder-job").start(() -> {
                 try {
                     atReturn.set(new LinkedHashMap<>(service.remindAll(ids)));
                 } catch (Throwable e) {
                     failed.set(e);
+                } finally {
+                    busyAtEnd = busy.getAsInt();
                 }
             });
         }
