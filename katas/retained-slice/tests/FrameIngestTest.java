@@ -67,26 +67,12 @@ class FrameIngestTest {
                 ingest.accept(frame(815, seq, 200));
             }
         }
-        byte[] allHeader = frame(9, 1, HEADER);
-        ingest.accept(allHeader); // a frame that is all header: no payload at all
+        ingest.accept(frame(9, 1, HEADER)); // a frame that is all header: no payload at all
         assertEquals(14, archived.get(), "frames handed to the archive");
         expectHeaders(ingest, 4711, 64, 7, 8, 9, 10);
         expectHeaders(ingest, 815, 200, 1, 2, 3);
         expectHeaders(ingest, 9, HEADER, 1);
 
-        // accept has returned: device 9's connection reads its next frame into the same array
-        byte[] nextRead = frame(9, 2, HEADER);
-        System.arraycopy(nextRead, 0, allHeader, 0, HEADER);
-        List<byte[]> kept = ingest.recentHeaders(9);
-        if (kept.size() != 1 || !hex(kept.get(0)).equals(hex(header(9, 1, HEADER)))) {
-            boolean aliased = kept.size() == 1 && hex(kept.get(0)).equals(hex(nextRead));
-            fail("Device 9 sent frame #1, 16 bytes and all header; once accept had returned, its connection read"
-                    + " its next frame into the same array, and recentHeaders(9) then returned "
-                    + kept.stream().map(FrameIngestTest::hex).toList() + " instead of [" + hex(header(9, 1, HEADER))
-                    + "]" + (aliased ? ": the bytes the connection wrote after accept returned. The cache kept the"
-                            + " connection's own array. Keep a copy of the 16 bytes, also when the frame is nothing"
-                            + " but its header." : "."));
-        }
         assertEquals(List.of(), ingest.recentHeaders(999), "recentHeaders of a device that never sent anything");
 
         byte[] handedOut = ingest.recentHeaders(4711).get(0);
@@ -432,6 +418,30 @@ class FrameIngestTest {
     @SuppressWarnings("unchecked")
     private static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
         throw (T) t;
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("a frame that is all header: its connection may reuse the array once accept has returned")
+    void aHeaderOnlyFramesArrayMayBeReused() {
+        FrameIngest ingest = new FrameIngest(4, frame -> { });
+        byte[] allHeader = frame(9, 1, HEADER);
+        ingest.accept(allHeader); // 16 bytes: no payload at all
+        expectHeaders(ingest, 9, HEADER, 1);
+
+        // accept has returned: device 9's connection reads its next frame into the same array
+        byte[] nextRead = frame(9, 2, HEADER);
+        System.arraycopy(nextRead, 0, allHeader, 0, HEADER);
+        List<byte[]> kept = ingest.recentHeaders(9);
+        if (kept.size() != 1 || !hex(kept.get(0)).equals(hex(header(9, 1, HEADER)))) {
+            boolean aliased = kept.size() == 1 && hex(kept.get(0)).equals(hex(nextRead));
+            fail("Device 9 sent frame #1, 16 bytes and all header; once accept had returned, its connection read"
+                    + " its next frame into the same array, and recentHeaders(9) then returned "
+                    + kept.stream().map(FrameIngestTest::hex).toList() + " instead of [" + hex(header(9, 1, HEADER))
+                    + "]" + (aliased ? ": the bytes the connection wrote after accept returned. The cache kept the"
+                            + " connection's own array. Keep a copy of the 16 bytes, also when the frame is nothing"
+                            + " but its header." : "."));
+        }
     }
 
     // ------------------------------------------------------------------ helpers
