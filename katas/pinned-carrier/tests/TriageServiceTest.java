@@ -306,7 +306,8 @@ class TriageServiceTest {
 
     @Test
     @Order(4)
-    @DisplayName("close() waits for a scoring run in progress, however long it computes, even when its caller is interrupted")
+    @DisplayName("close() waits for a scoring run in progress, however long it computes, even when its caller is"
+            + " interrupted")
     void closeLeavesNoModelBehind() throws Exception {
         StubbornModel model = new StubbornModel();
         TriageService service = new TriageService(id -> "record of " + id, model);
@@ -331,7 +332,8 @@ class TriageServiceTest {
             // Once close() waits, the thread calling it is interrupted (a shutdown hook's thread may be):
             // close() must still leave nothing behind.
             long waitsBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(200, 1000));
-            while (closed.getCount() > 0 && closer.getState() == Thread.State.RUNNABLE && System.nanoTime() < waitsBy) {
+            while (closed.getCount() > 0 && closer.getState() == Thread.State.RUNNABLE
+                    && System.nanoTime() < waitsBy) {
                 Thread.sleep(1);
             }
             boolean callerInterrupted = closed.getCount() > 0;
@@ -348,9 +350,9 @@ class TriageServiceTest {
                             + " still computing cohort-9, and its thread \"" + modelThread.getName() + "\" is still"
                             + " running: close() left it behind. A scoring run in progress must be waited for,"
                             + " however long it takes: a model that is computing does not stop when interrupted."
-                            + (callerInterrupted ? " The thread calling close() was interrupted while close() waited:"
-                            + " like ExecutorService.close(), go on waiting, and set the interrupt flag again"
-                            + " before returning." : "")
+                            + (callerInterrupted ? " The thread calling close() was interrupted before close()"
+                            + " returned: like ExecutorService.close(), go on waiting, and set the interrupt flag"
+                            + " again before returning." : "")
                             + (Boolean.getBoolean("kata.shortTimeouts") ? " If close() waits with a time limit: the"
                             + " hidden tests shorten every time limit your code hands to the JDK (a second becomes a"
                             + " millisecond, and none is longer than 60 ms), so that a wait that gives up shows itself here."
