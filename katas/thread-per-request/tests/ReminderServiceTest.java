@@ -355,7 +355,7 @@ class ReminderServiceTest {
     }
 
     /** How long the gateway takes to confirm the slow reminder of waitsForASlowReminderAmongQuickOnes. */
-    private static final long SLOW_ANSWER_MS = 800;
+    private static final long SLOW_ANSWER_MS = 400;
 
     /** remindAll on a thread of its own, as the nightly scheduler calls it: what it returned (copied at once) or threw. */
     private static final class Job {
