@@ -298,6 +298,9 @@ class MigrationStatsTest {
             for (boolean recordsCounted : new boolean[] {false, true}) {
                 MigrationStats stats = new MigrationStats();
                 stats.recordBatch(new Batch(10, 1_000));
+                // what the dashboard read while the batch was half sized: records, bytes
+                AtomicReference<long[]> readMidway = new AtomicReference<>();
+                Thread[] dashboard = new Thread[1];
                 // either both counts throw, or the records are counted and then sizing the bytes throws
                 Batch broken = new Batch(7, 700) {
                     @Override
@@ -310,6 +313,12 @@ class MigrationStatsTest {
 
                     @Override
                     public long byteCount() {
+                        if (recordsCounted) {
+                            // the dashboard polls while this batch is half sized (it may have to wait for a lock)
+                            dashboard[0] = Thread.ofPlatform().name("dashboard").daemon().start(() ->
+                                    readMidway.set(new long[] {stats.migratedRecords(), stats.migratedBytes()}));
+                            waitForReadOrBlocked(dashboard[0]);
+                        }
                         throw sneaky(thrown);
                     }
                 };
@@ -331,6 +340,20 @@ class MigrationStatsTest {
                     fail("for a batch " + how + ", recordBatch "
                             + (seen.get() == null ? "returned normally: the worker never learns that its batch was not counted"
                                     : "threw " + seen.get() + " instead of letting that failure through"));
+                }
+                if (dashboard[0] != null) {
+                    dashboard[0].join(1000);
+                    long[] midway = readMidway.get();
+                    long recordsAfter = stats.migratedRecords();
+                    long bytesAfter = stats.migratedBytes();
+                    if (midway != null && (midway[0] > recordsAfter || midway[1] > bytesAfter)) {
+                        throw Pitfalls.race(String.format("the dashboard read %,d records and %,d bytes while worker-1's"
+                                + " batch was being sized (its recordCount() had answered 7, its byteCount() had not yet"
+                                + " thrown), and %,d records and %,d bytes after byteCount() threw %s: the totals went"
+                                + " backwards. A batch that fails to be sized counts nothing, and the dashboard never sees"
+                                + " a total fall: add a batch to the totals only once both of its counts are known.",
+                                midway[0], midway[1], recordsAfter, bytesAfter, thrown));
+                    }
                 }
                 AtomicReference<Throwable> failure = new AtomicReference<>();
                 Thread next = Thread.ofPlatform().name("migration-worker-2").daemon().start(() -> {
@@ -406,6 +429,28 @@ class MigrationStatsTest {
                 boolean waiting = s == Thread.State.BLOCKED || s == Thread.State.WAITING
                         || s == Thread.State.TIMED_WAITING;
                 waitingSamples = inside && waiting ? waitingSamples + 1 : 0;
+                if (waitingSamples >= 3) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Lets the dashboard's read finish, or 1 s at most if it keeps waiting (for a lock the sizing worker holds). */
+    private static void waitForReadOrBlocked(Thread reader) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        int waitingSamples = 0;
+        try {
+            while (System.nanoTime() < deadline) {
+                reader.join(1);
+                Thread.State s = reader.getState();
+                if (s == Thread.State.TERMINATED) {
+                    return;
+                }
+                boolean waiting = s == Thread.State.BLOCKED || s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
+                waitingSamples = waiting ? waitingSamples + 1 : 0;
                 if (waitingSamples >= 3) {
                     return;
                 }
