@@ -174,6 +174,15 @@ class AnonymizationServiceTest {
                 plans.add(StudyPlan.draw("S-" + round + (char) ('a' + r), noSites ? Ending.DONE : ending, random,
                         noSites));
             }
+            if (plans.size() == 2) {
+                // a request that finishes keeps working while the other one is cancelled or fails
+                StudyPlan done = plans.get(0).ending == Ending.DONE ? plans.get(0) : plans.get(1);
+                StudyPlan other = done == plans.get(0) ? plans.get(1) : plans.get(0);
+                boolean noSites = round == 3 && done == plans.get(0);
+                if (done.ending == Ending.DONE && other.ending != Ending.DONE && !noSites) {
+                    done.holdWhileOthersEnd(random);
+                }
+            }
             String scenario = "seed " + seed + ", round " + round + ": " + plans;
             runStudies(service, store, plans, scenario);
         }
@@ -189,6 +198,8 @@ class AnonymizationServiceTest {
         final Map<String, Boolean> holds = new LinkedHashMap<>();
         String failingSite;
         int failingBatch;
+        /** A request nobody cancels whose held batch is let go only once the other requests have ended. */
+        boolean outlivesOthers;
 
         private StudyPlan(String studyId, Ending ending) {
             this.studyId = studyId;
@@ -225,6 +236,19 @@ class AnonymizationServiceTest {
             return p;
         }
 
+        /** Holds one batch, not a site's last, of this finishing request until the others have ended. */
+        void holdWhileOthersEnd(Random random) {
+            if (batches.isEmpty()) {
+                batches.put(SITE_NAMES[0], 2);
+            }
+            List<String> names = new ArrayList<>(batches.keySet());
+            String site = names.get(random.nextInt(names.size()));
+            int count = Math.max(2, batches.get(site));
+            batches.put(site, count);
+            holds.put(site + "#" + random.nextInt(count - 1), false);
+            outlivesOthers = true;
+        }
+
         int total() {
             return batches.values().stream().mapToInt(Integer::intValue).sum();
         }
@@ -233,7 +257,9 @@ class AnonymizationServiceTest {
         public String toString() {
             StringBuilder b = new StringBuilder(studyId).append(" (").append(batches.isEmpty() ? "no sites" : batches);
             switch (ending) {
-                case DONE -> b.append(", not cancelled");
+                case DONE -> b.append(", not cancelled").append(outlivesOthers
+                        ? ", batch " + holds.keySet().iterator().next() + " still busy until the other request has ended"
+                        : "");
                 case CANCELLED -> b.append(", cancelled while batches ").append(describeHolds()).append(" are busy");
                 case SITE_FAILS -> b.append(", ").append(failingSite).append(" batch ").append(failingBatch)
                         .append(" throws while batches ").append(describeHolds()).append(" are busy");
@@ -279,9 +305,24 @@ class AnonymizationServiceTest {
                     store.fail(plan.studyId); // the failing batch may now throw
                 }
             }
+            // the requests that end early first; then the finishing ones' held batches go on
+            List<Integer> order = new ArrayList<>();
             for (int i = 0; i < plans.size(); i++) {
+                if (!plans.get(i).outlivesOthers) {
+                    order.add(i);
+                }
+            }
+            for (int i = 0; i < plans.size(); i++) {
+                if (plans.get(i).outlivesOthers) {
+                    order.add(i);
+                }
+            }
+            for (int i : order) {
                 StudyPlan plan = plans.get(i);
                 Request request = requests.get(i);
+                if (plan.outlivesOthers) {
+                    store.release(plan);
+                }
                 long limit = plan.ending == Ending.DONE ? 2000 : END_WAIT_MS;
                 Object outcome = request.await(limit);
                 if (outcome == null) {
@@ -438,6 +479,12 @@ class AnonymizationServiceTest {
 
         RuntimeException failure(String study) {
             return failures.get(study);
+        }
+
+        void release(StudyPlan p) {
+            for (String key : p.holds.keySet()) {
+                released.get(p.studyId + "/" + key).countDown();
+            }
         }
 
         void releaseAll(List<StudyPlan> plans) {
