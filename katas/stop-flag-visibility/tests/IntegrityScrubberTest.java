@@ -116,6 +116,28 @@ class IntegrityScrubberTest {
                 fail("awaitTermination(150 ms) returned false after " + elapsed[0] + " ms, on a scrubber that was"
                         + " never stopped: it must wait up to its whole timeout for the thread to end");
             }
+            // timeouts shorter than a millisecond, and none at all: no wait, an answer at once
+            long[][] shortOnes = {{500, 0}, {0, 1}};
+            for (long[] t : shortOnes) {
+                TimeUnit unit = t[1] == 0 ? TimeUnit.MICROSECONDS : TimeUnit.MILLISECONDS;
+                String call = "awaitTermination(" + t[0] + (t[1] == 0 ? " µs)" : " ms)");
+                boolean[] shortEnded = {true};
+                Thread quick = Thread.ofPlatform().name("service-thread").daemon().start(() -> {
+                    try {
+                        shortEnded[0] = scrubber.awaitTermination(t[0], unit);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                quick.join(1000);
+                if (quick.isAlive()) {
+                    fail(call + " on a scrubber that was never stopped had not returned 1 s later: a timeout"
+                            + " shorter than a millisecond, or 0, means a quick look, not a wait without end");
+                }
+                if (shortEnded[0]) {
+                    fail(call + " returned true, but the scrubber was never stopped and is still running");
+                }
+            }
         } finally {
             scrubber.stop();
             scrubber.awaitTermination(STOP_WITHIN_MS, TimeUnit.MILLISECONDS);
