@@ -34,7 +34,7 @@ class AuditTrailTest {
     /** Longest the test waits for something that should happen at once. */
     private static final long WAIT_MS = 1000;
     /** How long the archive stalls once close() is called: longer than the grace a close() might allow it. */
-    private static final long STALL_MS = 1000;
+    private static final long STALL_MS = 400;
     /** Lines recorded into each of the archives that take 1 ms a write. */
     private static final int MINDFUL_LINES = 30;
 
@@ -181,7 +181,7 @@ class AuditTrailTest {
 
     /**
      * Three trails shut down at once, each with a slow archive that minds interrupts, the way a disk or a
-     * network write does. One archive stalls on one line until a second after close() is called and gives
+     * network write does. One archive stalls on one line until STALL_MS after close() is called and gives
      * that write up if its thread is interrupted; close() must wait it out, however long: no grace period
      * after which it interrupts the shipper or returns. Request threads that call record() on it meanwhile
      * are refused at once; they do not wait for the drain. The two others take 1 ms a write: one gives
