@@ -490,9 +490,7 @@ class AnonymizationServiceTest {
         void releaseAll(List<StudyPlan> plans) {
             for (StudyPlan p : plans) {
                 mayFail.get(p.studyId).countDown();
-                for (String key : p.holds.keySet()) {
-                    released.get(p.studyId + "/" + key).countDown();
-                }
+                release(p);
             }
         }
 

@@ -315,9 +315,12 @@ class MigrationStatsTest {
                     public long byteCount() {
                         if (recordsCounted) {
                             // the dashboard polls while this batch is half sized (it may have to wait for a lock)
-                            dashboard[0] = Thread.ofPlatform().name("dashboard").daemon().start(() ->
-                                    readMidway.set(new long[] {stats.migratedRecords(), stats.migratedBytes()}));
-                            waitForReadOrBlocked(dashboard[0]);
+                            CountDownLatch read = new CountDownLatch(1);
+                            dashboard[0] = Thread.ofPlatform().name("dashboard").daemon().start(() -> {
+                                readMidway.set(new long[] {stats.migratedRecords(), stats.migratedBytes()});
+                                read.countDown();
+                            });
+                            waitForOrBlocked(read, dashboard[0], new int[] {1});
                         }
                         throw sneaky(thrown);
                     }
@@ -410,8 +413,9 @@ class MigrationStatsTest {
     }
 
     /**
-     * Holds worker-1 until worker-2's batch is recorded, or until worker-2 is seen waiting
-     * inside recordBatch (then it waits for worker-1: a lock), or 1 s at most.
+     * Holds the calling worker until {@code done}, or until {@code other} is seen waiting while
+     * {@code insideCall} says it is inside a call of the stats (then it waits for this worker: a
+     * lock), or 1 s at most. Used for worker-2's batch and for the dashboard's read.
      */
     private static void waitForOrBlocked(CountDownLatch done, Thread other, int[] insideCall) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
@@ -429,28 +433,6 @@ class MigrationStatsTest {
                 boolean waiting = s == Thread.State.BLOCKED || s == Thread.State.WAITING
                         || s == Thread.State.TIMED_WAITING;
                 waitingSamples = inside && waiting ? waitingSamples + 1 : 0;
-                if (waitingSamples >= 3) {
-                    return;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Lets the dashboard's read finish, or 1 s at most if it keeps waiting (for a lock the sizing worker holds). */
-    private static void waitForReadOrBlocked(Thread reader) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-        int waitingSamples = 0;
-        try {
-            while (System.nanoTime() < deadline) {
-                reader.join(1);
-                Thread.State s = reader.getState();
-                if (s == Thread.State.TERMINATED) {
-                    return;
-                }
-                boolean waiting = s == Thread.State.BLOCKED || s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
-                waitingSamples = waiting ? waitingSamples + 1 : 0;
                 if (waitingSamples >= 3) {
                     return;
                 }
