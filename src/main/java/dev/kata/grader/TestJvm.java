@@ -37,6 +37,15 @@ final class TestJvm implements AutoCloseable {
     }
 
     private static TestJvm start(TestJvmSpec spec, Path events, String mainClass) {
+        if (!spec.extraClassPath().isEmpty()) {
+            // Made before the JVM starts: a class path folder that is missing at the JVM's first look
+            // (a spare's warm-up looks early) is dropped from its class path for good.
+            try {
+                java.nio.file.Files.createDirectories(ModelChecker.classesDir(events.getParent()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not prepare the test JVM's folder", e);
+            }
+        }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + spec.heapMb() + "m");

@@ -65,6 +65,44 @@ class ModelCheckedTestsTest {
     }
 
     /**
+     * A session's spare JVM looks at its class path while it warms up, before the check has compiled
+     * anything: the folder the model-checked classes go to must be there already, or it is dropped.
+     */
+    @Test
+    void aCheckInASessionsSpareJvmFindsTheModelCheckedClasses() throws Exception {
+        Path source = Files.createDirectories(temp.resolve("src"));
+        Files.writeString(source.resolve("Counter.java"), """
+                package modelchecked;
+
+                public final class Counter {
+                    private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+
+                    public void add() {
+                        count.incrementAndGet();
+                    }
+
+                    public int count() {
+                        return count.get();
+                    }
+                }
+                """);
+        try (Grader grader = new Grader(GraderSettings.defaults(temp.resolve("cache")), true)) {
+            for (int i = 0; i < 2; i++) {
+                if (i > 0) {
+                    long deadline = System.nanoTime() + 20_000_000_000L;
+                    while (!grader.hasSpare() && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
+                    Thread.sleep(1500); // its warm-up has run by now
+                }
+                Verdict verdict = grader.check(KATA, source, CheckListener.NONE);
+                assertTrue(verdict.passed(), "check " + (i + 1) + ": " + verdict);
+            }
+            assertEquals(1, grader.sparesUsed(), "the second check ran in the spare");
+        }
+    }
+
+    /**
      * The checker reads the fields of a JDK lambda the learner's code holds (a comparator's key
      * extractor, here); without the JDK's packages opened to it, it threw into the learner's thread.
      */
