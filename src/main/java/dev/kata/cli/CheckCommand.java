@@ -2,9 +2,8 @@ package dev.kata.cli;
 
 import dev.kata.KataException;
 import dev.kata.catalog.Kata;
+import dev.kata.daemon.CheckService;
 import dev.kata.grader.CheckListener;
-import dev.kata.grader.Grader;
-import dev.kata.grader.GraderSettings;
 import dev.kata.grader.Status;
 import dev.kata.grader.Verdict;
 import dev.kata.render.Style;
@@ -45,7 +44,7 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
             throw new KataException("you have not started " + kata.id() + " yet: run `kata start " + kata.id() + "` first.");
         }
         Path sourceDir = workspace.sourceDir(kata);
-        Grader grader = new Grader(GraderSettings.defaults(ctx.cacheDir()));
+        CheckService grader = CheckService.of(ctx.cacheDir(), ctx.launch().env());
         Verdict verdict;
         if (!json && ctx.stdoutTerminal()) {
             try (Spinner spinner = new Spinner(ctx.err())) {

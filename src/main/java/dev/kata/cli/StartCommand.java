@@ -1,5 +1,7 @@
 package dev.kata.cli;
 
+import dev.kata.catalog.Kata;
+import dev.kata.daemon.CheckService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,6 +14,10 @@ final class StartCommand extends Subcommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return new StartFlow(ctx()).start(kataId.in(ctx()));
+        Kata kata = kataId.in(ctx());
+        int status = new StartFlow(ctx()).start(kata);
+        // While the learner reads the story, the grader daemon gets a test JVM ready for the first check.
+        CheckService.of(ctx().cacheDir(), ctx().launch().env()).prepare(kata);
+        return status;
     }
 }

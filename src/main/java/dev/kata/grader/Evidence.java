@@ -9,7 +9,8 @@ import java.util.List;
  * {@code rounds} when known, else 0). {@code RACE_DETECTOR}: the probe's race detector saw two
  * accesses to one field and nothing ordering them, a race whatever values they read.
  */
-public record Evidence(Kind kind, String detail, int threads, int rounds, Interleaving interleaving) {
+public record Evidence(Kind kind, String detail, int threads, int rounds, Interleaving interleaving)
+        implements java.io.Serializable {
 
     public enum Kind {
         MODEL_CHECKED, STRESS, RACE_DETECTOR;
@@ -29,7 +30,7 @@ public record Evidence(Kind kind, String detail, int threads, int rounds, Interl
     }
 
     /** The steps, across threads, that break the learner's code: their lines only. */
-    public record Interleaving(List<String> threads, List<Step> steps) {
+    public record Interleaving(List<String> threads, List<Step> steps) implements java.io.Serializable {
     }
 
     /**
@@ -39,6 +40,7 @@ public record Evidence(Kind kind, String detail, int threads, int rounds, Interl
      * steps that belong together). {@code location} is {@code File.java:line}, null for calls and
      * switches.
      */
-    public record Step(int thread, String kind, String location, String action, boolean breaking) {
+    public record Step(int thread, String kind, String location, String action, boolean breaking)
+            implements java.io.Serializable {
     }
 }

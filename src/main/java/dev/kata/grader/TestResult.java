@@ -17,7 +17,7 @@ public record TestResult(
         String location,
         List<ThreadReport> threads,
         long durationMs,
-        Evidence evidence) {
+        Evidence evidence) implements java.io.Serializable {
 
     public TestResult(String id, String name, Status status, Reason reason, String message, String location,
             List<ThreadReport> threads, long durationMs) {

@@ -15,5 +15,5 @@ public record ThreadReport(
         String waitingOn,
         String lockOwner,
         String location,
-        List<String> frames) {
+        List<String> frames) implements java.io.Serializable {
 }

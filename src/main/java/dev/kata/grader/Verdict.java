@@ -17,7 +17,7 @@ public record Verdict(
         List<CompileDiagnostic> diagnostics,
         List<TestResult> tests,
         String output,
-        long durationMs) {
+        long durationMs) implements java.io.Serializable {
 
     public boolean passed() {
         return status == Status.PASS;

@@ -31,6 +31,7 @@ final class CliHarness {
 
     CliHarness(Path temp) {
         env.put("LANG", "C.UTF-8"); // a UTF-8 locale, as most terminals have: the marks are Unicode
+        env.put("KATA_DAEMON", "off"); // no grader daemon outliving the test (see daemon.DaemonTest)
         try {
             install = temp.resolve("install");
             TestPacks.copyMini(install.resolve("katas"));
