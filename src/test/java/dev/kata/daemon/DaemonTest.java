@@ -72,6 +72,7 @@ class DaemonTest {
     void aCheckThatComesWhileAnotherRunsIsLeftToTheCommandLine() throws Exception {
         Path cache = temp.resolve("cache");
         DaemonAddress address = DaemonAddress.forThisTutor(cache);
+        Kata kata = patientKata();
         Thread serving = serve(address, cache, Duration.ofSeconds(2));
         Path slow = Files.createDirectories(temp.resolve("slow"));
         Files.writeString(slow.resolve("Adder.java"), """
@@ -80,7 +81,7 @@ class DaemonTest {
                 public final class Adder {
                     public static int add(int a, int b) {
                         try {
-                            Thread.sleep(1500);
+                            Thread.sleep(5000);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
@@ -90,7 +91,7 @@ class DaemonTest {
                 """);
         CountDownLatch testing = new CountDownLatch(1);
         Verdict[] first = new Verdict[1];
-        Thread firstCheck = Thread.ofPlatform().start(() -> first[0] = new DaemonClient(address).check(KATA, slow,
+        Thread firstCheck = Thread.ofPlatform().start(() -> first[0] = new DaemonClient(address).check(kata, slow,
                 new CheckListener() {
                     @Override
                     public void testStarted(String name) {
@@ -99,7 +100,7 @@ class DaemonTest {
                 }));
         assertTrue(testing.await(60, TimeUnit.SECONDS), "the first check reaches its test");
 
-        assertNull(new DaemonClient(address).check(KATA, KATA.solutionDir(), CheckListener.NONE), "busy: no verdict");
+        assertNull(new DaemonClient(address).check(kata, kata.solutionDir(), CheckListener.NONE), "busy: no verdict");
 
         firstCheck.join(Duration.ofSeconds(60));
         assertTrue(first[0] != null && first[0].passed(), () -> String.valueOf(first[0]));
@@ -109,21 +110,7 @@ class DaemonTest {
 
     @Test
     void aCommandLineThatGoesAwayMidCheckCancelsItsCheck() throws Exception {
-        // the pack copied with a test limit long enough that only a cancel can end the slow check early
-        Path pack = temp.resolve("pack");
-        try (var files = Files.walk(Path.of("src/test/resources/packs/mini"))) {
-            for (Path f : files.toList()) {
-                Path to = pack.resolve(Path.of("src/test/resources/packs/mini").relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(f, to);
-                }
-            }
-        }
-        Path toml = pack.resolve("sum-up/kata.toml");
-        Files.writeString(toml, Files.readString(toml).replace("test_timeout_ms = 2000", "test_timeout_ms = 25000"));
-        Kata kata = new CatalogLoader().load(pack).require("sum-up");
+        Kata kata = patientKata(); // only a cancel can end the slow check early
         Path cache = temp.resolve("cache");
         DaemonAddress address = DaemonAddress.forThisTutor(cache);
         Thread serving = serve(address, cache, Duration.ofSeconds(2));
@@ -181,10 +168,10 @@ class DaemonTest {
             ProcessHandle daemon = daemonOf(cache);
             assertNotNull(daemon);
 
-            Verdict second = service.check(KATA, KATA.starterDir(), CheckListener.NONE);
+            Verdict second = new DaemonClient(address).check(KATA, KATA.starterDir(), CheckListener.NONE);
 
+            assertNotNull(second, "the daemon it started takes the next check");
             assertEquals(Status.FAIL, second.status(), second::toString);
-            assertTrue(daemon.isAlive(), "the daemon took the second check");
             assertTrue(daemon.onExit().get(60, TimeUnit.SECONDS) != null, "it ends when idle");
             assertFalse(Files.exists(address.socket()));
         } finally {
@@ -210,6 +197,25 @@ class DaemonTest {
         try (var files = Files.list(cache)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("daemon-")));
         }
+    }
+
+    /** sum-up with a test limit of 25 s instead of 2 s, from a copy of its pack. */
+    private Kata patientKata() throws java.io.IOException {
+        Path mini = Path.of("src/test/resources/packs/mini");
+        Path pack = temp.resolve("pack");
+        try (var files = Files.walk(mini)) {
+            for (Path f : files.toList()) {
+                Path to = pack.resolve(mini.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        Path toml = pack.resolve("sum-up/kata.toml");
+        Files.writeString(toml, Files.readString(toml).replace("test_timeout_ms = 2000", "test_timeout_ms = 25000"));
+        return new CatalogLoader().load(pack).require("sum-up");
     }
 
     private static Thread serve(DaemonAddress address, Path cache, Duration idle) throws Exception {
