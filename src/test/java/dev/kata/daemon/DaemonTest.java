@@ -74,21 +74,7 @@ class DaemonTest {
         DaemonAddress address = DaemonAddress.forThisTutor(cache);
         Kata kata = patientKata();
         Thread serving = serve(address, cache, Duration.ofSeconds(2));
-        Path slow = Files.createDirectories(temp.resolve("slow"));
-        Files.writeString(slow.resolve("Adder.java"), """
-                package sumup;
-
-                public final class Adder {
-                    public static int add(int a, int b) {
-                        try {
-                            Thread.sleep(5000);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                        return a + b;
-                    }
-                }
-                """);
+        Path slow = slowAdder(5000);
         CountDownLatch testing = new CountDownLatch(1);
         Verdict[] first = new Verdict[1];
         Thread firstCheck = Thread.ofPlatform().start(() -> first[0] = new DaemonClient(address).check(kata, slow,
@@ -114,21 +100,7 @@ class DaemonTest {
         Path cache = temp.resolve("cache");
         DaemonAddress address = DaemonAddress.forThisTutor(cache);
         Thread serving = serve(address, cache, Duration.ofSeconds(2));
-        Path slow = Files.createDirectories(temp.resolve("slow"));
-        Files.writeString(slow.resolve("Adder.java"), """
-                package sumup;
-
-                public final class Adder {
-                    public static int add(int a, int b) {
-                        try {
-                            Thread.sleep(24_000);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                        return a + b;
-                    }
-                }
-                """);
+        Path slow = slowAdder(24_000);
         CountDownLatch testing = new CountDownLatch(1);
         Thread goingAway = Thread.ofPlatform().start(() -> new DaemonClient(address).check(kata, slow, new CheckListener() {
             @Override
@@ -197,6 +169,26 @@ class DaemonTest {
         try (var files = Files.list(cache)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("daemon-")));
         }
+    }
+
+    /** An Adder that takes {@code millis} to add, in a folder of its own. */
+    private Path slowAdder(int millis) throws java.io.IOException {
+        Path slow = Files.createDirectories(temp.resolve("slow"));
+        Files.writeString(slow.resolve("Adder.java"), """
+                package sumup;
+
+                public final class Adder {
+                    public static int add(int a, int b) {
+                        try {
+                            Thread.sleep(%d);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return a + b;
+                    }
+                }
+                """.formatted(millis));
+        return slow;
     }
 
     /** sum-up with a test limit of 25 s instead of 2 s, from a copy of its pack. */
