@@ -20,11 +20,15 @@ import java.util.Set;
 final class CpuAccount {
     private static final Set<String> NOISE = Set.of(KernelThreads.taskName("kata-probe-watchdog"), "VM Periodic Tas",
             "Monitor Deflati");
+    /** The JIT's threads come and go on their own and are no Java threads: not counted as the test's new threads. */
+    private static final Set<String> JIT = Set.of("C1 CompilerThre", "C2 CompilerThre");
 
     private final Map<Integer, KernelThreads.Task> last = new HashMap<>();
     /** The run counts of the watched tasks at the last reading. */
     private Map<Integer, Long> watchedRuns = Map.of();
     private long waitNanos;
+    /** Threads that a reading showed for the first time (none of them there at the start). */
+    private int newThreadsSeen;
     /** When a reading last found a watched thread had run or wanted to since the one before; 0 before the first. */
     private long busyAtNanos;
 
@@ -50,6 +54,9 @@ final class CpuAccount {
         boolean[] wants = {busyAtNanos == 0};
         now.forEach((name, t) -> {
             KernelThreads.Task before = last.put(t.tid(), t);
+            if (before == null && !JIT.contains(name)) {
+                newThreadsSeen++;
+            }
             if (!NOISE.contains(name)) {
                 waitNanos += t.cpuWaitNanos() - (before == null ? 0 : before.cpuWaitNanos());
                 wants[0] |= !t.asleep();
@@ -70,6 +77,15 @@ final class CpuAccount {
 
     long waitMs() {
         return waitNanos / 1_000_000;
+    }
+
+    /**
+     * Whether {@link #waitMs} misses threads: of the {@code started} Java threads started since the
+     * first reading, some ended before any reading saw them (a pool made and shut down between two
+     * readings, say), and their wait for a CPU is not counted.
+     */
+    boolean missesThreads(long started) {
+        return started > newThreadsSeen;
     }
 
     /** How long none of the test's threads has run or wanted a CPU, as far as the readings show. */

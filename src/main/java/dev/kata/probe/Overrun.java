@@ -12,8 +12,15 @@ package dev.kata.probe;
  * @param cpuMs     CPU time its threads got
  * @param cpuWaitMs time the JVM's threads were runnable but waiting for a CPU (0 where unknown)
  * @param idleMs    how long none of its threads has run or wanted a CPU (a hang, not a starved test)
+ * @param waitOnlyInPart whether {@code cpuWaitMs} is known to miss some of the wait on a busy machine
+ *                  (threads that came and went unseen): then it proves nothing about the rest
  */
-record Overrun(long wallMs, long cpuMs, long cpuWaitMs, long idleMs) {
+record Overrun(long wallMs, long cpuMs, long cpuWaitMs, long idleMs, boolean waitOnlyInPart) {
+
+    Overrun(long wallMs, long cpuMs, long cpuWaitMs, long idleMs) {
+        this(wallMs, cpuMs, cpuWaitMs, idleMs, false);
+    }
+
     /** How far past its limit a starved test may run before it is inconclusive. */
     static final int STRETCH = 4;
     /** A test none of whose threads has wanted a CPU for this long is stuck, however busy the machine. */
@@ -25,7 +32,7 @@ record Overrun(long wallMs, long cpuMs, long cpuWaitMs, long idleMs) {
     enum Evidence {
         /** its threads burnt half the limit on a CPU */
         RAN,
-        /** over the limit even less the time the JVM waited for a CPU */
+        /** over the limit even less the time the JVM waited for a CPU, where that time is known in full */
         NOT_THE_WAIT,
         /** none of its threads has run for a while */
         STUCK,
@@ -46,7 +53,7 @@ record Overrun(long wallMs, long cpuMs, long cpuWaitMs, long idleMs) {
         if (cpuMs * 2 >= limitMs) {
             return Evidence.RAN;
         }
-        if (wallMs - cpuWaitMs > limitMs) {
+        if (wallMs - cpuWaitMs > limitMs && !waitOnlyInPart) {
             return Evidence.NOT_THE_WAIT;
         }
         return idleMs >= IDLE_PROOF_MS ? Evidence.STUCK : Evidence.NONE;

@@ -43,6 +43,7 @@ final class Watchdog implements Runnable {
         KernelThreads atStart = null;
         CpuAccount account = null;
         MachineLoad loadAtStart = null;
+        long startedAtStart = 0;
         while (true) {
             try {
                 Thread.sleep(TICK_MS);
@@ -58,6 +59,7 @@ final class Watchdog implements Runnable {
                 lastLook = System.nanoTime();
                 ticks = 0;
                 loadAtStart = run == null ? null : MachineLoad.now();
+                startedAtStart = mx.getTotalStartedThreadCount();
             }
             checkThreadCount(run);
             if (run == null || run.phase != TestRun.Phase.RUNNING) {
@@ -71,7 +73,8 @@ final class Watchdog implements Runnable {
                 Map<Integer, KernelThreads.Task> tasks = now == null ? null : watchedTasks(now, threads);
                 account.update(now, threads, tasks == null ? Map.of() : tasks);
                 if (run.elapsedMs() > run.timeoutMs) {
-                    checkOverrun(run, atStart, tasks, account, loadAtStart, this::confirmDeadlock);
+                    checkOverrun(run, atStart, tasks, account, loadAtStart,
+                            mx.getTotalStartedThreadCount() - startedAtStart, this::confirmDeadlock);
                 }
             }
             // The detector looks every few of its own ticks: it counts its own progress, not the clock's.
@@ -121,15 +124,18 @@ final class Watchdog implements Runnable {
 
     /** A test past its limit: ended as too slow, given more time on a starved machine, or called inconclusive. */
     private static void checkOverrun(TestRun run, KernelThreads atStart, Map<Integer, KernelThreads.Task> watched,
-            CpuAccount account, MachineLoad loadAtStart, java.util.function.Consumer<TestRun> deadlockFirst) {
-        Overrun use = use(run, atStart, watched, account);
+            CpuAccount account, MachineLoad loadAtStart, long threadsStarted, java.util.function.Consumer<TestRun> deadlockFirst) {
+        MachineLoad load = MachineLoad.now();
+        Overrun measured = use(run, atStart, watched, account, false);
+        boolean busy = loadAtStart != null && (load.saturatedSince(loadAtStart) || measured.starved());
+        // On a busy machine, a wait that misses threads (a pool per call, made and gone between two
+        // readings) is no proof that the rest of the overrun is the code's.
+        Overrun use = busy && account.missesThreads(threadsStarted) ? use(run, atStart, watched, account, true) : measured;
         Overrun.Call call = use.judge(run.timeoutMs);
         if (call == Overrun.Call.WITHIN || call == Overrun.Call.WAIT) {
             return;
         }
         deadlockFirst.accept(run);
-        MachineLoad load = MachineLoad.now();
-        boolean busy = loadAtStart != null && (load.saturatedSince(loadAtStart) || use.starved());
         String machine = loadAtStart == null ? "" : load.describeSince(loadAtStart);
         List<ThreadSnapshot> threads = Probe.describe(Probe.threadsOf(run), 12);
         if (call == Overrun.Call.TOO_SLOW) {
@@ -151,7 +157,7 @@ final class Watchdog implements Runnable {
      * read); the JVM's wait for a CPU and the test's idle time, from {@code account}.
      */
     private static Overrun use(TestRun run, KernelThreads atStart, Map<Integer, KernelThreads.Task> watched,
-            CpuAccount account) {
+            CpuAccount account, boolean waitOnlyInPart) {
         long wall = run.elapsedMs();
         if (atStart == null || watched == null) {
             return new Overrun(wall, 0, 0, wall);
@@ -162,7 +168,7 @@ final class Watchdog implements Runnable {
             KernelThreads.Task b = before.get(t.tid());
             cpu += t.cpuNanos() - (b == null ? 0 : b.cpuNanos());
         }
-        return new Overrun(wall, cpu / 1_000_000, account.waitMs(), account.idleMs());
+        return new Overrun(wall, cpu / 1_000_000, account.waitMs(), account.idleMs(), waitOnlyInPart);
     }
 
     /** The kernel's tasks of the test's threads and of the pool threads that could run their work. */

@@ -21,6 +21,18 @@ class CpuAccountTest {
     }
 
     @Test
+    void threadsStartedAndEndedBetweenTwoReadingsAreKnownToBeMissed() {
+        KernelThreads.Task main = task(1, 'S', 5);
+        CpuAccount account = new CpuAccount(kernel(main));
+        KernelThreads.Task seen = task(9, 'R', 1);
+        account.update(kernel(main, seen), List.of(), Map.of(9, seen), T0);
+        account.update(kernel(main), List.of(), Map.of(), T0 + 400 * MS);
+
+        assertEquals(false, account.missesThreads(1), "the one thread started was seen");
+        assertEquals(true, account.missesThreads(3), "two more came and went unseen: their wait is not counted");
+    }
+
+    @Test
     void aThreadAsleepAtEveryReadingButRunningInBetweenIsNotIdle() {
         CpuAccount account = new CpuAccount(null);
         for (int i = 0; i < 10; i++) {

@@ -47,6 +47,16 @@ class OverrunTest {
     }
 
     @Test
+    void aWaitThatMissesThreadsProvesNothingAboutTheRest() {
+        // a pool made per call: its threads came and went between two readings, their wait unseen
+        assertEquals(Overrun.Call.WAIT, new Overrun(15300, 0, 7200, 0, true).judge(8000));
+        assertEquals(Overrun.Call.CANNOT_TELL, new Overrun(32001, 0, 7200, 0, true).judge(8000));
+        // still too slow where the rest of the evidence holds: a CPU burnt, or a second with nothing running
+        assertEquals(Overrun.Call.TOO_SLOW, new Overrun(15300, 4000, 7200, 0, true).judge(8000));
+        assertEquals(Overrun.Call.TOO_SLOW, new Overrun(15300, 0, 7200, 1000, true).judge(8000));
+    }
+
+    @Test
     void aBusyMachineNoteNamesTheEvidenceTheVerdictRestsOn() {
         assertTrue(new Overrun(6000, 1000, 5000, 0).busyMachineNote(LIMIT).contains("the code itself keeps busy"));
         assertTrue(new Overrun(3500, 100, 1000, 0).busyMachineNote(LIMIT).contains("which does not explain the overrun"));
