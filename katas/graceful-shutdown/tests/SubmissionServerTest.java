@@ -38,8 +38,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 class SubmissionServerTest {
 
     private static final InetSocketAddress LOOPBACK_ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-    /** The grace period of the deploy in the first test. */
-    private static final Duration GRACE = Duration.ofSeconds(1);
+    /**
+     * The grace period of the deploy in the first test: more than one second, so that a stop()
+     * that keeps back part of the grace (a second "for the workers", say) gives up too early.
+     */
+    private static final Duration GRACE = Duration.ofSeconds(2);
     /** How long the requests may take to reach the store. */
     private static final long ARRIVE_WAIT_MS = 2000;
     /** How long the test watches stop() for it to close the door and start waiting. */
