@@ -44,14 +44,14 @@ final class CheckCommand extends Subcommand implements Callable<Integer> {
             throw new KataException("you have not started " + kata.id() + " yet: run `kata start " + kata.id() + "` first.");
         }
         Path sourceDir = workspace.sourceDir(kata);
-        CheckService grader = CheckService.of(ctx.cacheDir(), ctx.launch().env());
+        CheckService checks = CheckService.of(ctx.cacheDir(), ctx.launch().env());
         Verdict verdict;
         if (!json && ctx.stdoutTerminal()) {
             try (Spinner spinner = new Spinner(ctx.err())) {
-                verdict = grader.check(kata, sourceDir, spinner);
+                verdict = checks.check(kata, sourceDir, spinner);
             }
         } else {
-            verdict = grader.check(kata, sourceDir, CheckListener.NONE);
+            verdict = checks.check(kata, sourceDir, CheckListener.NONE);
         }
         LastVerdict last = new LastVerdict(verdict.status().id(), verdict.reason() == null ? null : verdict.reason().id(),
                 verdict.summary(), ctx.clock().instant());
