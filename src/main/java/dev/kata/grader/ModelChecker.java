@@ -93,6 +93,10 @@ final class ModelChecker {
             flags.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
         }
         flags.add("-D" + "kata.modelChecker" + "=true");
+        String batches = System.getProperty("kata.warmUpBatches"); // for scripts/bench-session's comparisons
+        if (batches != null) {
+            flags.add("-Dkata.warmUpBatches=" + batches);
+        }
         // Its warnings about fields it cannot track (a record's, a lambda's) would reach the learner's output.
         flags.add("-Dlincheck.logLevel=ERROR");
         return flags;

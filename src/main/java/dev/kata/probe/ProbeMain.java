@@ -48,6 +48,7 @@ public final class ProbeMain {
         Launcher launcher = ProbeLauncher.create();
 
         Map<String, String> orders = readOrders();
+        ModelCheckerWarmUp.ordersIn();
         if (!orders.containsKey("go")) {
             Probe.finishing = true;
             System.exit(0);
