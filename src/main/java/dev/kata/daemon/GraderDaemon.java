@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * start-up alone is over a second), as the interactive session does. It grades one check at a
  * time, each in a fresh test JVM of its own exactly as the command line would; a second check
  * that comes while one runs is told to grade itself. It ends after {@link #IDLE} without a
- * request, when the tutor is rebuilt, or when the folder of its socket goes; the learner's code
+ * request, when the tutor is rebuilt, or when its socket file is removed; the learner's code
  * never runs in it, only in its test JVMs.
  */
 public final class GraderDaemon {

@@ -21,6 +21,11 @@ record Overrun(long wallMs, long cpuMs, long cpuWaitMs, long idleMs, boolean wai
         this(wallMs, cpuMs, cpuWaitMs, idleMs, false);
     }
 
+    /** The same readings, with the wait for a CPU known to miss some of it. */
+    Overrun waitKnownOnlyInPart() {
+        return new Overrun(wallMs, cpuMs, cpuWaitMs, idleMs, true);
+    }
+
     /** How far past its limit a starved test may run before it is inconclusive. */
     static final int STRETCH = 4;
     /** A test none of whose threads has wanted a CPU for this long is stuck, however busy the machine. */

@@ -126,11 +126,11 @@ final class Watchdog implements Runnable {
     private static void checkOverrun(TestRun run, KernelThreads atStart, Map<Integer, KernelThreads.Task> watched,
             CpuAccount account, MachineLoad loadAtStart, long threadsStarted, java.util.function.Consumer<TestRun> deadlockFirst) {
         MachineLoad load = MachineLoad.now();
-        Overrun measured = use(run, atStart, watched, account, false);
+        Overrun measured = use(run, atStart, watched, account);
         boolean busy = loadAtStart != null && (load.saturatedSince(loadAtStart) || measured.starved());
         // On a busy machine, a wait that misses threads (a pool per call, made and gone between two
         // readings) is no proof that the rest of the overrun is the code's.
-        Overrun use = busy && account.missesThreads(threadsStarted) ? use(run, atStart, watched, account, true) : measured;
+        Overrun use = busy && account.missesThreads(threadsStarted) ? measured.waitKnownOnlyInPart() : measured;
         Overrun.Call call = use.judge(run.timeoutMs);
         if (call == Overrun.Call.WITHIN || call == Overrun.Call.WAIT) {
             return;
@@ -157,7 +157,7 @@ final class Watchdog implements Runnable {
      * read); the JVM's wait for a CPU and the test's idle time, from {@code account}.
      */
     private static Overrun use(TestRun run, KernelThreads atStart, Map<Integer, KernelThreads.Task> watched,
-            CpuAccount account, boolean waitOnlyInPart) {
+            CpuAccount account) {
         long wall = run.elapsedMs();
         if (atStart == null || watched == null) {
             return new Overrun(wall, 0, 0, wall);
@@ -168,7 +168,7 @@ final class Watchdog implements Runnable {
             KernelThreads.Task b = before.get(t.tid());
             cpu += t.cpuNanos() - (b == null ? 0 : b.cpuNanos());
         }
-        return new Overrun(wall, cpu / 1_000_000, account.waitMs(), account.idleMs(), waitOnlyInPart);
+        return new Overrun(wall, cpu / 1_000_000, account.waitMs(), account.idleMs());
     }
 
     /** The kernel's tasks of the test's threads and of the pool threads that could run their work. */
