@@ -17,6 +17,7 @@ public final class SpareMain {
     }
 
     public static void main(String[] args) throws Exception {
+        ProbeMain.startModelCheckerWarmUp();
         warmUp();
         ProbeMain.main(args);
     }

@@ -58,8 +58,9 @@ final class ModelCheckerWarmUp {
         }
     }
 
+    /** Starts the warm-up in a JVM whose tests use the model checker; once only (a spare starts it early). */
     static void start() {
-        if (!Boolean.getBoolean(ENABLED)) {
+        if (!Boolean.getBoolean(ENABLED) || thread != null) {
             return;
         }
         thread = Thread.ofPlatform().name("kata-probe-model-checker-warm-up").daemon().start(ModelCheckerWarmUp::run);
