@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kata.TestPacks;
 import dev.kata.catalog.CatalogLoader;
 import dev.kata.catalog.Kata;
 import dev.kata.grader.CheckListener;
@@ -193,18 +194,7 @@ class DaemonTest {
 
     /** sum-up with a test limit of 25 s instead of 2 s, from a copy of its pack. */
     private Kata patientKata() throws java.io.IOException {
-        Path mini = Path.of("src/test/resources/packs/mini");
-        Path pack = temp.resolve("pack");
-        try (var files = Files.walk(mini)) {
-            for (Path f : files.toList()) {
-                Path to = pack.resolve(mini.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(f, to);
-                }
-            }
-        }
+        Path pack = TestPacks.copyMini(temp.resolve("pack"));
         Path toml = pack.resolve("sum-up/kata.toml");
         Files.writeString(toml, Files.readString(toml).replace("test_timeout_ms = 2000", "test_timeout_ms = 25000"));
         return new CatalogLoader().load(pack).require("sum-up");
