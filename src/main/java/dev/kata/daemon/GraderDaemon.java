@@ -26,8 +26,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -95,7 +93,6 @@ public final class GraderDaemon {
     }
 
     private void serve(ServerSocketChannel server, DaemonAddress address) {
-        List<Long> stamps = stamps(address.classPath());
         Thread.ofPlatform().daemon().name("kata-daemon-idle").start(() -> {
             while (server.isOpen()) {
                 try {
@@ -104,7 +101,9 @@ public final class GraderDaemon {
                     return;
                 }
                 boolean idleTooLong = !busy.get() && System.nanoTime() - lastRequest > idle.toNanos();
-                if (idleTooLong || !Files.exists(address.socket()) || !stamps.equals(stamps(address.classPath()))) {
+                // The address is named by the class path's time stamps: a rebuilt tutor has another one.
+                boolean rebuilt = !address.equals(DaemonAddress.forThisTutor(address.socket().getParent()));
+                if (idleTooLong || rebuilt || !Files.exists(address.socket())) {
                     try {
                         server.close(); // ends accept() below
                     } catch (IOException e) {
@@ -234,14 +233,5 @@ public final class GraderDaemon {
         } catch (IOException e) {
             // the command line went away: the hang-up watcher cancels the check
         }
-    }
-
-    /** Each class path entry's time stamp: a rebuilt tutor ends this daemon, whose code is then stale. */
-    private static List<Long> stamps(String classPath) {
-        List<Long> stamps = new ArrayList<>();
-        for (String entry : classPath.split(File.pathSeparator)) {
-            stamps.add(new File(entry).lastModified());
-        }
-        return stamps;
     }
 }
