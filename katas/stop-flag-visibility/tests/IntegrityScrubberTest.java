@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kata.probe.api.Pitfalls;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -93,54 +95,61 @@ class IntegrityScrubberTest {
         IntegrityScrubber scrubber = new IntegrityScrubber(index(16));
         scrubber.start();
         try {
-            long[] elapsed = {-1};
-            boolean[] ended = {true};
-            Thread waiter = Thread.ofPlatform().name("service-thread").daemon().start(() -> {
-                long t0 = System.nanoTime();
-                try {
-                    ended[0] = scrubber.awaitTermination(150, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                elapsed[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            });
-            waiter.join(1500);
-            if (waiter.isAlive()) {
+            Answer answer = awaitTermination(scrubber, 150, TimeUnit.MILLISECONDS, 1500);
+            if (answer == null) {
                 fail("awaitTermination(150 ms) on a scrubber that was never stopped had not returned 1.5 s later:"
                         + " it must give up after its timeout");
             }
-            if (ended[0]) {
+            if (answer.ended()) {
                 fail("awaitTermination(150 ms) returned true, but the scrubber was never stopped and is still running");
             }
-            if (elapsed[0] < 140) {
-                fail("awaitTermination(150 ms) returned false after " + elapsed[0] + " ms, on a scrubber that was"
-                        + " never stopped: it must wait up to its whole timeout for the thread to end");
+            if (answer.elapsedMs() < 140) {
+                fail("awaitTermination(150 ms) returned false after " + answer.elapsedMs() + " ms, on a scrubber that"
+                        + " was never stopped: it must wait up to its whole timeout for the thread to end");
             }
             // timeouts shorter than a millisecond, and none at all: no wait, an answer at once
-            long[][] shortOnes = {{500, 0}, {0, 1}};
-            for (long[] t : shortOnes) {
-                TimeUnit unit = t[1] == 0 ? TimeUnit.MICROSECONDS : TimeUnit.MILLISECONDS;
-                String call = "awaitTermination(" + t[0] + (t[1] == 0 ? " µs)" : " ms)");
-                boolean[] shortEnded = {true};
-                Thread quick = Thread.ofPlatform().name("service-thread").daemon().start(() -> {
-                    try {
-                        shortEnded[0] = scrubber.awaitTermination(t[0], unit);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                quick.join(1000);
-                if (quick.isAlive()) {
+            for (TimeUnit unit : new TimeUnit[] {TimeUnit.MICROSECONDS, TimeUnit.MILLISECONDS}) {
+                long timeout = unit == TimeUnit.MICROSECONDS ? 500 : 0;
+                String call = "awaitTermination(" + timeout + (unit == TimeUnit.MICROSECONDS ? " µs)" : " ms)");
+                Answer quick = awaitTermination(scrubber, timeout, unit, 1000);
+                if (quick == null) {
                     fail(call + " on a scrubber that was never stopped had not returned 1 s later: a timeout"
                             + " shorter than a millisecond, or 0, means a quick look, not a wait without end");
                 }
-                if (shortEnded[0]) {
+                if (quick.ended()) {
                     fail(call + " returned true, but the scrubber was never stopped and is still running");
                 }
             }
         } finally {
             scrubber.stop();
             scrubber.awaitTermination(STOP_WITHIN_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** What awaitTermination answered, and after how long. */
+    private record Answer(boolean ended, long elapsedMs) {
+    }
+
+    /**
+     * Calls {@code awaitTermination(timeout, unit)} from a thread of the service's, as the service
+     * does; null if it has not returned within {@code withinMs}.
+     */
+    private static Answer awaitTermination(IntegrityScrubber scrubber, long timeout, TimeUnit unit, long withinMs)
+            throws Exception {
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        Thread.ofPlatform().name("service-thread").daemon().start(() -> {
+            long t0 = System.nanoTime();
+            try {
+                boolean ended = scrubber.awaitTermination(timeout, unit);
+                answer.complete(new Answer(ended, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)));
+            } catch (InterruptedException e) {
+                answer.completeExceptionally(e);
+            }
+        });
+        try {
+            return answer.get(withinMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
         }
     }
 
