@@ -73,6 +73,7 @@ public final class GraderDaemon {
                 return; // another daemon serves this tutor
             }
             Files.deleteIfExists(address.socket()); // left by a daemon that was killed
+            DaemonLeftovers.sweep(address, DaemonLeftovers.STALE);
             try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
                     Grader grader = new Grader(GraderSettings.defaults(cache), true)) {
                 server.bind(UnixDomainSocketAddress.of(address.socket()));
