@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.ServiceConfigurationError;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -525,7 +526,9 @@ class RateCacheTest {
 
         /**
          * Waits until the call returns, or has been seen parked (waiting, with or without a timeout, or
-         * blocked) for {@code stuckMs} in all: a call that should not wait at all is stuck then.
+         * blocked) for {@code stuckMs} in all: a call that should not wait at all is stuck then. A
+         * thread still in a fetch the test has released is on its way out, not parked: on a busy
+         * machine it reads WAITING until the scheduler runs it.
          */
         Progress awaitReturnedOrStuck(long stuckMs, long deadline) throws InterruptedException {
             long parked = 0;
@@ -537,15 +540,17 @@ class RateCacheTest {
                     + TimeUnit.MILLISECONDS.toNanos(dev.kata.probe.api.Patience.millis(WAIT_MS, 10_000));
             while (true) {
                 Thread.State state = thread.getState();
+                boolean leavingGate = Gate.LEAVING.contains(thread);
                 long now = System.nanoTime();
-                if (now >= deadline && (state != Thread.State.RUNNABLE || now >= runningDeadline)) {
+                boolean running = state == Thread.State.RUNNABLE || leavingGate;
+                if (now >= deadline && (!running || now >= runningDeadline)) {
                     break;
                 }
                 if (state == Thread.State.TERMINATED) {
                     return Progress.RETURNED;
                 }
-                boolean isParked = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
-                        || state == Thread.State.BLOCKED;
+                boolean isParked = !leavingGate && (state == Thread.State.WAITING
+                        || state == Thread.State.TIMED_WAITING || state == Thread.State.BLOCKED);
                 if (isParked && wasParked) {
                     parked += now - lastLook;
                     if (parked >= TimeUnit.MILLISECONDS.toNanos(stuckMs)) {
@@ -610,17 +615,30 @@ class RateCacheTest {
 
     /** Holds one fetch inside the rate service until released. */
     static final class Gate {
+        /** Threads woken by a released gate that may not have run since. */
+        static final Set<Thread> LEAVING = ConcurrentHashMap.newKeySet();
         final CountDownLatch entered = new CountDownLatch(1);
         private final CountDownLatch released = new CountDownLatch(1);
+        private volatile Thread waiting;
 
         void release() {
+            Thread leaving = waiting;
+            if (leaving != null) {
+                LEAVING.add(leaving);
+            }
             released.countDown();
         }
 
         void pass() throws InterruptedException {
+            waiting = Thread.currentThread();
             entered.countDown();
-            if (!released.await(WAIT_MS, TimeUnit.MILLISECONDS)) {
-                throw new InterruptedException("the test never released this fetch");
+            try {
+                if (!released.await(WAIT_MS, TimeUnit.MILLISECONDS)) {
+                    throw new InterruptedException("the test never released this fetch");
+                }
+            } finally {
+                waiting = null;
+                LEAVING.remove(Thread.currentThread());
             }
         }
     }
