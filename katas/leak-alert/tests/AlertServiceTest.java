@@ -64,12 +64,7 @@ class AlertServiceTest {
             throw Pitfalls.leak("Alert A-7: send() gave up after " + GIVE_UP.toMillis()
                     + " ms and returned empty, as it should. Then the gateway answered, late. "
                     + "The worker that made the call is still alive, " + whereIs(worker) + ". "
-                    + "It is waiting to hand its receipt to a caller that left long ago; nothing "
-                    + "will ever take it, so this thread is stuck until the JVM stops (in Go: a "
-                    + "goroutine blocked forever sending on an unbuffered channel). One such "
-                    + "thread per slow alert, thousands at peak: that is how the alert service ran "
-                    + "out of memory. When the caller gives up, the worker must hear about it and "
-                    + "be able to finish without a taker." + daemonNote(worker));
+                    + lateWorkerStory(worker) + daemonNote(worker));
         }
     }
 
@@ -500,6 +495,51 @@ class AlertServiceTest {
         return !thread.isAlive();
     }
 
+    /** Why a worker still alive after its late call answered matters, told from where it is. */
+    private static String lateWorkerStory(Thread worker) {
+        if (idleInPool(worker)) {
+            return "Nothing shuts that pool down, and a thread kept waiting for work is still a thread left behind:"
+                    + " every service instance keeps its own, for as long as the pool keeps idle threads"
+                    + " (a fixed pool: forever), and the service has no close() to end them. Run each call"
+                    + " on a thread that ends with it.";
+        }
+        if (handingOff(worker)) {
+            return "It is waiting to hand its receipt over, and the caller that would take it left long"
+                    + " ago; nothing will ever take it, so this thread is stuck until the JVM stops (in Go:"
+                    + " a goroutine blocked forever sending on an unbuffered channel). One such thread per"
+                    + " slow alert, thousands at peak: that is how the alert service ran out of memory."
+                    + " When the caller gives up, the worker must be able to finish without a taker.";
+        }
+        return "Once its late call has answered, nothing should keep it: a worker per slow alert that"
+                + " stays, thousands at peak, is how the alert service ran out of memory.";
+    }
+
+    /** Whether the thread is a pool's idle thread, waiting for its next task. */
+    static boolean idleInPool(Thread thread) {
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            String at = frame.getClassName() + "." + frame.getMethodName();
+            if (at.equals("java.util.concurrent.ThreadPoolExecutor.getTask")
+                    || at.equals("java.util.concurrent.ForkJoinPool.awaitWork")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the thread waits in a hand-off of java.util.concurrent (a queue's put, an exchange). */
+    private static boolean handingOff(Thread thread) {
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            String cls = frame.getClassName();
+            String method = frame.getMethodName();
+            if (cls.startsWith("java.util.concurrent.") && (cls.endsWith("Queue") || cls.endsWith("Exchanger"))
+                    && (method.equals("put") || method.equals("offer") || method.equals("transfer")
+                            || method.equals("exchange"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Where a thread is stuck, in the learner's terms: which call, at which line of their file. */
     static String whereIs(Thread thread) {
         StackTraceElement[] stack = thread.getStackTrace();
@@ -514,7 +554,10 @@ class AlertServiceTest {
         }
         String state = thread.getState().toString();
         if (learner < 0) {
-            return "in state " + state;
+            return idleInPool(thread)
+                    ? "idle in a thread pool, waiting for its next task (" + state + "): its call is over, but the"
+                            + " pool keeps the thread"
+                    : "in state " + state;
         }
         StackTraceElement at = stack[learner];
         String line = (at.getFileName() == null ? at.getClassName() : at.getFileName())
