@@ -59,15 +59,17 @@ class LabImporterTest {
     @Test
     @Order(1)
     void aFailingSinkLeavesNoFileOpen() throws IOException {
+        IllegalStateException unavailable = new IllegalStateException("results database unavailable");
         LabImporter importer = new LabImporter(result -> {
             if (result.file().equals("lab-005.csv")) {
-                throw new IllegalStateException("results database unavailable");
+                throw unavailable;
             }
         });
+        Throwable outcome = null;
         try {
             importer.importAll(inbox);
-        } catch (IllegalStateException expected) {
-            // the import stops at lab-005.csv; that is fine, leaving files open is not
+        } catch (Throwable e) {
+            outcome = e; // the import stops at lab-005.csv; that is fine, leaving files open is not
         }
         List<String> open = openInboxFiles();
         if (!open.isEmpty()) {
@@ -80,6 +82,21 @@ class LabImporterTest {
                     + "open-file limit (\"Too many open files\"). Close each file on every path out: "
                     + "try-with-resources.");
         }
+        if (!causedBy(outcome, unavailable)) {
+            fail("The results database failed while lab-005.csv was being imported (" + unavailable + "), and"
+                    + " importAll() " + (outcome == null ? "returned normally" : "threw " + outcome + ", which is not"
+                    + " that failure nor caused by it") + ": the sink's failure must reach the caller.", outcome);
+        }
+    }
+
+    /** Whether {@code thrown} is {@code failure} or has it among its causes. */
+    private static boolean causedBy(Throwable thrown, Throwable failure) {
+        for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t == failure) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
@@ -196,11 +213,7 @@ class LabImporterTest {
                             + " results arrived (" + scenario + "). Close each file before you open the next.");
                 }
                 if (thrown != null) {
-                    boolean causedBy = false;
-                    for (Object e = outcome; e instanceof Throwable t && !causedBy; e = t.getCause() == t ? null : t.getCause()) {
-                        causedBy = t == thrown;
-                    }
-                    if (!causedBy) {
+                    if (!causedBy(outcome instanceof Throwable e ? e : null, thrown)) {
                         fail("importAll() " + (outcome instanceof Throwable e ? "threw " + e : "returned " + outcome)
                                 + " when the sink threw " + thrown + " (" + scenario + "): the sink's failure must"
                                 + " reach the caller");
