@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import dev.kata.probe.api.RaceDetector;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -386,7 +388,8 @@ class LedgerTest {
             ab.start();
             ba.start();
             long deadline = deadlineIn(FINISH_MS);
-            if (!(ab.finishBy(deadline) & ba.finishBy(deadline))) {
+            if (!bothFinishBy(ab, ba, deadline)) {
+                expectNoLockLeftHeld(ab, ba, scenario);
                 throw Pitfalls.deadlock("(" + scenario + ") " + FINISH_MS + " ms later they have not finished: "
                         + ab.label() + " is " + whereIs(ab.thread) + ", " + ba.label() + " is " + whereIs(ba.thread)
                         + ". Each holds a lock the other waits for: the two locks must be taken in one order that "
@@ -417,7 +420,7 @@ class LedgerTest {
             TransferRun back = new TransferRun(ledger, b, a, 5);
             back.start();
             deadline = deadlineIn(FINISH_MS);
-            if (!(again.finishBy(deadline) & back.finishBy(deadline))) {
+            if (!bothFinishBy(again, back, deadline)) {
                 throw Pitfalls.deadlock("(" + scenario + ") afterwards, new transfers " + again.label() + " and "
                         + back.label() + " on fresh threads had not finished after " + FINISH_MS + " ms: "
                         + again.label() + " is " + whereIs(again.thread) + ". A lock of an earlier transfer is "
@@ -663,6 +666,48 @@ class LedgerTest {
 
     private static long deadlineIn(long millis) {
         return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    /**
+     * Waits until both transfers have ended; gives up early once one has ended and the other waits for a
+     * lock the ended one still holds, which nothing will ever release.
+     */
+    private static boolean bothFinishBy(TransferRun x, TransferRun y, long deadline) throws InterruptedException {
+        while (System.nanoTime() < deadline) {
+            if (!x.thread.isAlive() && !y.thread.isAlive()) {
+                return true;
+            }
+            if (waitsForLockOf(x, y) || waitsForLockOf(y, x)) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return !x.thread.isAlive() && !y.thread.isAlive();
+    }
+
+    /** Whether {@code waiting} waits for a lock owned by {@code ended}, a transfer whose thread has ended. */
+    private static boolean waitsForLockOf(TransferRun waiting, TransferRun ended) {
+        if (ended.thread.isAlive() || !waiting.thread.isAlive()) {
+            return false;
+        }
+        ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(waiting.thread.threadId());
+        return info != null && info.getLockOwnerId() == ended.thread.threadId();
+    }
+
+    /** When one of two transfers has ended and the other has not, says what that one waits for. */
+    private static void expectNoLockLeftHeld(TransferRun x, TransferRun y, String scenario) {
+        TransferRun ended = x.thread.isAlive() ? y : x;
+        TransferRun waiting = ended == x ? y : x;
+        if (ended.thread.isAlive() || !waiting.thread.isAlive()) {
+            return;
+        }
+        boolean leftHeld = waitsForLockOf(waiting, ended);
+        throw Pitfalls.deadlock("(" + scenario + ") " + ended.label() + " ended" + (ended.failure == null ? ""
+                : " with " + describe(ended.failure)) + ", but " + waiting.label() + " has not finished: it is "
+                + whereIs(waiting.thread) + (leftHeld ? ", for a lock that " + ended.label() + " took and never"
+                + " released; its thread has ended, so nothing ever will" : "") + "."
+                + (ended.failure != null && leftHeld ? " When the risk check throws, the locks must still be"
+                + " released (unlock in finally)." : ""));
     }
 
     private static boolean joinBy(Thread thread, long deadline) throws InterruptedException {
