@@ -3,10 +3,10 @@ package blockingunderlock;
 import static java.util.concurrent.TimeUnit.SECONDS;
 
 import blockingunderlock.RateCache.Snapshot;
+import dev.kata.probe.api.Interleavings;
 import dev.kata.probe.api.Pitfalls;
 import java.math.BigDecimal;
 import java.util.Map;
-import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,7 +35,7 @@ class RateCacheInterleavingsTest {
     @Test
     @DisplayName("two refreshes finishing at once: no interleaving leaves the older rates in the cache (model-checked)")
     void noInterleavingOfTwoRefreshesLeavesTheOlderRates() {
-        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+        Interleavings.check(INVOCATIONS, () -> {
             treasury = new Treasury();
             cache = new RateCache(treasury::fetchLatest);
             failure = null;

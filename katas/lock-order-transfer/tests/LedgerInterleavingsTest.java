@@ -2,9 +2,9 @@ package lockordertransfer;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 
+import dev.kata.probe.api.Interleavings;
 import dev.kata.probe.api.Pitfalls;
 import java.util.Map;
-import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,7 +28,7 @@ class LedgerInterleavingsTest {
     @Test
     @DisplayName("two opposite transfers at once: no interleaving leaves them waiting for each other (model-checked)")
     void noInterleavingDeadlocksTwoOppositeTransfers() {
-        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+        Interleavings.check(INVOCATIONS, () -> {
             ledger = new Ledger(Map.of("alice", 10_000L, "bob", 10_000L), (transfer, balance) -> { });
             refused = null;
             Thread aliceToBob = new Thread(() -> transfer("alice", "bob", 2_500));
@@ -48,7 +48,7 @@ class LedgerInterleavingsTest {
     @Test
     @DisplayName("two transfers into one account at once: no interleaving loses money (model-checked)")
     void noInterleavingLosesMoneyOfTwoTransfersIntoOneAccount() {
-        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+        Interleavings.check(INVOCATIONS, () -> {
             ledger = new Ledger(Map.of("alice", 10_000L, "bob", 10_000L, "carol", 0L), (transfer, balance) -> { });
             refused = null;
             Thread aliceToCarol = new Thread(() -> transfer("alice", "carol", 2_500));

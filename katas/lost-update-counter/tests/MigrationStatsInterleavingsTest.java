@@ -2,9 +2,9 @@ package lostupdatecounter;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 
+import dev.kata.probe.api.Interleavings;
 import dev.kata.probe.api.Pitfalls;
 import lostupdatecounter.MigrationStats.CopiedBatch;
-import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,7 +24,7 @@ class MigrationStatsInterleavingsTest {
     @Test
     @DisplayName("two workers recording a batch each: no interleaving of their steps loses one (model-checked)")
     void noInterleavingLosesABatch() {
-        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+        Interleavings.check(INVOCATIONS, () -> {
             stats = new MigrationStats();
             Thread worker1 = new Thread(() -> stats.recordBatch(new Batch(3, 1_200)));
             Thread worker2 = new Thread(() -> stats.recordBatch(new Batch(5, 2_000)));

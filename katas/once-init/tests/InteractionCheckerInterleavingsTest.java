@@ -2,11 +2,11 @@ package onceinit;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 
+import dev.kata.probe.api.Interleavings;
 import dev.kata.probe.api.Pitfalls;
 import java.util.List;
 import java.util.Optional;
 import onceinit.InteractionChecker.Interaction;
-import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,7 +32,7 @@ class InteractionCheckerInterleavingsTest {
     @DisplayName("two checks on a fresh checker: no interleaving downloads the table twice or reads it half-built"
             + " (model-checked)")
     void noInterleavingDownloadsTwiceOrReadsAHalfBuiltTable() {
-        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+        Interleavings.check(INVOCATIONS, () -> {
             service = new Service();
             checker = new InteractionChecker(service::fetchAll);
             first = null;

@@ -2,9 +2,9 @@ package racecache;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 
+import dev.kata.probe.api.Interleavings;
 import dev.kata.probe.api.Pitfalls;
 import racecache.PatientCache.Patient;
-import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,7 +28,7 @@ class PatientCacheInterleavingsTest {
     @Test
     @DisplayName("two requests for the same missing patient: no interleaving loads it twice (model-checked)")
     void noInterleavingLoadsAPatientTwice() {
-        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+        Interleavings.check(INVOCATIONS, () -> {
             database = new Database();
             cache = new PatientCache(database::load);
             first = null;

@@ -2,13 +2,13 @@ package retainedslice;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 
+import dev.kata.probe.api.Interleavings;
 import dev.kata.probe.api.Pitfalls;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,7 +51,7 @@ class FrameIngestInterleavingsTest {
             + " loses a header, keeps one too many, or shows a half-done update (model-checked)")
     void twoConnectionsAtOnce() {
         oneThreadAtATime();
-        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+        Interleavings.check(INVOCATIONS, () -> {
             ingest = new FrameIngest(2, frame -> { });
             ingest.accept(frame(DEVICE, 1));
             ingest.accept(frame(DEVICE, 2));

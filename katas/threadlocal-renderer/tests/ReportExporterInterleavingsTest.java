@@ -2,10 +2,10 @@ package threadlocalrenderer;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 
+import dev.kata.probe.api.Interleavings;
 import dev.kata.probe.api.Pitfalls;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
-import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,7 +51,7 @@ class ReportExporterInterleavingsTest {
             }
         }
         secondExportWaitsWhileTheFirstRenders();
-        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+        Interleavings.check(INVOCATIONS, () -> {
             factory = new Factory();
             exporter = new ReportExporter(factory::build, 1);
             first = null;

@@ -92,7 +92,8 @@ final class ModelCheckerWarmUp {
         try {
             // Instrumented once for all the model-checked tests, this run's instrumentation included.
             ModelCheckerAgent.hold();
-            Class<?> lincheck = Class.forName("org.jetbrains.lincheck.Lincheck");
+            // By name: it links against the checker, on this JVM's class path only when enabled.
+            Class<?> interleavings = Class.forName("dev.kata.probe.api.Interleavings");
             Runnable scenario = () -> {
                 shared = new Shared();
                 Thread other = new Thread(() -> shared.touch());
@@ -104,7 +105,7 @@ final class ModelCheckerWarmUp {
                     Thread.currentThread().interrupt();
                 }
             };
-            var run = lincheck.getMethod("runConcurrentTest", int.class, Runnable.class);
+            var run = interleavings.getMethod("check", int.class, Runnable.class);
             run.invoke(null, 2, scenario);
             for (int i = 0; i < EXTRA_BATCHES && !ordersIn; i++) {
                 run.invoke(null, 10, scenario);

@@ -65,6 +65,41 @@ class ModelCheckedTestsTest {
     }
 
     /**
+     * The JDK's own loops are not hangs: a ConcurrentHashMap growing past 16 bins loops 51 times
+     * moving them, over the model checker's default bound of 50, which took it for a hang (a
+     * correct fix of read-mostly-config was told it deadlocks).
+     */
+    @Test
+    void aCounterOnAGrowingConcurrentHashMapIsNotTakenForAHang() throws Exception {
+        Path source = Files.createDirectories(temp.resolve("src"));
+        Files.writeString(source.resolve("Counter.java"), """
+                package modelchecked;
+
+                import java.util.Map;
+                import java.util.concurrent.ConcurrentHashMap;
+
+                public final class Counter {
+                    private final Map<Integer, Integer> entries = new ConcurrentHashMap<>();
+
+                    public synchronized void add() {
+                        int start = entries.size();
+                        for (int i = 0; i < 7; i++) {
+                            entries.put(start + i, i); // the second add grows the map past 12 entries
+                        }
+                    }
+
+                    public synchronized int count() {
+                        return entries.size() / 7;
+                    }
+                }
+                """);
+
+        Verdict verdict = GRADER.check(KATA, source, CheckListener.NONE);
+
+        assertTrue(verdict.passed(), verdict::toString);
+    }
+
+    /**
      * A session's spare JVM looks at its class path while it warms up, before the check has compiled
      * anything: the folder the model-checked classes go to must be there already, or it is dropped.
      */
