@@ -36,6 +36,8 @@ class InvoiceExportTest {
 
     /** Longest a shard double waits for the situation it is scripted to wait for (stretched on a busy machine). */
     private static final long GATE_MS = Patience.millis(1000, 5000);
+    /** How long a shard still fetching when another fails takes to answer, unless its reader is interrupted. */
+    private static final long STRAGGLER_MS = Patience.millis(150, 1500);
     /** Exports of anEmptyShardStartedFirstDoesNotEndTheExportForTheOthers. */
     private static final int ROUNDS_EMPTY_FIRST = 12;
 
@@ -131,14 +133,35 @@ class InvoiceExportTest {
     void aShardThatFailsStillEndsTheExport() throws Exception {
         ScriptedShard eu1 = new ScriptedShard("eu-1", 20, 20);
         ScriptedShard eu2 = new ScriptedShard("eu-2", 20, 20);
-        eu2.failOnPage(1, new IOException("connection reset by the eu-2 database"));
+        IOException reset = new IOException("connection reset by the eu-2 database");
+        eu2.failOnPage(1, reset);
+        // eu-1 is still fetching its second page when eu-2 fails, a fetch that ends if its thread is
+        // interrupted (a reader told to stop); otherwise it answers a moment later.
+        eu1.beforePage(1, () -> {
+            try {
+                eu2.finished.await(GATE_MS, TimeUnit.MILLISECONDS);
+                Thread.sleep(STRAGGLER_MS);
+            } catch (InterruptedException e) {
+                sneakyThrow(new InterruptedException("eu-1's fetch of its second page was interrupted"));
+            }
+        });
         RecordingReport report = new RecordingReport();
 
         int written;
         try {
             written = InvoiceExport.exportAll(List.of(eu1, eu2), report);
-        } catch (ExportFailedException expected) {
-            return; // the export ended, and said that it is incomplete
+        } catch (ExportFailedException e) {
+            // the export ended, and said that it is incomplete: because of eu-2's failure
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t == reset) {
+                    return;
+                }
+            }
+            fail("Shard eu-2 failed on its second page (" + reset + "), while eu-1 was still fetching its"
+                    + " own; exportAll threw " + e + (e.getCause() == null ? "" : " caused by " + e.getCause())
+                    + ", not caused by eu-2's failure. The exception must name the failure that ended the export,"
+                    + " not what happened to the other readers afterwards.", e);
+            return;
         }
         throw Pitfalls.lostWork("Shard eu-2 failed on its second page (connection reset), yet "
                 + "exportAll returned " + written + " as if the export were complete. Finance would "
