@@ -23,7 +23,7 @@ final class DaemonLeftovers {
     private DaemonLeftovers() {
     }
 
-    /** Removes other builds' daemon files in {@code dir} older than {@code stale}; returns how many builds. */
+    /** Removes other builds' daemon files beside {@code mine}'s, untouched for {@code stale}; returns how many builds. */
     static int sweep(DaemonAddress mine, Duration stale) {
         Path dir = mine.lock().getParent();
         Instant before = Instant.now().minus(stale);
