@@ -152,15 +152,13 @@ class InvoiceExportTest {
             written = InvoiceExport.exportAll(List.of(eu1, eu2), report);
         } catch (ExportFailedException e) {
             // the export ended, and said that it is incomplete: because of eu-2's failure
-            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                if (t == reset) {
-                    return;
-                }
+            if (causedBy(e, reset)) {
+                return;
             }
-            fail("Shard eu-2 failed on its second page (" + reset + "), while eu-1 was still fetching its"
-                    + " own; exportAll threw " + e + (e.getCause() == null ? "" : " caused by " + e.getCause())
-                    + ", not caused by eu-2's failure. The exception must name the failure that ended the export,"
-                    + " not what happened to the other readers afterwards.", e);
+            fail("Shard eu-2 failed on its second page (" + describe(reset) + "), while eu-1 was still fetching"
+                    + " its own; exportAll threw " + describe(e) + ", not caused by eu-2's failure. The exception"
+                    + " must name the failure that ended the export, not what happened to the other readers"
+                    + " afterwards.", e);
             return;
         }
         throw Pitfalls.lostWork("Shard eu-2 failed on its second page (connection reset), yet "
