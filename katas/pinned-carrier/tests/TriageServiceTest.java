@@ -273,6 +273,7 @@ class TriageServiceTest {
             return "record of " + id;
         }, cohort -> 0.0);
         CountDownLatch closed = new CountDownLatch(1);
+        AtomicReference<Throwable> closeThrew = new AtomicReference<>();
         Thread closer = null;
         try {
             service.lookup("P-0011");
@@ -280,17 +281,36 @@ class TriageServiceTest {
                 throw new AssertionError("The lookup of P-0011 never reached the records database within 1 s.");
             }
             closer = Thread.ofPlatform().name("test-close").start(() -> {
-                service.close();
-                closed.countDown();
+                try {
+                    service.close();
+                } catch (Throwable e) {
+                    closeThrew.set(e);
+                } finally {
+                    closed.countDown();
+                }
             });
-            if (closed.await(300, TimeUnit.MILLISECONDS)) {
+            // Once close() waits, the thread calling it is interrupted: close() must still wait for the lookup.
+            long waitsBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(200, 1000));
+            while (closed.getCount() > 0 && closer.getState() == Thread.State.RUNNABLE
+                    && System.nanoTime() < waitsBy) {
+                Thread.sleep(1);
+            }
+            boolean callerInterrupted = closed.getCount() > 0;
+            if (callerInterrupted) {
+                closer.interrupt();
+            }
+            if (closed.await(Patience.millis(300, 1500), TimeUnit.MILLISECONDS)) {
                 Thread t = lookupThread.get();
                 if (t.isAlive()) {
-                    throw Pitfalls.leak("close() returned while the lookup of P-0011 was still inside its database "
+                    throw Pitfalls.leak("close() " + (closeThrew.get() == null ? "returned" : "threw "
+                            + closeThrew.get()) + " while the lookup of P-0011 was still inside its database "
                             + "call, which does not end on an interrupt (like a plain socket read)"
-                            + (interrupts.get() > 0 ? "; it was interrupted, and went on waiting" : "")
+                            + (interrupts.get() > 0 ? "; the lookup was interrupted, and went on waiting" : "")
                             + ": close() left its thread behind. A lookup that cannot be stopped must be waited "
-                            + "for before close() returns.");
+                            + "for before close() returns."
+                            + (callerInterrupted ? " The thread calling close() was interrupted while close() waited:"
+                            + " like ExecutorService.close(), go on waiting, and set the interrupt flag again before"
+                            + " returning." : ""));
                 }
             }
         } finally {
@@ -302,6 +322,9 @@ class TriageServiceTest {
                     + " ms later.");
         }
         closer.join();
+        if (closeThrew.get() != null) {
+            throw new AssertionError("close() threw " + closeThrew.get(), closeThrew.get());
+        }
     }
 
     @Test
