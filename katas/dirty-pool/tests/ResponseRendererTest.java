@@ -72,6 +72,15 @@ class ResponseRendererTest {
                     + "the buffer right after you borrow it.");
         }
         pool.verifyBalanced();
+        String released = pool.heldAtRelease(leftover);
+        if (released != null && released.contains("P-0666")) {
+            throw Pitfalls.resourceLeak("The response for Ana Silva (P-1001) was right, but the buffer went back "
+                    + "to the pool still holding the CSV exporter's row about patient P-0666 before her JSON ("
+                    + released.length() + " chars at its release). The response must start from an empty "
+                    + "buffer: rendering after what was left in it keeps another component's data in the pool, "
+                    + "and the buffer grows with every request that borrows it. Clear the buffer right after "
+                    + "you borrow it.");
+        }
     }
 
     @Test
@@ -256,6 +265,11 @@ class ResponseRendererTest {
                 buffer.append("{\"patient\":\"P-2077\",\"name\":\"Next Request\"");
             }
             atRelease.put(buffer, buffer.toString());
+        }
+
+        /** What {@code buffer} held when it was last released, or null. */
+        synchronized String heldAtRelease(StringBuilder buffer) {
+            return atRelease.get(buffer);
         }
 
         /** Fails if a buffer changed after it was released (while the pool held it). */
