@@ -64,7 +64,7 @@ public final class ProfileLookup {
             calls.add(Thread.ofVirtual().name("profile-" + replica.zone() + "-" + userId).start(() -> {
                 try {
                     first.complete(replica.fetch(userId));
-                } catch (Exception e) {
+                } catch (Throwable e) { // an Error from a replica's client is a failure too
                     if (failed.incrementAndGet() == replicas.size()) {
                         first.completeExceptionally(e); // every replica failed: report the last failure
                     }

@@ -99,12 +99,13 @@ class ProfileLookupTest {
     @Order(3)
     void whenEveryReplicaFailsTheLookupFails() throws Exception {
         // Three replicas that fail at once, several times: the failures are counted at the same moment.
-        // In even rounds zone-b breaks with an unchecked exception: a failure too.
+        // In even rounds zone-b breaks with an unchecked exception, and in the last one zone-c with an
+        // Error: failures too.
         Duration timeout = Duration.ofSeconds(4);
         for (int round = 1; round <= 5; round++) {
             List<ScriptedReplica> replicas = List.of(ScriptedReplica.failing("zone-a"),
                     round % 2 == 0 ? ScriptedReplica.breaking("zone-b") : ScriptedReplica.failing("zone-b"),
-                    ScriptedReplica.failing("zone-c"));
+                    round == 5 ? ScriptedReplica.crashing("zone-c") : ScriptedReplica.failing("zone-c"));
             java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(replicas.size());
             replicas.forEach(r -> r.together = together);
             ProfileLookup lookup = new ProfileLookup(List.copyOf(replicas));
@@ -121,8 +122,9 @@ class ProfileLookupTest {
                         + " ms) gave up only after " + took + " ms: once the last replica has failed, no answer can"
                         + " come, so the lookup fails then, without waiting for its timeout. If you count failures, count every one,"
                         + " even when several replicas fail at the same moment, whatever they throw ("
-                        + (round % 2 == 0 ? "zone-b threw an unchecked IllegalStateException" : "all three threw IOException")
-                        + ").");
+                        + (round % 2 == 0 ? "zone-b threw an unchecked IllegalStateException"
+                        : round == 5 ? "zone-a and zone-b threw IOException, zone-c an AssertionError (an Error)"
+                        : "all three threw IOException") + ").");
             }
         }
     }
@@ -569,7 +571,7 @@ class ProfileLookupTest {
 
     // ------------------------------------------------------------------ the replica double
 
-    enum Mode { ANSWER, FAIL, BREAK, HANG, ANSWER_AFTER_FAILURE }
+    enum Mode { ANSWER, FAIL, BREAK, CRASH, HANG, ANSWER_AFTER_FAILURE }
 
     /** A replica whose behaviour the test sets; it records the call made to it. */
     static final class ScriptedReplica implements Replica {
@@ -603,6 +605,11 @@ class ProfileLookupTest {
         /** Fails at once with an unchecked exception, as a replica's client with a bug would. */
         static ScriptedReplica breaking(String zone) {
             return new ScriptedReplica(zone, Mode.BREAK, null);
+        }
+
+        /** Fails at once with an Error, as a replica's client whose classes are broken would. */
+        static ScriptedReplica crashing(String zone) {
+            return new ScriptedReplica(zone, Mode.CRASH, null);
         }
 
         /** Never answers: waits until its call is interrupted, as a call to a stuck zone would. */
@@ -639,6 +646,11 @@ class ProfileLookupTest {
                     awaitTheOthers();
                     failed.countDown();
                     throw new IllegalStateException("replica in " + zone + " broke: " + failure.getMessage());
+                }
+                case CRASH -> {
+                    awaitTheOthers();
+                    failed.countDown();
+                    throw new AssertionError("replica client for " + zone + " crashed: " + failure.getMessage());
                 }
                 case HANG -> {
                     try {
