@@ -117,6 +117,9 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
         if (race.onCollection()) {
             return describeOnCollection(race);
         }
+        if (race.onArray()) {
+            return describeOnArray(race);
+        }
         String field = race.field();
         String writer = race.otherThread() + " wrote it in " + method(race.otherMethod()) + " at " + race.otherAt();
         String unordered = ", and nothing ordered that write before this " + race.access().replace("wrote", "write")
@@ -147,6 +150,21 @@ public final class ProbeExtension implements ExecutionCondition, BeforeEachCallb
                 + opaqueNote(OpaqueTypes.fromSystemProperty()) + " " + capitalised(theType) + " is not safe for"
                 + " threads: used by two at once, it can lose entries, hand back stale ones or corrupt itself. Use a"
                 + " concurrent collection (ConcurrentHashMap, say), or guard every use of it with one lock.";
+    }
+
+    /** A race on an array's element: an element is a plain variable, whatever holds the array. */
+    private static String describeOnArray(Race race) {
+        String element = capitalised(race.field());
+        String access = race.access().equals("read") ? "read" : "written";
+        return element + " was " + access + " by " + race.thread() + " in " + method(race.method()) + " at " + race.at()
+                + "; " + race.otherThread() + " wrote it in " + method(race.otherMethod()) + " at " + race.otherAt()
+                + (race.access().equals("read") ? "" : " too") + ", and nothing ordered that write before this "
+                + (race.access().equals("read") ? "read" : "one") + ": " + NOTHING_ORDERS
+                + opaqueNote(OpaqueTypes.fromSystemProperty()) + " An array's elements are plain variables, even"
+                + " when the field holding the array is final or volatile: "
+                + (race.access().equals("read") ? "the reader may never see the write. " : "one write can overwrite"
+                + " the other unseen. ") + "Use an atomic array (AtomicLongArray, AtomicIntegerArray,"
+                + " AtomicReferenceArray) or atomic fields, or guard every use of the array with one lock.";
     }
 
     private static String capitalised(String text) {

@@ -11,7 +11,7 @@ class RaceMessageTest {
     @Test
     void aRaceOnACollectionNamesItsClassBothCallsAndTheLearnersLambdas() {
         Race race = new Race(1, "ArrayList", "\"pool-1-thread-2\"", "wrote", "Report.java:40", "lambda$build$0",
-                "\"pool-1-thread-1\"", "Report.java:40", "lambda$build$0", "add", "add");
+                "\"pool-1-thread-1\"", "Report.java:40", "lambda$build$0", "add", "add", false);
         String text = ProbeExtension.describe(List.of(race));
         assertTrue(text.startsWith("An ArrayList was changed (add) by \"pool-1-thread-2\" in a lambda in build() at"
                 + " Report.java:40; \"pool-1-thread-1\" changed it (add) in a lambda in build() at Report.java:40"), text);
@@ -21,10 +21,22 @@ class RaceMessageTest {
     @Test
     void aRaceOnAFieldNamesTheMethodsAsWritten() {
         Race race = new Race(1, "Scrubber.running", "an unnamed virtual thread (#24)", "read", "Scrubber.java:58",
-                "scrub", "\"main\"", "Scrubber.java:37", "stop", null, null);
+                "scrub", "\"main\"", "Scrubber.java:37", "stop", null, null, false);
         String text = ProbeExtension.describe(List.of(race));
         assertTrue(text.startsWith("Scrubber.running was read by an unnamed virtual thread (#24) in scrub() at"
                 + " Scrubber.java:58; \"main\" wrote it in stop() at Scrubber.java:37"), text);
+    }
+
+    @Test
+    void aRaceOnAnArrayElementSaysThatElementsArePlainVariables() {
+        Race race = new Race(1, "element [0] of long[]", "\"main\"", "read", "Scrubber.java:53", "passes",
+                "\"integrity-scrubber\"", "Scrubber.java:66", "scrub", null, null, true);
+        String text = ProbeExtension.describe(List.of(race));
+        assertTrue(text.startsWith("Element [0] of long[] was read by \"main\" in passes() at Scrubber.java:53;"
+                + " \"integrity-scrubber\" wrote it in scrub() at Scrubber.java:66, and nothing ordered that write"
+                + " before this read"), text);
+        assertTrue(text.contains("An array's elements are plain variables"), text);
+        assertTrue(text.contains("AtomicLongArray"), text);
     }
 
     @Test

@@ -26,14 +26,14 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /**
- * Rewrites a learner class for {@link Races}: each plain read or write of a learner field is
- * checked, and so is each call that reads or changes a collection (Races checks only the JDK's
- * collections that are not safe for threads); each volatile access publishes or acquires; and the
- * points where the learner's code can synchronise with other code (its entries and exits, its
- * calls into the JDK or the tests, its synchronized blocks, its exception handlers) are marked.
- * Constructors are not checked (an object under construction is not yet shared), but their calls
- * out are marked; what a static initialiser writes, itself or through the methods it calls, is
- * not noted.
+ * Rewrites a learner class for {@link Races}: each plain read or write of a learner field or of an
+ * array element is checked, and so is each call that reads or changes a collection (Races checks
+ * only the JDK's collections that are not safe for threads); each volatile access publishes or
+ * acquires; and the points where the learner's code can synchronise with other code (its entries
+ * and exits, its calls into the JDK or the tests, its synchronized blocks, its exception handlers)
+ * are marked. Constructors are not checked (an object under construction is not yet shared), but
+ * their calls out are marked; what a static initialiser writes, itself or through the methods it
+ * calls, is not noted.
  */
 public final class RaceRewriter {
     private static final String RACES = Type.getInternalName(Races.class);
@@ -311,6 +311,18 @@ public final class RaceRewriter {
                         field(code, (FieldInsnNode) insn);
                     }
                 }
+                case Opcodes.IALOAD, Opcodes.LALOAD, Opcodes.FALOAD, Opcodes.DALOAD, Opcodes.AALOAD, Opcodes.BALOAD,
+                        Opcodes.CALOAD, Opcodes.SALOAD -> {
+                    if (!constructor) {
+                        elementRead(code, insn);
+                    }
+                }
+                case Opcodes.IASTORE, Opcodes.LASTORE, Opcodes.FASTORE, Opcodes.DASTORE, Opcodes.AASTORE, Opcodes.BASTORE,
+                        Opcodes.CASTORE, Opcodes.SASTORE -> {
+                    if (!constructor) {
+                        elementWrite(code, insn);
+                    }
+                }
                 default -> {
                 }
             }
@@ -349,6 +361,33 @@ public final class RaceRewriter {
             before.add(new LdcInsnNode(site));
             before.add(races("collection", "(Ljava/lang/Object;I)V"));
             code.insertBefore(call, before);
+        }
+
+        /** Before {@code array[index]} is read: array, index -> array, index, array, index, site. */
+        private void elementRead(InsnList code, AbstractInsnNode insn) {
+            InsnList before = new InsnList();
+            before.add(new InsnNode(Opcodes.DUP2));
+            before.add(new LdcInsnNode(Sites.addElement(type.name, type.sourceFile, line, method.name, false)));
+            before.add(races("elementRead", "(Ljava/lang/Object;II)V"));
+            code.insertBefore(insn, before);
+        }
+
+        /** Before {@code array[index] = value}: the array and index copied from under the value. */
+        private void elementWrite(InsnList code, AbstractInsnNode insn) {
+            boolean wide = insn.getOpcode() == Opcodes.LASTORE || insn.getOpcode() == Opcodes.DASTORE;
+            InsnList before = new InsnList();
+            if (wide) { // array, index, value(2) -> value, array, index -> array, index, value, array, index
+                before.add(new InsnNode(Opcodes.DUP2_X2));
+                before.add(new InsnNode(Opcodes.POP2));
+                before.add(new InsnNode(Opcodes.DUP2_X2));
+            } else { // array, index, value -> value, array, index -> array, index, value, array, index
+                before.add(new InsnNode(Opcodes.DUP_X2));
+                before.add(new InsnNode(Opcodes.POP));
+                before.add(new InsnNode(Opcodes.DUP2_X1));
+            }
+            before.add(new LdcInsnNode(Sites.addElement(type.name, type.sourceFile, line, method.name, true)));
+            before.add(races("elementWrite", "(Ljava/lang/Object;II)V"));
+            code.insertBefore(insn, before);
         }
 
         private void field(InsnList code, FieldInsnNode insn) {

@@ -47,7 +47,7 @@ public final class Races {
      * are named as a message names them (see {@link #label}).
      */
     public record Race(long sequence, String field, String thread, String access, String at, String method,
-            String otherThread, String otherAt, String otherMethod, String call, String otherCall) {
+            String otherThread, String otherAt, String otherMethod, String call, String otherCall, boolean onArray) {
         /** A race on a collection's contents ({@code field} names its class): both calls are given. */
         public boolean onCollection() {
             return call != null;
@@ -303,6 +303,46 @@ public final class Races {
         check(me, "wrote", site, shadow(owner, site).replace(new FieldShadow.Write(me, me.vc[me.id], site)));
     }
 
+    // ---- array elements ----
+
+    /**
+     * Elements tracked per array: the first few, where shared counters and flags live. A large
+     * buffer filled in a loop would otherwise cost the detector a note per element.
+     */
+    static final int TRACKED_ELEMENTS = 256;
+
+    /** Before a read of {@code array[index]} in a learner method. */
+    public static void elementRead(Object array, int index, int site) {
+        if (off || array == null || index < 0 || index >= TRACKED_ELEMENTS) {
+            return;
+        }
+        Shadows shadows = Shadows.existing(array);
+        FieldShadow element = shadows == null ? null : shadows.existingField(index);
+        if (element != null) {
+            check(CLOCKS.get(), "read", site, element.last(), array, index);
+        }
+    }
+
+    /** Before a write of {@code array[index]} in a learner method (a constructor's are not noted). */
+    public static void elementWrite(Object array, int index, int site) {
+        if (off || array == null || index < 0 || index >= TRACKED_ELEMENTS) {
+            return;
+        }
+        ThreadClock me = CLOCKS.get();
+        if (me.initialising > 0) {
+            return;
+        }
+        FieldShadow element = Shadows.of(array).field(index);
+        check(me, "wrote", site, element.replace(new FieldShadow.Write(me, me.vc[me.id], site)), array, index);
+    }
+
+    private static void check(ThreadClock me, String access, int site, FieldShadow.Write last, Object array, int index) {
+        if (last != null && last.thread() != me && seen(me, last.thread().id) < last.clock()) {
+            report(me, access, site, last.thread(), last.site(),
+                    "element [" + index + "] of " + array.getClass().getSimpleName(), false, true);
+        }
+    }
+
     // ---- collections that are not safe for threads ----
 
     private static final Set<Class<?>> UNSYNCHRONISED = Set.of(java.util.HashMap.class, java.util.LinkedHashMap.class,
@@ -342,7 +382,8 @@ public final class Races {
 
     private static void check(ThreadClock me, String access, int site, FieldShadow.Write last, Object collection) {
         if (last != null && last.thread() != me && seen(me, last.thread().id) < last.clock()) {
-            report(me, access, site, last.thread(), last.site(), collection);
+            String field = collection != null ? collection.getClass().getSimpleName() : Sites.get(site).field();
+            report(me, access, site, last.thread(), last.site(), field, collection != null, false);
         }
     }
 
@@ -446,7 +487,7 @@ public final class Races {
     }
 
     private static void report(ThreadClock me, String access, int site, ThreadClock other, int otherSite,
-            Object collection) {
+            String field, boolean onCollection, boolean onArray) {
         if (!REPORTED.add(Sites.fieldOf(site))) {
             return;
         }
@@ -455,9 +496,9 @@ public final class Races {
         synchronized (SEEN) {
             count++;
             if (SEEN.size() < 16) {
-                String field = collection != null ? collection.getClass().getSimpleName() : here.field();
                 SEEN.add(new Race(count, field, ThreadLabel.of(me.thread), access, here.at(), here.method(),
-                        ThreadLabel.of(other.thread), there.at(), there.method(), here.call(), there.call()));
+                        ThreadLabel.of(other.thread), there.at(), there.method(),
+                        onCollection ? here.call() : null, onCollection ? there.call() : null, onArray));
             }
         }
     }

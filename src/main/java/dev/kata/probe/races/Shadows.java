@@ -27,6 +27,16 @@ final class Shadows {
         return found != null ? found : ALL.computeIfAbsent(new Weak(owner), k -> new Shadows());
     }
 
+    /** The notes on {@code owner}, or null if nothing was noted about it. */
+    static Shadows existing(Object owner) {
+        return ALL.get(new Lookup(owner));
+    }
+
+    /** The notes on one field (or array element), or null if nothing was noted about it. */
+    synchronized FieldShadow existingField(int key) {
+        return fields.get(key);
+    }
+
     synchronized FieldShadow field(int key) {
         return fields.computeIfAbsent(key, k -> new FieldShadow());
     }

@@ -19,6 +19,7 @@ final class Sites {
     }
 
     private static final String CONTENTS = "<contents of a collection>";
+    private static final String ELEMENTS = "<elements of an array>";
 
     private static final List<Site> SITES = new ArrayList<>();
     private static final Map<String, Integer> FIELDS = new HashMap<>();
@@ -44,6 +45,15 @@ final class Sites {
         String file = sourceFile != null ? sourceFile : (nested < 0 ? simple : simple.substring(0, nested)) + ".java";
         String type = owner.substring(owner.lastIndexOf('/') + 1);
         return publish(new Site(key, type, at(file, line), method, call, writes));
+    }
+
+    /** A number for a read or write of an array element in a learner class; every array shares one key. */
+    static synchronized int addElement(String learnerClass, String sourceFile, int line, String method, boolean writes) {
+        int key = FIELDS.computeIfAbsent(ELEMENTS, k -> FIELDS.size());
+        String simple = learnerClass.substring(learnerClass.lastIndexOf('/') + 1);
+        int nested = simple.indexOf('$');
+        String file = sourceFile != null ? sourceFile : (nested < 0 ? simple : simple.substring(0, nested)) + ".java";
+        return publish(new Site(key, "array", at(file, line), method, null, writes));
     }
 
     private static String at(String file, int line) {

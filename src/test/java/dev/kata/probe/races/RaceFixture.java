@@ -86,6 +86,55 @@ public class RaceFixture {
         worker.join(2000);
     }
 
+    /** Counts in a final array, written by a worker and read here: each element a plain variable. */
+    private final long[] stats = new long[2];
+
+    /** A worker counts into array elements while this thread reads them, nothing ordering the two. */
+    public long plainArrayCounts() throws InterruptedException {
+        Thread worker = new Thread(() -> {
+            for (int i = 0; i < 2000; i++) {
+                stats[0]++;
+            }
+        });
+        worker.start();
+        long seen = 0;
+        long giveUp = System.nanoTime() + 2_000_000_000L;
+        while (seen == 0 && System.nanoTime() < giveUp) {
+            seen = stats[0];
+            Thread.onSpinWait();
+        }
+        worker.join();
+        return seen;
+    }
+
+    /** The same counts, read only after joining the worker: ordered. */
+    public long joinedArrayCounts() throws InterruptedException {
+        Thread worker = new Thread(() -> {
+            for (int i = 0; i < 100; i++) {
+                stats[1]++;
+            }
+        });
+        worker.start();
+        worker.join();
+        return stats[1];
+    }
+
+    /** A thread's own array, filled and read by it alone (as varargs are): never a race. */
+    public String ownArray() throws InterruptedException {
+        String[] parts = new String[3];
+        Thread worker = new Thread(() -> {
+            String[] mine = new String[300];
+            for (int i = 0; i < mine.length; i++) {
+                mine[i] = "w" + i;
+            }
+            parts[0] = mine[299];
+        });
+        worker.start();
+        worker.join();
+        parts[1] = String.format("%s-%s", "a", "b");
+        return parts[0] + parts[1];
+    }
+
     /** A worker writes a plain field; this thread joins it and then reads. */
     public long joinedResult() throws InterruptedException {
         Thread worker = new Thread(() -> result = 42);

@@ -92,6 +92,23 @@ class RaceRewriterTest {
     }
 
     @Test
+    void countsInAFinalArrayReadWhileAWorkerWritesThemRace() throws Exception {
+        List<Races.Race> races = racesOf(fixture(), "plainArrayCounts");
+        assertEquals(1, races.size(), races.toString());
+        Races.Race race = races.get(0);
+        assertTrue(race.onArray(), race.toString());
+        assertEquals("element [0] of long[]", race.field());
+        assertEquals("plainArrayCounts", race.method());
+        assertTrue(race.otherMethod().startsWith("lambda$plainArrayCounts"), race.otherMethod());
+    }
+
+    @Test
+    void arrayElementsReadAfterAJoinOrAThreadsOwnArrayDoNotRace() throws Exception {
+        assertEquals(List.of(), racesOf(fixture(), "joinedArrayCounts"));
+        assertEquals(List.of(), racesOf(fixture(), "ownArray"));
+    }
+
+    @Test
     void aSynchronizedGetterAndSetterDoNotRace() throws Exception {
         Object fixture = fixture();
         long mark = Races.mark();
