@@ -363,13 +363,26 @@ public final class RaceRewriter {
             code.insertBefore(call, before);
         }
 
-        /** Before {@code array[index]} is read: array, index -> array, index, array, index, site. */
+        /**
+         * After {@code array[index]} is read, as a field's read is checked after it (writes are noted
+         * before they are made): the array and index kept under the value, then taken from under it.
+         */
         private void elementRead(InsnList code, AbstractInsnNode insn) {
+            boolean wide = insn.getOpcode() == Opcodes.LALOAD || insn.getOpcode() == Opcodes.DALOAD;
             InsnList before = new InsnList();
             before.add(new InsnNode(Opcodes.DUP2));
-            before.add(new LdcInsnNode(Sites.addElement(type.name, type.sourceFile, line, method.name, false)));
-            before.add(races("elementRead", "(Ljava/lang/Object;II)V"));
+            InsnList after = new InsnList();
+            if (wide) { // array, index, value(2) -> value, array, index
+                after.add(new InsnNode(Opcodes.DUP2_X2));
+                after.add(new InsnNode(Opcodes.POP2));
+            } else { // array, index, value -> value, array, index
+                after.add(new InsnNode(Opcodes.DUP_X2));
+                after.add(new InsnNode(Opcodes.POP));
+            }
+            after.add(new LdcInsnNode(Sites.addElement(type.name, type.sourceFile, line, method.name, false)));
+            after.add(races("elementRead", "(Ljava/lang/Object;II)V"));
             code.insertBefore(insn, before);
+            code.insert(insn, after);
         }
 
         /** Before {@code array[index] = value}: the array and index copied from under the value. */

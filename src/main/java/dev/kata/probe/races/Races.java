@@ -311,7 +311,7 @@ public final class Races {
      */
     static final int TRACKED_ELEMENTS = 256;
 
-    /** Before a read of {@code array[index]} in a learner method. */
+    /** After a read of {@code array[index]} in a learner method. */
     public static void elementRead(Object array, int index, int site) {
         if (off || array == null || index < 0 || index >= TRACKED_ELEMENTS) {
             return;
