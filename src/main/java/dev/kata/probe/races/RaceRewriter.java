@@ -27,9 +27,9 @@ import org.objectweb.asm.tree.VarInsnNode;
 
 /**
  * Rewrites a learner class for {@link Races}: each plain read or write of a learner field or of an
- * array element is checked, and so is each call that reads or changes a collection (Races checks
- * only the JDK's collections that are not safe for threads); each volatile access publishes or
- * acquires; and the points where the learner's code can synchronise with other code (its entries
+ * array element (read from an array taken straight from a field) is checked, and so is each call
+ * that reads or changes a collection (Races checks only the JDK's collections that are not safe
+ * for threads); each volatile access publishes or acquires; and the points where the learner's code can synchronise with other code (its entries
  * and exits, its calls into the JDK or the tests, its synchronized blocks, its exception handlers)
  * are marked. Constructors are not checked (an object under construction is not yet shared), but
  * their calls out are marked; what a static initialiser writes, itself or through the methods it
@@ -174,6 +174,8 @@ public final class RaceRewriter {
         private final MethodNode method;
         private final boolean constructor;
         private final int token;
+        /** The element reads to check (see {@link #readsAFieldsArray}), found before the code changes. */
+        private final Set<AbstractInsnNode> checkedLoads = new HashSet<>();
         private int line;
 
         MethodRewrite(ClassNode type, MethodNode method) {
@@ -192,6 +194,11 @@ public final class RaceRewriter {
             boolean synchronizedMethod = (method.access & Opcodes.ACC_SYNCHRONIZED) != 0;
             List<AbstractInsnNode> original = new ArrayList<>();
             code.iterator().forEachRemaining(original::add);
+            for (AbstractInsnNode insn : original) { // before any rewriting, while the code is as compiled
+                if (isArrayLoad(insn.getOpcode()) && readsAFieldsArray(insn)) {
+                    checkedLoads.add(insn);
+                }
+            }
             LabelNode pendingHandler = null;
             for (AbstractInsnNode insn : original) {
                 if (insn instanceof LineNumberNode number) {
@@ -313,7 +320,7 @@ public final class RaceRewriter {
                 }
                 case Opcodes.IALOAD, Opcodes.LALOAD, Opcodes.FALOAD, Opcodes.DALOAD, Opcodes.AALOAD, Opcodes.BALOAD,
                         Opcodes.CALOAD, Opcodes.SALOAD -> {
-                    if (!constructor) {
+                    if (!constructor && checkedLoads.contains(insn)) {
                         elementRead(code, insn);
                     }
                 }
@@ -361,6 +368,44 @@ public final class RaceRewriter {
             before.add(new LdcInsnNode(site));
             before.add(races("collection", "(Ljava/lang/Object;I)V"));
             code.insertBefore(call, before);
+        }
+
+        /**
+         * Whether an element read takes its array straight from a field ({@code stats[0]},
+         * {@code stats[i]++}): the reads worth checking, where counters and flags shared through an
+         * array are read. A loop over an array held in a local or a parameter (an index handed in)
+         * is not checked: it would pay a call per element for races that are rare there.
+         */
+        private static boolean readsAFieldsArray(AbstractInsnNode load) {
+            AbstractInsnNode before = previous(load);
+            if (before != null && before.getOpcode() == Opcodes.DUP2) { // array[i]++: array, index, dup2, load
+                before = previous(before);
+            }
+            if (before == null || !pushesAnIndex(before)) {
+                return false;
+            }
+            AbstractInsnNode array = previous(before);
+            return array != null && (array.getOpcode() == Opcodes.GETFIELD || array.getOpcode() == Opcodes.GETSTATIC);
+        }
+
+        private static boolean isArrayLoad(int opcode) {
+            return opcode >= Opcodes.IALOAD && opcode <= Opcodes.SALOAD;
+        }
+
+        private static boolean pushesAnIndex(AbstractInsnNode insn) {
+            int opcode = insn.getOpcode();
+            return opcode >= Opcodes.ICONST_M1 && opcode <= Opcodes.ICONST_5 || opcode == Opcodes.BIPUSH
+                    || opcode == Opcodes.SIPUSH || opcode == Opcodes.ILOAD
+                    || opcode == Opcodes.LDC && ((LdcInsnNode) insn).cst instanceof Integer;
+        }
+
+        /** The instruction before {@code insn}, labels, lines and frames skipped. */
+        private static AbstractInsnNode previous(AbstractInsnNode insn) {
+            AbstractInsnNode p = insn.getPrevious();
+            while (p != null && p.getOpcode() < 0) {
+                p = p.getPrevious();
+            }
+            return p;
         }
 
         /**
