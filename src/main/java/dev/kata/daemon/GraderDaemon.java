@@ -218,6 +218,9 @@ public final class GraderDaemon {
         } catch (RuntimeException e) {
             // only a head start
         }
+        // Idle from when it is ready: on a busy machine the first preparation can outlast a short
+        // idle time, and a check already waiting to be accepted would find the daemon closing.
+        lastRequest = System.nanoTime();
     }
 
     private static void send(ObjectOutputStream out, Message message) throws IOException {
