@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import contextcancel.AnonymizationService.RecordStore;
 import contextcancel.AnonymizationService.Summary;
+import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -161,10 +162,12 @@ class AnonymizationServiceTest {
         AnonymizationService service = new AnonymizationService(store);
 
         Request request = Request.start(service, "S-400", sites);
-        Object outcome = request.await(2000);
+        long patience = Patience.millis(2000, 10000);
+        Object outcome = request.await(patience);
         if (outcome == null) {
             fail("Study S-400: nobody cancelled this request and every batch is quick, yet anonymize() "
-                    + "had not returned after 2 s; the request thread is " + whereIs(request.thread) + ".");
+                    + "had not returned after " + patience + " ms; the request thread is " + whereIs(request.thread)
+                    + ".");
         }
         if (outcome instanceof Throwable t) {
             fail("Study S-400: nobody cancelled this request, yet anonymize() threw " + t, t);
