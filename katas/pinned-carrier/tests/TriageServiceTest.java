@@ -280,25 +280,9 @@ class TriageServiceTest {
             if (!entered.await(1, TimeUnit.SECONDS)) {
                 throw new AssertionError("The lookup of P-0011 never reached the records database within 1 s.");
             }
-            closer = Thread.ofPlatform().name("test-close").start(() -> {
-                try {
-                    service.close();
-                } catch (Throwable e) {
-                    closeThrew.set(e);
-                } finally {
-                    closed.countDown();
-                }
-            });
+            closer = closeOnAnotherThread(service, closed, closeThrew);
             // Once close() waits, the thread calling it is interrupted: close() must still wait for the lookup.
-            long waitsBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(200, 1000));
-            while (closed.getCount() > 0 && closer.getState() == Thread.State.RUNNABLE
-                    && System.nanoTime() < waitsBy) {
-                Thread.sleep(1);
-            }
-            boolean callerInterrupted = closed.getCount() > 0;
-            if (callerInterrupted) {
-                closer.interrupt();
-            }
+            boolean callerInterrupted = interruptOnceWaiting(closer, closed);
             if (closed.await(Patience.millis(300, 1500), TimeUnit.MILLISECONDS)) {
                 Thread t = lookupThread.get();
                 if (t.isAlive()) {
@@ -343,26 +327,10 @@ class TriageServiceTest {
                 throw new AssertionError("the risk model never started after rescore(\"cohort-9\")");
             }
             long t0 = System.nanoTime();
-            closer = Thread.ofPlatform().name("test-close").start(() -> {
-                try {
-                    service.close();
-                } catch (Throwable e) {
-                    closeThrew.set(e);
-                } finally {
-                    closed.countDown();
-                }
-            });
+            closer = closeOnAnotherThread(service, closed, closeThrew);
             // Once close() waits, the thread calling it is interrupted (a shutdown hook's thread may be):
             // close() must still leave nothing behind.
-            long waitsBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(200, 1000));
-            while (closed.getCount() > 0 && closer.getState() == Thread.State.RUNNABLE
-                    && System.nanoTime() < waitsBy) {
-                Thread.sleep(1);
-            }
-            boolean callerInterrupted = closed.getCount() > 0;
-            if (callerInterrupted) {
-                closer.interrupt();
-            }
+            boolean callerInterrupted = interruptOnceWaiting(closer, closed);
             // the model goes on computing after close() is called, without listening for interrupts
             if (closed.await(MODEL_AFTER_CLOSE_MS, TimeUnit.MILLISECONDS)) {
                 long returnedMs = (System.nanoTime() - t0) / 1_000_000;
@@ -458,4 +426,34 @@ class TriageServiceTest {
      * window ends.
      */
     private static final long MODEL_AFTER_CLOSE_MS = Patience.millis(400, 1500);
+
+    /** Calls {@code service.close()} on a thread of its own, which counts {@code closed} down however close() ends. */
+    private static Thread closeOnAnotherThread(TriageService service, CountDownLatch closed,
+            AtomicReference<Throwable> closeThrew) {
+        return Thread.ofPlatform().name("test-close").start(() -> {
+            try {
+                service.close();
+            } catch (Throwable e) {
+                closeThrew.set(e);
+            } finally {
+                closed.countDown();
+            }
+        });
+    }
+
+    /**
+     * Interrupts the thread calling close() once it waits (a shutdown hook's thread may be
+     * interrupted); whether it did: not if close() had returned already.
+     */
+    private static boolean interruptOnceWaiting(Thread closer, CountDownLatch closed) throws InterruptedException {
+        long waitsBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(200, 1000));
+        while (closed.getCount() > 0 && closer.getState() == Thread.State.RUNNABLE && System.nanoTime() < waitsBy) {
+            Thread.sleep(1);
+        }
+        boolean interrupting = closed.getCount() > 0;
+        if (interrupting) {
+            closer.interrupt();
+        }
+        return interrupting;
+    }
 }
