@@ -413,17 +413,10 @@ public final class RaceRewriter {
          * before they are made): the array and index kept under the value, then taken from under it.
          */
         private void elementRead(InsnList code, AbstractInsnNode insn) {
-            boolean wide = insn.getOpcode() == Opcodes.LALOAD || insn.getOpcode() == Opcodes.DALOAD;
             InsnList before = new InsnList();
             before.add(new InsnNode(Opcodes.DUP2));
             InsnList after = new InsnList();
-            if (wide) { // array, index, value(2) -> value, array, index
-                after.add(new InsnNode(Opcodes.DUP2_X2));
-                after.add(new InsnNode(Opcodes.POP2));
-            } else { // array, index, value -> value, array, index
-                after.add(new InsnNode(Opcodes.DUP_X2));
-                after.add(new InsnNode(Opcodes.POP));
-            }
+            valueUnderArrayAndIndex(after, insn.getOpcode() == Opcodes.LALOAD || insn.getOpcode() == Opcodes.DALOAD);
             after.add(new LdcInsnNode(Sites.addElement(type.name, type.sourceFile, line, method.name, false)));
             after.add(races("elementRead", "(Ljava/lang/Object;II)V"));
             code.insertBefore(insn, before);
@@ -434,18 +427,18 @@ public final class RaceRewriter {
         private void elementWrite(InsnList code, AbstractInsnNode insn) {
             boolean wide = insn.getOpcode() == Opcodes.LASTORE || insn.getOpcode() == Opcodes.DASTORE;
             InsnList before = new InsnList();
-            if (wide) { // array, index, value(2) -> value, array, index -> array, index, value, array, index
-                before.add(new InsnNode(Opcodes.DUP2_X2));
-                before.add(new InsnNode(Opcodes.POP2));
-                before.add(new InsnNode(Opcodes.DUP2_X2));
-            } else { // array, index, value -> value, array, index -> array, index, value, array, index
-                before.add(new InsnNode(Opcodes.DUP_X2));
-                before.add(new InsnNode(Opcodes.POP));
-                before.add(new InsnNode(Opcodes.DUP2_X1));
-            }
+            valueUnderArrayAndIndex(before, wide);
+            // value, array, index -> array, index, value, array, index
+            before.add(new InsnNode(wide ? Opcodes.DUP2_X2 : Opcodes.DUP2_X1));
             before.add(new LdcInsnNode(Sites.addElement(type.name, type.sourceFile, line, method.name, true)));
             before.add(races("elementWrite", "(Ljava/lang/Object;II)V"));
             code.insertBefore(insn, before);
+        }
+
+        /** array, index, value (a long or double: {@code wide}) -> value, array, index. */
+        private static void valueUnderArrayAndIndex(InsnList code, boolean wide) {
+            code.add(new InsnNode(wide ? Opcodes.DUP2_X2 : Opcodes.DUP_X2));
+            code.add(new InsnNode(wide ? Opcodes.POP2 : Opcodes.POP));
         }
 
         private void field(InsnList code, FieldInsnNode insn) {

@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -311,28 +310,10 @@ public final class Races {
      * buffer filled in a loop would otherwise cost the detector a note per element.
      */
     static final int TRACKED_ELEMENTS = 256;
-    /**
-     * One bit per identity hash (folded) of the arrays whose elements the learner's code wrote: a
-     * read of an array nobody wrote, as a loop over an index handed in is, costs one bit test.
-     */
-    private static final AtomicLongArray WRITTEN_ARRAYS = new AtomicLongArray(1024);
-
-    private static boolean mayHaveWrites(Object array) {
-        int bit = System.identityHashCode(array) & 0xFFFF;
-        return (WRITTEN_ARRAYS.get(bit >>> 6) & (1L << bit)) != 0;
-    }
-
-    private static void noteWritten(Object array) {
-        int bit = System.identityHashCode(array) & 0xFFFF;
-        long mask = 1L << bit;
-        if ((WRITTEN_ARRAYS.get(bit >>> 6) & mask) == 0) {
-            WRITTEN_ARRAYS.getAndUpdate(bit >>> 6, word -> word | mask);
-        }
-    }
 
     /** After a read of {@code array[index]} in a learner method. */
     public static void elementRead(Object array, int index, int site) {
-        if (off || array == null || index < 0 || index >= TRACKED_ELEMENTS || !mayHaveWrites(array)) {
+        if (off || array == null || index < 0 || index >= TRACKED_ELEMENTS) {
             return;
         }
         Shadows shadows = Shadows.existing(array);
@@ -351,13 +332,12 @@ public final class Races {
         if (me.initialising > 0) {
             return;
         }
-        noteWritten(array);
         FieldShadow element = Shadows.of(array).field(index);
         check(me, "wrote", site, element.replace(new FieldShadow.Write(me, me.vc[me.id], site)), array, index);
     }
 
     private static void check(ThreadClock me, String access, int site, FieldShadow.Write last, Object array, int index) {
-        if (last != null && last.thread() != me && seen(me, last.thread().id) < last.clock()) {
+        if (unordered(me, last)) {
             report(me, access, site, last.thread(), last.site(),
                     "element [" + index + "] of " + array.getClass().getSimpleName(), false, true);
         }
@@ -401,10 +381,15 @@ public final class Races {
     }
 
     private static void check(ThreadClock me, String access, int site, FieldShadow.Write last, Object collection) {
-        if (last != null && last.thread() != me && seen(me, last.thread().id) < last.clock()) {
+        if (unordered(me, last)) {
             String field = collection != null ? collection.getClass().getSimpleName() : Sites.get(site).field();
             report(me, access, site, last.thread(), last.site(), field, collection != null, false);
         }
+    }
+
+    /** Whether {@code last} is another thread's write that nothing ordered before this thread's access. */
+    private static boolean unordered(ThreadClock me, FieldShadow.Write last) {
+        return last != null && last.thread() != me && seen(me, last.thread().id) < last.clock();
     }
 
     private static FieldShadow shadow(Object owner, int site) {
