@@ -1,5 +1,6 @@
 package dev.kata.grader;
 
+import dev.kata.probe.api.Interleavings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +19,9 @@ import java.util.stream.Stream;
  */
 final class ModelChecker {
     /** What a hidden test must mention to be given the model checker. */
-    static final String PACKAGE = "org.jetbrains.lincheck";
+    static final String PACKAGE = Interleavings.CHECKER_PACKAGE;
     /** The probe's entry to it, which hidden tests call. */
-    static final String ENTRY = "dev.kata.probe.api.Interleavings";
+    static final String ENTRY = Interleavings.NAME;
     /**
      * Time a check of a kata that uses it gets on top of the kata's own limit: the first test that
      * touches java.util.concurrent pays about a second of instrumentation, and a correct solution

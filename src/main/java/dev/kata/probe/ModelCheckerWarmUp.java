@@ -1,5 +1,6 @@
 package dev.kata.probe;
 
+import dev.kata.probe.api.Interleavings;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -93,7 +94,7 @@ final class ModelCheckerWarmUp {
             // Instrumented once for all the model-checked tests, this run's instrumentation included.
             ModelCheckerAgent.hold();
             // By name: it links against the checker, on this JVM's class path only when enabled.
-            Class<?> interleavings = Class.forName("dev.kata.probe.api.Interleavings");
+            Class<?> interleavings = Class.forName(Interleavings.NAME);
             Runnable scenario = () -> {
                 shared = new Shared();
                 Thread other = new Thread(() -> shared.touch());

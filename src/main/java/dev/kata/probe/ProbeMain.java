@@ -2,6 +2,7 @@ package dev.kata.probe;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.kata.probe.api.Interleavings;
 import dev.kata.probe.files.OpenSiteRewriter;
 import dev.kata.probe.noise.NoiseRewriter;
 import dev.kata.probe.races.OpaqueTypes;
@@ -167,8 +168,8 @@ public final class ProbeMain {
     /** The test classes that use the model checker: their class file, or a nested one, names it. */
     private static Set<String> modelChecked(Path classes, List<String> tests) throws IOException {
         // By name: the class itself links against the checker, absent from other test JVMs.
-        List<byte[]> marks = Stream.of("org/jetbrains/lincheck", "dev/kata/probe/api/Interleavings")
-                .map(name -> name.getBytes(StandardCharsets.US_ASCII)).toList();
+        List<byte[]> marks = Stream.of(Interleavings.CHECKER_PACKAGE, Interleavings.NAME)
+                .map(name -> name.replace('.', '/').getBytes(StandardCharsets.US_ASCII)).toList();
         Set<String> found = new HashSet<>();
         for (String test : tests) {
             Path file = classes.resolve(test.replace('.', '/') + ".class");

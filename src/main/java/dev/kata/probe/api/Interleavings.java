@@ -11,6 +11,13 @@ import org.jetbrains.lincheck.LincheckSettings;
  * built on one would be told it deadlocks. Use this, not {@code Lincheck.runConcurrentTest}.
  */
 public final class Interleavings {
+    /**
+     * This class's name, and the checker's package, for code that must not load either (this class
+     * links against the checker, which is only on the class path of katas that use it). Constants:
+     * the compiler copies them into the code that names them.
+     */
+    public static final String NAME = "dev.kata.probe.api.Interleavings";
+    public static final String CHECKER_PACKAGE = "org.jetbrains.lincheck";
     /** Far above the JDK's loops over the small maps and lists of a scenario; a real spin still ends. */
     static final int LOOP_BOUND = 300;
     private static final LincheckSettings SETTINGS = new LincheckSettings(true, 10, LOOP_BOUND, 20);
