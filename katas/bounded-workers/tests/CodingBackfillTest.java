@@ -3,8 +3,10 @@ package boundedworkers;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import boundedworkers.CodingBackfill.TerminologyService;
+import dev.kata.probe.api.LiveThreads;
 import dev.kata.probe.api.Pitfalls;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,6 +39,11 @@ class CodingBackfillTest {
     private static final long FILL_WAIT_MS = 2000;
     /** How long the test watches, with LIMIT lookups held, for one more to start. */
     private static final long EXCESS_WAIT_MS = 250;
+    /**
+     * Threads the backfill may have alive while LIMIT lookups are held: its workers, and room for
+     * a few that have handed back their slot and are still ending.
+     */
+    private static final int MAX_THREADS = 2 * LIMIT + 4;
     /** How long the backfill may take to return once the lookups are let go. */
     private static final long FINISH_WAIT_MS = 2000;
     /** How long the second test's backfill (40 quick lookups) may take before it counts as stuck. */
@@ -47,6 +54,7 @@ class CodingBackfillTest {
     void neverMoreLookupsAtOnceThanTheServiceAccepts() throws Exception {
         List<String> ids = recordIds("R-", RECORDS);
         CountingService service = new CountingService(LIMIT, Set.of(), ids.size(), true);
+        Set<Thread> before = new HashSet<>(LiveThreads.all());
         Run run = Run.start(new CodingBackfill(service), ids);
         try {
             if (!service.full.await(FILL_WAIT_MS, TimeUnit.MILLISECONDS)) {
@@ -70,6 +78,7 @@ class CodingBackfillTest {
                         + "(virtual threads, goroutines) do not make the calls cheap. Bound the concurrency: a "
                         + "Semaphore with maxConcurrentCalls() permits, or a fixed pool of that many workers.");
             }
+            expectFewThreads(before, run);
         } finally {
             service.letGo();
         }
@@ -82,6 +91,34 @@ class CodingBackfillTest {
                     + "run, not only at the start.");
         }
         expectCodes(codes, ids, Set.of(), service);
+    }
+
+    /**
+     * With LIMIT lookups held open and the rest of the records waiting, the threads the backfill
+     * has started must not grow with the input either: a thread per record that waits for a slot
+     * keeps the lookups bounded but not the threads.
+     */
+    private static void expectFewThreads(Set<Thread> before, Run run) {
+        List<Thread> started = LiveThreads.all().stream()
+                .filter(t -> !before.contains(t) && t != run.thread && !isJdkOrProbe(t))
+                .toList();
+        if (started.size() <= MAX_THREADS) {
+            return;
+        }
+        String waiting = started.stream().filter(t -> !CountingService.inLookup(t)).findFirst()
+                .map(t -> " One of those not in a lookup is " + Run.where(t) + ".").orElse("");
+        throw Pitfalls.resourceLeak(started.size() + " threads that the backfill started were alive at the same "
+                + "time, while " + LIMIT + " lookups were held open and the rest of the " + RECORDS + " records "
+                + "waited." + waiting + " The lookups keep to the bound, but the threads do not: a thread per "
+                + "record that waits for its turn still grows with the input, tens of thousands on a real night, "
+                + "each with its stack and its record, virtual threads included. Take the slot before you start "
+                + "the thread, or have maxConcurrentCalls() workers share the records.");
+    }
+
+    private static boolean isJdkOrProbe(Thread t) {
+        String type = t.getClass().getName();
+        return t.getName().startsWith("kata-probe") || type.equals("jdk.internal.misc.CarrierThread")
+                || type.startsWith("jdk.internal.misc.InnocuousThread");
     }
 
     @Test
@@ -595,6 +632,16 @@ class CodingBackfillTest {
 
         void letGo() {
             gate.countDown();
+        }
+
+        /** Whether {@code t} is inside a lookup of this double. */
+        static boolean inLookup(Thread t) {
+            for (StackTraceElement f : t.getStackTrace()) {
+                if (f.getClassName().equals(CountingService.class.getName())) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
