@@ -1,8 +1,10 @@
 package dev.kata.probe.races;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -176,6 +178,8 @@ public final class RaceRewriter {
         private final int token;
         /** The element reads to check (see {@link #readsAFieldsArray}), found before the code changes. */
         private final Set<AbstractInsnNode> checkedLoads = new HashSet<>();
+        /** Locals that only ever hold an array read from a field ({@code long[] s = stats}). */
+        private final Set<Integer> fieldArrayLocals = new HashSet<>();
         private int line;
 
         MethodRewrite(ClassNode type, MethodNode method) {
@@ -194,6 +198,7 @@ public final class RaceRewriter {
             boolean synchronizedMethod = (method.access & Opcodes.ACC_SYNCHRONIZED) != 0;
             List<AbstractInsnNode> original = new ArrayList<>();
             code.iterator().forEachRemaining(original::add);
+            findFieldArrayLocals(original);
             for (AbstractInsnNode insn : original) { // before any rewriting, while the code is as compiled
                 if (isArrayLoad(insn.getOpcode()) && readsAFieldsArray(insn)) {
                     checkedLoads.add(insn);
@@ -371,12 +376,36 @@ public final class RaceRewriter {
         }
 
         /**
-         * Whether an element read takes its array straight from a field ({@code stats[0]},
-         * {@code stats[i]++}): the reads worth checking, where counters and flags shared through an
-         * array are read. A loop over an array held in a local or a parameter (an index handed in)
-         * is not checked: it would pay a call per element for races that are rare there.
+         * The locals every store to which is a field's array ({@code long[] s = stats}, or the copy
+         * an enhanced {@code for} makes of {@code stats}); a method's parameters are not among them.
          */
-        private static boolean readsAFieldsArray(AbstractInsnNode load) {
+        private void findFieldArrayLocals(List<AbstractInsnNode> original) {
+            int parameters = (Type.getArgumentsAndReturnSizes(method.desc) >> 2)
+                    - ((method.access & Opcodes.ACC_STATIC) != 0 ? 1 : 0);
+            Map<Integer, Boolean> onlyFieldArrays = new HashMap<>();
+            for (AbstractInsnNode insn : original) {
+                if (insn.getOpcode() == Opcodes.ASTORE) {
+                    AbstractInsnNode value = previous(insn);
+                    boolean fieldArray = value instanceof FieldInsnNode field && field.desc.startsWith("[")
+                            && (value.getOpcode() == Opcodes.GETFIELD || value.getOpcode() == Opcodes.GETSTATIC);
+                    onlyFieldArrays.merge(((VarInsnNode) insn).var, fieldArray, Boolean::logicalAnd);
+                }
+            }
+            onlyFieldArrays.forEach((local, only) -> {
+                if (only && local >= parameters) {
+                    fieldArrayLocals.add(local);
+                }
+            });
+        }
+
+        /**
+         * Whether an element read takes its array from a field ({@code stats[0]}, {@code stats[i]++}),
+         * directly or through a local that holds only that ({@code long[] s = stats; s[0]}): the
+         * reads worth checking, where counters and flags shared through an array are read. A loop
+         * over an array handed in as a parameter (an index to digest) is not checked: it would pay a
+         * call per element for races that are rare there.
+         */
+        private boolean readsAFieldsArray(AbstractInsnNode load) {
             AbstractInsnNode before = previous(load);
             if (before != null && before.getOpcode() == Opcodes.DUP2) { // array[i]++: array, index, dup2, load
                 before = previous(before);
@@ -385,6 +414,9 @@ public final class RaceRewriter {
                 return false;
             }
             AbstractInsnNode array = previous(before);
+            if (array instanceof VarInsnNode local && array.getOpcode() == Opcodes.ALOAD) {
+                return fieldArrayLocals.contains(local.var);
+            }
             return array != null && (array.getOpcode() == Opcodes.GETFIELD || array.getOpcode() == Opcodes.GETSTATIC);
         }
 

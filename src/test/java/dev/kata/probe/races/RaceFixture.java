@@ -107,6 +107,25 @@ public class RaceFixture {
         return seen;
     }
 
+    /** The same race, the counts read through a local copy of the field ({@code long[] s = stats}). */
+    public long aliasedArrayCounts() throws InterruptedException {
+        Thread worker = new Thread(() -> {
+            for (int i = 0; i < 2000; i++) {
+                stats[0]++;
+            }
+        });
+        worker.start();
+        long[] counts = stats;
+        long seen = 0;
+        long giveUp = System.nanoTime() + 2_000_000_000L;
+        while (seen == 0 && System.nanoTime() < giveUp) {
+            seen = counts[0];
+            Thread.onSpinWait();
+        }
+        worker.join();
+        return seen;
+    }
+
     /** The same counts, read only after joining the worker: ordered. */
     public long joinedArrayCounts() throws InterruptedException {
         Thread worker = new Thread(() -> {

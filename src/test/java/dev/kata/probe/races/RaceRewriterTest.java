@@ -103,6 +103,14 @@ class RaceRewriterTest {
     }
 
     @Test
+    void countsReadThroughALocalCopyOfTheFieldRaceToo() throws Exception {
+        List<Races.Race> races = racesOf(fixture(), "aliasedArrayCounts");
+        assertEquals(1, races.size(), races.toString());
+        assertTrue(races.get(0).onArray(), races.toString());
+        assertEquals("aliasedArrayCounts", races.get(0).method());
+    }
+
+    @Test
     void arrayElementsReadAfterAJoinOrAThreadsOwnArrayDoNotRace() throws Exception {
         assertEquals(List.of(), racesOf(fixture(), "joinedArrayCounts"));
         assertEquals(List.of(), racesOf(fixture(), "ownArray"));
