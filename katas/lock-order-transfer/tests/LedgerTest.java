@@ -420,12 +420,17 @@ class LedgerTest {
             TransferRun back = new TransferRun(ledger, b, a, 5);
             back.start();
             deadline = deadlineIn(FINISH_MS);
-            if (!bothFinishBy(again, back, deadline)) {
+            if (!bothFinishBy(again, back, deadline, ab, ba)) {
+                TransferRun stuck = again.thread.isAlive() ? again : back;
+                TransferRun holder = waitsForLockOf(stuck, ab) ? ab : waitsForLockOf(stuck, ba) ? ba : null;
+                String why = holder == null ? " had not finished after " + FINISH_MS + " ms: " + stuck.label() + " is "
+                        + whereIs(stuck.thread) + ". A lock of an earlier transfer is still held"
+                        : " did not finish: " + stuck.label() + " is " + whereIs(stuck.thread) + ", for a lock that "
+                        + holder.label() + " took and never released; its thread has ended"
+                        + (holder.failure == null ? "" : " with " + describe(holder.failure)) + ", so nothing ever will";
                 throw Pitfalls.deadlock("(" + scenario + ") afterwards, new transfers " + again.label() + " and "
-                        + back.label() + " on fresh threads had not finished after " + FINISH_MS + " ms: "
-                        + again.label() + " is " + whereIs(again.thread) + ". A lock of an earlier transfer is "
-                        + "still held" + (failure == null ? "." : ": when the risk check throws, the locks must "
-                        + "still be released (unlock in finally)."));
+                        + back.label() + " on fresh threads" + why + (failure == null ? "." : ": when the risk check "
+                        + "throws, the locks must still be released (unlock in finally)."));
             }
         }
     }
@@ -669,16 +674,22 @@ class LedgerTest {
     }
 
     /**
-     * Waits until both transfers have ended; gives up early once one has ended and the other waits for a
-     * lock the ended one still holds, which nothing will ever release.
+     * Waits until both transfers have ended; gives up early once one of them waits for a lock that a transfer
+     * that has ended (the other one, or one of {@code earlier}) still holds, which nothing will ever release.
      */
-    private static boolean bothFinishBy(TransferRun x, TransferRun y, long deadline) throws InterruptedException {
+    private static boolean bothFinishBy(TransferRun x, TransferRun y, long deadline, TransferRun... earlier)
+            throws InterruptedException {
         while (System.nanoTime() < deadline) {
             if (!x.thread.isAlive() && !y.thread.isAlive()) {
                 return true;
             }
             if (waitsForLockOf(x, y) || waitsForLockOf(y, x)) {
                 return false;
+            }
+            for (TransferRun ended : earlier) {
+                if (waitsForLockOf(x, ended) || waitsForLockOf(y, ended)) {
+                    return false;
+                }
             }
             Thread.sleep(5);
         }
