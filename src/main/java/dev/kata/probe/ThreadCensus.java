@@ -8,7 +8,6 @@ import java.util.List;
  * the grader's own.
  */
 final class ThreadCensus {
-
     private ThreadCensus() {
     }
 
