@@ -29,9 +29,10 @@ import org.objectweb.asm.tree.VarInsnNode;
 
 /**
  * Rewrites a learner class for {@link Races}: each plain read or write of a learner field or of an
- * array element (read from an array taken straight from a field) is checked, and so is each call
- * that reads or changes a collection (Races checks only the JDK's collections that are not safe
- * for threads); each volatile access publishes or acquires; and the points where the learner's code can synchronise with other code (its entries
+ * array element (a read only from an array taken from a field, directly or through a local that
+ * holds nothing else) is checked, and so is each call that reads or changes a collection (Races
+ * checks only the JDK's collections that are not safe for threads); each volatile access publishes
+ * or acquires; and the points where the learner's code can synchronise with other code (its entries
  * and exits, its calls into the JDK or the tests, its synchronized blocks, its exception handlers)
  * are marked. Constructors are not checked (an object under construction is not yet shared), but
  * their calls out are marked; what a static initialiser writes, itself or through the methods it
