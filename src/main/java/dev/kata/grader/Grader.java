@@ -125,7 +125,7 @@ public final class Grader implements AutoCloseable {
                 jvm = ready.jvm();
                 sparesUsed.incrementAndGet();
             } else {
-                work = Files.createTempDirectory("kata-check-");
+                work = TempFiles.newFolder("kata-check-");
                 jvm = TestJvm.start(spec, work.resolve("events-0.jsonl"));
             }
             Path classes = Files.createDirectories(ModelChecker.classesDir(work));
@@ -220,7 +220,7 @@ public final class Grader implements AutoCloseable {
     private void prepareSpare(TestJvmSpec spec) {
         Path work = null;
         try {
-            work = Files.createTempDirectory("kata-check-");
+            work = TempFiles.newFolder("kata-check-");
             TestJvm jvm = TestJvm.startSpare(spec, work.resolve("events-0.jsonl"));
             Spare old;
             synchronized (this) {
@@ -258,7 +258,7 @@ public final class Grader implements AutoCloseable {
             }
             Path out = null;
             try {
-                out = Files.createTempDirectory("kata-warm-");
+                out = TempFiles.newFolder("kata-warm-");
                 compiler.compile(kata.sourcesToCompile(kata.starterDir()), javaFiles(kata.testsDir()), spec.extraClassPath(),
                         out);
             } catch (IOException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.kata.shell;
 
+import dev.kata.TempFiles;
 import dev.kata.catalog.BuiltInPack;
 import dev.kata.catalog.Catalog;
 import dev.kata.catalog.CatalogLoader;
@@ -9,7 +10,6 @@ import dev.kata.grader.Verdict;
 import dev.kata.workspace.ProgressStore;
 import dev.kata.workspace.Workspace;
 import dev.kata.workspace.WorkspaceInitializer;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -17,14 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.jline.terminal.Size;
 import org.jline.terminal.impl.LineDisciplineTerminal;
 
@@ -50,7 +48,7 @@ public final class SessionBench {
                 : BuiltInPack.locate(System.getProperty("kata.home"), BuiltInPack.codeLocation());
         Catalog catalog = new CatalogLoader().load(packDir);
         Kata kata = catalog.require(id);
-        Path temp = Files.createTempDirectory("kata-bench-session-");
+        Path temp = TempFiles.newFolder("kata-bench-session-");
         try {
             Workspace workspace = new WorkspaceInitializer().init(temp.resolve("ws"), false).workspace();
             Clock clock = Clock.systemUTC();
@@ -113,11 +111,7 @@ public final class SessionBench {
                     + " debounce, noticing the save and drawing the rest; saves %.1f s apart%n", median(graderMs),
                     median(testsMs), FileWatcher.DEBOUNCE.toMillis(), GAP_MS / 1000.0);
         } finally {
-            try (Stream<Path> walk = Files.walk(temp)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                // a temp folder left behind is harmless
-            }
+            TempFiles.deleteQuietly(temp);
         }
         System.exit(0);
     }

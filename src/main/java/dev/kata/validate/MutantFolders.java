@@ -23,7 +23,7 @@ final class MutantFolders implements AutoCloseable {
 
     static MutantFolders create() {
         try {
-            return new MutantFolders(Files.createTempDirectory("kata-variants-"));
+            return new MutantFolders(TempFiles.newFolder("kata-variants-"));
         } catch (IOException e) {
             throw new UncheckedIOException("could not make a folder for the mutants: " + e.getMessage(), e);
         }

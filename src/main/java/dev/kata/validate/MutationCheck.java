@@ -51,7 +51,7 @@ final class MutationCheck {
         List<String> parseProblems = new ArrayList<>();
         int unprintable = 0;
         try {
-            Path root = Files.createTempDirectory("kata-mutants-");
+            Path root = TempFiles.newFolder("kata-mutants-");
             for (Path file : kata.variantFiles(kata.solutionDir())) {
                 String name = file.getFileName().toString();
                 var generated = generator.generate(name, Files.readString(file));
