@@ -100,7 +100,7 @@ class CodingBackfillTest {
      */
     private static void expectFewThreads(Set<Thread> before, Run run) {
         List<Thread> started = LiveThreads.all().stream()
-                .filter(t -> !before.contains(t) && t != run.thread && !isJdkOrProbe(t))
+                .filter(t -> !before.contains(t) && t != run.thread && !LiveThreads.isJvmOrGrader(t))
                 .toList();
         if (started.size() <= MAX_THREADS) {
             return;
@@ -113,12 +113,6 @@ class CodingBackfillTest {
                 + "record that waits for its turn still grows with the input, tens of thousands on a real night, "
                 + "each with its stack and its record, virtual threads included. Take the slot before you start "
                 + "the thread, or have maxConcurrentCalls() workers share the records.");
-    }
-
-    private static boolean isJdkOrProbe(Thread t) {
-        String type = t.getClass().getName();
-        return t.getName().startsWith("kata-probe") || type.equals("jdk.internal.misc.CarrierThread")
-                || type.startsWith("jdk.internal.misc.InnocuousThread");
     }
 
     @Test
