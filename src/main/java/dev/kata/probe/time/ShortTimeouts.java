@@ -1,6 +1,7 @@
 package dev.kata.probe.time;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -11,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * {@code Long.MAX_VALUE} in some unit is the usual way to say "no limit", and it stays one. A wait
  * for the work itself (a join, an await with no limit) is not touched either, so correct code
  * behaves as before, while code that waits a guessed time and then goes on as if the work were
- * done shows itself at once, whatever its guess. A kata turns this on with
+ * done shows itself at once, whatever its guess. The clock the learner's code reads runs a
+ * thousand times fast as well, from the first reading on, so that a deadline it counts out by
+ * hand passes as soon as a limit handed to the JDK would. A kata turns this on with
  * {@code -Dkata.shortTimeouts=true}; {@link TimeoutRewriter} puts the calls in. Public for the
  * rewritten classes only.
  */
@@ -26,7 +29,30 @@ public final class ShortTimeouts {
     private static final long FOREVER_MILLIS = FOREVER.toMillis();
     private static final long FOREVER_NANOS = FOREVER.toNanos();
 
+    /** Where the learner's clocks start running fast: the first reading. */
+    private static final long ORIGIN_NANOS = System.nanoTime();
+    private static final long ORIGIN_MILLIS = System.currentTimeMillis();
+    private static final Instant ORIGIN_INSTANT = Instant.ofEpochMilli(ORIGIN_MILLIS);
+
     private ShortTimeouts() {
+    }
+
+    /** {@code System.nanoTime()}, read by the learner's code: a thousand times fast. */
+    public static long nanoTime(long real) {
+        return ORIGIN_NANOS + (real - ORIGIN_NANOS) * FACTOR;
+    }
+
+    /** {@code System.currentTimeMillis()}, read by the learner's code: a thousand times fast. */
+    public static long currentTimeMillis(long real) {
+        return ORIGIN_MILLIS + (real - ORIGIN_MILLIS) * FACTOR;
+    }
+
+    /** {@code Instant.now()}, read by the learner's code: a thousand times fast. */
+    public static Instant instant(Instant real) {
+        if (real == null) {
+            return null;
+        }
+        return ORIGIN_INSTANT.plus(Duration.between(ORIGIN_INSTANT, real).multipliedBy(FACTOR));
     }
 
     /**

@@ -17,7 +17,10 @@ import org.objectweb.asm.Type;
  * {@code parkNanos} and {@code awaitNanos}. The arguments are on top of the stack just before the
  * call, so one static call in front of it does the work (and, for an amount and its unit, a push
  * of the new unit). Calls to the learner's own methods are
- * left alone: the limit they pass on is shortened where it reaches the JDK.
+ * left alone: the limit they pass on is shortened where it reaches the JDK. A reading of the
+ * clock gets a static call after it, which turns it into the fast clock's: a deadline counted
+ * out by hand ({@code System.nanoTime() + 30 s}, polled in short waits) passes as soon as a
+ * shortened limit would.
  */
 public final class TimeoutRewriter {
     private static final String SHORT = Type.getInternalName(ShortTimeouts.class);
@@ -62,6 +65,21 @@ public final class TimeoutRewriter {
         return null;
     }
 
+    /**
+     * The fast clock's call to put after a reading of the time ({@code System.nanoTime()},
+     * {@code System.currentTimeMillis()}, {@code Instant.now()}), or null when the call reads none.
+     */
+    static String clock(String owner, String name, String descriptor) {
+        if (owner.equals("java/lang/System") && descriptor.equals("()J")
+                && (name.equals("nanoTime") || name.equals("currentTimeMillis"))) {
+            return name + "(J)J";
+        }
+        if (owner.equals("java/time/Instant") && name.equals("now") && descriptor.equals("()Ljava/time/Instant;")) {
+            return "instant(Ljava/time/Instant;)Ljava/time/Instant;";
+        }
+        return null;
+    }
+
     private static final class Rewriter extends CallInserter {
 
         Rewriter(ClassVisitor next) {
@@ -86,6 +104,13 @@ public final class TimeoutRewriter {
                         changed = true;
                     }
                     super.visitMethodInsn(opcode, owner, method, desc, isInterface);
+                    String clock = clock(owner, method, desc);
+                    if (clock != null) {
+                        int open = clock.indexOf('(');
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, SHORT, clock.substring(0, open),
+                                clock.substring(open), false);
+                        changed = true;
+                    }
                 }
             };
         }

@@ -31,6 +31,23 @@ public class TimeoutFixture {
         return queue.poll(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Waits for {@code done} with a deadline of its own, half a minute counted on the clock in
+     * short sleeps, as a patient shutdown does; returns how many sleeps it took to give up.
+     */
+    public int sleepsUntilOwnDeadline(java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadlineMillis = System.currentTimeMillis() + 30_000;
+        java.time.Instant deadlineInstant = java.time.Instant.now().plusSeconds(30);
+        int sleeps = 0;
+        while (!done.getAsBoolean() && System.nanoTime() - deadline < 0 && System.currentTimeMillis() < deadlineMillis
+                && java.time.Instant.now().isBefore(deadlineInstant)) {
+            Thread.sleep(100);
+            sleeps++;
+        }
+        return sleeps;
+    }
+
     public long secondsInMillis(long seconds) {
         return TimeUnit.MILLISECONDS.convert(seconds, TimeUnit.SECONDS);
     }

@@ -3,6 +3,7 @@ package dev.kata.probe.time;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kata.probe.RewrittenClasses;
 import java.time.Duration;
@@ -72,6 +73,34 @@ class TimeoutRewriterTest {
         type.getMethod("pollForGood", java.util.concurrent.BlockingQueue.class).invoke(fixture, forGood);
         assertEquals(List.of(Long.MAX_VALUE + " NANOSECONDS"), forGood.limits);
         assertEquals(7_000L, type.getMethod("secondsInMillis", long.class).invoke(fixture, 7L));
+    }
+
+    @Test
+    void theLearnersClockRunsAThousandTimesFast() {
+        long t = System.nanoTime();
+        assertEquals(TimeUnit.SECONDS.toNanos(1), ShortTimeouts.nanoTime(t + TimeUnit.MILLISECONDS.toNanos(1))
+                - ShortTimeouts.nanoTime(t));
+        long ms = System.currentTimeMillis();
+        assertEquals(60_000L, ShortTimeouts.currentTimeMillis(ms + 60) - ShortTimeouts.currentTimeMillis(ms));
+        java.time.Instant now = java.time.Instant.now();
+        assertEquals(Duration.ofSeconds(2), Duration.between(ShortTimeouts.instant(now),
+                ShortTimeouts.instant(now.plusMillis(2))));
+        assertEquals("nanoTime", name(TimeoutRewriter.clock("java/lang/System", "nanoTime", "()J")));
+        assertEquals("instant", name(TimeoutRewriter.clock("java/time/Instant", "now", "()Ljava/time/Instant;")));
+        assertNull(TimeoutRewriter.clock("java/time/Instant", "now", "(Ljava/time/Clock;)Ljava/time/Instant;"));
+        assertNull(TimeoutRewriter.clock("some/Learner", "nanoTime", "()J"));
+    }
+
+    @Test
+    void aDeadlineCountedOutByHandPassesAsSoonAsAShortenedLimitWould() throws Exception {
+        Class<?> type = RewrittenClasses.load(TimeoutFixture.class, TimeoutRewriter::rewrite);
+        Object fixture = type.getConstructor().newInstance();
+        java.util.function.BooleanSupplier never = () -> false;
+        int sleeps = (int) type.getMethod("sleepsUntilOwnDeadline", java.util.function.BooleanSupplier.class)
+                .invoke(fixture, never);
+        // Half a minute on a clock a thousand times fast is 30 ms, at least a millisecond a sleep:
+        // the 30,000 sleeps of a real half minute would not have ended it.
+        assertTrue(sleeps <= 30, sleeps + " sleeps");
     }
 
     @Test
