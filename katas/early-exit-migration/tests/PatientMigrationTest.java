@@ -134,10 +134,11 @@ class PatientMigrationTest {
                     "held every write for " + holdMillis + " ms (the first run, with a service that"
                             + " answered at once, took " + fastMillis + " ms)",
                     Boolean.getBoolean("kata.shortTimeouts")
-                            ? " If migrateAll sleeps, or waits with a time limit: a pause only guesses how long the"
-                            + " work will take. The hidden tests shorten every time limit your code hands to the JDK"
-                            + " a thousandfold and to 60 ms at most (a second becomes a millisecond, ten minutes 60 ms),"
-                            + " so that any such guess shows itself here; a wait for the work itself is not shortened."
+                            ? " If migrateAll sleeps, or waits with a time limit or until a deadline of its own: a"
+                            + " pause only guesses how long the work will take. The hidden tests shorten every time"
+                            + " limit your code hands to the JDK a thousandfold and to 60 ms at most (a second becomes"
+                            + " a millisecond, ten minutes 60 ms) and run the clock it reads a thousand times fast, so"
+                            + " that any such guess shows itself here; a wait for the work itself is not shortened."
                             : tookMillis < 100 ? "" : " If those " + tookMillis + " ms were a pause (a sleep, or a"
                             + " wait with a time limit), a pause only guesses how long the work will take,"
                             + " and this time the service was slower than the guess.");
@@ -191,8 +192,9 @@ class PatientMigrationTest {
                         + " started last: threads do not finish in the order they were started, so"
                         + " joining one says nothing about the others. Wait for every one of them."
                         + (Boolean.getBoolean("kata.shortTimeouts") ? " If it sleeps, or waits with a time"
-                        + " limit: the hidden tests shorten every time limit your code hands to the JDK"
-                        + " a thousandfold and to 60 ms at most, so that a guess at how long the work takes shows itself."
+                        + " limit or until a deadline of its own: the hidden tests shorten every time limit your code"
+                        + " hands to the JDK a thousandfold and to 60 ms at most, and run the clock it reads a"
+                        + " thousand times fast, so that a guess at how long the work takes shows itself."
                         : ""));
             }
             requireNothingInFlight(service, ids, -1, "held all records but " + last + " for a while");
