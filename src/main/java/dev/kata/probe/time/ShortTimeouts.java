@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
  * for the work itself (a join, an await with no limit) is not touched either, so correct code
  * behaves as before, while code that waits a guessed time and then goes on as if the work were
  * done shows itself at once, whatever its guess. The clock the learner's code reads runs a
- * thousand times fast as well, from the first reading on, so that a deadline it counts out by
- * hand passes as soon as a limit handed to the JDK would. A kata turns this on with
+ * thousand times fast as well, so that a deadline it counts out by hand passes as soon as a limit
+ * handed to the JDK would. A kata turns this on with
  * {@code -Dkata.shortTimeouts=true}; {@link TimeoutRewriter} puts the calls in. Public for the
  * rewritten classes only.
  */
@@ -29,7 +29,7 @@ public final class ShortTimeouts {
     private static final long FOREVER_MILLIS = FOREVER.toMillis();
     private static final long FOREVER_NANOS = FOREVER.toNanos();
 
-    /** Where the learner's clocks start running fast: the first reading. */
+    /** Where the learner's clocks start running fast: this class's first use (a limit or a reading). */
     private static final long ORIGIN_NANOS = System.nanoTime();
     private static final long ORIGIN_MILLIS = System.currentTimeMillis();
     private static final Instant ORIGIN_INSTANT = Instant.ofEpochMilli(ORIGIN_MILLIS);
