@@ -30,7 +30,7 @@ public final class ReminderService {
 
     /**
      * Sends a reminder to every patient and returns, once all of them are confirmed, each
-     * patient's confirmation id (in the order of {@code patientIds}).
+     * patient's confirmation id, by patient id (in any order).
      */
     public Map<String, String> remindAll(List<String> patientIds) throws InterruptedException {
         Map<String, Future<String>> pending = new LinkedHashMap<>();
