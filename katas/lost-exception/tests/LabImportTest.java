@@ -75,8 +75,9 @@ class LabImportTest {
     /**
      * Seeded nights: no site, one, exactly the pool's width, a few more, and far more sites than
      * threads; failures of every kind at any position, sites finishing in any order, and two
-     * imports running at once on one LabImport. Every site must be in its own call's report
-     * exactly once, with its rows or the very exception its import threw.
+     * imports running at once on one LabImport; last, four sites that fail at the same moment.
+     * Every site must be in its own call's report exactly once, with its rows or the very exception
+     * its import threw.
      */
     @Test
     @Order(4)
@@ -119,6 +120,43 @@ class LabImportTest {
                 night.verify(scenario, importer);
             }
         }
+        fourFailAtOnce(seed);
+    }
+
+    /**
+     * Eight sites, the first four failing at the same moment, one of each kind: their failures reach
+     * the learner's code together, so that anything the pool's threads share unsafely is written by
+     * several of them at once, on every run (seeded failures alone meet only now and then).
+     */
+    private static void fourFailAtOnce(long seed) throws InterruptedException {
+        ScenarioImporter importer = new ScenarioImporter();
+        Night night = new Night("f");
+        java.util.concurrent.CountDownLatch together = new java.util.concurrent.CountDownLatch(4);
+        Outcome[] kinds = {Outcome.RUNTIME, Outcome.CHECKED, Outcome.ERROR, Outcome.ASSERTION};
+        for (int i = 0; i < 8; i++) {
+            String site = "site-f-" + i;
+            night.sites.add(site);
+            Outcome outcome = i < kinds.length ? kinds[i] : Outcome.ROWS;
+            night.outcomes.put(site, outcome);
+            importer.script(site, outcome, 0);
+            if (i < kinds.length) {
+                importer.failTogether(site, together);
+            }
+        }
+        String scenario = "seed " + seed + ", last round: " + night + ", its four failures thrown at the same moment";
+        Thread caller = Thread.ofPlatform().name("hidden-test-import-f").start(() -> {
+            try {
+                night.report = new LabImport(importer).importAll(night.sites);
+            } catch (Throwable t) {
+                night.thrown = t;
+            }
+        });
+        caller.join(1500);
+        if (caller.isAlive()) {
+            throw Pitfalls.timeout(scenario + ". importAll had not returned after 1.5 s, although every import ends"
+                    + " within a few ms.");
+        }
+        night.verify(scenario, importer);
     }
 
     static final class Night {
@@ -228,10 +266,19 @@ class LabImportTest {
         private final Map<String, Integer> delays = new ConcurrentHashMap<>();
         private final Map<String, Throwable> thrown = new ConcurrentHashMap<>();
         private final Map<String, Integer> calls = new ConcurrentHashMap<>();
+        private final Map<String, java.util.concurrent.CountDownLatch> together = new ConcurrentHashMap<>();
 
         void script(String site, Outcome outcome, int delayMs) {
             outcomes.put(site, outcome);
             delays.put(site, delayMs);
+        }
+
+        /**
+         * {@code site}'s failure waits for the other sites sharing {@code gate} to fail too (150 ms at
+         * most, for code that imports fewer at a time), so that they are all thrown at once.
+         */
+        void failTogether(String site, java.util.concurrent.CountDownLatch gate) {
+            together.put(site, gate);
         }
 
         int calls(String site) {
@@ -263,6 +310,11 @@ class LabImportTest {
                 return ScriptedImporter.rowsFor(site);
             }
             thrown.put(site, t);
+            java.util.concurrent.CountDownLatch gate = together.get(site);
+            if (gate != null) {
+                gate.countDown();
+                gate.await(150, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
             if (t instanceof Exception e) {
                 throw e;
             }
