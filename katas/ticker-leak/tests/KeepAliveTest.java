@@ -291,6 +291,188 @@ class KeepAliveTest {
         }
     }
 
+    /**
+     * A session ended on one thread while a reconnect opens it again on another. The scheduler
+     * holds the ending thread inside its heartbeat's cancel() until the reconnect has scheduled its
+     * own heartbeat, or stands still (waiting for a lock, or done): that puts the reconnect between
+     * any two steps of end() after the cancel, on every run. Either order is fine (the session ends
+     * up open with one heartbeat, or ended with none), but a heartbeat must never be left where no
+     * end() can find it: ended once more, the session has none.
+     */
+    @Test
+    @Order(6)
+    @DisplayName("a session ended while a reconnect opens it again: one heartbeat or none, and ending it again leaves none")
+    void anEndRacingAReconnectLeavesNoHeartbeatBehind() throws Exception {
+        for (int round = 1; round <= 5; round++) {
+            EndMeetsReconnectScheduler meeting = new EndMeetsReconnectScheduler();
+            scheduler = meeting;
+            KeepAlive keepAlive = new KeepAlive(new RecordingPinger(), Duration.ofHours(1), meeting);
+            String session = "S-" + round;
+            keepAlive.open(new String(session));
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            meeting.ender = Thread.ofPlatform().name("connection-closed").unstarted(() -> {
+                try {
+                    keepAlive.end(new String(session));
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            meeting.reconnect = Thread.ofPlatform().name("reconnect").unstarted(() -> {
+                try {
+                    meeting.awaitEnderInCancel();
+                    keepAlive.open(new String(session));
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            meeting.ender.start();
+            meeting.reconnect.start();
+            for (Thread t : List.of(meeting.ender, meeting.reconnect)) {
+                t.join(Patience.millis(3000, 8000));
+                if (t.isAlive()) {
+                    throw Pitfalls.deadlock("Round " + round + ": " + session + " was ended on one thread while a "
+                            + "reconnect opened it again on another, and \"" + t.getName() + "\" has not returned"
+                            + " from " + (t == meeting.ender ? "end()" : "open()") + ": it is " + t.getState() + ".");
+                }
+            }
+            if (failure.get() != null) {
+                fail("Round " + round + ": ending and reopening " + session + " at once threw " + failure.get(),
+                        failure.get());
+            }
+            long live = liveTasksIn(meeting);
+            if (live > 1) {
+                throw Pitfalls.resourceLeak("Round " + round + ": " + session + " was ended while a reconnect"
+                        + " opened it again, and " + live + " heartbeats are now scheduled for it, not one.");
+            }
+            keepAlive.end(session);
+            long left = liveTasksIn(meeting);
+            if (left != 0) {
+                throw Pitfalls.resourceLeak("Round " + round + ": " + session + " was ended on one thread while a"
+                        + " reconnect opened it again on another" + (meeting.enderCancelled() ? " (the reconnect"
+                        + " came while end() was cancelling the old heartbeat)" : "") + ", and then ended once more: " + left + (left == 1 ? " heartbeat is"
+                        : " heartbeats are") + " still scheduled, pinging it every hour, and no end() can find it."
+                        + " If end() reads the session's heartbeat, cancels it and then removes the entry, a"
+                        + " reconnect in between puts its new heartbeat there, and the remove drops that one"
+                        + " uncancelled. Take the entry out and cancel what you took (remove(id) returns it), or"
+                        + " make end() and open() one step each for the same id.");
+            }
+            keepAlive.close();
+            meeting.shutdownNow();
+        }
+    }
+
+    /**
+     * Holds the ending thread inside its heartbeat's cancel() until the reconnect has scheduled a
+     * heartbeat, or stands still; the reconnect starts once the ending thread is in cancel().
+     */
+    private static final class EndMeetsReconnectScheduler extends ScheduledThreadPoolExecutor {
+        volatile Thread ender;
+        volatile Thread reconnect;
+        private final CountDownLatch enderInCancel = new CountDownLatch(1);
+        private volatile boolean reconnectScheduled;
+
+        EndMeetsReconnectScheduler() {
+            super(1);
+        }
+
+        boolean enderCancelled() {
+            return enderInCancel.getCount() == 0;
+        }
+
+        void awaitEnderInCancel() throws InterruptedException {
+            enderInCancel.await(1, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay,
+                long period, TimeUnit unit) {
+            return watched(super.scheduleAtFixedRate(command, initialDelay, period, unit));
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay,
+                long delay, TimeUnit unit) {
+            return watched(super.scheduleWithFixedDelay(command, initialDelay, delay, unit));
+        }
+
+        private java.util.concurrent.ScheduledFuture<?> watched(java.util.concurrent.ScheduledFuture<?> task) {
+            if (Thread.currentThread() == reconnect) {
+                reconnectScheduled = true;
+            }
+            return new HeldCancel(task);
+        }
+
+        /** In the ending thread: waits for the reconnect's heartbeat, or for the reconnect to stand still. */
+        private void holdEnder() {
+            if (Thread.currentThread() != ender) {
+                return;
+            }
+            enderInCancel.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            long stillSince = 0;
+            while (System.nanoTime() < deadline && !reconnectScheduled) {
+                Thread other = reconnect;
+                Thread.State state = other == null ? Thread.State.TERMINATED : other.getState();
+                boolean still = state == Thread.State.BLOCKED || state == Thread.State.WAITING
+                        || state == Thread.State.TIMED_WAITING || state == Thread.State.TERMINATED;
+                if (!still) {
+                    stillSince = 0;
+                } else if (stillSince == 0) {
+                    stillSince = System.nanoTime();
+                } else if (System.nanoTime() - stillSince > TimeUnit.MILLISECONDS.toNanos(20)) {
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        /** The scheduler's own task, with a cancel() that holds the ending thread first. */
+        private final class HeldCancel implements java.util.concurrent.ScheduledFuture<Object> {
+            private final java.util.concurrent.ScheduledFuture<?> task;
+
+            HeldCancel(java.util.concurrent.ScheduledFuture<?> task) {
+                this.task = task;
+            }
+
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                holdEnder();
+                return task.cancel(mayInterruptIfRunning);
+            }
+
+            @Override
+            public long getDelay(TimeUnit unit) {
+                return task.getDelay(unit);
+            }
+
+            @Override
+            public int compareTo(java.util.concurrent.Delayed other) {
+                return task.compareTo(other);
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return task.isCancelled();
+            }
+
+            @Override
+            public boolean isDone() {
+                return task.isDone();
+            }
+
+            @Override
+            public Object get() throws InterruptedException, java.util.concurrent.ExecutionException {
+                return task.get();
+            }
+
+            @Override
+            public Object get(long timeout, TimeUnit unit) throws InterruptedException,
+                    java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+                return task.get(timeout, unit);
+            }
+        }
+    }
+
     /** Holds each opener inside scheduleAtFixedRate until the other is there too, or stands still. */
     private static final class MeetingScheduler extends ScheduledThreadPoolExecutor {
         private final Thread[] members;
