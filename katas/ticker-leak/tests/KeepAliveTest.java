@@ -408,22 +408,7 @@ class KeepAliveTest {
                 return;
             }
             enderInCancel.countDown();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-            long stillSince = 0;
-            while (System.nanoTime() < deadline && !reconnectScheduled) {
-                Thread other = reconnect;
-                Thread.State state = other == null ? Thread.State.TERMINATED : other.getState();
-                boolean still = state == Thread.State.BLOCKED || state == Thread.State.WAITING
-                        || state == Thread.State.TIMED_WAITING || state == Thread.State.TERMINATED;
-                if (!still) {
-                    stillSince = 0;
-                } else if (stillSince == 0) {
-                    stillSince = System.nanoTime();
-                } else if (System.nanoTime() - stillSince > TimeUnit.MILLISECONDS.toNanos(20)) {
-                    return;
-                }
-                Thread.onSpinWait();
-            }
+            waitUntilOrStill(reconnect, () -> reconnectScheduled);
         }
 
         /** The scheduler's own task, with a cancel() that holds the ending thread first. */
@@ -497,25 +482,34 @@ class KeepAliveTest {
             }
             arrived.add(me);
             Thread other = me == members[0] ? members[1] : members[0];
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-            long stillSince = 0;
-            while (System.nanoTime() < deadline && !arrived.contains(other)) {
-                Thread.State state = other.getState();
-                boolean still = state == Thread.State.BLOCKED || state == Thread.State.WAITING
-                        || state == Thread.State.TIMED_WAITING || state == Thread.State.TERMINATED;
-                if (!still) {
-                    stillSince = 0;
-                } else if (stillSince == 0) {
-                    stillSince = System.nanoTime();
-                } else if (System.nanoTime() - stillSince > TimeUnit.MILLISECONDS.toNanos(20)) {
-                    return;
-                }
-                Thread.onSpinWait();
-            }
+            waitUntilOrStill(other, () -> arrived.contains(other));
         }
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * Spins until {@code there} holds, or {@code other} has stood still (waiting for a lock, parked,
+     * or done) for 20 ms, or a second has passed: how the test's schedulers line two threads up
+     * without ever blocking a correct fix for long.
+     */
+    private static void waitUntilOrStill(Thread other, java.util.function.BooleanSupplier there) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        long stillSince = 0;
+        while (System.nanoTime() < deadline && !there.getAsBoolean()) {
+            Thread.State state = other == null ? Thread.State.TERMINATED : other.getState();
+            boolean still = state == Thread.State.BLOCKED || state == Thread.State.WAITING
+                    || state == Thread.State.TIMED_WAITING || state == Thread.State.TERMINATED;
+            if (!still) {
+                stillSince = 0;
+            } else if (stillSince == 0) {
+                stillSince = System.nanoTime();
+            } else if (System.nanoTime() - stillSince > TimeUnit.MILLISECONDS.toNanos(20)) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
 
     /** Scheduled tasks in the queue that are neither cancelled nor done. */
     private static long liveTasksIn(ScheduledThreadPoolExecutor scheduler) {
