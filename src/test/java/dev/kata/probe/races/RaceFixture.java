@@ -91,30 +91,40 @@ public class RaceFixture {
 
     /** A worker counts into array elements while this thread reads them, nothing ordering the two. */
     public long plainArrayCounts() throws InterruptedException {
-        Thread worker = new Thread(() -> {
-            for (int i = 0; i < 2000; i++) {
-                stats[0]++;
-            }
-        });
-        worker.start();
+        Thread worker = countingUntilSeen();
         long seen = 0;
         long giveUp = System.nanoTime() + 2_000_000_000L;
         while (seen == 0 && System.nanoTime() < giveUp) {
             seen = stats[0];
             Thread.onSpinWait();
         }
+        countsSeen = true;
         worker.join();
         return seen;
     }
 
-    /** The same race, the counts read through a local copy of the field ({@code long[] s = stats}). */
-    public long aliasedArrayCounts() throws InterruptedException {
+    /** Set once a count has been read: the worker keeps counting (and publishing nothing) until then. */
+    private volatile boolean countsSeen;
+
+    /**
+     * A worker that counts into {@code stats[0]} until this thread has read a count. A worker that
+     * stopped by itself would publish its counts as it left the learner's code, and a reader that
+     * only got the processor afterwards (on a loaded machine) would see them ordered.
+     */
+    private Thread countingUntilSeen() {
+        countsSeen = false;
         Thread worker = new Thread(() -> {
-            for (int i = 0; i < 2000; i++) {
+            while (!countsSeen) {
                 stats[0]++;
             }
         });
         worker.start();
+        return worker;
+    }
+
+    /** The same race, the counts read through a local copy of the field ({@code long[] s = stats}). */
+    public long aliasedArrayCounts() throws InterruptedException {
+        Thread worker = countingUntilSeen();
         long[] counts = stats;
         long seen = 0;
         long giveUp = System.nanoTime() + 2_000_000_000L;
@@ -122,6 +132,7 @@ public class RaceFixture {
             seen = counts[0];
             Thread.onSpinWait();
         }
+        countsSeen = true;
         worker.join();
         return seen;
     }

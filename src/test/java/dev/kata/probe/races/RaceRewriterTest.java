@@ -20,7 +20,7 @@ class RaceRewriterTest {
 
     @Test
     void aLoopOnAPlainFlagIsARaceOnTheFlagAndAVolatileFlagIsNot() throws Exception {
-        List<Races.Race> races = racesOf(fixture(), "plainStopFlag");
+        List<Races.Race> races = racesOfAnOverlappingRound("plainStopFlag");
         assertEquals(1, races.size(), races.toString());
         Races.Race race = races.get(0);
         assertEquals("RaceFixture.plainFlag", race.field());
@@ -87,7 +87,7 @@ class RaceRewriterTest {
 
     @Test
     void twoThreadsAddingToAPlainCounterRace() throws Exception {
-        List<Races.Race> races = racesOf(fixture(), "plainCount");
+        List<Races.Race> races = racesOfAnOverlappingRound("plainCount");
         assertEquals("RaceFixture.count", races.get(0).field(), races.toString());
     }
 
@@ -99,7 +99,7 @@ class RaceRewriterTest {
         assertTrue(race.onArray(), race.toString());
         assertEquals("element [0] of long[]", race.field());
         assertEquals("plainArrayCounts", race.method());
-        assertTrue(race.otherMethod().startsWith("lambda$plainArrayCounts"), race.otherMethod());
+        assertTrue(race.otherMethod().startsWith("lambda$countingUntilSeen"), race.otherMethod());
     }
 
     @Test
@@ -258,6 +258,19 @@ class RaceRewriterTest {
         long mark = Races.mark();
         call(fixture, scenario, args);
         return Races.since(mark);
+    }
+
+    /**
+     * The races of the first of a few rounds in which they were seen. These scenarios meet only if
+     * their threads overlap, which a loaded machine may deny one round (one thread done before the
+     * other is scheduled); a detector that misses a race it met fails every round.
+     */
+    private static List<Races.Race> racesOfAnOverlappingRound(String scenario) throws Exception {
+        List<Races.Race> races = List.of();
+        for (int round = 0; round < 5 && races.isEmpty(); round++) {
+            races = racesOf(fixture(), scenario);
+        }
+        return races;
     }
 
     private static void await(CountDownLatch latch) {
