@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,6 +142,16 @@ class KeepAliveTest {
                     + (live > 2 ? " A heartbeat that is not cancelled when its session ends (or is replaced) stays"
                             + " scheduled at least until its next tick, an hour from now; cancel it at once." : ""));
         }
+        // S-1 connects again later: a new session under an ended one's id
+        keepAlive.open("S-1");
+        live = liveTasksIn(scheduler);
+        if (live != 3) {
+            throw Pitfalls.resourceLeak("Sessions S-2 and BB are open; S-1 was ended and then opened again (a new"
+                    + " connection), with a ping due every hour; right after that, " + live + " heartbeat"
+                    + (live == 1 ? " is" : "s are") + " scheduled, where the three open sessions need exactly 3."
+                    + (live < 3 ? " Opening S-1 again started no heartbeat for it." : ""));
+        }
+        keepAlive.end("S-1");
         // S-3 reconnects twice; each time, every ping due by then is let run first
         for (int opens = 1; opens <= 3; opens++) {
             keepAlive.open("S-3");
@@ -493,6 +504,48 @@ class KeepAliveTest {
      * or done) for 20 ms, or a second has passed: how the test's schedulers line two threads up
      * without ever blocking a correct fix for long.
      */
+    /**
+     * Sessions opened and ended, their cancelled heartbeats then purged from the scheduler's
+     * queue: nothing should keep them alive. Each id is a String of its own that only the
+     * keep-alive is given; a weak reference tells whether anything still reaches it.
+     */
+    @Test
+    @Order(7)
+    @DisplayName("an ended session is forgotten: once its cancelled heartbeat has left the scheduler, nothing holds it")
+    void anEndedSessionIsForgotten() throws Exception {
+        scheduler = new ScheduledThreadPoolExecutor(1);
+        KeepAlive keepAlive = new KeepAlive(sessionId -> { }, Duration.ofHours(1), scheduler);
+        keepAlive.open("kept");
+        List<WeakReference<String>> ended = openAndEnd(keepAlive, 3);
+        scheduler.purge(); // the cancelled heartbeats leave the queue (the test's own scheduler)
+        for (int i = 0; i < 10 && ended.stream().anyMatch(id -> id.get() != null); i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        long held = ended.stream().filter(id -> id.get() != null).count();
+        keepAlive.close();
+        if (held > 0) {
+            throw Pitfalls.resourceLeak("Sessions gone-1, gone-2 and gone-3 were opened and ended (pings due every"
+                    + " hour), and their cancelled heartbeats were purged from the scheduler; after full garbage"
+                    + " collections, " + held + " of the 3 session ids " + (held == 1 ? "is" : "are") + " still"
+                    + " reachable: the keep-alive still holds on to something of " + (held == 1 ? "an" : "each")
+                    + " ended session (a map entry, a cancelled future, the id itself). One per ended session"
+                    + " adds up, all day long, as the heartbeats did.");
+        }
+    }
+
+    /** Opens and ends sessions whose ids only the keep-alive holds; returns weak references to them. */
+    private static List<WeakReference<String>> openAndEnd(KeepAlive keepAlive, int sessions) {
+        List<WeakReference<String>> ids = new ArrayList<>();
+        for (int i = 1; i <= sessions; i++) {
+            String id = new String("gone-" + i);
+            keepAlive.open(id);
+            keepAlive.end(new String(id)); // the id as the closing connection spells it
+            ids.add(new WeakReference<>(id));
+        }
+        return ids;
+    }
+
     private static void waitUntilOrStill(Thread other, java.util.function.BooleanSupplier there) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         long stillSince = 0;
