@@ -1,6 +1,7 @@
 package earlyexitmigration;
 
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 
 import dev.kata.probe.api.MainRunner;
@@ -460,25 +461,35 @@ class PatientMigrationTest {
                 call.verify(described);
             }
         }
-        interruptedCallerStillWaits(seed, 3 + random.nextInt(20));
+        interruptedCallerStillWaits(seed, 3 + random.nextInt(20), false);
+        interruptedCallerStillWaits(seed, 3 + random.nextInt(20), true);
     }
 
     /**
      * The thread running migrateAll is interrupted while every write is held; the writes are let
      * go a moment later. migrateAll must still return only once every record has been migrated
-     * or has failed (a record its migration stopped counts as failed).
+     * or has failed (a record its migration stopped counts as failed). Writes that do not answer
+     * to an interrupt (a plain socket write) are held longer than any shortened limit, so that a
+     * grace period after stopping them runs out while they are still going.
      */
-    private static void interruptedCallerStillWaits(long seed, int size) throws Exception {
+    private static void interruptedCallerStillWaits(long seed, int size, boolean writesIgnoreInterrupts)
+            throws Exception {
         List<String> ids = ids(size);
         ServiceDouble service = new ServiceDouble(ids);
         service.arrived = new CountDownLatch(ids.size());
         service.beforeWrite = id -> {
             service.arrived.countDown();
-            service.awaitGate();
+            if (writesIgnoreInterrupts) {
+                service.awaitGateIgnoringInterrupts();
+            } else {
+                service.awaitGate();
+            }
         };
-        String described = "seed " + seed + ", interrupted caller: " + size + " records, every write held;"
-                + " the thread running migrateAll is interrupted once all writes have arrived, and the"
-                + " writes are answered 50 ms later";
+        long answeredAfterMs = writesIgnoreInterrupts ? 300 : 50;
+        String described = "seed " + seed + ", interrupted caller: " + size + " records, every write held"
+                + (writesIgnoreInterrupts ? " by a service that does not answer to interrupts" : "")
+                + "; the thread running migrateAll is interrupted once all writes have arrived, and the"
+                + " writes are answered " + answeredAfterMs + " ms later";
         AtomicInteger inFlightAtReturn = new AtomicInteger(-1);
         AtomicReference<MigrationReport> result = new AtomicReference<>();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -494,7 +505,7 @@ class PatientMigrationTest {
         try {
             service.arrived.await(1, SECONDS);
             caller.interrupt();
-            Thread.sleep(50);
+            Thread.sleep(answeredAfterMs);
         } finally {
             service.openGate();
         }
@@ -851,6 +862,29 @@ class PatientMigrationTest {
         void awaitGate() throws IOException, InterruptedException {
             if (!gate.await(5, SECONDS)) {
                 throw new IOException("hidden test: the service never answered");
+            }
+        }
+
+        /** As {@link #awaitGate()}, but an interrupt does not end the wait (it is kept for the caller to see). */
+        void awaitGateIgnoringInterrupts() throws IOException {
+            boolean interrupted = false;
+            long deadline = System.nanoTime() + SECONDS.toNanos(5);
+            try {
+                while (gate.getCount() > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new IOException("hidden test: the service never answered");
+                    }
+                    try {
+                        gate.await(left, NANOSECONDS);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 
