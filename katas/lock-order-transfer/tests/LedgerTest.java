@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -233,6 +234,75 @@ class LedgerTest {
         }
         expectBalance(ledger, "carol", 450, "after carol->dave of 50");
         expectBalance(ledger, "frank", 550, "after erin->frank of 50");
+        aTransferWaitingForABusyAccountHoldsUpNoOther();
+    }
+
+    /**
+     * carol->dave is held in its risk check; carol->erin then waits for carol; frank->gina, which
+     * shares no account with either, must go through before carol->dave is let go. Whatever the
+     * waiting transfer holds while it waits (a ledger-wide lock taken around its two account
+     * locks, say) must not stop it.
+     */
+    private static void aTransferWaitingForABusyAccountHoldsUpNoOther() throws Exception {
+        ScriptedRisk risk = new ScriptedRisk();
+        Ledger ledger = new Ledger(Map.of("carol", 500L, "dave", 500L, "erin", 500L, "frank", 500L,
+                "gina", 500L), risk);
+        warmUp(ledger, "frank", "gina");
+        TransferRun carolToDave = new TransferRun(ledger, "carol", "dave", 10);
+        TransferRun carolToErin = new TransferRun(ledger, "carol", "erin", 20);
+        TransferRun frankToGina = new TransferRun(ledger, "frank", "gina", 30);
+        CountDownLatch inRiskCheck = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        risk.onFirstApproval(carolToDave.thread, (t, balance) -> {
+            inRiskCheck.countDown();
+            try {
+                release.await(FINISH_MS * 2, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        String scenario = "carol->dave was held in its risk check (holding carol's account), and carol->erin"
+                + " was started behind it";
+        boolean frankToGinaDone;
+        String heldUp = null;
+        try {
+            carolToDave.start();
+            if (!inRiskCheck.await(LINE_UP_MS, TimeUnit.MILLISECONDS)) {
+                throw Pitfalls.deadlock("The transfer carol->dave, alone on the ledger, had not reached its risk"
+                        + " check after " + LINE_UP_MS + " ms: it is " + whereIs(carolToDave.thread) + ".");
+            }
+            carolToErin.start();
+            if (waitUntilFinishedOrStuck(carolToErin.thread, deadlineIn(LINE_UP_MS))) {
+                fail(scenario + ", but carol->erin finished while carol->dave was in its risk check: the"
+                        + " balance that check was approving could be spent before its debit.");
+            }
+            frankToGina.start();
+            frankToGinaDone = frankToGina.finishBy(deadlineIn(FINISH_MS));
+            if (!frankToGinaDone) { // where both stand, before carol->dave is let go
+                heldUp = scenario + "; carol->erin is " + whereIs(carolToErin.thread) + ". Then frank->gina, which"
+                        + " shares no account with either, had not finished after " + FINISH_MS + " ms: it is "
+                        + whereIs(frankToGina.thread) + ".";
+            }
+        } finally {
+            release.countDown();
+        }
+        if (heldUp != null) {
+            throw Pitfalls.deadlock(heldUp + " A transfer waiting for a busy account must hold nothing that"
+                    + " stops transfers between other accounts.");
+        }
+        long deadline = deadlineIn(FINISH_MS);
+        if (!(carolToDave.finishBy(deadline) & carolToErin.finishBy(deadline))) {
+            throw Pitfalls.deadlock(scenario + "; once carol->dave was let go, the transfers had not finished"
+                    + " after " + FINISH_MS + " ms: carol->dave is " + whereIs(carolToDave.thread)
+                    + ", carol->erin is " + whereIs(carolToErin.thread) + ".");
+        }
+        for (TransferRun run : List.of(carolToDave, carolToErin, frankToGina)) {
+            if (run.failure != null) {
+                fail("The transfer " + run.label() + " failed with " + describe(run.failure));
+            }
+        }
+        expectBalance(ledger, "carol", 470, "after carol->dave of 10 and carol->erin of 20");
+        expectBalance(ledger, "gina", 530, "after frank->gina of 30");
     }
 
     @Test
@@ -729,7 +799,6 @@ class LedgerTest {
         return !thread.isAlive();
     }
 
-    /** Whether a thread is not moving: ended, or waiting (for a lock, or backing off). */
     /** Waiting (for a lock, or backing off) in the learner's Ledger code, not starting up or in a test double. */
     private static boolean isWaitingInLedger(Thread thread) {
         Thread.State state = thread.getState();
@@ -744,6 +813,7 @@ class LedgerTest {
         return false;
     }
 
+    /** Whether a thread is not moving: ended, or waiting (for a lock, or backing off). */
     private static boolean isStill(Thread thread) {
         return switch (thread.getState()) {
             case BLOCKED, WAITING, TIMED_WAITING, TERMINATED -> true;
