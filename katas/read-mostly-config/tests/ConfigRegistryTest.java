@@ -236,6 +236,19 @@ class ConfigRegistryTest {
         assertEquals(HOST_B, registry.get(HOST), "host after the failover");
         assertEquals(PORT_B, registry.snapshot().get(PORT), "port after the failover");
         assertNull(registry.get("no.such.key"), "an unknown key has no value");
+
+        // changes of a single key, to a setting the snapshot has and to one it has not
+        Map<String, String> afterFailover = registry.snapshot();
+        registry.apply(Map.of(PORT, "7432"));
+        registry.apply(Map.of("audit.enabled", "true"));
+        if (!PORT_B.equals(afterFailover.get(PORT)) || afterFailover.containsKey("audit.enabled")) {
+            throw Pitfalls.race("A snapshot taken after the failover showed " + PORT + "=" + PORT_B + " and no"
+                    + " audit.enabled; after two changes of one key each (" + PORT + "=7432, then"
+                    + " audit.enabled=true) it shows " + PORT + "=" + afterFailover.get(PORT) + " and audit.enabled="
+                    + afterFailover.get("audit.enabled") + ": it changed after it was taken.");
+        }
+        assertEquals("7432", registry.get(PORT), "port after a change of that one key");
+        assertEquals("true", registry.snapshot().get("audit.enabled"), "a setting added by a change of one key");
     }
 
     // ------------------------------------------------------------------------------------
