@@ -84,6 +84,7 @@ class PatientCacheTest {
             return new Patient(pid, "record of " + pid + " (load #" + n + ")");
         });
 
+        Set<Thread> timed = ConcurrentHashMap.newKeySet(); // seen waiting with a time limit, not loading
         CyclicBarrier start = new CyclicBarrier(requests);
         AtomicInteger entered = new AtomicInteger();
         Patient[] got = new Patient[requests];
@@ -120,6 +121,12 @@ class PatientCacheTest {
                 }
                 Thread.sleep(2);
             }
+            // A request that waits with a time limit may give up on the load in progress and load
+            // the patient itself: while one waits so, the database stays slow (1.5 s at most).
+            long slowUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+            while (loads.get() == 1 && System.nanoTime() < slowUntil && noteTimedWaiters(workers, loading, timed)) {
+                Thread.sleep(5);
+            }
             release.countDown();
             released = true;
             joinAll(workers, 2000);
@@ -142,6 +149,15 @@ class PatientCacheTest {
             }
         }
         int n = loads.get();
+        List<String> gaveUp = workers.stream().filter(w -> timed.contains(w) && loading.contains(w))
+                .map(Thread::getName).toList();
+        if (n > 1 && !gaveUp.isEmpty()) {
+            throw Pitfalls.race("The database was asked for patient " + id + " " + n + " times, for " + requests
+                    + " requests that arrived together: " + String.join(", ", gaveUp) + " waited with a time"
+                    + " limit while the first load was in progress, then called the loader itself"
+                    + (calledFrom.isEmpty() ? "" : " (from " + String.join(", ", calledFrom) + ")") + ". However"
+                    + " slow the database, the other requests must wait for that one load.");
+        }
         if (n > 1) {
             throw Pitfalls.race("The database was asked for patient " + id + " " + n + " times, for " + requests
                     + " requests that arrived together. Each request looked in the map, saw a miss and called the"
@@ -163,6 +179,18 @@ class PatientCacheTest {
                         + " although it was loaded once: the cache handed out a copy that is not the cached one");
             }
         }
+    }
+
+    /** Notes the requests that wait with a time limit and are not loading; whether there are any. */
+    private static boolean noteTimedWaiters(List<Thread> workers, Set<Thread> loading, Set<Thread> timed) {
+        boolean any = false;
+        for (Thread w : workers) {
+            if (!loading.contains(w) && w.getState() == Thread.State.TIMED_WAITING) {
+                timed.add(w);
+                any = true;
+            }
+        }
+        return any;
     }
 
     private static boolean allLoadingOrParked(List<Thread> workers, Set<Thread> loading) {
@@ -632,6 +660,90 @@ class PatientCacheTest {
             Throwable thrown = (Throwable) scenarios[k][1];
             failedLoadScenario(requests, thrown, "scenario " + (k + 1) + ": " + requests + " request"
                     + (requests == 1 ? "" : "s at once") + ", the first load throws " + thrown);
+        }
+        aRecordStoredWhileItsLoadFailsIsKept();
+    }
+
+    /**
+     * A record stored with put() while a load of the same patient is in progress, a load that
+     * then fails: the stored record stays, and the next request gets it from memory.
+     */
+    private static void aRecordStoredWhileItsLoadFailsIsKept() throws Exception {
+        String id = "P-5006";
+        String scenario = "a record of " + id + " stored with put() while a load of it was in progress, and"
+                + " that load then threw";
+        AtomicInteger loads = new AtomicInteger();
+        CountDownLatch inLoader = new CountDownLatch(1);
+        CountDownLatch failNow = new CountDownLatch(1);
+        PatientCache cache = new PatientCache(pid -> {
+            if (loads.incrementAndGet() == 1) {
+                inLoader.countDown();
+                awaitQuietly(failNow, 1000);
+                throw new IllegalStateException("records database unreachable");
+            }
+            return new Patient(pid, "record of " + pid + " (load #" + loads.get() + ")");
+        });
+        Patient admitted = new Patient(id, "record stored at admission");
+        Thread request = Thread.ofPlatform().name("request").daemon().start(() -> {
+            try {
+                cache.get(id);
+            } catch (RuntimeException | Error expected) {
+                // the failure reaches this request, or it gets a record: both are allowed
+            }
+        });
+        AtomicReference<Throwable> putFailed = new AtomicReference<>();
+        Thread admission = null;
+        try {
+            if (!inLoader.await(1, TimeUnit.SECONDS)) {
+                fail("A request for patient " + id + " had not called the loader after 1 s.");
+            }
+            admission = Thread.ofPlatform().name("admission").daemon().start(() -> {
+                try {
+                    cache.put(admitted);
+                } catch (Throwable e) {
+                    putFailed.set(e);
+                }
+            });
+            // the put lands, or waits (a cache may hold it until the load of that patient is over)
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            int still = 0;
+            while (admission.isAlive() && still < 5 && System.nanoTime() < deadline) {
+                Thread.State state = admission.getState();
+                still = state == Thread.State.WAITING || state == Thread.State.BLOCKED ? still + 1 : 0;
+                Thread.sleep(1);
+            }
+        } finally {
+            failNow.countDown();
+        }
+        joinAll(admission == null ? List.of(request) : List.of(request, admission), 1000);
+        if (request.isAlive() || admission.isAlive()) {
+            Thread stuck = request.isAlive() ? request : admission;
+            fail(stuck.getName() + " had not returned 1 s after the load failed (" + scenario + ")"
+                    + describeWait(stuck) + ".");
+        }
+        if (putFailed.get() != null) {
+            fail("put(" + admitted + ") threw " + putFailed.get() + " (" + scenario + ")", putFailed.get());
+        }
+        int loadsBefore = loads.get();
+        AtomicReference<Object> after = new AtomicReference<>();
+        Thread next = Thread.ofPlatform().name("request-after").daemon().start(() -> {
+            try {
+                after.set(cache.get(id));
+            } catch (Throwable e) {
+                after.set(e);
+            }
+        });
+        next.join(1000);
+        if (next.isAlive()) {
+            fail("A request made afterwards got no answer within 1 s (" + scenario + ")" + describeWait(next) + ".");
+        }
+        if (after.get() != admitted) {
+            throw Pitfalls.race("A record of " + id + " was stored with put() while a load of it was in progress,"
+                    + " and that load then threw. A request made afterwards got " + after.get()
+                    + (loads.get() > loadsBefore ? ", from the database, which was asked again" : "")
+                    + ", not the stored record, and size() says " + cache.size() + ": the record stored during"
+                    + " the failed load is gone from the cache. Cleaning up after a failed load must remove that"
+                    + " load's own entry only.");
         }
     }
 
