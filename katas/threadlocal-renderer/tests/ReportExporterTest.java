@@ -242,6 +242,7 @@ class ReportExporterTest {
         private final int serial;
         private final AtomicBoolean busy = new AtomicBoolean();
         private volatile boolean clean;
+        private volatile boolean used;
 
         TestRenderer(Shop owner, int serial) {
             this.owner = owner;
@@ -270,9 +271,12 @@ class ReportExporterTest {
                             + " time)");
                 }
                 if (!clean) {
-                    owner.misuse("renderer #" + serial + " of " + owner.name + " was used again without reset()");
+                    owner.misuse("renderer #" + serial + " of " + owner.name + (used
+                            ? " was used again without reset() since its last render"
+                            : " rendered for the first time without a reset() (one fresh from the supplier too)"));
                 }
                 clean = false;
+                used = true;
                 owner.rendering.incrementAndGet();
                 owner.rendered.add(reportId);
                 try {
