@@ -136,8 +136,18 @@ class InvoiceExportTest {
         IOException reset = new IOException("connection reset by the eu-2 database");
         eu2.failOnPage(1, reset);
         // eu-1 is still fetching its second page when eu-2 fails, a fetch that ends if its thread is
-        // interrupted (a reader told to stop); otherwise it answers a moment later.
+        // interrupted (a reader told to stop); otherwise it answers a moment later. eu-2 fails only
+        // once eu-1 is in that fetch, so that eu-1 never learns of the failure between two sends.
+        CountDownLatch eu1Fetching = new CountDownLatch(1);
+        eu2.beforePage(1, () -> {
+            try {
+                eu1Fetching.await(GATE_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         eu1.beforePage(1, () -> {
+            eu1Fetching.countDown();
             try {
                 eu2.finished.await(GATE_MS, TimeUnit.MILLISECONDS);
                 Thread.sleep(STRAGGLER_MS);
