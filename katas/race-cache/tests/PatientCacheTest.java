@@ -725,21 +725,10 @@ class PatientCacheTest {
             fail("put(" + admitted + ") threw " + putFailed.get() + " (" + scenario + ")", putFailed.get());
         }
         int loadsBefore = loads.get();
-        AtomicReference<Object> after = new AtomicReference<>();
-        Thread next = Thread.ofPlatform().name("request-after").daemon().start(() -> {
-            try {
-                after.set(cache.get(id));
-            } catch (Throwable e) {
-                after.set(e);
-            }
-        });
-        next.join(1000);
-        if (next.isAlive()) {
-            fail("A request made afterwards got no answer within 1 s (" + scenario + ")" + describeWait(next) + ".");
-        }
-        if (after.get() != admitted) {
+        Object after = askAfterwards(cache, id, "the load failed (" + scenario + ")");
+        if (after != admitted) {
             throw Pitfalls.race("A record of " + id + " was stored with put() while a load of it was in progress,"
-                    + " and that load then threw. A request made afterwards got " + after.get()
+                    + " and that load then threw. A request made afterwards got " + after
                     + (loads.get() > loadsBefore ? ", from the database, which was asked again" : "")
                     + ", not the stored record, and size() says " + cache.size() + ": the record stored during"
                     + " the failed load is gone from the cache. Cleaning up after a failed load must remove that"
@@ -809,24 +798,12 @@ class PatientCacheTest {
         if (results.length == 1 && !causedBy(results[0], thrown)) {
             fail("the only request got " + results[0] + " (" + scenario + "), not the loader's failure");
         }
-        AtomicReference<Object> after = new AtomicReference<>();
-        Thread next = Thread.ofPlatform().name("request-after").daemon().start(() -> {
-            try {
-                after.set(cache.get(id));
-            } catch (Throwable e) {
-                after.set(e);
-            }
-        });
-        next.join(1000);
-        if (next.isAlive()) {
-            fail("a request for patient " + id + " made after its load had failed got no answer within 1 s ("
-                    + scenario + ")" + describeWait(next));
-        }
-        if (!(after.get() instanceof Patient p) || !p.id().equals(id)) {
-            fail("a request for patient " + id + " made after its load had failed got " + after.get() + " ("
+        Object after = askAfterwards(cache, id, "its load had failed (" + scenario + ")");
+        if (!(after instanceof Patient p) || !p.id().equals(id)) {
+            fail("a request for patient " + id + " made after its load had failed got " + after + " ("
                     + scenario + "): the failure must not be cached; the next request loads the patient again");
         }
-        if (loadedOk != null && after.get() != loadedOk) {
+        if (loadedOk != null && after != loadedOk) {
             fail("the record a waiting request loaded after the failure was not the one cached (" + scenario + ")");
         }
         if (loads.get() != Math.max(loadsBefore, 2)) {
@@ -836,6 +813,24 @@ class PatientCacheTest {
         if (cache.size() != 1) {
             fail("size() says " + cache.size() + " with one patient cached after a failed load (" + scenario + ")");
         }
+    }
+
+    /** What a request for {@code id}, on a thread of its own, gets (a record or a throwable); fails after 1 s. */
+    private static Object askAfterwards(PatientCache cache, String id, String after) throws InterruptedException {
+        AtomicReference<Object> got = new AtomicReference<>();
+        Thread next = Thread.ofPlatform().name("request-after").daemon().start(() -> {
+            try {
+                got.set(cache.get(id));
+            } catch (Throwable e) {
+                got.set(e);
+            }
+        });
+        next.join(1000);
+        if (next.isAlive()) {
+            fail("a request for patient " + id + " made after " + after + " got no answer within 1 s"
+                    + describeWait(next));
+        }
+        return got.get();
     }
 
     private static boolean causedBy(Object result, Throwable thrown) {
