@@ -263,7 +263,6 @@ class LedgerTest {
         });
         String scenario = "carol->dave was held in its risk check (holding carol's account), and carol->erin"
                 + " was started behind it";
-        boolean frankToGinaDone;
         String heldUp = null;
         try {
             carolToDave.start();
@@ -277,8 +276,7 @@ class LedgerTest {
                         + " balance that check was approving could be spent before its debit.");
             }
             frankToGina.start();
-            frankToGinaDone = frankToGina.finishBy(deadlineIn(FINISH_MS));
-            if (!frankToGinaDone) { // where both stand, before carol->dave is let go
+            if (!frankToGina.finishBy(deadlineIn(FINISH_MS))) { // where both stand, before carol->dave is let go
                 heldUp = scenario + "; carol->erin is " + whereIs(carolToErin.thread) + ". Then frank->gina, which"
                         + " shares no account with either, had not finished after " + FINISH_MS + " ms: it is "
                         + whereIs(frankToGina.thread) + ".";

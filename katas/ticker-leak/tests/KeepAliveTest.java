@@ -497,13 +497,6 @@ class KeepAliveTest {
         }
     }
 
-    // ------------------------------------------------------------------ helpers
-
-    /**
-     * Spins until {@code there} holds, or {@code other} has stood still (waiting for a lock, parked,
-     * or done) for 20 ms, or a second has passed: how the test's schedulers line two threads up
-     * without ever blocking a correct fix for long.
-     */
     /**
      * Sessions opened and ended, their cancelled heartbeats then purged from the scheduler's
      * queue: nothing should keep them alive. Each id is a String of its own that only the
@@ -546,6 +539,13 @@ class KeepAliveTest {
         return ids;
     }
 
+    // ------------------------------------------------------------------ helpers
+
+    /**
+     * Spins until {@code there} holds, or {@code other} has stood still (waiting for a lock, parked,
+     * or done) for 20 ms, or a second has passed: how the test's schedulers line two threads up
+     * without ever blocking a correct fix for long.
+     */
     private static void waitUntilOrStill(Thread other, java.util.function.BooleanSupplier there) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         long stillSince = 0;
