@@ -47,6 +47,8 @@ class FrameIngestTest {
     private static final long ALLOWED_GROWTH = 4L * 1024 * 1024;
     private static final int SMALL_FRAME = 32;
     private static final int FIRST_DEVICE = 2000;
+    /** Devices that only {@code newDevicesOnEveryConnectionAtOnce} sends, 1000 apart per connection. */
+    private static final int NEW_DEVICES = 10_000;
     private static final int[] DEVICE_CHOICES = {1, 2, 3, 5};
     private static final int[] PER_DEVICE_CHOICES = {1, 2, 3, 8};
     private static final long ROUND_MILLIS = 25;
@@ -129,6 +131,7 @@ class FrameIngestTest {
     @DisplayName("many connection threads sharing devices, and the console reading meanwhile: no header lost, mixed up or out of order")
     void framesFromManyThreads() throws Exception {
         oneConnectionAtATime();
+        newDevicesOnEveryConnectionAtOnce();
         long seed = System.nanoTime();
         Random random = new Random(seed);
         long end = System.nanoTime() + STRESS_NANOS;
@@ -164,6 +167,69 @@ class FrameIngestTest {
             fail("With one thread: after three frames of device " + FIRST_DEVICE + " (headersPerDevice 2),"
                     + " recentHeaders(" + FIRST_DEVICE + ") returned " + wrong + "; expected the headers of frames"
                     + " #2 and #3, oldest first.");
+        }
+    }
+
+    /**
+     * Four connections bring the first frames of fifty devices each, all their own, at the same
+     * moment, while the console reads: each device ends up with its one header. Devices that no
+     * two connections share still share whatever the ingest keeps them in.
+     */
+    private static void newDevicesOnEveryConnectionAtOnce() throws Exception {
+        int connections = 4;
+        int perConnection = 50;
+        String scenario = connections + " connection threads, each sending the first frame of " + perConnection
+                + " new devices of its own at the same moment, the console reading meanwhile";
+        FrameIngest ingest = new FrameIngest(2, frame -> { });
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        AtomicReference<String> failedOn = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            int connection = c;
+            threads.add(Thread.ofPlatform().name("connection-" + c).start(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < perConnection; i++) {
+                        ingest.accept(frame(NEW_DEVICES + connection * 1000 + i, seqOf(connection, 1), SMALL_FRAME));
+                    }
+                } catch (Throwable e) {
+                    if (failed.compareAndSet(null, e)) {
+                        failedOn.set("connection-" + connection + "'s accept()");
+                    }
+                }
+            }));
+        }
+        threads.add(Thread.ofPlatform().name("console").start(() -> {
+            try {
+                start.await();
+                for (int i = 0; i < perConnection; i++) {
+                    for (int c = 0; c < connections; c++) {
+                        ingest.recentHeaders(NEW_DEVICES + c * 1000 + i);
+                    }
+                }
+            } catch (Throwable e) {
+                if (failed.compareAndSet(null, e)) {
+                    failedOn.set("the console's recentHeaders()");
+                }
+            }
+        }));
+        start.countDown();
+        for (Thread t : threads) {
+            t.join(5000);
+            if (t.isAlive()) {
+                throw Pitfalls.deadlock("(" + scenario + ") " + t.getName() + " had not finished after 5 s.");
+            }
+        }
+        if (failed.get() != null) {
+            throw Pitfalls.race("(" + scenario + ") " + failedOn.get() + " threw " + failed.get() + " while the other"
+                    + " threads were sending frames and reading headers.");
+        }
+        for (int c = 0; c < connections; c++) {
+            for (int i = 0; i < perConnection; i++) {
+                expectHeaders("(" + scenario + ") ", ingest, NEW_DEVICES + c * 1000 + i, SMALL_FRAME,
+                        seqOf(c, 1));
+            }
         }
     }
 
