@@ -89,14 +89,12 @@ public final class Grader implements AutoCloseable {
 
     /**
      * Writes the test JVM's start-up archive if there is none yet for this JDK and class path
-     * (see {@link ClassDataArchive}), by grading the solution of the first of {@code katas} that
-     * has no JVM flags of its own in a JVM that records what it loads. Takes a few seconds the
-     * first time, nothing after; the launcher calls it after each build, and {@code validate}
-     * before it starts.
+     * (see {@link ClassDataArchive}), by grading the solution of {@link #archiveTrainer}'s kata in
+     * a JVM that records what it loads. Takes a few seconds the first time, nothing after; the
+     * launcher calls it after each build, and {@code validate} before it starts.
      */
     public void trainArchive(List<Kata> katas) {
-        Kata kata = katas.stream().filter(k -> k.jvmArgs().isEmpty() && specFor(k).extraClassPath().isEmpty())
-                .findFirst().orElse(null);
+        Kata kata = archiveTrainer(katas).orElse(null);
         if (archive == null || archive.exists() || kata == null) {
             return;
         }
@@ -111,6 +109,17 @@ public final class Grader implements AutoCloseable {
                 archive.publish(pending);
             }
         }
+    }
+
+    /**
+     * The kata whose solution trains the archive: the first whose test JVM has the lean class path
+     * and no flags but system properties. Flags such as {@code --add-opens} would make the archive
+     * unusable by every other test JVM (the JVM compares them), and the model checker's agent
+     * crashes the JVM writing it. System properties do not count: nearly every kata sets some.
+     */
+    static java.util.Optional<Kata> archiveTrainer(List<Kata> katas) {
+        return katas.stream().filter(k -> k.jvmArgs().stream().allMatch(a -> a.startsWith("-D")) && !usesModelChecker(k))
+                .findFirst();
     }
 
     private Verdict grade(Kata kata, Path sourceDir, CheckListener listener, TestJvmSpec spec, boolean startSpare,
