@@ -90,6 +90,58 @@ class ReportExporterTest {
         }
     }
 
+    @Test
+    @Order(4)
+    @DisplayName("two exporters built with one and the same supplier: neither lends its renderers to the other")
+    void exportersGivenTheSameSupplierShareNoRenderer() throws Exception {
+        // A renderer remembers the exporter it first rendered for (a report id starts with its name).
+        Map<Renderer, String> servedFirst = new ConcurrentHashMap<>();
+        AtomicReference<String> lent = new AtomicReference<>();
+        AtomicInteger serials = new AtomicInteger();
+        java.util.function.Supplier<Renderer> oneSupplier = () -> new Renderer() {
+            private final int serial = serials.incrementAndGet();
+
+            @Override
+            public void reset() {
+            }
+
+            @Override
+            public byte[] render(String reportId) {
+                int colon = reportId.indexOf(':');
+                String exporter = reportId.substring(0, colon);
+                String first = servedFirst.putIfAbsent(this, exporter);
+                if (first != null && !first.equals(exporter)) {
+                    lent.compareAndSet(null, "renderer #" + serial + " rendered " + exporter + "'s report "
+                            + reportId.substring(colon + 1) + " after it had rendered for " + first);
+                }
+                return ("PDF:" + reportId).getBytes(StandardCharsets.UTF_8);
+            }
+        };
+        ReportExporter a = new ReportExporter(oneSupplier, 2);
+        ReportExporter b = new ReportExporter(oneSupplier, 2);
+        for (int round = 1; round <= 3; round++) {
+            for (ReportExporter exporter : List.of(a, b)) {
+                String id = (exporter == a ? "exporter A" : "exporter B") + ":LAB-" + round;
+                Thread t = Thread.ofVirtual().name("export-" + id).start(() -> {
+                    try {
+                        exporter.export(id);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                if (!t.join(java.time.Duration.ofSeconds(5))) {
+                    throw Pitfalls.deadlock("The export of " + id + " had not returned after 5 s, with no other"
+                            + " export running (two exporters, maxRenderers 2, one supplier for both).");
+                }
+            }
+        }
+        if (lent.get() != null) {
+            throw Pitfalls.race("Two exporters were built with one and the same supplier, maxRenderers 2 each, and"
+                    + " exported one report at a time, in turns: " + lent.get() + ". A renderer belongs to the"
+                    + " exporter that built it, even when another exporter's supplier is the same object.");
+        }
+    }
+
     private static int failure(Random random) {
         return random.nextInt(3);
     }
