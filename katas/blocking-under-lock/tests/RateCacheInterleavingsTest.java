@@ -52,8 +52,8 @@ class RateCacheInterleavingsTest {
             if (version != 2) {
                 throw Pitfalls.race("two refreshes ran at once; the rate service answered them versions 1 and 2 at"
                         + " once. Once both had returned, the cache held version " + version + ", not the newer"
-                        + " version 2 (the steps below). Comparing the versions and storing the snapshot are two"
-                        + " steps: another refresh must not get between them.");
+                        + " version 2 (the steps below). Store a snapshot only if its version is larger than the"
+                        + " cached one's, comparing and storing in one step that no other refresh gets between.");
             }
         });
     }

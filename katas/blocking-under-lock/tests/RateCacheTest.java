@@ -162,6 +162,27 @@ class RateCacheTest {
         }
     }
 
+    @Test
+    @Order(5)
+    void aRefreshThatGetsAnOlderPublicationKeepsTheNewerRates() throws Exception {
+        ScriptedSource source = new ScriptedSource();
+        RateCache cache = new RateCache(source);
+        for (int i = 0; i < 3; i++) {
+            cache.refresh(); // versions 1 to 3
+        }
+        source.answerNextWith(2); // a lagging replica of the rate service answers with an older publication
+        Call refresh = Call.start("scheduled-refresh", cache::refresh);
+        awaitRefresh(refresh, "The rate service answered version 2 at once, but refresh() never finished");
+        Object[] after = (Object[]) read("checkout-1", cache, () -> new Object[] {cache.version(), cache.rate("EUR")});
+        if (!Long.valueOf(3).equals(after[0]) || !Optional.of(eurOf(3)).equals(after[1])) {
+            throw Pitfalls.race("The cache held version 3. The next refresh, with no other one running, got version 2"
+                    + " from the rate service (a lagging replica answering with an older publication), and a checkout"
+                    + " then saw version " + after[0] + " with EUR rate " + ((Optional<?>) after[1]).map(String::valueOf).orElse("none")
+                    + ": the cache went back to older rates. Store a snapshot only if its version is larger than"
+                    + " the cached one's, whatever order the refreshes ran in.");
+        }
+    }
+
     /** How the rate service fails, in a scenario of {@link #aFailedRefreshKeepsTheRatesAndTheCacheWorking}. */
     enum Failure {
         CHECKED("throws IOException (503 Service Unavailable)"),
@@ -654,6 +675,7 @@ class RateCacheTest {
         private final AtomicLong delivered = new AtomicLong();
         private final Map<Long, Gate> gates = new ConcurrentHashMap<>();
         private final Map<Long, Throwable> failures = new ConcurrentHashMap<>();
+        private final Map<Long, Long> older = new ConcurrentHashMap<>();
 
         Gate holdNextFetch() {
             Gate gate = new Gate();
@@ -668,6 +690,11 @@ class RateCacheTest {
 
         void answerNullNext() {
             failures.put(published.get() + 1, NULL_ANSWER);
+        }
+
+        /** The next fetch answers with this older publication (a lagging replica). */
+        void answerNextWith(long olderVersion) {
+            older.put(published.get() + 1, olderVersion);
         }
 
         /** The newest version any fetch has returned. */
@@ -694,6 +721,10 @@ class RateCacheTest {
             }
             if (failure instanceof Error e) {
                 throw e;
+            }
+            Long lagging = older.remove(version);
+            if (lagging != null) {
+                version = lagging;
             }
             delivered.accumulateAndGet(version, Math::max);
             return new Snapshot(version, Map.of("EUR", eurOf(version), "GBP", gbpOf(version)));
