@@ -225,6 +225,53 @@ class InteractionCheckerTest {
         assertEquals(Optional.of(TABLE.get(3)), later.answer, "a check on another thread after the table was loaded");
     }
 
+    // ------------------------------------------------------------------------------------
+    // 6. A check waiting for the download is interrupted: it fails or waits on, never answers
+    //    "no interaction" from a table it has not got.
+    // ------------------------------------------------------------------------------------
+
+    @Test
+    @Order(6)
+    @DisplayName("a check interrupted while it waits for the download never answers from a table it has not got")
+    void anInterruptedWaitingCheckNeverAnswersWithoutTheTable() throws Exception {
+        SlowSource source = new SlowSource();
+        InteractionChecker checker = new InteractionChecker(source);
+
+        Request first = new Request("request-1", null, () -> checker.check("simvastatin", "clarithromycin"));
+        first.start();
+        if (!source.started.await(2, TimeUnit.SECONDS)) {
+            source.release.countDown();
+            first.join();
+            first.rethrow();
+            fail("the first check never asked the pharmacology service for the table");
+        }
+        Request second = new Request("request-2", null, () -> checker.check("Sertraline", "Tramadol"));
+        second.start();
+        awaitSettled(List.of(second), source, 1000);
+        boolean waiting = second.thread.isAlive();
+        second.thread.interrupt(); // its request timed out, or its server is shutting down
+        awaitSettled(List.of(second), source, 300);
+        source.release.countDown();
+        joinAll(List.of(first, second));
+        first.rethrow();
+
+        if (second.failure == null && second.answer != null && second.answer.isEmpty()) {
+            fail(waiting
+                    ? "A check (sertraline + tramadol) was waiting for the download when its thread was interrupted,"
+                            + " and it answered: no interaction. They interact, so it did not answer from the"
+                            + " downloaded table. An interrupted check may fail, or wait on for the table, but never"
+                            + " answer as if the drugs did not interact."
+                    : "While the table was still downloading, a check (sertraline + tramadol) answered at once: no"
+                            + " interaction. They interact: a check must wait for the whole table.");
+        }
+        if (second.failure == null) {
+            second.rethrow();
+            assertEquals("major: serotonin syndrome", second.answer.orElseThrow().severity(),
+                    "the interrupted check answered; sertraline and tramadol interact (serotonin syndrome)");
+        }
+        assertEquals("major: muscle damage", first.answer.orElseThrow().severity());
+    }
+
     private static void failedDownloadScenario(int requests, Throwable thrown, String scenario) throws Exception {
         AtomicInteger downloads = new AtomicInteger();
         Set<Thread> downloading = ConcurrentHashMap.newKeySet();
