@@ -35,6 +35,8 @@ class ReportPipelineTest {
 
     /** Lines the reader may run ahead of the formatter before the test asks why. */
     private static final int LOOK_AHEAD = 1_500;
+    /** The largest buffer between the reader and the formatter that the story allows. */
+    private static final int BUFFER_LIMIT = 10_000;
     /** How long the export holds back its tail in the slow-export test, at most. */
     private static final long TAIL_PAUSE_MS = 2_500;
     /** How long a test double waits for something that a working pipeline does at once. */
@@ -86,6 +88,23 @@ class ReportPipelineTest {
         List<String> rows = run.collect();
         if (run.sequential != null) {
             fail(run.sequential);
+        }
+        run.checkRows(rows, "The pipeline dropped them: every line of the export must come out as a row.");
+    }
+
+    /**
+     * The first row takes its time while the reader is free to run ahead: a bounded hand-off holds
+     * the reader back once its buffer is full; an unbounded one lets it read the whole export into
+     * memory before that row is done. BUFFER_LIMIT is what the story allows.
+     */
+    @Test
+    @Order(8)
+    void aSlowRowHoldsTheReaderBackInsteadOfReadingTheExportIntoMemory() throws Exception {
+        Run run = new Run(BUFFER_LIMIT + 2_000);
+        run.slowFirstRow = true;
+        List<String> rows = run.collect();
+        if (run.readAhead != null) {
+            throw Pitfalls.resourceLeak(run.readAhead);
         }
         run.checkRows(rows, "The pipeline dropped them: every line of the export must come out as a row.");
     }
@@ -172,9 +191,11 @@ class ReportPipelineTest {
             int callers = round % 3 == 2 ? 3 : 1;
             List<Scenario> scenarios = new ArrayList<>();
             for (int c = 0; c < callers; c++) {
-                // Rounds 5 and 6 begin with a long export whose interrupted reads throw, past a failed row
-                // or an interrupted caller: the reader is then surely reading when the consumer leaves.
-                Scenario.Outcome forced = c > 0 ? null : round == 5 ? Scenario.Outcome.FORMAT_FAILS
+                // Round 4 reads a long export with every marker in it to the end. Rounds 5 and 6 begin with
+                // a long export whose interrupted reads throw, past a failed row or an interrupted caller:
+                // the reader is then surely reading when the consumer leaves.
+                Scenario.Outcome forced = c > 0 ? null : round == 4 ? Scenario.Outcome.WHOLE
+                        : round == 5 ? Scenario.Outcome.FORMAT_FAILS
                         : round == 6 ? Scenario.Outcome.CALLER_INTERRUPTED : null;
                 scenarios.add(Scenario.draw(random, round * 10 + c, round < 5 ? round : forced != null ? 4 : -1, forced));
             }
@@ -207,7 +228,8 @@ class ReportPipelineTest {
 
     /** One call of collect drawn by the generator, and what it saw. */
     static final class Scenario {
-        static final String[] MARKERS = {"", " ", "EOF", "END", "null", "\u0000", "__END__", "<EOF>", "DONE", "-1"};
+        /** Lines any end marker a fix might pick is equal to: common guesses, and every string in the learner's code. */
+        static final String[] MARKERS = markers("", " ", "EOF", "END", "null", "\u0000", "__END__", "<EOF>", "DONE", "-1");
         static final java.util.Map<String, Scenario> BY_ID = new java.util.concurrent.ConcurrentHashMap<>();
 
         enum Outcome { WHOLE, EXPORT_FAILS, FORMAT_FAILS, CALLER_INTERRUPTED }
@@ -234,13 +256,30 @@ class ReportPipelineTest {
             this.id = id;
         }
 
+        private static String[] markers(String... guesses) {
+            java.util.Set<String> all = new java.util.LinkedHashSet<>(List.of(guesses));
+            for (String s : dev.kata.probe.api.LearnerCode.stringLiterals(ReportPipeline.class)) {
+                if (s.length() <= 200) {
+                    all.add(new String(s)); // a copy, as a line read from a file would be
+                }
+            }
+            return all.toArray(String[]::new);
+        }
+
         static Scenario draw(java.util.Random r, int n, int fixedLength, Outcome forced) {
             Scenario sc = new Scenario("s" + n);
             int[] lengths = {0, 1, 2, 5, 1_100};
             int length = fixedLength >= 0 ? lengths[fixedLength] : lengths[r.nextInt(lengths.length)];
             List<Integer> tagged = new ArrayList<>();
+            // The long exports of the fixed rounds hold every marker, on every other line from the second.
+            boolean everyMarker = fixedLength == 4;
             for (int i = 0; i < length; i++) {
                 int kind = r.nextInt(4);
+                if (everyMarker && i % 2 == 1 && i / 2 < MARKERS.length && i < length - 1) {
+                    sc.lines.add(MARKERS[i / 2]);
+                    sc.raw.add(true);
+                    continue;
+                }
                 boolean marker = kind == 0 && i > 0 && i < length - 1 || length == 1 && kind == 0;
                 sc.lines.add(marker ? MARKERS[r.nextInt(MARKERS.length)]
                         : kind == 1 && i > 0 ? sc.lines.get(i - 1) : "P-" + r.nextInt(1_000) + "|day " + (i % 28 + 1));
@@ -483,7 +522,7 @@ class ReportPipelineTest {
                 same++;
             }
             if (same == got.size() && same < expected.size() && raw.get(same)) {
-                return "The first missing line is \"" + lines.get(same) + "\", a value a fix might pick as its end "
+                return "The first missing line is \"" + visible(lines.get(same)) + "\", a value a fix might pick as its end "
                         + "marker: a line may hold anything, so the end of the export must be a message no line can be.";
             }
             return "Every line of the export must come out as a row, once and in export order.";
@@ -500,7 +539,7 @@ class ReportPipelineTest {
             }
             if (same == got.size()) {
                 return String.format("collect returned %,d of the %,d rows; the first missing one is %s", got.size(),
-                        expected.size(), expected.get(same));
+                        expected.size(), visible(expected.get(same)));
             }
             return String.format("row %,d of %,d should be %s but is %s (%,d rows returned)", same + 1, expected.size(),
                     same < expected.size() ? expected.get(same) : "(none: the export has no more lines)", got.get(same),
@@ -523,9 +562,16 @@ class ReportPipelineTest {
         private String quoted() {
             StringBuilder b = new StringBuilder("[");
             for (String l : lines) {
-                b.append(b.length() > 1 ? ", " : "").append('"').append(l.replace("\u0000", "\\u0000")).append('"');
+                b.append(b.length() > 1 ? ", " : "").append('"').append(visible(l)).append('"');
             }
             return b.append(']').toString();
+        }
+
+        /** A line as the learner would write it in Java: control characters escaped. */
+        static String visible(String line) {
+            StringBuilder b = new StringBuilder();
+            line.chars().forEach(c -> b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+            return b.toString();
         }
     }
 
@@ -598,10 +644,15 @@ class ReportPipelineTest {
         boolean holdLastRow;
         /** The 1-based line whose reading fails; 0: none fails. */
         int failAtLine;
+        /** Format the first row only once the reader waits for room (or has read the whole export). */
+        boolean slowFirstRow;
 
         // Findings.
         volatile String stalled;
         volatile String sequential;
+        volatile String readAhead;
+        /** The thread that last asked the export for a line. */
+        volatile Thread readerThread;
         volatile long tailPauseStart;
         volatile long returnedAt;
 
@@ -669,6 +720,9 @@ class ReportPipelineTest {
             if (requireOverlap && sequential == null && k >= 0) {
                 awaitNextRequested(k, me);
             }
+            if (slowFirstRow && k == 0) {
+                awaitReaderHeldBack(me);
+            }
             if (holdLastRow && k == total - 1 && me != caller) {
                 // Take our time with the last row: a caller that waits for us will wait; one that
                 // does not wait returns without it. Either way we know within a few milliseconds.
@@ -685,6 +739,31 @@ class ReportPipelineTest {
             String row = line == null ? null : row(line);
             formatted.incrementAndGet();
             return row;
+        }
+
+        /** Waits, while formatting the first row, until the reader waits too, or has read the whole export. */
+        private void awaitReaderHeldBack(Thread me) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PATIENCE_MS);
+            int streak = 0;
+            while (System.nanoTime() < deadline) {
+                Thread reader = readerThread;
+                if (reader == me) {
+                    return; // one thread reads and formats: another test says so
+                }
+                if (requested.get() >= total) {
+                    readAhead = String.format("while the first row was being formatted, collect read all %,d lines"
+                            + " of the export: the reader ran ahead with nothing to hold it back. The real export"
+                            + " runs to millions of lines, too many for memory: the hand-off must make the reader"
+                            + " wait while formatting is behind (a buffer of up to %,d lines is fine).", total,
+                            BUFFER_LIMIT);
+                    return;
+                }
+                streak = reader != null && Idle.ANY_WAIT.matches(reader.getState()) ? streak + 1 : 0;
+                if (streak >= 3) {
+                    return;
+                }
+                LockSupport.parkNanos(1_000_000);
+            }
         }
 
         private void awaitNextRequested(int k, Thread me) {
@@ -772,6 +851,7 @@ class ReportPipelineTest {
                     throw failure;
                 }
                 requested.set(i + 1);
+                readerThread = Thread.currentThread();
                 if (slowTail > 0 && i == total - slowTail) {
                     holdBackTheTail(i);
                 }
