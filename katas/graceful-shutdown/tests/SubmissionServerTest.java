@@ -207,6 +207,65 @@ class SubmissionServerTest {
         // has ended.
     }
 
+    /**
+     * The platform's grace runs to a few minutes: a grace of a whole minute must hold a save in flight
+     * just as two seconds do (a grace turned into seconds with toSecondsPart(), the seconds within the
+     * minute, becomes stop(0) here). The save ends soon, so the test does not wait out the minute.
+     */
+    @Test
+    @Order(3)
+    @org.junit.jupiter.api.Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void aGraceOfAMinuteHoldsTheRequestsInFlightToo() throws Exception {
+        ScriptedStore store = new ScriptedStore();
+        store.hold("P-4");
+        SubmissionServer server = new SubmissionServer(store);
+        int port = server.start(LOOPBACK_ANY_PORT);
+        Duration grace = Duration.ofMinutes(1);
+        Phone phone = Phone.post(port, "P-4", "{\"pain\":2,\"nausea\":2,\"sleep\":\"fair\"}");
+        Save p4 = store.save("P-4");
+        Deploy deploy = null;
+        try {
+            if (!p4.entered.await(ARRIVE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                store.letGoAll();
+                server.stop(Duration.ofSeconds(1));
+                fail("The questionnaire of P-4 did not reach the store within " + ARRIVE_WAIT_MS
+                        + " ms; its phone got: " + phone.outcome(0));
+            }
+            deploy = Deploy.start(server, grace);
+            if (watchStop(deploy, phone, p4, port)) {
+                long until = deploy.calledAt + TimeUnit.MILLISECONDS.toNanos(SAVE_AFTER_STOP_MS);
+                while (System.nanoTime() < until && deploy.done.getCount() > 0 && phone.done.getCount() > 0
+                        && p4.interrupted.getCount() > 0) {
+                    Thread.sleep(5);
+                }
+            }
+            p4.letGo();
+            String reply = phone.outcome(REPLY_WAIT_MS);
+            boolean interrupted = p4.interrupted.getCount() == 0;
+            long returned = deploy.returnedAt.get();
+            boolean returnedEarly = returned != 0 && (p4.finishedAt.get() == 0 || returned < p4.finishedAt.get());
+            if (interrupted || !reply.startsWith("201") || returnedEarly) {
+                throw Pitfalls.lostWork("stop(" + seconds(grace) + ") was called while patient P-4's questionnaire"
+                        + " was being saved, a save that ended " + SAVE_AFTER_STOP_MS + " ms later, well within the"
+                        + " grace; yet " + (interrupted ? "the save was interrupted " + p4.interruptedAfterStop(deploy)
+                                + " and " : returnedEarly ? "stop() returned before it ended and " : "")
+                        + "the phone got " + reply + (reply.startsWith("201") ? "" : " instead of 201 Created") + "."
+                        + " A grace of a minute holds the requests in flight as a grace of " + seconds(GRACE) + " does:"
+                        + " the whole grace counts, whatever its length (if you turn it into seconds, note that"
+                        + " Duration.toSecondsPart() is the seconds within the minute, 0 here; toSeconds() is all of it).");
+            }
+            long limit = Patience.millis(1000, 5000);
+            if (!deploy.done.await(limit, TimeUnit.MILLISECONDS)) {
+                throw Pitfalls.timeout("The only request in flight had got its 201, yet stop(" + seconds(grace) + ")"
+                        + " had not returned " + limit + " ms later; it is " + where(deploy.thread) + ". Once the"
+                        + " requests in flight are done, stop() returns, however much of the grace is left.");
+            }
+        } finally {
+            store.letGoAll();
+        }
+        deploy.rethrow();
+    }
+
     // ------------------------------------------------------------------ watching stop()
 
     /**
