@@ -326,9 +326,13 @@ class AuditTrailTest {
     @Test
     @Order(6)
     void anEventThatFailsToRenderLeavesTheTrailWorking() throws Exception {
+        renderFails(new IllegalStateException("template missing for event F-2"));
+        renderFails(new StackOverflowError("rendering event F-2 (a toString that calls itself)"));
+    }
+
+    private void renderFails(Throwable broken) throws Exception {
         RecordingArchive archive = new RecordingArchive();
         AuditTrail trail = new AuditTrail(archive);
-        RuntimeException broken = new IllegalStateException("template missing for event F-2");
         Call first = Call.start("request-1", () -> trail.record(event("F-1")));
         first.endsBy(deadlineIn(WAIT_MS));
         Call failing = Call.start("request-2", () -> trail.record(new AuditEvent() {
@@ -339,7 +343,10 @@ class AuditTrailTest {
 
             @Override
             public String render() {
-                throw broken;
+                if (broken instanceof Error e) {
+                    throw e;
+                }
+                throw (RuntimeException) broken;
             }
         }));
         failing.endsBy(deadlineIn(WAIT_MS));
@@ -352,7 +359,7 @@ class AuditTrailTest {
         Call closing = Call.start("closer", trail::close);
         long deadline = deadlineIn(WAIT_MS);
         if (!later.endsBy(deadline) || !closing.endsBy(deadline)) {
-            throw Pitfalls.deadlock("record(F-2) threw because its event failed to render; afterwards, on other "
+            throw Pitfalls.deadlock("record(F-2) threw " + describe(broken) + " because its event failed to render; afterwards, on other "
                     + "threads, record(F-3) and close() were called at the same time, and " + WAIT_MS + " ms on "
                     + "record(F-3) is " + later.where() + " and close() is " + closing.where() + ". If the failed "
                     + "record left something held (a lock, a count of records in progress), release it in a finally block.");
@@ -390,10 +397,16 @@ class AuditTrailTest {
     }
 
     /** When the thread that calls close() is interrupted. */
-    private enum Interrupted { BEFORE_CLOSE, WHILE_A_RECORD_IS_IN_PROGRESS, WHILE_THE_ARCHIVE_STALLS }
+    private enum Interrupted {
+        BEFORE_CLOSE, WHILE_A_RECORD_IS_IN_PROGRESS, WHILE_THE_ARCHIVE_STALLS,
+        /** As WHILE_THE_ARCHIVE_STALLS, the archive still stalled when the second close() is called. */
+        WHILE_THE_ARCHIVE_STALLS_UNTIL_CLOSED_AGAIN
+    }
 
     private void interruptedClose(Interrupted when) throws Exception {
-        StallingArchive stalling = when == Interrupted.WHILE_THE_ARCHIVE_STALLS ? new StallingArchive(lineOf("H-2")) : null;
+        boolean stalls = when == Interrupted.WHILE_THE_ARCHIVE_STALLS || when == Interrupted.WHILE_THE_ARCHIVE_STALLS_UNTIL_CLOSED_AGAIN;
+        boolean releasedLate = when == Interrupted.WHILE_THE_ARCHIVE_STALLS_UNTIL_CLOSED_AGAIN;
+        StallingArchive stalling = stalls ? new StallingArchive(lineOf("H-2")) : null;
         RecordingArchive archive = stalling != null ? stalling : new RecordingArchive();
         AuditTrail trail = new AuditTrail(archive);
         List<String> ids = new ArrayList<>(List.of("H-1"));
@@ -401,7 +414,7 @@ class AuditTrailTest {
         Call closing;
         Call held = null;
         String scenario;
-        if (when == Interrupted.WHILE_THE_ARCHIVE_STALLS) {
+        if (stalls) {
             trail.record(event("H-2"));
             trail.record(event("H-3"));
             ids.addAll(List.of("H-2", "H-3"));
@@ -412,7 +425,12 @@ class AuditTrailTest {
             closing.thread.interrupt();
             // Time for close() to answer the interrupt (throw, or wait on) before the archive goes on.
             closing.endsBy(deadlineIn(200));
-            stalling.release();
+            if (releasedLate && closing.thread.isAlive()) {
+                releasedLate = false; // close() waits on for the archive: no second close() while it stalls
+            }
+            if (!releasedLate) {
+                stalling.release();
+            }
         } else if (when == Interrupted.WHILE_A_RECORD_IS_IN_PROGRESS) {
             GatedEvent gated = new GatedEvent("H-2");
             held = Call.start("request H-2", () -> trail.record(gated));
@@ -453,7 +471,7 @@ class AuditTrailTest {
             }
         }
         String outcome = "close() " + (closing.failure == null ? "returned" : "threw InterruptedException");
-        String laterId = when == Interrupted.WHILE_THE_ARCHIVE_STALLS ? "H-4" : "H-3";
+        String laterId = stalls ? "H-4" : "H-3";
         Call later = Call.start("request " + laterId, () -> trail.record(event(laterId)));
         if (!later.endsBy(deadlineIn(WAIT_MS))) {
             throw Pitfalls.deadlock(scenario + "; " + outcome + ". Then record(" + laterId + "), on another thread, had not "
@@ -468,6 +486,17 @@ class AuditTrailTest {
                     + "either record the event or refuse with IllegalStateException");
         }
         Call again = Call.start("shutdown (again)", trail::close);
+        if (releasedLate) {
+            awaitReturnedOrStill(again, deadlineIn(WAIT_MS));
+            boolean returnedWhileStalled = !again.thread.isAlive() && again.failure == null;
+            stalling.release();
+            if (returnedWhileStalled) {
+                throw Pitfalls.lostWork(scenario + "; " + outcome + ". Then a second close(), called while the archive"
+                        + " was still stalled on H-2, returned at once: H-2 and H-3 had not been shipped and the shipper"
+                        + " was still running. A later close() ships every accepted line and stops the shipper before"
+                        + " it returns, whatever an earlier close() got done.");
+            }
+        }
         if (!again.endsBy(deadlineIn(WAIT_MS))) {
             throw Pitfalls.deadlock(scenario + "; " + outcome + ". A second close(), on a thread that is not "
                     + "interrupted, had not returned " + WAIT_MS + " ms later: it is " + again.where() + "."
