@@ -221,6 +221,31 @@ class IntegrityScrubberTest {
         return null;
     }
 
+    @Test
+    @Order(6)
+    @DisplayName("stop() on a thread that is itself being interrupted leaves that interrupt as it was")
+    void stopKeepsItsCallersOwnInterrupt() throws Exception {
+        IntegrityScrubber scrubber = new IntegrityScrubber(index(16));
+        scrubber.start();
+        Thread.currentThread().interrupt(); // the service's thread is being shut down as it stops the scrubber
+        boolean kept;
+        try {
+            scrubber.stop();
+        } finally {
+            kept = Thread.interrupted();
+        }
+        if (!scrubber.awaitTermination(STOP_WITHIN_MS, TimeUnit.MILLISECONDS)) {
+            throw Pitfalls.leak("a scrubber stopped by a thread that was itself being interrupted was still running "
+                    + STOP_WITHIN_MS + " ms later.");
+        }
+        if (!kept) {
+            fail("stop() was called on a thread whose interrupt status was set (the service's own thread, itself"
+                    + " being shut down), and it returned with that status cleared: the service's thread no longer"
+                    + " knows it was asked to stop. stop() must leave its caller's interrupt status as it found it:"
+                    + " if it waits and catches InterruptedException, it sets the status again.");
+        }
+    }
+
     /** Fails if stop() left its caller, not the scrubber, interrupted. */
     private static void callerNotInterrupted(IntegrityScrubber scrubber) throws InterruptedException {
         if (Thread.interrupted()) {
