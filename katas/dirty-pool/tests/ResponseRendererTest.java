@@ -55,6 +55,11 @@ class ResponseRendererTest {
                     + "says the same: Reset after Get). Clear the buffer when you borrow it.");
         }
         pool.verifyBalanced();
+        if (pool.borrows() < 2) {
+            fail("Two responses were rendered, and the pool lent " + pool.borrows() + " buffer"
+                    + (pool.borrows() == 1 ? "" : "s") + ": each render borrows its buffer from the pool, which is"
+                    + " there so that no request allocates a large buffer of its own.");
+        }
     }
 
     @Test
@@ -265,6 +270,10 @@ class ResponseRendererTest {
                 buffer.append("{\"patient\":\"P-2077\",\"name\":\"Next Request\"");
             }
             atRelease.put(buffer, buffer.toString());
+        }
+
+        synchronized int borrows() {
+            return borrows;
         }
 
         /** What {@code buffer} held when it was last released, or null. */
