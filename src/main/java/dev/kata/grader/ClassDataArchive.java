@@ -57,7 +57,7 @@ final class ClassDataArchive {
 
     /**
      * JVM flags that use the archive, or none while it is not written. A JVM whose other flags do
-     * not match the archive (the model checker's {@code --add-opens}, say) runs without it, silently.
+     * not match the archive (other {@code --add-opens}, say) runs without it, silently.
      */
     List<String> readFlags() {
         if (!exists()) {

@@ -113,9 +113,10 @@ public final class Grader implements AutoCloseable {
 
     /**
      * The kata whose solution trains the archive: the first whose test JVM has the lean class path
-     * and no flags but system properties. Flags such as {@code --add-opens} would make the archive
-     * unusable by every other test JVM (the JVM compares them), and the model checker's agent
-     * crashes the JVM writing it. System properties do not count: nearly every kata sets some.
+     * and no flags but system properties. A kata's own flags such as {@code --add-opens} would make
+     * the archive unusable by every other test JVM (the JVM compares them), and the model checker's
+     * agent crashes the JVM writing it; the model-checked test JVMs still use the archive for what
+     * they load before the agent. System properties do not count: nearly every kata sets some.
      */
     static java.util.Optional<Kata> archiveTrainer(List<Kata> katas) {
         return katas.stream().filter(k -> k.jvmArgs().stream().allMatch(a -> a.startsWith("-D")) && !usesModelChecker(k))

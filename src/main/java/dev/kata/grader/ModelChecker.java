@@ -29,8 +29,14 @@ final class ModelChecker {
      */
     static final long EXTRA_CHECK_MILLIS = 60_000;
 
-    /** The JDK packages whose classes' fields it may read (their lambdas' too). */
-    private static final List<String> OPENED_PACKAGES = List.of("java.lang", "java.util", "java.util.function",
+    /**
+     * The JDK packages whose classes' fields it reads, a JDK lambda's captured arguments among them
+     * (a Comparator.comparing(...) of the learner's, say); a package it may not open throws
+     * InaccessibleObjectException into the learner's thread, as if the learner's code had thrown
+     * it. Every test JVM opens them (see {@link TestJvm}), not only the model checker's: the JVM
+     * uses a start-up archive only under the same {@code --add-opens} it was written with.
+     */
+    static final List<String> OPENED_PACKAGES = List.of("java.lang", "java.util", "java.util.function",
             "java.util.stream", "java.util.concurrent", "java.util.concurrent.atomic");
 
     private static volatile List<Path> jars;
@@ -89,13 +95,6 @@ final class ModelChecker {
         // The agent appends to the boot class path, which makes the JVM warn that class sharing
         // now covers the boot loader's classes only; that warning goes through no log tag.
         flags.add("-XX:-PrintWarnings");
-        // It reads the fields of the objects the tested code touches, a JDK lambda's captured
-        // arguments among them (a Comparator.comparing(...) of the learner's, say); a package it
-        // may not open throws InaccessibleObjectException into the learner's thread, as if the
-        // learner's code had thrown it.
-        for (String pkg : OPENED_PACKAGES) {
-            flags.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
-        }
         flags.add("-D" + "kata.modelChecker" + "=true");
         String batches = System.getProperty("kata.warmUpBatches"); // for scripts/bench-session's comparisons
         if (batches != null) {

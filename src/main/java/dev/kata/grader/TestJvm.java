@@ -60,6 +60,11 @@ final class TestJvm implements AutoCloseable {
         command.add("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED");
         // lets the deadlock detector read a latch's or a lock's state (see probe.LiveWaits)
         command.add("--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+        // what the model checker reads; opened in every test JVM, so that all of them can use the
+        // one start-up archive (a JVM opened otherwise than the archive's training run cannot)
+        for (String pkg : ModelChecker.OPENED_PACKAGES) {
+            command.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
+        }
         command.add("-Djdk.trackAllThreads=true");
         command.add("-Djava.awt.headless=true");
         command.add("-Dkata.events=" + events);
