@@ -3,6 +3,7 @@ package filehandleleak;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.FileOpenWatch;
 import dev.kata.probe.api.Pitfalls;
 import filehandleleak.LabImporter.LabResult;
 import java.io.IOException;
@@ -107,14 +108,31 @@ class LabImporterTest {
         String[] peakAt = {null};
         LabImporter importer = new LabImporter(result -> {
             imported.add(result);
-            int open = openInboxFiles().size();
+            int open = openLabFiles().size();
             if (open > peak[0]) {
                 peak[0] = open;
                 peakAt[0] = result.file();
             }
         });
-        int count = importer.importAll(inbox);
+        List<String> atOpen = new ArrayList<>(); // the lab files open just after an open, when more than one
+        FileOpenWatch.afterEachOpen(path -> {
+            List<String> open = openLabFiles();
+            if (open.size() > 1 && atOpen.isEmpty()) {
+                atOpen.addAll(open);
+            }
+        });
+        int count;
+        try {
+            count = importer.importAll(inbox);
+        } finally {
+            FileOpenWatch.afterEachOpen(null);
+        }
 
+        if (peak[0] <= 1 && !atOpen.isEmpty()) {
+            throw Pitfalls.resourceLeak("Just after importAll() opened a lab file, " + describe(atOpen) + " open at"
+                    + " once: the next file was opened before the one before it was closed. Close each file"
+                    + " before you open the next.");
+        }
         if (peak[0] > 1) {
             throw Pitfalls.resourceLeak("While importing " + peakAt[0] + ", " + peak[0] + " lab files were "
                     + "open at once: each file stays open until the whole batch is done, so the number of "
@@ -186,7 +204,7 @@ class LabImporterTest {
                 String[] peakFiles = {""};
                 LabImporter importer = new LabImporter(result -> {
                     List<String> open = seen.isEmpty() || !seen.get(seen.size() - 1).startsWith(result.file())
-                            ? openInboxFiles() : List.of(); // looked at on each file's first result
+                            ? openLabFiles() : List.of(); // looked at on each file's first result
                     if (open.size() > peak[0]) {
                         peak[0] = open.size();
                         peakFiles[0] = String.join(", ", open.subList(0, Math.min(3, open.size())));
@@ -241,6 +259,12 @@ class LabImporterTest {
     // ------------------------------------------------------------------ helpers
 
     /** Files of the inbox that this process holds open right now, seen through /proc/self/fd. */
+    /** The lab files open now: {@link #openInboxFiles()} without the inbox folder itself (a listing of it). */
+    private List<String> openLabFiles() {
+        String folder = inbox.getFileName().toString();
+        return openInboxFiles().stream().filter(name -> !name.equals(folder)).toList();
+    }
+
     private List<String> openInboxFiles() {
         List<String> open = new ArrayList<>();
         Path fds = Path.of("/proc/self/fd");
