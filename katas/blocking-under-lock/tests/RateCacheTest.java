@@ -261,10 +261,12 @@ class RateCacheTest {
         Throwable thrown = failing.failure;
         switch (failure) {
             case CHECKED, UNCHECKED, ERROR -> {
-                if (!causedBy(thrown, thrownByService)) {
-                    fail("[" + scenario + "] refresh() must throw the rate service's failure to its caller ("
-                            + thrownByService + "), but it " + (thrown == null ? "returned normally" : "threw " + thrown)
-                            + ": the scheduler would never learn that the rates are not fresh.", thrown);
+                if (thrown != thrownByService) {
+                    fail("[" + scenario + "] refresh() must throw the rate service's failure itself to its caller ("
+                            + thrownByService + "), but it " + (thrown == null ? "returned normally" : "threw " + thrown
+                            + (causedBy(thrown, thrownByService) ? ", a wrapper around it" : ""))
+                            + (thrown == null ? ": the scheduler would never learn that the rates are not fresh." : "."),
+                            thrown);
                 }
             }
             case NULL_ANSWER -> {

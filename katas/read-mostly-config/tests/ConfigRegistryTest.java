@@ -36,6 +36,8 @@ class ConfigRegistryTest {
     private static final String PORT_A = "5432";
     private static final String HOST_B = "records-b.internal";
     private static final String PORT_B = "6432";
+    /** A setting the registry starts without. */
+    private static final String NEW_KEY = "db.replica.host";
 
     private static Map<String, String> initial() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -260,11 +262,16 @@ class ConfigRegistryTest {
     @Order(5)
     @DisplayName("a change that fails halfway takes no effect, and other threads can still read and apply")
     void aChangeThatFailsHalfwayTakesNoEffect() throws Exception {
-        Throwable[] kinds = {new IllegalStateException("operator's change is corrupt"), new AssertionError("bad entry")};
-        for (Throwable thrown : kinds) {
-            String scenario = "a failover whose map throws " + thrown + " when asked for its second key";
+        Throwable[] kinds = {new IllegalStateException("operator's change is corrupt"), new AssertionError("bad entry"),
+            new IllegalStateException("operator's change is corrupt")};
+        for (int k = 0; k < kinds.length; k++) {
+            Throwable thrown = kinds[k];
+            boolean newKeyFirst = k == 2; // the failing change's first key is a setting the registry does not have yet
+            String scenario = (newKeyFirst ? "a change adding " + NEW_KEY + " and then moving the host" : "a failover")
+                    + " whose map throws " + thrown + " when asked for its second key";
             ConfigRegistry registry = new ConfigRegistry(initial());
-            PausingChange failing = new PausingChange(Map.entry(HOST, HOST_B), Map.entry(PORT, PORT_B));
+            PausingChange failing = newKeyFirst ? new PausingChange(Map.entry(NEW_KEY, "on"), Map.entry(HOST, HOST_B))
+                    : new PausingChange(Map.entry(HOST, HOST_B), Map.entry(PORT, PORT_B));
             failing.failWith = thrown;
             AtomicReference<Throwable> seen = new AtomicReference<>();
             Thread watcher = Thread.ofPlatform().name("config-watcher-1").daemon().start(() -> {
@@ -311,6 +318,11 @@ class ConfigRegistryTest {
                 throw Pitfalls.race("after " + scenario + ", the settings show " + HOST + "=" + s.get(HOST) + " with "
                         + PORT + "=" + s.get(PORT) + ": part of the failed change took effect. A change that"
                         + " fails must leave the settings as they were: all of it or none of it.");
+            }
+            if (s.containsKey(NEW_KEY)) {
+                fail("after " + scenario + ", a snapshot holds " + NEW_KEY + "=" + s.get(NEW_KEY) + ", a setting only"
+                        + " the failed change had: a change that fails must leave the settings as they were, with no"
+                        + " key it added.");
             }
             assertEquals("1200", registry.get("request.timeout.ms"), "a change applied after the failed one ("
                     + scenario + ")");

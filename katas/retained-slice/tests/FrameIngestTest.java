@@ -417,13 +417,14 @@ class FrameIngestTest {
 
     private static void failingArchive(Throwable failure) throws Exception {
         int device = 4242;
-        String scenario = "the archive throws " + failure + " for device " + device + "'s frame #3 (headersPerDevice"
-                + " 3); frames #1 to #3 come on thread connection-1, then frame #4 on thread connection-2";
+        String scenario = "the archive throws " + failure + " for device " + device + "'s frame #4 (headersPerDevice"
+                + " 3, frames #1 to #3 kept); frames #1 to #4 come on thread connection-1, then frame #5 on thread"
+                + " connection-2";
         List<Integer> archived = Collections.synchronizedList(new ArrayList<>());
         FrameIngest ingest = new FrameIngest(3, frame -> {
             int seq = ByteBuffer.wrap(frame).getInt(8);
             archived.add(seq);
-            if (seq == 3) {
+            if (seq == 4) {
                 throw sneaky(failure);
             }
         });
@@ -431,23 +432,26 @@ class FrameIngestTest {
         Thread first = Thread.ofPlatform().name("connection-1").start(() -> {
             ingest.accept(frame(device, 1, 64));
             ingest.accept(frame(device, 2, 64));
+            ingest.accept(frame(device, 3, 64));
             try {
-                ingest.accept(frame(device, 3, 64));
+                ingest.accept(frame(device, 4, 64));
             } catch (Throwable e) {
                 thrown.set(e);
             }
         });
         first.join();
         if (thrown.get() != failure) {
-            fail("(" + scenario + ") accept() of frame #3 " + (thrown.get() == null ? "returned normally"
+            fail("(" + scenario + ") accept() of frame #4 " + (thrown.get() == null ? "returned normally"
                     : "threw " + thrown.get()) + ": it must throw the archive's own exception, " + failure
                     + ", to the connection that sent the frame.");
         }
-        Thread second = Thread.ofPlatform().name("connection-2").start(() -> ingest.accept(frame(device, 4, 64)));
+        expectHeaders("(" + scenario + ", looked at before frame #5) A frame the archive failed to store changes"
+                + " nothing: the device's history keeps the headers it had. ", ingest, device, 64, 1, 2, 3);
+        Thread second = Thread.ofPlatform().name("connection-2").start(() -> ingest.accept(frame(device, 5, 64)));
         awaitNotStuck(second, scenario);
         expectHeaders("(" + scenario + ") A frame the archive failed to store is not kept. ", ingest, device, 64,
-                1, 2, 4);
-        assertEquals(List.of(1, 2, 3, 4), archived, "(" + scenario + ") frames handed to the archive, in order");
+                2, 3, 5);
+        assertEquals(List.of(1, 2, 3, 4, 5), archived, "(" + scenario + ") frames handed to the archive, in order");
     }
 
     /**

@@ -283,17 +283,28 @@ class ReminderServiceTest {
     @Order(4)
     @DisplayName("the gateway fails one reminder: remindAll throws, and neither hangs nor reports the night as done")
     void aFailedReminderMakesRemindAllThrow() throws Exception {
+        failedReminder(false);
+        failedReminder(true);
+    }
+
+    /** One reminder of 60 fails: the gateway call throws an exception or, if {@code error}, an Error. */
+    private static void failedReminder(boolean error) throws Exception {
         List<String> ids = patients(60);
         String rejected = ids.get(22);
         String last = ids.get(ids.size() - 1);
-        IllegalStateException rejection = new IllegalStateException("gateway rejected the phone number of " + rejected);
+        RuntimeException exception = new IllegalStateException("gateway rejected the phone number of " + rejected);
+        Error crash = new java.util.ServiceConfigurationError("gateway client: no SMS encoder for " + rejected);
+        Throwable rejection = error ? crash : exception;
         AtomicInteger inGateway = new AtomicInteger();
         SmsGateway gateway = patientId -> {
             inGateway.incrementAndGet();
             try {
                 if (patientId.equals(rejected)) {
                     Thread.sleep(5); // the failure comes while the others still wait
-                    throw rejection;
+                    if (error) {
+                        throw crash;
+                    }
+                    throw exception;
                 }
                 // like a plain socket read, the others' calls do not end when interrupted; the last
                 // patient's answer comes last, so that it is still on its way whatever order the
@@ -332,6 +343,26 @@ class ReminderServiceTest {
                     + " up on them. Before remindAll throws, wait for the reminders it started to end (stopping them"
                     + " first is fine). It threw " + job.failed.get() + ".");
         }
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("a night with no patient to remind: remindAll returns an empty map")
+    void anEmptyBatchGivesAnEmptyMap() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        ReminderService service = new ReminderService(patientId -> "SMS-" + patientId + "-" + calls.incrementAndGet());
+        Job job = new Job(service, List.of());
+        job.thread.join(Patience.millis(2000, 4000));
+        if (job.thread.isAlive()) {
+            job.thread.interrupt();
+            throw Pitfalls.deadlock("remindAll of an empty list of patients had not returned after 2 s.");
+        }
+        if (job.failed.get() != null) {
+            fail("remindAll of an empty list of patients (nobody enrolled yet, or everyone opted out) threw "
+                    + job.failed.get() + "; it must return an empty map.", job.failed.get());
+        }
+        assertEquals(Map.of(), job.atReturn.get(), "remindAll of an empty list of patients");
+        assertEquals(0, calls.get(), "gateway calls for an empty list of patients");
     }
 
     /** How long the gateway keeps the good reminders of aFailedReminderMakesRemindAllThrow, interrupted or not. */
