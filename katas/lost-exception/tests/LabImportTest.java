@@ -70,7 +70,7 @@ class LabImportTest {
     // ------------------------------------------------------------------ seeded scenarios
 
     /** What a site's import does in a scenario. */
-    enum Outcome { ROWS, RUNTIME, CHECKED, ERROR, ASSERTION, EXECUTION_EXCEPTION, CANCELLATION, INTERRUPTED }
+    enum Outcome { ROWS, RUNTIME, CHECKED, ERROR, ASSERTION, EXECUTION_EXCEPTION, CANCELLATION, INTERRUPTED, COMPLETION }
 
     /**
      * Seeded nights: no site, one, exactly the pool's width, a few more, and far more sites than
@@ -84,7 +84,7 @@ class LabImportTest {
     void everySiteIsReportedOnceInEveryScenario() throws Exception {
         long seed = Long.getLong("kata.seed", System.nanoTime());
         java.util.Random random = new java.util.Random(seed);
-        int[] sizes = {0, 1, 4, 5, 60, 1 + random.nextInt(12), 1 + random.nextInt(12)};
+        int[] sizes = {0, 1, 4, 5, 150, 1 + random.nextInt(12), 1 + random.nextInt(12)};
         for (int round = 0; round < sizes.length; round++) {
             boolean together = round >= 5 || random.nextInt(3) == 0;
             ScenarioImporter importer = new ScenarioImporter();
@@ -305,6 +305,8 @@ class LabImportTest {
                 case CANCELLATION -> new java.util.concurrent.CancellationException(
                         site + ": the lab cancelled its export");
                 case INTERRUPTED -> new InterruptedException(site + ": the lab's export was interrupted");
+                case COMPLETION -> new java.util.concurrent.CompletionException(
+                        site + ": the lab's asynchronous export failed", new IOException("lab gateway reset"));
             };
             if (t == null) {
                 return ScriptedImporter.rowsFor(site);

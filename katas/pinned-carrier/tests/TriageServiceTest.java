@@ -3,10 +3,12 @@ package pinnedcarrier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.LiveThreads;
 import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -416,6 +418,54 @@ class TriageServiceTest {
             throw Pitfalls.race(mostInside.get() + " scoring runs were inside the risk model at the same time (" + together
                     + " started while another run was in progress). The model keeps internal state: it takes one"
                     + " scoring run at a time. Give it one thread, or keep a lock around it.");
+        }
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("scoring runs asked for at the same moment on a new service: close() still leaves no thread behind")
+    void firstRescoresAtOnceLeaveNoThreadAfterClose() throws Exception {
+        for (int round = 1; round <= 5; round++) {
+            Set<Thread> before = new java.util.HashSet<>(LiveThreads.all());
+            TriageService service = new TriageService(id -> "record of " + id, cohort -> 0.5);
+            int callers = 4;
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(callers);
+            List<Future<Double>> runs = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int c = 1; c <= callers; c++) {
+                String cohort = "cohort-" + c;
+                threads.add(Thread.ofPlatform().name("scheduler-" + c).start(() -> {
+                    try {
+                        together.await();
+                        runs.add(service.rescore(cohort));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join(2000);
+            }
+            for (Future<Double> run : runs) {
+                run.get(Patience.millis(2000, 8000), TimeUnit.MILLISECONDS);
+            }
+            service.close();
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(300, 1500));
+            List<Thread> left;
+            do {
+                left = LiveThreads.all().stream().filter(t -> !before.contains(t) && !threads.contains(t)
+                        && t.isAlive() && !LiveThreads.isJvmOrGrader(t)).toList();
+                if (!left.isEmpty()) {
+                    Thread.sleep(10);
+                }
+            } while (!left.isEmpty() && System.nanoTime() < until);
+            if (!left.isEmpty()) {
+                throw Pitfalls.leak("Round " + round + ": " + callers + " scoring runs were asked for at the same moment"
+                        + " on a new service, each scored, then close() returned; yet " + left.size() + " thread"
+                        + (left.size() == 1 ? "" : "s") + " the service started " + (left.size() == 1 ? "is" : "are")
+                        + " still alive: " + left.stream().map(t -> "\"" + t.getName() + "\"").toList() + ". close()"
+                        + " must leave no thread behind, whichever call first needed one.");
+            }
         }
     }
 
