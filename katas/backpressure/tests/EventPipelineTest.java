@@ -272,6 +272,8 @@ class EventPipelineTest {
 
         // observations
         private int waitingAtHold = -1;
+        /** The backlog measured again once a waiting handler was interrupted, the writer still held. */
+        private int waitingAfterInterrupt = -1;
         private int startedAtHold;
         private List<String> waitingHandlers = List.of();
         private int interrupted = -1;
@@ -346,7 +348,17 @@ class EventPipelineTest {
                         Thread.sleep(s.holdMs());
                     }
                     if (s.interruptOne()) {
+                        int before = waitingAtHold;
+                        int startedBefore = startedAtHold;
+                        List<String> waitingBefore = waitingHandlers;
                         interruptAWaitingHandler();
+                        // The writer is still held and the interrupted handler's event was not accepted: the
+                        // backlog may not grow.
+                        settle();
+                        waitingAfterInterrupt = waitingAtHold;
+                        waitingAtHold = before;
+                        startedAtHold = startedBefore;
+                        waitingHandlers = waitingBefore;
                     }
                     if (s.closeWhileHeld()) {
                         // The scenario promises every handler done before close() (at most maxBacklog + 1
@@ -625,6 +637,14 @@ class EventPipelineTest {
                         + " channel buffer sized 'big enough', or an ever-growing slice). A warning or a larger"
                         + " buffer only delays it. When maxBacklog events are waiting, submit() must wait for the"
                         + " writer to take one.");
+            }
+            if (waitingAfterInterrupt > s.maxBacklog()) {
+                throw Pitfalls.resourceLeak("The writer was held on its first event, and one handler waiting inside"
+                        + " submit() was interrupted (it got InterruptedException, its event not accepted); the writer"
+                        + " still held, " + waitingAfterInterrupt + " accepted events were then waiting for it, with"
+                        + " maxBacklog = " + s.maxBacklog() + " " + scenario() + ": the backlog grew while the writer"
+                        + " took nothing. An interrupted wait for room must make none (a permit or a count given back"
+                        + " that was never taken lets one more event in).");
             }
             if (!waitingHandlers.isEmpty() && waitingAtHold < s.maxBacklog()) {
                 throw new AssertionError(String.join(" and ", waitingHandlers) + " waited inside submit() while only "
