@@ -385,6 +385,15 @@ class RateCacheTest {
                             + call.failure, call.failure);
                 }
             }
+            if (refresh.failure == null) {
+                Object stored = read("checkout-after-the-refresh", cache, cache::version);
+                if (!Long.valueOf(2).equals(stored)) {
+                    fail("[round " + round + "] while checkouts kept asking, a refresh fetched version 2 and returned"
+                            + " normally, yet a checkout started on another thread after it had returned read version "
+                            + stored + ": the refresh did not store the rates it fetched. A refresh that returns"
+                            + " normally has stored them, however busy the checkouts keep the cache.");
+                }
+            }
             long seen = (Long) checkout.result;
             long lateMs = TimeUnit.NANOSECONDS.toMillis(askDeadline[0] - refreshedAt);
             if (seen < 2 && lateMs >= 50) {
