@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
@@ -268,9 +269,10 @@ class ReminderServiceTest {
             throw Pitfalls.lostWork("The SMS gateway took " + SLOW_ANSWER_MS + " ms to confirm the reminder of " + slow
                     + " (the 19 others were confirmed at once), and remindAll returned "
                     + (slowAnswered.getCount() > 0 ? "before that confirmation came" : "without it")
-                    + ": its map holds " + got.get(slow) + " for " + slow + ". A wait that gives up after a while"
-                    + " reports the night as done with a reminder still unconfirmed: wait for every reminder,"
-                    + " however long the gateway takes.");
+                    + ": its map holds " + got.get(slow) + " for " + slow + ", and the night is reported as done"
+                    + " with a reminder still unconfirmed. Wait for every reminder, however long the gateway takes"
+                    + " (a wait that gives up after a while, or one that counts only the reminders already"
+                    + " running, returns early).");
         }
         Map<String, String> expected = new LinkedHashMap<>();
         for (String id : ids) {
@@ -363,6 +365,62 @@ class ReminderServiceTest {
         }
         assertEquals(Map.of(), job.atReturn.get(), "remindAll of an empty list of patients");
         assertEquals(0, calls.get(), "gateway calls for an empty list of patients");
+    }
+
+    /** The virtual-thread scheduler's carriers (kata.toml sets the parallelism). */
+    private static final int CARRIERS = Integer.getInteger("jdk.virtualThreadScheduler.parallelism", 8);
+
+    @Test
+    @Order(6)
+    @DisplayName("reminders whose threads have not run yet when remindAll is done starting them are waited for too")
+    void remindersNotYetRunningAreWaitedFor() throws Exception {
+        for (int patients : new int[] {1, 3}) {
+            // Every carrier of the virtual-thread scheduler busy: a reminder started on a virtual thread
+            // cannot run until they are let go, as on a server busy with other requests.
+            AtomicBoolean busy = new AtomicBoolean(true);
+            CountDownLatch allBusy = new CountDownLatch(CARRIERS);
+            List<Thread> spinners = new ArrayList<>();
+            for (int i = 0; i < CARRIERS; i++) {
+                spinners.add(Thread.ofVirtual().name("other-request-" + (i + 1)).start(() -> {
+                    allBusy.countDown();
+                    while (busy.get()) {
+                        Thread.onSpinWait();
+                    }
+                }));
+            }
+            Job job;
+            boolean returnedEarly;
+            try {
+                if (!allBusy.await(2, TimeUnit.SECONDS)) {
+                    continue; // the carriers never all got busy: nothing to learn from this round
+                }
+                job = new Job(new ReminderService(patientId -> "SMS-" + patientId), patients(patients));
+                job.thread.join(Patience.millis(100, 400));
+                returnedEarly = !job.thread.isAlive();
+            } finally {
+                busy.set(false);
+            }
+            for (Thread spinner : spinners) {
+                spinner.join(2000);
+            }
+            job.thread.join(2000);
+            if (returnedEarly) {
+                Map<String, String> got = job.atReturn.get();
+                throw Pitfalls.lostWork("remindAll(" + patients + " patient" + (patients == 1 ? "" : "s") + ") "
+                        + (job.failed.get() != null ? "threw " + job.failed.get() : "returned " + got) + " while no"
+                        + " reminder's thread had run yet (every carrier of the virtual-thread scheduler was busy with"
+                        + " other requests): it did not wait for reminders that had not started their work. Count a"
+                        + " reminder in before its thread starts (Go's wg.Add before the go statement), or wait for"
+                        + " each thread or task itself.");
+            }
+            if (job.thread.isAlive()) {
+                fail("remindAll(" + patients + " patients) had not returned 2 s after the scheduler's carriers were free");
+            }
+            if (job.failed.get() != null) {
+                fail("remindAll(" + patients + " patients) threw " + job.failed.get(), job.failed.get());
+            }
+            assertEquals(patients, job.atReturn.get().size(), "confirmations of remindAll(" + patients + " patients)");
+        }
     }
 
     /** How long the gateway keeps the good reminders of aFailedReminderMakesRemindAllThrow, interrupted or not. */
