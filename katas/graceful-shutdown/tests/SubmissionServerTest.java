@@ -84,16 +84,8 @@ class SubmissionServerTest {
                         + " ms; P-7's phone got: " + quick.outcome(0) + ", P-9's: " + stuck.outcome(0));
             }
             deploy = Deploy.start(server, GRACE);
-            if (watchStop(deploy, quick, p7, port)) {
-                // The door is closed and stop() is waiting. P-7's save goes on a while, well within
-                // the grace; P-9's goes on until something interrupts it.
-                long until = deploy.calledAt + TimeUnit.MILLISECONDS.toNanos(SAVE_AFTER_STOP_MS);
-                while (System.nanoTime() < until && deploy.done.getCount() > 0 && quick.done.getCount() > 0
-                        && p7.interrupted.getCount() > 0) {
-                    Thread.sleep(5);
-                }
-            }
-            p7.letGo();
+            // P-9's save goes on until something interrupts it.
+            letTheSaveGoOnAfterStop(deploy, quick, p7, port);
             String reply = quick.outcome(REPLY_WAIT_MS);
             checkQuickSave(p7, reply, deploy);
             checkGivenUpAtTheGrace(p9, deploy);
@@ -232,14 +224,7 @@ class SubmissionServerTest {
                         + " ms; its phone got: " + phone.outcome(0));
             }
             deploy = Deploy.start(server, grace);
-            if (watchStop(deploy, phone, p4, port)) {
-                long until = deploy.calledAt + TimeUnit.MILLISECONDS.toNanos(SAVE_AFTER_STOP_MS);
-                while (System.nanoTime() < until && deploy.done.getCount() > 0 && phone.done.getCount() > 0
-                        && p4.interrupted.getCount() > 0) {
-                    Thread.sleep(5);
-                }
-            }
-            p4.letGo();
+            letTheSaveGoOnAfterStop(deploy, phone, p4, port);
             String reply = phone.outcome(REPLY_WAIT_MS);
             boolean interrupted = p4.interrupted.getCount() == 0;
             long returned = deploy.returnedAt.get();
@@ -294,6 +279,22 @@ class SubmissionServerTest {
                 + "listening socket at once), then wait for the requests in flight: waiting with the door open "
                 + "lets new requests in, and they will be cut off.");
         return false;
+    }
+
+    /**
+     * Once stop() has closed the door and is waiting, the save goes on SAVE_AFTER_STOP_MS from the
+     * call, well within the grace, and then ends; at once if stop() did damage first.
+     */
+    private static void letTheSaveGoOnAfterStop(Deploy deploy, Phone phone, Save save, int port)
+            throws InterruptedException {
+        if (watchStop(deploy, phone, save, port)) {
+            long until = deploy.calledAt + TimeUnit.MILLISECONDS.toNanos(SAVE_AFTER_STOP_MS);
+            while (System.nanoTime() < until && deploy.done.getCount() > 0 && phone.done.getCount() > 0
+                    && save.interrupted.getCount() > 0) {
+                Thread.sleep(5);
+            }
+        }
+        save.letGo();
     }
 
     /** Whether the server still accepts connections on {@code port}. */

@@ -97,19 +97,9 @@ class InteractionCheckerTest {
     @DisplayName("a check that arrives during the download waits for the whole table")
     void aCheckDuringTheDownloadWaitsForTheWholeTable() throws Exception {
         SlowSource source = new SlowSource();
-        InteractionChecker checker = new InteractionChecker(source);
-
-        Request first = new Request("request-1", null, () -> checker.check("simvastatin", "clarithromycin"));
-        first.start();
-        if (!source.started.await(2, TimeUnit.SECONDS)) {
-            source.release.countDown();
-            first.join();
-            first.rethrow();
-            fail("the first check never asked the pharmacology service for the table");
-        }
-        Request second = new Request("request-2", null, () -> checker.check("Sertraline", "Tramadol"));
-        second.start();
-        awaitSettled(List.of(second), source, 1000);
+        Request[] two = aSecondCheckDuringTheDownload(new InteractionChecker(source), source);
+        Request first = two[0];
+        Request second = two[1];
         boolean answeredEarly = !second.thread.isAlive();
         source.release.countDown();
         joinAll(List.of(first, second));
@@ -235,19 +225,9 @@ class InteractionCheckerTest {
     @DisplayName("a check interrupted while it waits for the download never answers from a table it has not got")
     void anInterruptedWaitingCheckNeverAnswersWithoutTheTable() throws Exception {
         SlowSource source = new SlowSource();
-        InteractionChecker checker = new InteractionChecker(source);
-
-        Request first = new Request("request-1", null, () -> checker.check("simvastatin", "clarithromycin"));
-        first.start();
-        if (!source.started.await(2, TimeUnit.SECONDS)) {
-            source.release.countDown();
-            first.join();
-            first.rethrow();
-            fail("the first check never asked the pharmacology service for the table");
-        }
-        Request second = new Request("request-2", null, () -> checker.check("Sertraline", "Tramadol"));
-        second.start();
-        awaitSettled(List.of(second), source, 1000);
+        Request[] two = aSecondCheckDuringTheDownload(new InteractionChecker(source), source);
+        Request first = two[0];
+        Request second = two[1];
         boolean waiting = second.thread.isAlive();
         second.thread.interrupt(); // its request timed out, or its server is shutting down
         awaitSettled(List.of(second), source, 300);
@@ -426,6 +406,26 @@ class InteractionCheckerTest {
                 fail(name + " never got an answer");
             }
         }
+    }
+
+    /**
+     * request-1 (simvastatin + clarithromycin) starts the download, which the source holds open;
+     * then request-2 (sertraline + tramadol) arrives, and is left to settle (waiting, or done).
+     */
+    private static Request[] aSecondCheckDuringTheDownload(InteractionChecker checker, SlowSource source)
+            throws InterruptedException {
+        Request first = new Request("request-1", null, () -> checker.check("simvastatin", "clarithromycin"));
+        first.start();
+        if (!source.started.await(2, TimeUnit.SECONDS)) {
+            source.release.countDown();
+            first.join();
+            first.rethrow();
+            fail("the first check never asked the pharmacology service for the table");
+        }
+        Request second = new Request("request-2", null, () -> checker.check("Sertraline", "Tramadol"));
+        second.start();
+        awaitSettled(List.of(second), source, 1000);
+        return new Request[] {first, second};
     }
 
     /**
