@@ -34,6 +34,8 @@ public final class FileOpens {
         }
     };
     private static long count;
+    /** Set by a hidden test (through {@link dev.kata.probe.api.FileOpenWatch}): told of each open as it happens. */
+    private static volatile Consumer<String> watcher;
 
     /** One file opened by the learner's code: its real path, the line that opened it, and its place in the order of opens. */
     public record Open(long sequence, String path, String line) {
@@ -57,9 +59,6 @@ public final class FileOpens {
                 : caller.getFileName() + ":" + caller.getLineNumber();
         PENDING.set(new Open(0, path, line));
     }
-
-    /** Set by a hidden test (through {@link dev.kata.probe.api.FileOpenWatch}): told of each open as it happens. */
-    private static volatile Consumer<String> watcher;
 
     /** Tells {@code watch} of every file the learner's code opens from now on, just after it opened; null: no one. */
     public static void watch(Consumer<String> watch) {
