@@ -343,11 +343,13 @@ class EventPipelineTest {
                     });
                 }
                 if (s.writer() == Mode.HELD) {
-                    settle();
+                    boolean settled = settle();
                     if (s.holdMs() > 0) {
                         Thread.sleep(s.holdMs());
                     }
-                    if (s.interruptOne()) {
+                    // Only a handler seen sitting still inside submit() is waiting for room: on a machine so
+                    // busy that the handlers never sat still, no one is interrupted.
+                    if (s.interruptOne() && settled) {
                         int before = waitingAtHold;
                         int startedBefore = startedAtHold;
                         List<String> waitingBefore = waitingHandlers;
@@ -440,14 +442,17 @@ class EventPipelineTest {
             }
         }
 
-        /** Waits until every handler has finished or sits still inside submit(), then measures the backlog. */
-        private void settle() throws InterruptedException {
+        /**
+         * Waits until every handler has finished or sits still inside submit(), then measures the backlog;
+         * false if they never sat still (a machine this busy), and nothing was measured.
+         */
+        private boolean settle() throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_DEADLINE_MS);
             boolean confirmed = false;
             while (true) {
                 boolean settled = stillFor(confirmed ? 60 : 10);
                 if (!settled && System.nanoTime() > deadline) {
-                    return; // the handlers never sat still (a machine this busy): no backlog measured this time
+                    return false; // the handlers never sat still (a machine this busy): no backlog measured this time
                 }
                 if (settled) {
                     int waiting = acceptedTotal.get() - started.get();
@@ -457,7 +462,7 @@ class EventPipelineTest {
                         waitingAtHold = waiting;
                         startedAtHold = started.get();
                         waitingHandlers = Arrays.stream(handlers).filter(Thread::isAlive).map(Thread::getName).toList();
-                        return;
+                        return true;
                     }
                     confirmed = true; // look again, longer, before calling it wrong
                 }
@@ -488,7 +493,9 @@ class EventPipelineTest {
 
         private void interruptAWaitingHandler() throws InterruptedException {
             for (int h = 0; h < handlers.length; h++) {
-                if (handlers[h].isAlive()) {
+                Thread.State state = handlers[h].getState();
+                if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
+                        || state == Thread.State.BLOCKED) {
                     interrupted = h;
                     handlers[h].interrupt();
                     handlers[h].join(INTERRUPT_GRACE_MS);
