@@ -271,11 +271,10 @@ class EventPipelineTest {
         private volatile Thread writerThread;
 
         // observations
-        private int waitingAtHold = -1;
+        /** The backlog once the handlers sat still with the writer held; null if they never did. */
+        private Backlog atHold;
         /** The backlog measured again once a waiting handler was interrupted, the writer still held. */
-        private int waitingAfterInterrupt = -1;
-        private int startedAtHold;
-        private List<String> waitingHandlers = List.of();
+        private Backlog afterInterrupt;
         private int interrupted = -1;
         private boolean interruptedStillInside;
         private List<String> stuckAfterRelease = List.of();
@@ -343,24 +342,17 @@ class EventPipelineTest {
                     });
                 }
                 if (s.writer() == Mode.HELD) {
-                    boolean settled = settle();
+                    atHold = settle();
                     if (s.holdMs() > 0) {
                         Thread.sleep(s.holdMs());
                     }
                     // Only a handler seen sitting still inside submit() is waiting for room: on a machine so
                     // busy that the handlers never sat still, no one is interrupted.
-                    if (s.interruptOne() && settled) {
-                        int before = waitingAtHold;
-                        int startedBefore = startedAtHold;
-                        List<String> waitingBefore = waitingHandlers;
+                    if (s.interruptOne() && atHold != null) {
                         interruptAWaitingHandler();
                         // The writer is still held and the interrupted handler's event was not accepted: the
                         // backlog may not grow.
-                        settle();
-                        waitingAfterInterrupt = waitingAtHold;
-                        waitingAtHold = before;
-                        startedAtHold = startedBefore;
-                        waitingHandlers = waitingBefore;
+                        afterInterrupt = settle();
                     }
                     if (s.closeWhileHeld()) {
                         // The scenario promises every handler done before close() (at most maxBacklog + 1
@@ -444,29 +436,31 @@ class EventPipelineTest {
 
         /**
          * Waits until every handler has finished or sits still inside submit(), then measures the backlog;
-         * false if they never sat still (a machine this busy), and nothing was measured.
+         * null if they never sat still (a machine this busy), and nothing was measured.
          */
-        private boolean settle() throws InterruptedException {
+        private Backlog settle() throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_DEADLINE_MS);
             boolean confirmed = false;
             while (true) {
                 boolean settled = stillFor(confirmed ? 60 : 10);
                 if (!settled && System.nanoTime() > deadline) {
-                    return false; // the handlers never sat still (a machine this busy): no backlog measured this time
+                    return null; // the handlers never sat still (a machine this busy): no backlog measured this time
                 }
                 if (settled) {
                     int waiting = acceptedTotal.get() - started.get();
                     boolean someoneWaits = Arrays.stream(handlers).anyMatch(Thread::isAlive);
                     boolean looksWrong = waiting > s.maxBacklog() || (someoneWaits && waiting < s.maxBacklog());
                     if (!looksWrong || confirmed) {
-                        waitingAtHold = waiting;
-                        startedAtHold = started.get();
-                        waitingHandlers = Arrays.stream(handlers).filter(Thread::isAlive).map(Thread::getName).toList();
-                        return true;
+                        return new Backlog(waiting, started.get(),
+                                Arrays.stream(handlers).filter(Thread::isAlive).map(Thread::getName).toList());
                     }
                     confirmed = true; // look again, longer, before calling it wrong
                 }
             }
+        }
+
+        /** Accepted events waiting for the writer, events it had started on, and the handlers inside submit(). */
+        private record Backlog(int waiting, int started, List<String> waitingHandlers) {
         }
 
         private boolean stillFor(long windowMs) throws InterruptedException {
@@ -634,29 +628,30 @@ class EventPipelineTest {
                         + "' was still alive 200 ms later " + scenario() + ". close() ends the writer thread.");
             }
             verifyEveryEventOnce();
-            if (waitingAtHold > s.maxBacklog()) {
+            if (atHold != null && atHold.waiting() > s.maxBacklog()) {
                 throw Pitfalls.resourceLeak("The writer was held on its first event, and the request handlers"
-                        + " kept submitting: " + waitingAtHold + " accepted events piled up waiting for the writer"
-                        + " (submit() had returned " + times(waitingAtHold + startedAtHold) + ", the writer had"
-                        + " started on " + startedAtHold + "), with maxBacklog = " + s.maxBacklog() + " "
+                        + " kept submitting: " + atHold.waiting() + " accepted events piled up waiting for the writer"
+                        + " (submit() had returned " + times(atHold.waiting() + atHold.started()) + ", the writer had"
+                        + " started on " + atHold.started() + "), with maxBacklog = " + s.maxBacklog() + " "
                         + scenario() + ". Nothing pushed back on the producers enough: a queue between them grows as"
                         + " long as the database is slower than the traffic, until the heap is gone (in Go: a"
                         + " channel buffer sized 'big enough', or an ever-growing slice). A warning or a larger"
                         + " buffer only delays it. When maxBacklog events are waiting, submit() must wait for the"
                         + " writer to take one.");
             }
-            if (waitingAfterInterrupt > s.maxBacklog()) {
+            if (afterInterrupt != null && afterInterrupt.waiting() > s.maxBacklog()) {
                 throw Pitfalls.resourceLeak("The writer was held on its first event, and one handler waiting inside"
                         + " submit() was interrupted (it got InterruptedException, its event not accepted); the writer"
-                        + " still held, " + waitingAfterInterrupt + " accepted events were then waiting for it, with"
+                        + " still held, " + afterInterrupt.waiting() + " accepted events were then waiting for it, with"
                         + " maxBacklog = " + s.maxBacklog() + " " + scenario() + ": the backlog grew while the writer"
                         + " took nothing. An interrupted wait for room must make none (a permit or a count given back"
                         + " that was never taken lets one more event in).");
             }
-            if (!waitingHandlers.isEmpty() && waitingAtHold < s.maxBacklog()) {
-                throw new AssertionError(String.join(" and ", waitingHandlers) + " waited inside submit() while only "
-                        + waitingAtHold + " accepted events were waiting for the writer (submit() had returned "
-                        + times(waitingAtHold + startedAtHold) + ", the writer had started on " + startedAtHold
+            if (atHold != null && !atHold.waitingHandlers().isEmpty() && atHold.waiting() < s.maxBacklog()) {
+                throw new AssertionError(String.join(" and ", atHold.waitingHandlers()) + " waited inside submit()"
+                        + " while only " + atHold.waiting() + " accepted events were waiting for the writer (submit()"
+                        + " had returned " + times(atHold.waiting() + atHold.started()) + ", the writer had started on "
+                        + atHold.started()
                         + "), with maxBacklog = " + s.maxBacklog() + " " + scenario() + ". While fewer than"
                         + " maxBacklog events wait, submit() returns at once: a request handler waits for the audit"
                         + " database only when the backlog is full (an event the writer has started on no longer"
