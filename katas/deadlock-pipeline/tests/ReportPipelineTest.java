@@ -193,11 +193,18 @@ class ReportPipelineTest {
             for (int c = 0; c < callers; c++) {
                 // Round 4 reads a long export with every marker in it to the end. Rounds 5 and 6 begin with
                 // a long export whose interrupted reads throw, past a failed row or an interrupted caller:
-                // the reader is then surely reading when the consumer leaves.
+                // the reader is then surely reading when the consumer leaves. Rounds 7 to 9 begin with a long
+                // export that fails, or a row that fails to format, with an Error and with an exception:
+                // every run holds each kind of failure, whatever the seed draws.
                 Scenario.Outcome forced = c > 0 ? null : round == 4 ? Scenario.Outcome.WHOLE
                         : round == 5 ? Scenario.Outcome.FORMAT_FAILS
-                        : round == 6 ? Scenario.Outcome.CALLER_INTERRUPTED : null;
-                scenarios.add(Scenario.draw(random, round * 10 + c, round < 5 ? round : forced != null ? 4 : -1, forced));
+                        : round == 6 ? Scenario.Outcome.CALLER_INTERRUPTED
+                        : round == 7 || round == 8 ? Scenario.Outcome.EXPORT_FAILS
+                        : round == 9 ? Scenario.Outcome.FORMAT_FAILS : null;
+                Boolean asError = forced == null || forced == Scenario.Outcome.CALLER_INTERRUPTED
+                        || forced == Scenario.Outcome.WHOLE ? null : round == 5 || round == 7;
+                scenarios.add(Scenario.draw(random, round * 10 + c, round < 5 ? round : forced != null ? 4 : -1, forced,
+                        asError));
             }
             String replay = "(seed " + seed + ", round " + round + ": " + scenarios + ")";
             java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(callers);
@@ -266,7 +273,7 @@ class ReportPipelineTest {
             return all.toArray(String[]::new);
         }
 
-        static Scenario draw(java.util.Random r, int n, int fixedLength, Outcome forced) {
+        static Scenario draw(java.util.Random r, int n, int fixedLength, Outcome forced, Boolean asError) {
             Scenario sc = new Scenario("s" + n);
             int[] lengths = {0, 1, 2, 5, 1_100};
             int length = fixedLength >= 0 ? lengths[fixedLength] : lengths[r.nextInt(lengths.length)];
@@ -294,14 +301,14 @@ class ReportPipelineTest {
                 int[] where = {0, length / 2, length - 1, length};
                 sc.at = Math.max(0, where[r.nextInt(where.length)]);
                 sc.inHasNext = sc.at == length || r.nextBoolean();
-                sc.failure = r.nextBoolean()
+                sc.failure = !(asError != null ? asError : r.nextBoolean())
                         ? new UncheckedIOException("export of " + sc.id + " reset", new IOException("connection reset"))
                         : new AssertionError("export of " + sc.id + " broke (an Error)");
             } else if (tagged.isEmpty() || sc.outcome == Outcome.CALLER_INTERRUPTED && tagged.get(0) >= length - 2) {
                 sc.outcome = Outcome.WHOLE;
             } else if (sc.outcome == Outcome.FORMAT_FAILS) {
                 sc.at = tagged.get(r.nextInt(tagged.size()));
-                sc.failure = r.nextBoolean() ? new IllegalStateException("row of " + sc.id + " cannot be formatted")
+                sc.failure = !(asError != null ? asError : r.nextBoolean()) ? new IllegalStateException("row of " + sc.id + " cannot be formatted")
                         : new StackOverflowError("formatting a row of " + sc.id + " (an Error)");
             } else if (sc.outcome == Outcome.CALLER_INTERRUPTED) {
                 do {

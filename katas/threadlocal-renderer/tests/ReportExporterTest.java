@@ -58,17 +58,16 @@ class ReportExporterTest {
         // Every run holds one of each kind; the seed draws the rest.
         scenarios.add(new Scenario(1, 3, true, true, List.of(), false, false));
         scenarios.add(new Scenario(2, 5, false, true, List.of(), true, false));
-        scenarios.add(new Scenario(1, 4, true, false, List.of(new Failure(Stage.BUILD, 1, failure(random))), false,
-                false));
-        scenarios.add(new Scenario(1, 4, true, false, List.of(new Failure(Stage.RENDER, 1, failure(random))), false,
-                false));
-        scenarios.add(new Scenario(2, 6, true, false, List.of(new Failure(Stage.RESET, 2, failure(random))), false,
-                false));
-        // The only build fails while the other exports already wait for a renderer: none will come back.
-        scenarios.add(new Scenario(1, 3, true, false, List.of(new Failure(Stage.BUILD, 1, failure(random))), false,
-                false, true));
-        scenarios.add(new Scenario(1, 2, false, false, List.of(new Failure(Stage.BUILD, 1, failure(random))), false,
-                false, true));
+        for (int kind = 0; kind < 3; kind++) { // each failing stage with each kind of failure, in every run
+            scenarios.add(new Scenario(1, 4, true, false, List.of(new Failure(Stage.BUILD, 1, kind)), false, false));
+            scenarios.add(new Scenario(1, 4, true, false, List.of(new Failure(Stage.RENDER, 1, kind)), false, false));
+            scenarios.add(new Scenario(2, 6, true, false, List.of(new Failure(Stage.RESET, 2, kind)), false, false));
+            // The only build fails while the other exports already wait for a renderer: none will come back.
+            scenarios.add(new Scenario(1, 3, true, false, List.of(new Failure(Stage.BUILD, 1, kind)), false, false,
+                    true));
+            scenarios.add(new Scenario(1, 2, false, false, List.of(new Failure(Stage.BUILD, 1, kind)), false, false,
+                    true));
+        }
         scenarios.add(new Scenario(3, 7, true, true, List.of(), false, true));
         for (int n = 0; n < 8; n++) {
             int cap = new int[] {1, 2, 3, 8}[random.nextInt(4)];
