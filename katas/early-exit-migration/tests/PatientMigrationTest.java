@@ -4,6 +4,7 @@ import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 
+import dev.kata.probe.api.LearnerCode;
 import dev.kata.probe.api.MainRunner;
 import dev.kata.probe.api.Pitfalls;
 import java.io.IOException;
@@ -72,7 +73,7 @@ class PatientMigrationTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void everyRecordIsMigratedBeforeMigrateAllReturns() throws Throwable {
         try {
             heldRun.get(2500, MILLISECONDS);
@@ -463,6 +464,127 @@ class PatientMigrationTest {
         }
         interruptedCallerStillWaits(seed, 3 + random.nextInt(20), false);
         interruptedCallerStillWaits(seed, 3 + random.nextInt(20), true);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // 7. As many records as the real migration: tens of thousands, all of them in flight.
+    // ---------------------------------------------------------------------------------------
+
+    /**
+     * Seventy thousand virtual threads take seconds to run, so this runs only for code that uses a
+     * JDK class with a size limit: a Phaser holds at most 65,535 parties, a ForkJoinPool at most
+     * 32,767 threads. Waiting for that many in any other way holds as well as for the 600 above.
+     */
+    @Test
+    @Order(7)
+    @Timeout(value = 20, unit = SECONDS)
+    void tensOfThousandsOfRecordsInFlightAtOnce() throws Exception {
+        if (!LearnerCode.mentions(PatientMigration.class, "java.util.concurrent.Phaser",
+                "java.util.concurrent.ForkJoinPool", "newWorkStealingPool")) {
+            return;
+        }
+        int count = 70_000;
+        List<String> ids = ids(count);
+        HeldBulkService service = new HeldBulkService(count);
+        Thread opener = Thread.ofPlatform().daemon().name("hidden-test-service").start(service::answerWhenAllArrivedOrStill);
+        MigrationReport report;
+        try {
+            report = PatientMigration.migrateAll(ids, service);
+        } catch (RuntimeException | Error e) {
+            int arrived = service.arrived.get();
+            service.open();
+            throw new AssertionError("With " + count + " records, migrateAll threw " + e + " after " + arrived
+                    + " writes had reached the new records service (it answered none of them until every"
+                    + " record's write had arrived, or until no new write had arrived for "
+                    + HeldBulkService.STILL_MS + " ms). The real migration has tens of thousands of records,"
+                    + " each on a thread of its own and all of them in flight at once while the service is slow:"
+                    + " whatever migrateAll counts them with must hold that many.", e);
+        } finally {
+            service.open();
+        }
+        opener.join(2_000);
+        int written = service.written.size();
+        if (written < count || service.inFlight.get() > 0) {
+            throw Pitfalls.lostWork("With " + count + " records, migrateAll returned while " + (count - written)
+                    + " were not yet written (" + service.inFlight.get() + " writes still in flight); in this test"
+                    + " the new records service answered only once every write had arrived, or once none had"
+                    + " arrived for " + HeldBulkService.STILL_MS + " ms. migrateAll must return only once every"
+                    + " record has been migrated or has failed.");
+        }
+        if (report.migrated().size() != count || !report.failures().isEmpty()) {
+            throw new AssertionError("With " + count + " records, every write was answered, but the report lists "
+                    + report.migrated().size() + " migrated records and " + report.failures().size()
+                    + " failures" + (report.failures().isEmpty() ? ""
+                            : " (the first: " + report.failures().entrySet().iterator().next() + ")")
+                    + " instead of " + count + " migrated records and no failures.");
+        }
+    }
+
+    /**
+     * A service for many records: it holds every write until every record's write has arrived (or
+     * until none has arrived for a while, so that a migration that keeps fewer in flight still goes
+     * on), then answers them all.
+     */
+    static final class HeldBulkService implements RecordStore {
+        static final long STILL_MS = 1_000;
+        private final int expected;
+        private final CountDownLatch gate = new CountDownLatch(1);
+        final AtomicInteger arrived = new AtomicInteger();
+        final AtomicInteger inFlight = new AtomicInteger();
+        final Set<String> written = ConcurrentHashMap.newKeySet();
+
+        HeldBulkService(int expected) {
+            this.expected = expected;
+        }
+
+        @Override
+        public String readLegacy(String patientId) {
+            return legacyLine(patientId);
+        }
+
+        @Override
+        public void writeMigrated(String patientId, String record) throws IOException {
+            inFlight.incrementAndGet();
+            arrived.incrementAndGet();
+            try {
+                if (!gate.await(15, SECONDS)) {
+                    throw new IOException("hidden test: the service never answered");
+                }
+                written.add(patientId);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while writing " + patientId);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
+
+        void answerWhenAllArrivedOrStill() {
+            int seen = -1;
+            long stillSince = System.nanoTime();
+            while (gate.getCount() > 0) {
+                int now = arrived.get();
+                if (now >= expected) {
+                    break;
+                }
+                if (now != seen) {
+                    seen = now;
+                    stillSince = System.nanoTime();
+                } else if (System.nanoTime() - stillSince > MILLISECONDS.toNanos(STILL_MS)) {
+                    break;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+            open();
+        }
+
+        void open() {
+            gate.countDown();
+        }
     }
 
     /**

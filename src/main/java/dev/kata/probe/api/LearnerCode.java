@@ -11,10 +11,14 @@ import org.objectweb.asm.ClassReader;
  * What the learner's compiled code holds, for tests that must draw their data from it: an end
  * marker is a string the learner picked, and no fixed list of guesses ("EOF", "", "\u0000"...)
  * holds every one, so a test that feeds data equal to the learner's own strings finds any of them.
+ * And what it uses, for a scenario too costly to run on every check that only code using a
+ * certain JDK class can fail (a {@code Phaser} holds at most 65,535 parties).
  */
 public final class LearnerCode {
-    /** The tag of a {@code CONSTANT_String} entry in a class file's constant pool (JVMS 4.4). */
+    /** Tags of constant-pool entries (JVMS 4.4) whose first two bytes index a name. */
+    private static final int CONSTANT_CLASS = 7;
     private static final int CONSTANT_STRING = 8;
+    private static final int CONSTANT_NAME_AND_TYPE = 12;
 
     private LearnerCode() {
     }
@@ -26,6 +30,46 @@ public final class LearnerCode {
      */
     public static List<String> stringLiterals(Class<?> learnerClass) {
         Set<String> found = new LinkedHashSet<>();
+        forEachConstant(learnerClass, (reader, index, offset, buffer) -> {
+            if (reader.readByte(offset - 1) == CONSTANT_STRING && reader.readConst(index, buffer) instanceof String s) {
+                found.add(s);
+            }
+        });
+        return List.copyOf(found);
+    }
+
+    /**
+     * Whether {@code learnerClass} or a class nested in it uses any of {@code names}: a class by its
+     * binary name ({@code "java.util.concurrent.Phaser"}: constructed, called, cast to, or named in
+     * the type of a method it calls) or a method or field by its simple name
+     * ({@code "newWorkStealingPool"}). False if its class file cannot be read.
+     */
+    public static boolean mentions(Class<?> learnerClass, String... names) {
+        Set<String> wanted = new LinkedHashSet<>();
+        for (String name : names) {
+            wanted.add(name.replace('.', '/'));
+        }
+        boolean[] found = {false};
+        forEachConstant(learnerClass, (reader, index, offset, buffer) -> {
+            int tag = reader.readByte(offset - 1);
+            if (tag == CONSTANT_CLASS || tag == CONSTANT_NAME_AND_TYPE) {
+                String name = reader.readUTF8(offset, buffer);
+                String descriptor = tag == CONSTANT_NAME_AND_TYPE ? reader.readUTF8(offset + 2, buffer) : "";
+                for (String w : wanted) {
+                    found[0] |= name.equals(w) || name.contains("L" + w + ";") || descriptor.contains("L" + w + ";");
+                }
+            }
+        });
+        return found[0];
+    }
+
+    @FunctionalInterface
+    private interface ConstantVisitor {
+        void visit(ClassReader reader, int index, int offset, char[] buffer);
+    }
+
+    /** Visits every constant-pool entry of {@code learnerClass} and of the classes nested in it. */
+    private static void forEachConstant(Class<?> learnerClass, ConstantVisitor visitor) {
         Set<Class<?>> classes = new LinkedHashSet<>();
         classes.add(learnerClass);
         try {
@@ -34,28 +78,22 @@ public final class LearnerCode {
             // a nest member that cannot be loaded: the classes that can still count
         }
         for (Class<?> c : classes) {
-            addStrings(c, found);
-        }
-        return List.copyOf(found);
-    }
-
-    private static void addStrings(Class<?> c, Set<String> found) {
-        String file = c.getName().substring(c.getName().lastIndexOf('.') + 1) + ".class";
-        try (InputStream in = c.getResourceAsStream(file)) {
-            if (in == null) {
-                return;
-            }
-            ClassReader reader = new ClassReader(in);
-            char[] buffer = new char[reader.getMaxStringLength()];
-            for (int i = 1; i < reader.getItemCount(); i++) {
-                int offset = reader.getItem(i); // 0 for the unused slot after a long or a double
-                if (offset > 0 && reader.readByte(offset - 1) == CONSTANT_STRING
-                        && reader.readConst(i, buffer) instanceof String s) {
-                    found.add(s);
+            String file = c.getName().substring(c.getName().lastIndexOf('.') + 1) + ".class";
+            try (InputStream in = c.getResourceAsStream(file)) {
+                if (in == null) {
+                    continue;
                 }
+                ClassReader reader = new ClassReader(in);
+                char[] buffer = new char[reader.getMaxStringLength()];
+                for (int i = 1; i < reader.getItemCount(); i++) {
+                    int offset = reader.getItem(i); // 0 for the unused slot after a long or a double
+                    if (offset > 0) {
+                        visitor.visit(reader, i, offset, buffer);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // an unreadable class file adds nothing
             }
-        } catch (IOException | RuntimeException e) {
-            // an unreadable class file adds nothing
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.kata.probe.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -41,5 +42,26 @@ class LearnerCodeTest {
     @Test
     void aClassWithoutAReadableClassFileHasNone() {
         assertEquals(List.of(), LearnerCode.stringLiterals(int.class));
+    }
+
+    @Test
+    void tellsWhichClassesAndMethodsTheCodeUses() {
+        assertTrue(LearnerCode.mentions(PhaserCountingCode.class, "java.util.concurrent.Phaser"));
+        assertFalse(LearnerCode.mentions(Pipeline.class, "java.util.concurrent.Phaser", "newWorkStealingPool"));
+        assertTrue(LearnerCode.mentions(WorkStealingCode.class, "java.util.concurrent.ForkJoinPool", "newWorkStealingPool"));
+        assertFalse(LearnerCode.mentions(WorkStealingCode.class, "java.util.concurrent.ForkJoinPool"));
+        assertFalse(LearnerCode.mentions(int.class, "java.util.concurrent.Phaser"));
+    }
+}
+
+/** Stands for a learner's class (a nest of its own) that counts its threads with a Phaser, in a lambda. */
+final class PhaserCountingCode {
+    final Runnable start = () -> new java.util.concurrent.Phaser(1).arriveAndDeregister();
+}
+
+/** Uses a JDK method by name only: its return type is not the class behind it. */
+final class WorkStealingCode {
+    Object pool() {
+        return java.util.concurrent.Executors.newWorkStealingPool(4);
     }
 }
