@@ -539,6 +539,75 @@ class CodingBackfillTest {
         }
     }
 
+    /**
+     * Two backfills on one CodingBackfill, the first one's caller interrupted while both have
+     * lookups held: the interrupt stops the first backfill only; the second one still looks up
+     * every one of its records.
+     */
+    @Test
+    @Order(6)
+    void interruptingOneBackfillLeavesTheOtherWhole() throws Exception {
+        List<String> first = recordIds("A-", 30);
+        List<String> second = recordIds("B-", 60);
+        TwoCallsService service = new TwoCallsService(LIMIT);
+        CodingBackfill backfill = new CodingBackfill(service);
+        Run a = Run.start(backfill, first);
+        Run b = null;
+        try {
+            if (!service.awaitInFlight("A", LIMIT, FILL_WAIT_MS)) {
+                a.rethrowFailure();
+                fail("With 30 records waiting, the backfill never had " + LIMIT + " lookups running at once"
+                        + " within " + FILL_WAIT_MS + " ms.");
+            }
+            b = Run.start(backfill, second);
+            // All of its slots in use, and its thread waiting for one to come back (none in flight if the
+            // two backfills share one bound: the first one holds it all).
+            if (service.awaitInFlight("B", LIMIT, 300)) {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+                while (b.thread.getState() == Thread.State.RUNNABLE && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+            }
+            a.thread.interrupt();
+            long wait = dev.kata.probe.api.Patience.millis(2000, 6000);
+            if (!a.done.await(wait, TimeUnit.MILLISECONDS)) {
+                throw Pitfalls.timeout("Two backfills ran on one CodingBackfill; the first one's thread was"
+                        + " interrupted while its lookups were held open, and " + wait + " ms later that backfill"
+                        + " had neither returned nor thrown: it is " + Run.where(a.thread) + ".");
+            }
+            int secondInFlight = service.inFlight("B");
+            service.letGo("B");
+            Map<String, String> codes;
+            try {
+                codes = b.await(FINISH_WAIT_MS);
+            } catch (AssertionError e) {
+                throw new AssertionError("Two backfills ran on one CodingBackfill, and the first one's thread was"
+                        + " interrupted; the second one's caller was not. " + e.getMessage(), e.getCause());
+            }
+            List<String> neverLookedUp = second.stream().filter(id -> !service.calls.containsKey(id)).toList();
+            if (codes == null || codes.size() != second.size() || !neverLookedUp.isEmpty()) {
+                throw Pitfalls.lostWork("Two backfills ran on one CodingBackfill (" + first.size() + " and "
+                        + second.size() + " records, " + LIMIT + " lookups at a time each); the first one's thread"
+                        + " was interrupted while its lookups were held open, and the second one had "
+                        + secondInFlight + " lookups in flight. Then the second one's lookups were answered, and it"
+                        + " returned " + (codes == null ? "null" : codes.size() + " codes") + " for its "
+                        + second.size() + " records" + (neverLookedUp.isEmpty() ? "" : ", " + neverLookedUp.size()
+                                + " of them never looked up (e.g. " + neverLookedUp.subList(0,
+                                        Math.min(5, neverLookedUp.size())) + ")") + ". An interrupt stops the"
+                        + " backfill whose thread got it; a stop signal kept in a field of the CodingBackfill"
+                        + " reaches every backfill running on it.");
+            }
+        } finally {
+            service.letGo("A");
+            service.letGo("B");
+            a.thread.interrupt();
+            a.done.await(FINISH_WAIT_MS, TimeUnit.MILLISECONDS);
+            if (b != null) {
+                b.done.await(FINISH_WAIT_MS, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ the terminology service double
 
     /** Holds the first lookup it gets until the test lets it go; answers every other one at once. */
@@ -591,6 +660,58 @@ class CodingBackfillTest {
                 return CountingService.codeFor(recordId);
             } finally {
                 inFlight.decrementAndGet();
+            }
+        }
+    }
+
+    /** Holds every lookup of a call (the records of one backfill: "A-..." or "B-...") until that call is let go. */
+    static final class TwoCallsService implements TerminologyService {
+        private final int limit;
+        final Map<String, Integer> calls = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+        private final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
+
+        TwoCallsService(int limit) {
+            this.limit = limit;
+        }
+
+        int inFlight(String call) {
+            return inFlight.computeIfAbsent(call, k -> new AtomicInteger()).get();
+        }
+
+        boolean awaitInFlight(String call, int n, long millis) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            while (inFlight(call) < n) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                Thread.sleep(2);
+            }
+            return true;
+        }
+
+        void letGo(String call) {
+            gates.computeIfAbsent(call, k -> new CountDownLatch(1)).countDown();
+        }
+
+        @Override
+        public int maxConcurrentCalls() {
+            return limit;
+        }
+
+        @Override
+        public String lookup(String recordId) throws InterruptedException {
+            calls.merge(recordId, 1, Integer::sum);
+            String call = recordId.substring(0, recordId.indexOf('-'));
+            AtomicInteger now = inFlight.computeIfAbsent(call, k -> new AtomicInteger());
+            now.incrementAndGet();
+            try {
+                if (!gates.computeIfAbsent(call, k -> new CountDownLatch(1)).await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("hidden test: lookup never let go");
+                }
+                return CountingService.codeFor(recordId);
+            } finally {
+                now.decrementAndGet();
             }
         }
     }
