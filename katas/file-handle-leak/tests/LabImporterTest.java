@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -161,9 +162,11 @@ class LabImporterTest {
         Random random = new Random(seed);
         Path root = inbox;
         try {
-            for (int n = 1; n <= 8; n++) {
+            for (int n = 1; n <= 12; n++) {
                 inbox = Files.createDirectory(root.resolve("scenario-" + n));
-                int kind = n % 4; // none, unchecked, unchecked I/O, Error: each drawn twice
+                // none, unchecked, unchecked I/O, Error, the sink's own IllegalArgumentException, a file that
+                // cannot be read: each kind twice in every run
+                int kind = n % 6;
                 int files = kind == 0 ? new int[] {0, 1, 3, 10}[random.nextInt(4)] : new int[] {1, 3, 10}[random.nextInt(3)];
                 List<String> expected = new ArrayList<>();
                 StringBuilder shape = new StringBuilder();
@@ -187,17 +190,28 @@ class LabImporterTest {
                     Files.writeString(inbox.resolve("lab-999.csv"), "P-99901,sodium,1\n");
                     expected.add("lab-999.csv:P-99901");
                 }
+                String unreadable = null;
+                if (kind == 5) { // bytes that are not UTF-8 at the end of one lab file: reading it fails
+                    try (Stream<Path> labFiles = Files.list(inbox)) {
+                        List<Path> csv = labFiles.sorted().toList();
+                        Path broken = csv.get(random.nextInt(csv.size()));
+                        Files.write(broken, new byte[] {(byte) 0xff, (byte) 0xfe, '\n'}, StandardOpenOption.APPEND);
+                        unreadable = broken.getFileName().toString();
+                    }
+                }
                 Files.writeString(inbox.resolve("README.txt"), "not a lab file\n");
-                int failAt = kind == 0 ? -1 : random.nextInt(expected.size());
+                int failAt = kind == 0 || kind == 5 ? -1 : random.nextInt(expected.size());
                 Throwable thrown = switch (kind) {
                     case 1 -> new IllegalStateException("results database unavailable");
                     case 2 -> new UncheckedIOException(new IOException("connection reset"));
                     case 3 -> new AssertionError("corrupt result row");
+                    case 4 -> new IllegalArgumentException("unknown unit for sodium");
                     default -> null;
                 };
-                shape.append(String.format("seed %d, scenario %d: %s with %s%s", seed, n, count(files, "lab file"),
+                shape.append(String.format("seed %d, scenario %d: %s with %s%s%s", seed, n, count(files, "lab file"),
                         count(expected.size(), "result"), thrown == null ? "" : ", the sink throws " + thrown + " at result "
-                                + (failAt + 1) + " (" + expected.get(failAt) + ")"));
+                                + (failAt + 1) + " (" + expected.get(failAt) + ")",
+                        unreadable == null ? "" : ", " + unreadable + " ending in two bytes that are not UTF-8"));
                 String scenario = shape.toString();
                 List<String> seen = new ArrayList<>();
                 int[] peak = {0};
@@ -230,7 +244,12 @@ class LabImporterTest {
                     throw Pitfalls.resourceLeak(peak[0] + " lab files (" + peakFiles[0] + ") were open at once while"
                             + " results arrived (" + scenario + "). Close each file before you open the next.");
                 }
-                if (thrown != null) {
+                if (unreadable != null) {
+                    if (!(outcome instanceof Throwable)) {
+                        fail("importAll() returned " + outcome + " (" + scenario + "): a file it could not read must"
+                                + " not pass for imported");
+                    }
+                } else if (thrown != null) {
                     if (!causedBy(outcome instanceof Throwable e ? e : null, thrown)) {
                         fail("importAll() " + (outcome instanceof Throwable e ? "threw " + e : "returned " + outcome)
                                 + " when the sink threw " + thrown + " (" + scenario + "): the sink's failure must"
