@@ -251,6 +251,37 @@ class ConfigRegistryTest {
         }
         assertEquals("7432", registry.get(PORT), "port after a change of that one key");
         assertEquals("true", registry.snapshot().get("audit.enabled"), "a setting added by a change of one key");
+
+        // A request that edits the snapshot it was handed (the map's own business, or refused) changes no
+        // other request's settings.
+        Map<String, String> mine = registry.snapshot();
+        Map<String, String> theirs = registry.snapshot();
+        String edit;
+        try {
+            mine.put(HOST, "edited-by-one-request");
+            mine.remove(PORT);
+            edit = "put " + HOST + "=edited-by-one-request and removed " + PORT + " from it";
+        } catch (UnsupportedOperationException refused) {
+            return; // an unmodifiable snapshot: nobody can change it
+        }
+        List<String> seen = new ArrayList<>();
+        if (!HOST_B.equals(theirs.get(HOST)) || !"7432".equals(theirs.get(PORT))) {
+            seen.add("another request's snapshot, taken before, now shows " + HOST + "=" + theirs.get(HOST) + ", "
+                    + PORT + "=" + theirs.get(PORT));
+        }
+        if (!HOST_B.equals(registry.get(HOST)) || !"7432".equals(registry.get(PORT))) {
+            seen.add("get() now answers " + HOST + "=" + registry.get(HOST) + ", " + PORT + "=" + registry.get(PORT));
+        }
+        Map<String, String> later = registry.snapshot();
+        if (!HOST_B.equals(later.get(HOST)) || !"7432".equals(later.get(PORT))) {
+            seen.add("a snapshot taken later shows " + HOST + "=" + later.get(HOST) + ", " + PORT + "=" + later.get(PORT));
+        }
+        if (!seen.isEmpty()) {
+            throw Pitfalls.race("One request edited the snapshot it was handed (it " + edit + "), and no change was"
+                    + " applied; yet "
+                    + String.join("; ", seen) + ". snapshot() handed out a map that other requests and the registry"
+                    + " share: hand each request a copy, or a map nobody can change.");
+        }
     }
 
     // ------------------------------------------------------------------------------------
