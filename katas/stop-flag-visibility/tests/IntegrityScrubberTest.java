@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kata.probe.api.Pitfalls;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -120,10 +122,61 @@ class IntegrityScrubberTest {
                     fail(call + " returned true, but the scrubber was never stopped and is still running");
                 }
             }
+            // the longest timeouts there are, as a caller that means "however long it takes" passes them: no
+            // answer while the scrubber runs, and true once it has been stopped and has ended
+            Map<String, CompletableFuture<Answer>> longest = new LinkedHashMap<>();
+            for (TimeUnit unit : new TimeUnit[] {TimeUnit.DAYS, TimeUnit.NANOSECONDS}) {
+                longest.put("awaitTermination(Long.MAX_VALUE, " + unit + ")", awaitTerminationAsync(scrubber, Long.MAX_VALUE, unit));
+            }
+            Thread.sleep(100);
+            for (Map.Entry<String, CompletableFuture<Answer>> call : longest.entrySet()) {
+                if (call.getValue().isDone()) {
+                    Answer early = answerOf(call.getValue(), call.getKey());
+                    fail(call.getKey() + " on a scrubber that was never stopped returned " + early.ended() + " after "
+                            + early.elapsedMs() + " ms: with the longest timeout there is, it waits until the thread"
+                            + " has ended (a deadline of now plus that timeout overflows a long)");
+                }
+            }
+            scrubber.stop();
+            for (Map.Entry<String, CompletableFuture<Answer>> call : longest.entrySet()) {
+                Answer after = answerOf(call.getValue(), call.getKey());
+                if (after == null || !after.ended()) {
+                    fail(call.getKey() + " on a scrubber stopped 100 ms after the call " + (after == null
+                            ? "had not returned 3 s after the stop" : "returned false") + ": it must answer true"
+                            + " once the thread has ended");
+                }
+            }
         } finally {
             scrubber.stop();
             scrubber.awaitTermination(STOP_WITHIN_MS, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** What {@code future} holds within 3 s (null if nothing); a failure of the call fails the test. */
+    private static Answer answerOf(CompletableFuture<Answer> future, String call) throws Exception {
+        try {
+            return future.get(3, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError(call + " threw " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Calls {@code awaitTermination(timeout, unit)} on a thread of the service's; the answer, or what it threw. */
+    private static CompletableFuture<Answer> awaitTerminationAsync(IntegrityScrubber scrubber, long timeout,
+            TimeUnit unit) {
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        Thread.ofPlatform().name("service-thread").daemon().start(() -> {
+            long t0 = System.nanoTime();
+            try {
+                boolean ended = scrubber.awaitTermination(timeout, unit);
+                answer.complete(new Answer(ended, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)));
+            } catch (InterruptedException | RuntimeException | Error e) {
+                answer.completeExceptionally(e);
+            }
+        });
+        return answer;
     }
 
     /** What awaitTermination answered, and after how long. */
