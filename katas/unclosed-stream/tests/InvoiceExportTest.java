@@ -162,8 +162,14 @@ class InvoiceExportTest {
             written = InvoiceExport.exportAll(List.of(eu1, eu2), report);
         } catch (ExportFailedException e) {
             // the export ended, and said that it is incomplete: because of eu-2's failure
-            if (causedBy(e, reset)) {
+            if (e.getCause() == reset) {
                 return;
+            }
+            if (causedBy(e, reset)) {
+                fail("Shard eu-2 failed on its second page (" + describe(reset) + "); exportAll threw " + describe(e)
+                        + ": its cause is another exception that wraps eu-2's failure. Give the ExportFailedException"
+                        + " the shard's failure itself as its cause (a Future's get() wraps what the task threw in an"
+                        + " ExecutionException; its getCause() is the failure).", e);
             }
             fail("Shard eu-2 failed on its second page (" + describe(reset) + "), while eu-1 was still fetching"
                     + " its own; exportAll threw " + describe(e) + ", not caused by eu-2's failure. The exception"
@@ -415,9 +421,10 @@ class InvoiceExportTest {
             String what = "in export " + this + " " + replay;
             String ended = thrown == null ? "returned " + returned : "threw " + describe(thrown);
             if (failure != null) {
-                if (!(thrown instanceof ExportFailedException) || !causedBy(thrown, failure)) {
+                if (!(thrown instanceof ExportFailedException) || thrown.getCause() != failure) {
                     fail("shard " + shards.get(failShard).name + " failed with " + describe(failure) + ", and exportAll "
-                            + ended + " instead of an ExportFailedException caused by that failure, " + what, thrown);
+                            + ended + " instead of an ExportFailedException whose cause is that failure itself, "
+                            + what, thrown);
                 }
             } else if (writeFailure != null) {
                 if (!causedBy(thrown, writeFailure)) {
