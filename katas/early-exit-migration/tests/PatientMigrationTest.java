@@ -3,6 +3,7 @@ package earlyexitmigration;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kata.probe.api.LearnerCode;
 import dev.kata.probe.api.MainRunner;
@@ -464,6 +465,92 @@ class PatientMigrationTest {
         }
         interruptedCallerStillWaits(seed, 3 + random.nextInt(20), false);
         interruptedCallerStillWaits(seed, 3 + random.nextInt(20), true);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // 9. Two migrations at once: each call waits for its own records, whatever the other does.
+    // ---------------------------------------------------------------------------------------
+
+    /**
+     * Call A migrates two records whose writes are held; call B, started next, one record answered
+     * at once. Then A's first write is answered, its second still held: A must go on waiting for
+     * it, and each report holds its own call's records. (A waiting that some other call can take
+     * over, such as one queue of threads for all calls, lets A return here.)
+     */
+    @Test
+    @Order(9)
+    void twoMigrationsAtOnceEachWaitForTheirOwnRecords() throws Exception {
+        List<String> idsA = List.of("P-0001", "P-0002");
+        List<String> idsB = List.of("P-0101");
+        ServiceDouble serviceA = new ServiceDouble(idsA);
+        ServiceDouble serviceB = new ServiceDouble(idsB);
+        Map<String, CountDownLatch> answer = Map.of("P-0001", new CountDownLatch(1), "P-0002", new CountDownLatch(1));
+        serviceA.arrived = new CountDownLatch(idsA.size());
+        serviceA.beforeWrite = id -> {
+            serviceA.arrived.countDown();
+            if (!answer.get(id).await(5, SECONDS)) {
+                throw new IOException("hidden test: the service never answered");
+            }
+        };
+        CompletableFuture<MigrationReport> callA = new CompletableFuture<>();
+        CompletableFuture<MigrationReport> callB = new CompletableFuture<>();
+        Thread callerA = Thread.ofPlatform().name("hidden-test-caller-A")
+                .start(() -> completeWith(callA, () -> PatientMigration.migrateAll(idsA, serviceA)));
+        try {
+            if (!serviceA.arrived.await(2, SECONDS)) {
+                fail("Call A's two writes had not both reached the service 2 s after migrateAll was called.");
+            }
+            Thread.ofPlatform().name("hidden-test-caller-B")
+                    .start(() -> completeWith(callB, () -> PatientMigration.migrateAll(idsB, serviceB)));
+            serviceB.awaitWritten("P-0101", 2_000);
+            Thread.sleep(20); // call B's own bookkeeping after its write
+            answer.get("P-0001").countDown();
+            serviceA.awaitWritten("P-0001", 2_000);
+            // A returns now (wrongly), or waits again for P-0002: its thread sits still in a wait.
+            long deadline = System.nanoTime() + MILLISECONDS.toNanos(1_000);
+            long stillSince = 0;
+            while (!callA.isDone() && System.nanoTime() < deadline) {
+                Thread.State state = callerA.getState();
+                boolean waiting = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+                if (!waiting) {
+                    stillSince = 0;
+                } else if (stillSince == 0) {
+                    stillSince = System.nanoTime();
+                } else if (System.nanoTime() - stillSince > MILLISECONDS.toNanos(30)) {
+                    break;
+                }
+                Thread.sleep(1);
+            }
+            if (callA.isDone() && !serviceA.isWritten("P-0002")) {
+                throw Pitfalls.lostWork("Two migrations ran at once: call A with P-0001 and P-0002 (both writes held"
+                        + " by the service), then call B with P-0101 (answered at once). Once P-0001's write was"
+                        + " answered, call A's migrateAll returned"
+                        + (callA.isCompletedExceptionally() ? " (it threw)" : "") + ", while P-0002 was still"
+                        + " being written. A call waits for the records it was given, whatever other calls do:"
+                        + " anything the calls share (a static queue of threads, a counter in a field) lets one"
+                        + " call's waiting end on another's records.");
+            }
+        } finally {
+            answer.values().forEach(CountDownLatch::countDown);
+        }
+        MigrationReport reportA = callA.get(2, SECONDS);
+        MigrationReport reportB = callB.get(2, SECONDS);
+        if (!reportA.migrated().equals(Set.copyOf(idsA)) || !reportB.migrated().equals(Set.copyOf(idsB))
+                || !reportA.failures().isEmpty() || !reportB.failures().isEmpty()) {
+            fail("Two migrations ran at once, every write answered: call A's report lists " + reportA.migrated()
+                    + " and failures " + reportA.failures().keySet() + ", call B's " + reportB.migrated()
+                    + " and failures " + reportB.failures().keySet() + "; expected " + idsA + " and " + idsB
+                    + ", each in the report of its own call.");
+        }
+    }
+
+    private static void completeWith(CompletableFuture<MigrationReport> call,
+            java.util.concurrent.Callable<MigrationReport> migration) {
+        try {
+            call.complete(migration.call());
+        } catch (Throwable t) {
+            call.completeExceptionally(t);
+        }
     }
 
     // ---------------------------------------------------------------------------------------
