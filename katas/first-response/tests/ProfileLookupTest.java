@@ -452,6 +452,77 @@ class ProfileLookupTest {
         }
     }
 
+    /**
+     * One ProfileLookup serving lookups one after another, as a service does all day: in odd rounds
+     * zone-a answers at once and zone-b's call, hanging, is cancelled; in even rounds zone-a fails at
+     * once and zone-b answers a moment later. Each lookup stands on its own: nothing a lookup counted
+     * (its failures, its cancelled calls) may decide a later one.
+     */
+    @Test
+    @Order(6)
+    void aLookupStandsOnItsOwnAfterEarlierLookups() throws Exception {
+        CountDownLatch[] zoneAFailed = new CountDownLatch[7];
+        java.util.concurrent.ConcurrentMap<String, Thread> zoneBCalls = new java.util.concurrent.ConcurrentHashMap<>();
+        Replica zoneA = new Replica() {
+            @Override
+            public String zone() {
+                return "zone-a";
+            }
+
+            @Override
+            public Profile fetch(String userId) throws IOException {
+                int round = Integer.parseInt(userId.substring(userId.lastIndexOf('-') + 1));
+                if (round % 2 == 0) {
+                    zoneAFailed[round].countDown();
+                    throw new IOException("zone-a: connection refused for " + userId);
+                }
+                return new Profile(userId, "User " + userId, "zone-a");
+            }
+        };
+        Replica zoneB = new Replica() {
+            @Override
+            public String zone() {
+                return "zone-b";
+            }
+
+            @Override
+            public Profile fetch(String userId) throws InterruptedException {
+                int round = Integer.parseInt(userId.substring(userId.lastIndexOf('-') + 1));
+                zoneBCalls.put(userId, Thread.currentThread());
+                if (round % 2 == 1) {
+                    new CountDownLatch(1).await(); // hangs until its call is cancelled
+                }
+                zoneAFailed[round].await();
+                Thread.sleep(20); // a moment after zone-a's failure
+                return new Profile(userId, "User " + userId, "zone-b");
+            }
+        };
+        ProfileLookup lookup = new ProfileLookup(List.of(zoneA, zoneB));
+        StringBuilder before = new StringBuilder();
+        for (int round = 1; round <= 6; round++) {
+            zoneAFailed[round] = new CountDownLatch(1);
+            String user = "u-6000-" + round;
+            Profile profile;
+            try {
+                profile = fetchOnTime(lookup, user, GENEROUS);
+            } catch (ReplicaUnavailableException e) {
+                throw new AssertionError("One ProfileLookup served lookups one after another (" + before + "). In"
+                        + " lookup " + round + " zone-a failed at once and zone-b answered 20 ms later, well within"
+                        + " the timeout, yet fetch() threw " + describe(e) + ". A lookup fails only when every"
+                        + " replica of that lookup has failed: what earlier lookups counted (their failures,"
+                        + " their cancelled calls) must not carry over.", e);
+            }
+            String zone = round % 2 == 1 ? "zone-a" : "zone-b";
+            assertEquals(new Profile(user, "User " + user, zone), profile, "lookup " + round + " after " + before);
+            Thread call = zoneBCalls.get(user);
+            if (call != null) {
+                call.join(1_000); // a cancelled call ends before the next lookup, so rounds do not overlap
+            }
+            before.append(before.isEmpty() ? "" : "; ").append(round).append(": ")
+                    .append(round % 2 == 1 ? "zone-a answered, zone-b's call cancelled" : "zone-a failed, zone-b answered");
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /**
