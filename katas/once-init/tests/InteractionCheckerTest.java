@@ -55,10 +55,23 @@ class InteractionCheckerTest {
         // or waiting for someone else's download, or done. That takes milliseconds; the 1 s
         // cap is a safety net.
         awaitSettled(all, source, 1000);
+        // A slow service: the download goes on for a while after every check has arrived, longer than any
+        // time limit in the learner's code (the tests shorten those to 60 ms at most).
+        source.slowFromNowOn = true;
+        Thread.sleep(HELD_LONG_MS);
         source.release.countDown();
         joinAll(all);
 
         int downloads = source.downloads.get();
+        if (downloads > 1 && source.startedWhileSlow.get() > 0) {
+            throw Pitfalls.race("The interaction table was downloaded " + downloads + " times for " + requests
+                    + " prescriptions checked together. Every check had reached the checker and the download was"
+                    + " under way; the service then took " + HELD_LONG_MS + " ms more, and meanwhile "
+                    + source.startedWhileSlow.get() + " of the checks waiting for it started a download of their"
+                    + " own: a wait with a time limit gave up on a download that was merely slow (the tests"
+                    + " shorten every time limit in your code, so a limit of minutes shows here). Wait for the"
+                    + " download in progress however long it takes.");
+        }
         if (downloads > 1 && source.maxAtOnce.get() == 1) {
             throw Pitfalls.race("The interaction table was downloaded " + downloads + " times for " + requests
                     + " prescriptions checked together, one download after another. The checks queued on the"
@@ -332,9 +345,15 @@ class InteractionCheckerTest {
 
     // ------------------------------------------------------------------------------------
 
+    /** How long the first test's download goes on after every check has arrived. */
+    private static final long HELD_LONG_MS = 150;
+
     /** The pharmacology service: answers only when the test releases it. */
     private static final class SlowSource implements InteractionSource {
         final AtomicInteger downloads = new AtomicInteger();
+        /** Set once every check has arrived; downloads started after that are counted. */
+        volatile boolean slowFromNowOn;
+        final AtomicInteger startedWhileSlow = new AtomicInteger();
         final AtomicInteger atOnce = new AtomicInteger();
         final AtomicInteger maxAtOnce = new AtomicInteger();
         final Set<Thread> downloading = ConcurrentHashMap.newKeySet();
@@ -345,6 +364,9 @@ class InteractionCheckerTest {
         public List<Interaction> fetchAll() {
             downloading.add(Thread.currentThread());
             downloads.incrementAndGet();
+            if (slowFromNowOn) {
+                startedWhileSlow.incrementAndGet();
+            }
             maxAtOnce.accumulateAndGet(atOnce.incrementAndGet(), Math::max);
             started.countDown();
             try {
