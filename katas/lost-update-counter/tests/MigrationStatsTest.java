@@ -231,6 +231,35 @@ class MigrationStatsTest {
                 "two batches of 2,147,483,647 records each: the total needs more than an int");
         assertEquals(6L << 40, big.migratedBytes(), "two batches of 3 TB each");
 
+        // A worker being shut down (its interrupt flag set) records the batch it has copied: counted, and the
+        // flag left for the worker's own loop to see.
+        MigrationStats lastBatch = new MigrationStats();
+        AtomicReference<Throwable> interruptedFailure = new AtomicReference<>();
+        boolean[] stillInterrupted = {false};
+        Thread stopping = Thread.ofPlatform().name("migration-worker-shutting-down").start(() -> {
+            Thread.currentThread().interrupt();
+            try {
+                lastBatch.recordBatch(new Batch(7, 700));
+            } catch (Throwable e) {
+                interruptedFailure.set(e);
+            }
+            stillInterrupted[0] = Thread.currentThread().isInterrupted();
+        });
+        stopping.join();
+        if (interruptedFailure.get() != null || lastBatch.migratedRecords() != 7 || lastBatch.migratedBytes() != 700) {
+            throw Pitfalls.lostWork("A worker that was being shut down (its interrupt flag set) recorded the batch it"
+                    + " had copied, 7 records and 700 bytes: recordBatch " + (interruptedFailure.get() == null
+                            ? "returned" : "threw " + interruptedFailure.get()) + ", and the totals read "
+                    + lastBatch.migratedRecords() + " records and " + lastBatch.migratedBytes() + " bytes. The batch"
+                    + " was copied: count it, whatever the worker's interrupt status (a lock taken"
+                    + " interruptibly gives up at once for a thread already interrupted).");
+        }
+        if (!stillInterrupted[0]) {
+            fail("A worker that was being shut down (its interrupt flag set) recorded a batch, and afterwards its"
+                    + " interrupt flag was cleared: recordBatch swallowed the interrupt that the worker's own loop"
+                    + " needs to see to stop.");
+        }
+
         CyclicBarrier start = new CyclicBarrier(2);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread worker = Thread.ofPlatform().name("migration-worker").start(() -> {
