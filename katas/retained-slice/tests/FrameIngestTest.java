@@ -514,6 +514,64 @@ class FrameIngestTest {
         }
     }
 
+    @Test
+    @Order(6)
+    @DisplayName("a frame whose archive fails while the device's next frame goes through on another connection")
+    void aFailedArchiveLosesNoOtherFrame() throws Exception {
+        CountDownLatch archiving = new CountDownLatch(1);
+        CountDownLatch letItFail = new CountDownLatch(1);
+        IllegalStateException diskFull = new IllegalStateException("archive: disk full");
+        FrameIngest ingest = new FrameIngest(2, frame -> {
+            if (ByteBuffer.wrap(frame).getInt(8) == 3) { // frame #3: its archive is slow, then fails
+                archiving.countDown();
+                try {
+                    letItFail.await(2, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw diskFull;
+            }
+        });
+        int length = HEADER + 64;
+        ingest.accept(frame(7, 1, length));
+        ingest.accept(frame(7, 2, length)); // a full history: #1, #2
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread first = Thread.ofPlatform().name("connection-1").start(() -> {
+            try {
+                ingest.accept(frame(7, 3, length));
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        try {
+            if (!archiving.await(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                fail("device 7's frame #3 never reached the archive");
+            }
+            // another connection, while #3 is being archived (a fix that archives a device's frames one at a
+            // time, under a lock, lets #4 wait until #3 has failed)
+            Thread second = Thread.ofPlatform().name("connection-2").start(() -> ingest.accept(frame(7, 4, length)));
+            second.join(300);
+            letItFail.countDown();
+            second.join(2_000);
+        } finally {
+            letItFail.countDown();
+            first.join(2_000);
+        }
+        if (thrown.get() != diskFull) {
+            fail("the archive threw " + diskFull + " for device 7's frame #3, and accept " + (thrown.get() == null
+                    ? "returned normally" : "threw " + thrown.get()) + ": it must throw that same exception");
+        }
+        List<String> got = ingest.recentHeaders(7).stream().map(FrameIngestTest::hex).toList();
+        List<String> expected = List.of(hex(header(7, 2, length)), hex(header(7, 4, length)));
+        if (!got.equals(expected)) {
+            throw Pitfalls.lostWork("headersPerDevice 2, device 7 had sent frames #1 and #2. Frame #3's archive was"
+                    + " slow and then failed; meanwhile frame #4 came on another connection and was archived."
+                    + " recentHeaders(7) then returned " + got + " instead of the headers of #2 and #4 " + expected
+                    + ": a failed frame keeps nothing of its own and takes nothing of another's (putting back the"
+                    + " history as it was before #3 drops #4, which went through meanwhile).");
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** A telemetry frame: magic "KF", version 1, flags 0, device, sequence, payload length, payload. */
