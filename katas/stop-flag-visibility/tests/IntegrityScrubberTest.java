@@ -189,18 +189,8 @@ class IntegrityScrubberTest {
      */
     private static Answer awaitTermination(IntegrityScrubber scrubber, long timeout, TimeUnit unit, long withinMs)
             throws Exception {
-        CompletableFuture<Answer> answer = new CompletableFuture<>();
-        Thread.ofPlatform().name("service-thread").daemon().start(() -> {
-            long t0 = System.nanoTime();
-            try {
-                boolean ended = scrubber.awaitTermination(timeout, unit);
-                answer.complete(new Answer(ended, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)));
-            } catch (InterruptedException e) {
-                answer.completeExceptionally(e);
-            }
-        });
         try {
-            return answer.get(withinMs, TimeUnit.MILLISECONDS);
+            return awaitTerminationAsync(scrubber, timeout, unit).get(withinMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             return null;
         }
