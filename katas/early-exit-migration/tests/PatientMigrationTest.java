@@ -297,14 +297,8 @@ class PatientMigrationTest {
             Files.writeString(legacy.resolve(id + ".csv"), line + "\n", StandardCharsets.UTF_8);
         }
         scriptRun = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("hidden-test-script").start(() -> {
-            try {
-                scriptRun.complete(MainRunner.run(PatientMigration.class, Duration.ofSeconds(SCRIPT_LIMIT_S),
-                        scriptRoot.toString()));
-            } catch (Throwable t) {
-                scriptRun.completeExceptionally(t);
-            }
-        });
+        Thread.ofPlatform().daemon().name("hidden-test-script").start(() -> completeWith(scriptRun, () ->
+                MainRunner.run(PatientMigration.class, Duration.ofSeconds(SCRIPT_LIMIT_S), scriptRoot.toString())));
     }
 
     @Test
@@ -544,12 +538,12 @@ class PatientMigrationTest {
         }
     }
 
-    private static void completeWith(CompletableFuture<MigrationReport> call,
-            java.util.concurrent.Callable<MigrationReport> migration) {
+    /** Completes {@code outcome} with what {@code work} returns or throws. */
+    private static <T> void completeWith(CompletableFuture<T> outcome, java.util.concurrent.Callable<T> work) {
         try {
-            call.complete(migration.call());
+            outcome.complete(work.call());
         } catch (Throwable t) {
-            call.completeExceptionally(t);
+            outcome.completeExceptionally(t);
         }
     }
 
@@ -579,7 +573,6 @@ class PatientMigrationTest {
             report = PatientMigration.migrateAll(ids, service);
         } catch (RuntimeException | Error e) {
             int arrived = service.arrived.get();
-            service.open();
             throw new AssertionError("With " + count + " records, migrateAll threw " + e + " after " + arrived
                     + " writes had reached the new records service (it answered none of them until every"
                     + " record's write had arrived, or until no new write had arrived for "

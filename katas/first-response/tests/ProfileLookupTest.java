@@ -471,7 +471,7 @@ class ProfileLookupTest {
 
             @Override
             public Profile fetch(String userId) throws IOException {
-                int round = Integer.parseInt(userId.substring(userId.lastIndexOf('-') + 1));
+                int round = roundOf(userId);
                 if (round % 2 == 0) {
                     zoneAFailed[round].countDown();
                     throw new IOException("zone-a: connection refused for " + userId);
@@ -487,7 +487,7 @@ class ProfileLookupTest {
 
             @Override
             public Profile fetch(String userId) throws InterruptedException {
-                int round = Integer.parseInt(userId.substring(userId.lastIndexOf('-') + 1));
+                int round = roundOf(userId);
                 zoneBCalls.put(userId, Thread.currentThread());
                 if (round % 2 == 1) {
                     new CountDownLatch(1).await(); // hangs until its call is cancelled
@@ -521,6 +521,11 @@ class ProfileLookupTest {
             before.append(before.isEmpty() ? "" : "; ").append(round).append(": ")
                     .append(round % 2 == 1 ? "zone-a answered, zone-b's call cancelled" : "zone-a failed, zone-b answered");
         }
+    }
+
+    /** The round of aLookupStandsOnItsOwnAfterEarlierLookups a user id belongs to: u-6000-3 is round 3. */
+    private static int roundOf(String userId) {
+        return Integer.parseInt(userId.substring(userId.lastIndexOf('-') + 1));
     }
 
     // ------------------------------------------------------------------ helpers
