@@ -253,7 +253,58 @@ class AlertServiceTest {
         }
     }
 
+    /**
+     * The gateway gets the whole timeout, however short. A send whose gateway has not answered
+     * returns empty only once its timeout has passed: the JDK's timed waits never return sooner,
+     * so a correct send is never early, while one that rounds a timeout below a millisecond down
+     * to 0 gives up at once. The sends first used up the noise pauses of this thread (see
+     * probe.noise), which would otherwise stretch an early return past the timeout.
+     */
+    @Test
+    @Order(6)
+    void theGatewayGetsTheWholeTimeoutHoweverShort() throws Exception {
+        ScriptedGateway gateway = new ScriptedGateway();
+        AlertService service = new AlertService(gateway);
+        for (int i = 1; i <= WARM_UP_SENDS; i++) {
+            gateway.fast("W-" + i);
+            service.send(alert("W-" + i), ANSWERED_TIMEOUT);
+        }
+        long[] timeoutsMicros = {900, 500, 200, 1_500, 1_900};
+        int early = 0;
+        int sends = 0;
+        String first = null;
+        for (int round = 1; round <= SHORT_TIMEOUT_ROUNDS; round++) {
+            for (long micros : timeoutsMicros) {
+                String id = "S-" + round + "-" + micros;
+                gateway.hanging(id);
+                Duration timeout = Duration.ofNanos(micros * 1_000);
+                long start = System.nanoTime();
+                Optional<Receipt> result = service.send(alert(id), timeout); // on this thread: timed from the call itself
+                long tookMicros = (System.nanoTime() - start) / 1_000;
+                expectEmpty(result, id);
+                sends++;
+                if (tookMicros < micros) {
+                    early++;
+                    if (first == null) {
+                        first = "send(" + id + ", " + micros + " µs) returned empty after " + tookMicros + " µs";
+                    }
+                }
+            }
+        }
+        if (early > 0) {
+            fail(early + " of " + sends + " sends whose gateway had not answered yet returned before their timeout"
+                    + " was up, for example " + first + ". A gateway answering just before the timeout would"
+                    + " have been in time, and its receipt lost. Give the gateway the whole timeout, however"
+                    + " short. One way to cut it: a wait in whole milliseconds (toMillis()) turns 900 µs into 0 and"
+                    + " 1,900 µs into 1 ms, where nanoseconds (toNanos()) keep it whole.");
+        }
+    }
+
     private static final int ROUNDS = 8;
+    /** Sends answered at once that use up this thread's noise pauses before anything is timed. */
+    private static final int WARM_UP_SENDS = 40;
+    /** Rounds of five short timeouts each: an early return hidden by one stall is not hidden by all. */
+    private static final int SHORT_TIMEOUT_ROUNDS = 6;
     /** Sends whose gateway answers at once, in a row (see receiptComesBackWhenTheGatewayAnswersInTime). */
     private static final int FAST_SENDS = 300;
     private static final Duration GIVE_UP_ROUND = Duration.ofMillis(40);
