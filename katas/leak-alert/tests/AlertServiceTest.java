@@ -257,7 +257,7 @@ class AlertServiceTest {
      * The gateway gets the whole timeout, however short. A send whose gateway has not answered
      * returns empty only once its timeout has passed: the JDK's timed waits never return sooner,
      * so a correct send is never early, while one that rounds a timeout below a millisecond down
-     * to 0 gives up at once. The sends first used up the noise pauses of this thread (see
+     * to 0 gives up at once. Sends answered at once first use up the noise pauses of this thread (see
      * probe.noise), which would otherwise stretch an early return past the timeout.
      */
     @Test
