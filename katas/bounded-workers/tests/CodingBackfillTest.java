@@ -491,51 +491,66 @@ class CodingBackfillTest {
 
     /**
      * The thread running the backfill is interrupted while lookups are held open: backfill()
-     * must stop them, wait for them to end, and throw InterruptedException.
+     * must stop them, wait for them to end, and throw InterruptedException. Whether the caller was
+     * waiting for a free slot (30 records) or for the last lookups to end (as many records as
+     * slots, or fewer: every lookup already started).
      */
     @Test
     @Order(5)
     void anInterruptedBackfillStopsItsLookupsBeforeItThrows() throws Exception {
-        List<String> ids = recordIds("I-", 30);
-        CountingService service = new CountingService(LIMIT, Set.of(), ids.size(), true);
+        for (int records : new int[] {30, LIMIT, LIMIT - 1}) {
+            interruptWhileLookupsAreHeld(records);
+        }
+    }
+
+    private static void interruptWhileLookupsAreHeld(int records) throws Exception {
+        List<String> ids = recordIds("I-", records);
+        int held = Math.min(records, LIMIT);
+        String when = records > LIMIT
+                ? "with " + records + " records to look up, " + held + " lookups held open (so backfill() was waiting"
+                        + " for a free slot)"
+                : "with " + records + " records to look up, all " + held + " lookups started and held open (so"
+                        + " backfill() was waiting for them to end)";
+        CountingService service = new CountingService(LIMIT, Set.of(), records, true);
         Run run = Run.start(new CodingBackfill(service), ids, service.inFlight::get);
         try {
-            if (!service.full.await(FILL_WAIT_MS, TimeUnit.MILLISECONDS)) {
+            if (!(records > LIMIT ? service.full : service.allIn).await(FILL_WAIT_MS, TimeUnit.MILLISECONDS)) {
                 run.rethrowFailure();
-                fail("With 30 records waiting, the backfill never had " + LIMIT + " lookups running at once"
-                        + " within " + FILL_WAIT_MS + " ms (at most " + service.peak.get() + ").");
+                fail("With " + records + " records waiting, the backfill never had " + held + " lookups running at"
+                        + " once within " + FILL_WAIT_MS + " ms (at most " + service.peak.get() + ").");
             }
             run.thread.interrupt();
             long wait = dev.kata.probe.api.Patience.millis(2000, 6000);
             if (!run.done.await(wait, TimeUnit.MILLISECONDS)) {
-                throw Pitfalls.timeout("The thread running backfill() was interrupted while " + LIMIT + " lookups"
-                        + " were held open, and " + wait + " ms later backfill() had neither returned nor thrown: it"
-                        + " is " + Run.where(run.thread) + ". A caller that gives up must not be kept waiting for"
-                        + " the whole night's run: stop the lookups in flight (interrupt them), wait for them to"
-                        + " end, and throw InterruptedException.");
+                throw Pitfalls.timeout("The thread running backfill() was interrupted " + when + ", and " + wait
+                        + " ms later backfill() had neither returned nor thrown: it is " + Run.where(run.thread)
+                        + ". A caller that gives up must not be kept waiting for the whole night's run: stop the"
+                        + " lookups in flight (interrupt them), wait for them to end, and throw"
+                        + " InterruptedException.");
             }
             int calledWhenItEnded = service.calls.size();
             Throwable thrown = run.failure.get();
             if (!(thrown instanceof InterruptedException)) {
-                fail("The thread running backfill() was interrupted while " + LIMIT + " lookups were held open,"
-                        + " and backfill() " + (thrown == null ? "returned normally" : "threw " + thrown) + ": a"
-                        + " backfill whose caller is interrupted throws InterruptedException", thrown);
+                fail("The thread running backfill() was interrupted " + when + ", and backfill() "
+                        + (thrown == null ? "returned normally" : "threw " + thrown) + ": a backfill whose caller is"
+                        + " interrupted throws InterruptedException", thrown);
             }
             if (run.inFlightAtReturn > 0) {
-                throw Pitfalls.leak("The thread running backfill() was interrupted while " + LIMIT + " lookups were"
-                        + " held open, and backfill() threw InterruptedException while " + run.inFlightAtReturn
-                        + " lookups it had started were still in flight: nobody will read their answers, and nothing"
-                        + " stops them. Before it throws, the backfill must interrupt the lookups in flight and wait"
-                        + " until they have ended.");
+                throw Pitfalls.leak("The thread running backfill() was interrupted " + when + ", and backfill()"
+                        + " threw InterruptedException while " + run.inFlightAtReturn + " lookups it had started"
+                        + " were still in flight: nobody will read their answers, and nothing stops them. Before it"
+                        + " throws, the backfill must interrupt the lookups in flight and wait until they have"
+                        + " ended, wherever its thread was waiting when the interrupt came.");
             }
             Thread.sleep(100);
             if (service.calls.size() > calledWhenItEnded) {
-                throw Pitfalls.leak("backfill() threw InterruptedException after its thread was interrupted, but "
-                        + (service.calls.size() - calledWhenItEnded) + " more lookups started after that: the"
-                        + " workers it left behind go on through the records.");
+                throw Pitfalls.leak("backfill() threw InterruptedException after its thread was interrupted (" + when
+                        + "), but " + (service.calls.size() - calledWhenItEnded) + " more lookups started after"
+                        + " that: the workers it left behind go on through the records.");
             }
         } finally {
             service.letGo();
+            run.done.await(FINISH_WAIT_MS, TimeUnit.MILLISECONDS);
         }
     }
 
