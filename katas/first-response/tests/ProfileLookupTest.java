@@ -183,9 +183,16 @@ class ProfileLookupTest {
             if (round == 0) {
                 replicaCount = 2;
             }
+            // Rounds 4 and 6, and one other round in four: the first two replicas are in the same zone
+            // (a zone is not a replica's identity).
+            boolean sharedZone = round == 4 || round == 6 || replicaCount >= 2 && random.nextInt(4) == 0;
+            if (sharedZone) {
+                replicaCount = Math.max(2, replicaCount);
+            }
             List<GenReplica> replicas = new java.util.ArrayList<>();
             for (int z = 0; z < replicaCount; z++) {
-                replicas.add(new GenReplica("zone-" + (char) ('a' + z)));
+                String zone = "zone-" + (char) ('a' + (sharedZone && z == 1 ? 0 : z));
+                replicas.add(new GenReplica(sharedZone && z == 1 ? "zone-a/2" : zone, zone));
             }
             ProfileLookup lookup = new ProfileLookup(List.<Replica>copyOf(replicas));
             int callers = round % 2 == 1 ? 3 : 1;
@@ -193,12 +200,15 @@ class ProfileLookupTest {
             for (int c = 0; c < callers; c++) {
                 // Round 0: one replica fails midway and the other hangs (one deadline for the whole call);
                 // round 2: the caller is interrupted while it waits (also drawn at random elsewhere);
-                // round 3: one of three lookups gets no answer in time; elsewhere no lookup waits its timeout.
-                String kind = round == 0 ? "deadline" : round == 2 ? "interrupt" : round == 3 && c == 0 ? "timeout" : "any";
+                // round 3: one of three lookups gets no answer in time; rounds 4 and 6: of two replicas in one
+                // zone, one hangs; elsewhere no lookup waits its timeout.
+                String kind = round == 0 ? "deadline" : round == 2 ? "interrupt" : round == 3 && c == 0 ? "timeout"
+                        : round == 4 ? "shared-zone-first-hangs" : round == 6 ? "shared-zone-second-hangs" : "any";
                 lookups.add(GenLookup.draw(random, "u-" + round + "-" + c, replicas, kind));
             }
             lookups.forEach(l -> l.shared = callers);
-            String replay = "(seed " + seed + ", round " + round + ", " + replicaCount + " replicas: " + lookups + ")";
+            String replay = "(seed " + seed + ", round " + round + ", " + replicaCount + " replicas"
+                    + (sharedZone ? ", zone-a and zone-a/2 both in zone-a" : "") + ": " + lookups + ")";
             java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(callers);
             for (GenLookup l : lookups) {
                 l.thread = Thread.ofPlatform().name("test-lookup-" + l.userId).start(() -> l.run(lookup, start));
@@ -231,10 +241,13 @@ class ProfileLookupTest {
 
     /** One replica shared by the lookups of a round; what it does depends on the user asked for. */
     static final class GenReplica implements Replica {
+        /** This replica's own name in the test's books: unique, unlike the zone two replicas may share. */
+        final String key;
         final String zone;
         final java.util.Map<String, GenLookup> lookups = new java.util.concurrent.ConcurrentHashMap<>();
 
-        GenReplica(String zone) {
+        GenReplica(String key, String zone) {
+            this.key = key;
             this.zone = zone;
         }
 
@@ -247,8 +260,8 @@ class ProfileLookupTest {
         public Profile fetch(String userId) throws IOException, InterruptedException {
             GenLookup l = lookups.get(userId);
             Call call = new Call(Thread.currentThread());
-            l.calls.put(zone, call);
-            Act act = l.acts.get(zone);
+            l.calls.put(key, call);
+            Act act = l.acts.get(key);
             try {
                 switch (act) {
                     case ANSWER_NOW, FAIL_NOW, FAIL_UNCHECKED -> { }
@@ -264,9 +277,10 @@ class ProfileLookupTest {
             call.interrupted = Thread.currentThread().isInterrupted();
             call.endedAt = System.nanoTime();
             return switch (act) {
-                case FAIL_NOW, FAIL_LATE -> throw new IOException("replica in " + zone + " failed for " + userId);
-                case FAIL_UNCHECKED -> throw new IllegalStateException("replica in " + zone + " broke for " + userId);
-                default -> new Profile(userId, "User " + userId, zone);
+                case FAIL_NOW, FAIL_LATE -> throw new IOException("replica " + key + " failed for " + userId);
+                case FAIL_UNCHECKED -> throw new IllegalStateException("replica " + key + " broke for " + userId);
+                // The key, not the zone: the profile tells the test which replica answered.
+                default -> new Profile(userId, "User " + userId, key);
             };
         }
     }
@@ -311,18 +325,21 @@ class ProfileLookupTest {
             for (int z = 0; z < replicas.size(); z++) {
                 Act act = switch (kind) {
                     case "deadline" -> z == 0 ? Act.FAIL_LATE : Act.HANG;
+                    // two replicas in one zone: one hangs and must still be cancelled, whichever of them it is
+                    case "shared-zone-first-hangs" -> z == 0 ? Act.HANG : Act.ANSWER_SOON;
+                    case "shared-zone-second-hangs" -> z == 0 ? Act.ANSWER_SOON : Act.HANG;
                     case "timeout" -> r.nextBoolean() ? Act.HANG : Act.FAIL_NOW;
                     default -> interrupt ? Act.HANG : fast[r.nextInt(fast.length)];
                 };
-                l.acts.put(replicas.get(z).zone, act);
+                l.acts.put(replicas.get(z).key, act);
                 replicas.get(z).lookups.put(userId, l);
             }
             if (kind.equals("timeout")) {
-                l.acts.put(replicas.get(r.nextInt(replicas.size())).zone, Act.HANG);
+                l.acts.put(replicas.get(r.nextInt(replicas.size())).key, Act.HANG);
             }
             if (!interrupt && !kind.equals("timeout") && !kind.equals("deadline") && !l.answers() && l.acts.containsValue(Act.HANG)) {
                 // no lookup but the chosen ones waits for its timeout: let one replica answer instead
-                l.acts.put(replicas.get(r.nextInt(replicas.size())).zone, r.nextBoolean() ? Act.ANSWER_NOW : Act.ANSWER_SOON);
+                l.acts.put(replicas.get(r.nextInt(replicas.size())).key, r.nextBoolean() ? Act.ANSWER_NOW : Act.ANSWER_SOON);
             }
             if (kind.equals("deadline")) {
                 l.timeout = Duration.ofMillis(400);
