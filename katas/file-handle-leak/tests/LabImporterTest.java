@@ -167,7 +167,11 @@ class LabImporterTest {
                 // none, unchecked, unchecked I/O, Error, the sink's own IllegalArgumentException, a file that
                 // cannot be read: each kind twice in every run
                 int kind = n % 6;
-                int files = kind == 0 ? new int[] {0, 1, 3, 10}[random.nextInt(4)] : new int[] {1, 3, 10}[random.nextInt(3)];
+                // The second scenario of that kind: a lab file withdrawn (deleted) while an earlier one is
+                // imported, so that opening it fails; the first: bytes that are not UTF-8.
+                boolean withdrawn = n == 11;
+                int files = withdrawn ? 3
+                        : kind == 0 ? new int[] {0, 1, 3, 10}[random.nextInt(4)] : new int[] {1, 3, 10}[random.nextInt(3)];
                 List<String> expected = new ArrayList<>();
                 StringBuilder shape = new StringBuilder();
                 for (int f = 1; f <= files; f++) {
@@ -191,7 +195,11 @@ class LabImporterTest {
                     expected.add("lab-999.csv:P-99901");
                 }
                 String unreadable = null;
-                if (kind == 5) { // bytes that are not UTF-8 at the end of one lab file: reading it fails
+                if (withdrawn) {
+                    Files.writeString(inbox.resolve("lab-000.csv"), "P-00001,sodium,1\n");
+                    expected.add(0, "lab-000.csv:P-00001");
+                    unreadable = "lab-003.csv";
+                } else if (kind == 5) { // bytes that are not UTF-8 at the end of one lab file: reading it fails
                     try (Stream<Path> labFiles = Files.list(inbox)) {
                         List<Path> csv = labFiles.sorted().toList();
                         Path broken = csv.get(random.nextInt(csv.size()));
@@ -211,9 +219,22 @@ class LabImporterTest {
                 shape.append(String.format("seed %d, scenario %d: %s with %s%s%s", seed, n, count(files, "lab file"),
                         count(expected.size(), "result"), thrown == null ? "" : ", the sink throws " + thrown + " at result "
                                 + (failAt + 1) + " (" + expected.get(failAt) + ")",
-                        unreadable == null ? "" : ", " + unreadable + " ending in two bytes that are not UTF-8"));
+                        unreadable == null ? ""
+                                : withdrawn ? ", lab-003.csv withdrawn (deleted) by the lab when the first result of"
+                                        + " lab-000.csv arrived, so that it can no longer be opened"
+                                : ", " + unreadable + " ending in two bytes that are not UTF-8"));
                 String scenario = shape.toString();
                 List<String> seen = new ArrayList<>();
+                // Whether lab-003.csv was opened before it was withdrawn: then it was read, and may count.
+                boolean[] withdrawnFileOpened = {false};
+                boolean[] deleted = {false};
+                if (withdrawn) {
+                    FileOpenWatch.afterEachOpen(path -> {
+                        if (!deleted[0] && path.endsWith("lab-003.csv")) {
+                            withdrawnFileOpened[0] = true;
+                        }
+                    });
+                }
                 int[] peak = {0};
                 String[] peakFiles = {""};
                 LabImporter importer = new LabImporter(result -> {
@@ -224,6 +245,14 @@ class LabImporterTest {
                         peakFiles[0] = String.join(", ", open.subList(0, Math.min(3, open.size())));
                     }
                     seen.add(result.file() + ":" + result.patientId());
+                    if (withdrawn && !deleted[0]) {
+                        deleted[0] = true;
+                        try {
+                            Files.deleteIfExists(inbox.resolve("lab-003.csv"));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException("hidden test: could not withdraw lab-003.csv", e);
+                        }
+                    }
                     if (seen.size() == failAt + 1) {
                         throw LabImporterTest.<RuntimeException>sneaky(thrown);
                     }
@@ -233,6 +262,8 @@ class LabImporterTest {
                     outcome = importer.importAll(inbox);
                 } catch (Throwable e) {
                     outcome = e;
+                } finally {
+                    FileOpenWatch.afterEachOpen(null);
                 }
                 List<String> open = openInboxFiles();
                 if (!open.isEmpty()) {
@@ -245,7 +276,7 @@ class LabImporterTest {
                             + " results arrived (" + scenario + "). Close each file before you open the next.");
                 }
                 if (unreadable != null) {
-                    if (!(outcome instanceof Throwable)) {
+                    if (!(outcome instanceof Throwable) && !withdrawnFileOpened[0]) {
                         fail("importAll() returned " + outcome + " (" + scenario + "): a file it could not read must"
                                 + " not pass for imported");
                     }
