@@ -112,6 +112,43 @@ class AnonymizationServiceTest {
         }
     }
 
+    /**
+     * The job is cancelled before its first batch, while it asks the store how many batches its site
+     * has (a call that cannot be interrupted): no batch may start after the cancel, the first one
+     * included.
+     */
+    @Test
+    @Order(6)
+    void aJobCancelledBeforeItsFirstBatchStartsNone() throws Exception {
+        ScriptedStore store = new ScriptedStore();
+        store.batches("north", 3).batches("south", 3);
+        Held north = store.slowCountIgnoringInterrupts("north");
+        Held south = store.slowCountIgnoringInterrupts("south");
+        AnonymizationService service = new AnonymizationService(store);
+
+        Request request = Request.start(service, "S-600", TWO_SITES);
+        try {
+            awaitAllEntered(request, north, south);
+            request.cancel(store);
+            List<Held> missed = notInterrupted(north, south);
+            if (!missed.isEmpty()) {
+                throw Pitfalls.leak("Study S-600: the request was cancelled, but " + describeMissed(missed)
+                        + " The jobs were never told that the request is gone. Cancel every job's Future "
+                        + "with cancel(true) when the request ends early." + request.outcomeNote());
+            }
+            store.releaseAll();
+            awaitJobsEnd(store);
+            expectNothingStartedAfterCancel(store, "S-600",
+                    "Each job was cancelled while it was still asking the store how many batches its site has,"
+                            + " a call that cannot be interrupted: it returned with the thread's interrupt status"
+                            + " set, and the job then started a batch without looking at it. Check for"
+                            + " cancellation before every batch, the first one included.");
+            expectRequestEnded(request);
+        } finally {
+            store.releaseAll();
+        }
+    }
+
     @Test
     @Order(3)
     void aRequestNobodyCancelsAnonymizesEverySite() throws Exception {
@@ -623,7 +660,7 @@ class AnonymizationServiceTest {
             if (!h.entered.await(millisLeft(deadline), TimeUnit.MILLISECONDS)) {
                 Object outcome = request.await(0);
                 if (outcome instanceof Throwable t) {
-                    fail("anonymize() threw " + t + " before site " + h.site + " reached batch " + h.batch, t);
+                    fail("anonymize() threw " + t + " before site " + h.site + " reached " + h.step(), t);
                 }
                 List<String> busy = new ArrayList<>();
                 for (Held other : held) {
@@ -631,7 +668,7 @@ class AnonymizationServiceTest {
                         busy.add(other.site);
                     }
                 }
-                fail("Site " + h.site + " never reached batch " + h.batch + " within " + START_WAIT_MS
+                fail("Site " + h.site + " never reached " + h.step() + " within " + START_WAIT_MS
                         + " ms" + (busy.isEmpty() ? "" : ", while site " + String.join(" and ", busy)
                         + " was busy") + ". The sites of a study must be anonymized in parallel, one "
                         + "background job per site, as the starter does; keep that, and make "
@@ -655,8 +692,8 @@ class AnonymizationServiceTest {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < missed.size(); i++) {
             Held h = missed.get(i);
-            s.append(i == 0 ? "" : "; and ").append("site ").append(h.site).append("'s job is still inside batch ")
-                    .append(h.batch).append(", ").append(whereIs(h.thread));
+            s.append(i == 0 ? "" : "; and ").append("site ").append(h.site).append("'s job is still inside ")
+                    .append(h.step()).append(", ").append(whereIs(h.thread));
         }
         s.append(", ").append(INTERRUPT_WAIT_MS).append(" ms after the cancel, and was never interrupted.");
         return s.toString();
@@ -802,6 +839,10 @@ class AnonymizationServiceTest {
             this.batch = batch;
             this.mode = mode;
         }
+
+        String step() {
+            return batch < 0 ? "batchCount (the store's count of its batches)" : "batch " + batch;
+        }
     }
 
     static final class ScriptedStore implements RecordStore {
@@ -826,6 +867,11 @@ class AnonymizationServiceTest {
         /** A call that cannot be interrupted: it finishes when the test lets it, keeping the interrupt status. */
         Held slowIgnoringInterrupts(String site, int batch) {
             return hold(site, batch, Mode.SLOW_IGNORING_INTERRUPTS);
+        }
+
+        /** The same for the call that counts a site's batches (shown as batch -1). */
+        Held slowCountIgnoringInterrupts(String site) {
+            return hold(site, -1, Mode.SLOW_IGNORING_INTERRUPTS);
         }
 
         private Held hold(String site, int batch, Mode mode) {
@@ -860,6 +906,15 @@ class AnonymizationServiceTest {
             if (n == null) {
                 throw new IllegalArgumentException("no site " + site + " in study " + studyId);
             }
+            Held h = held.get(site + "#-1");
+            if (h != null) {
+                jobThreads.putIfAbsent(site, Thread.currentThread());
+                try {
+                    holdHere(h);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("hidden test: batchCount is held only in the ignoring mode", e);
+                }
+            }
             return n;
         }
 
@@ -876,6 +931,10 @@ class AnonymizationServiceTest {
             if (h == null) {
                 return; // a quick batch
             }
+            holdHere(h);
+        }
+
+        private void holdHere(Held h) throws InterruptedException {
             h.thread = Thread.currentThread();
             h.entered.countDown();
             if (h.mode == Mode.HANG_UNTIL_INTERRUPTED) {
