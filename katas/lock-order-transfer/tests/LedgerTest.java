@@ -414,7 +414,8 @@ class LedgerTest {
     /**
      * Opposite transfers meeting in their risk checks, drawn by a seeded generator over account ids that
      * defeat a weak lock order (equal hash codes: "Aa" and "BB", "AaBB" and "BBAa"; ids equal but for
-     * case), with the risk engine approving, refusing, or failing (unchecked exception or Error) in the
+     * case), with the risk engine approving, refusing, or failing (unchecked exception, a checked one it
+     * does not declare, or an Error) in the
      * middle of one of them. After every round: both transfers ended, the refused or failed one moved
      * nothing, the other moved its money, and transfers on other threads still go through both ways (no
      * lock left held by a failed transfer).
@@ -430,12 +431,15 @@ class LedgerTest {
             String[] pair = pairs[round < pairs.length ? round : random.nextInt(pairs.length)];
             String a = pair[0];
             String b = pair[1];
-            int failureKind = round < pairs.length ? round % 4 : random.nextInt(4);
+            int failureKind = round < pairs.length ? round % 5 : random.nextInt(5);
             RuntimeException refusal = new TransferRejectedException("risk: refused in round " + round);
             Throwable failure = switch (failureKind) {
                 case 0 -> null;
                 case 1 -> refusal;
                 case 2 -> new IllegalStateException("risk engine unreachable in round " + round);
+                // checked, though approve() declares none: an engine written in another JVM language, or
+                // one that rethrows its client's exceptions undeclared
+                case 3 -> new java.io.IOException("risk engine connection reset in round " + round);
                 default -> new AssertionError("risk engine broke in round " + round + " (an Error)");
             };
             String scenario = "seed " + seed + ", round " + round + ": " + a + "->" + b + " (30 cents) and " + b + "->"
