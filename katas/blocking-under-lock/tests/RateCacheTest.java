@@ -209,19 +209,27 @@ class RateCacheTest {
                 scenarios.add(new Object[] {failure, goodBefore});
             }
         }
+        // The same failures while an operator's refresh, on another thread, stores newer rates: the
+        // failed refresh must not take the cache back to what it held when it started.
+        for (Failure failure : Failure.values()) {
+            scenarios.add(new Object[] {failure, random.nextInt(3), true});
+        }
         Collections.shuffle(scenarios, random);
         for (Object[] s : scenarios) {
             Failure failure = (Failure) s[0];
             int goodBefore = (Integer) s[1];
+            boolean overlapped = s.length > 2;
             int checkouts = 1 + random.nextInt(3);
             String scenario = "seed " + seed + ", scenario: " + goodBefore + " good refresh(es), then the rate service "
-                    + failure.text + "; then " + checkouts + " checkout(s) and a refresh, each on a thread of its own";
-            failedRefreshScenario(scenario, failure, goodBefore, checkouts);
+                    + (overlapped ? "holds a refresh, an operator's refresh on another thread stores newer rates"
+                            + " meanwhile, and then the held one " : "") + failure.text + "; then " + checkouts
+                    + " checkout(s) and a refresh, each on a thread of its own";
+            failedRefreshScenario(scenario, failure, goodBefore, checkouts, overlapped);
         }
     }
 
-    private static void failedRefreshScenario(String scenario, Failure failure, int goodBefore, int checkouts)
-            throws Exception {
+    private static void failedRefreshScenario(String scenario, Failure failure, int goodBefore, int checkouts,
+            boolean overlapped) throws Exception {
         ScriptedSource source = new ScriptedSource();
         RateCache cache = new RateCache(source);
         for (int i = 0; i < goodBefore; i++) {
@@ -243,11 +251,30 @@ class RateCacheTest {
         if (thrownByService != null) {
             source.failNextFetch(thrownByService);
         }
+        if (overlapped && hang == null) {
+            hang = source.holdNextFetch(); // held, then it fails as above once let go
+        }
         Call failing = Call.start("failing-refresh", cache::refresh);
         try {
             if (hang != null) {
                 awaitEntered(hang, "refresh() [" + scenario + "]");
-                failing.thread.interrupt();
+                if (overlapped) {
+                    Call operator = Call.start("operator-refresh", cache::refresh);
+                    if (operator.awaitReturnedOrStuck(STUCK_MS, deadlineIn(WAIT_MS)) != Progress.RETURNED
+                            || operator.failure != null) {
+                        fail("[" + scenario + "] while the failing refresh waited for the rate service, an operator's"
+                                + " refresh on another thread (answered at once) " + (operator.failure == null
+                                        ? "did not return: it is " + operator.where(failing) : "threw " + operator.failure)
+                                + ".", operator.failure);
+                    }
+                    version = source.newestDelivered();
+                    eur = Optional.of(eurOf(version));
+                }
+                if (failure == Failure.INTERRUPTED) {
+                    failing.thread.interrupt();
+                } else {
+                    hang.release();
+                }
             }
             if (failing.awaitReturnedOrStuck(STUCK_MS, deadlineIn(WAIT_MS)) != Progress.RETURNED) {
                 throw Pitfalls.timeout("[" + scenario + "] the failing refresh() did not return: it is "
@@ -297,7 +324,9 @@ class RateCacheTest {
             Object[] seen = (Object[]) checkout.result;
             if (checkout.failure != null || !Long.valueOf(version).equals(seen[0]) || !eur.equals(seen[1])) {
                 fail("[" + scenario + "] a failed refresh must leave the cached rates as they were (version " + version
-                        + ", EUR " + eur + "), but " + checkout.name() + " then "
+                        + ", EUR " + eur + (overlapped ? ", stored by the operator's refresh while the failing one"
+                                + " waited: the cache never goes back to older rates" : "") + "), but "
+                        + checkout.name() + " then "
                         + (checkout.failure != null ? "got " + checkout.failure
                                 : "saw version " + seen[0] + " with EUR " + seen[1]), checkout.failure);
             }
