@@ -248,6 +248,13 @@ class InteractionCheckerTest {
         joinAll(List.of(first, second));
         first.rethrow();
 
+        int downloads = source.downloads.get();
+        if (downloads > 1 && waiting) {
+            fail("A check (sertraline + tramadol) was waiting for the download when its thread was interrupted,"
+                    + " and the table was downloaded " + downloads + " times in all: a check interrupted while it"
+                    + " waits may fail, or wait on for the table, but the table is still downloaded exactly once"
+                    + " (no download of its own while one is in progress).");
+        }
         if (second.failure == null && second.answer != null && second.answer.isEmpty()) {
             fail(waiting
                     ? "A check (sertraline + tramadol) was waiting for the download when its thread was interrupted,"
