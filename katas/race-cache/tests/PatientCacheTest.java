@@ -661,17 +661,20 @@ class PatientCacheTest {
             failedLoadScenario(requests, thrown, "scenario " + (k + 1) + ": " + requests + " request"
                     + (requests == 1 ? "" : "s at once") + ", the first load throws " + thrown);
         }
-        aRecordStoredWhileItsLoadFailsIsKept();
+        aRecordStoredWhileItsLoadRunsIsKept(true);
+        aRecordStoredWhileItsLoadRunsIsKept(false);
     }
 
     /**
      * A record stored with put() while a load of the same patient is in progress, a load that
-     * then fails: the stored record stays, and the next request gets it from memory.
+     * then fails, or then succeeds: the stored record stays, and the next request gets it from
+     * memory.
      */
-    private static void aRecordStoredWhileItsLoadFailsIsKept() throws Exception {
-        String id = "P-5006";
-        String scenario = "a record of " + id + " stored with put() while a load of it was in progress, and"
-                + " that load then threw";
+    private static void aRecordStoredWhileItsLoadRunsIsKept(boolean loadFails) throws Exception {
+        String id = loadFails ? "P-5006" : "P-5007";
+        String ending = loadFails ? "that load then threw" : "that load then returned the database's record";
+        String scenario = "a record of " + id + " stored with put() while a load of it was in progress, and "
+                + ending;
         AtomicInteger loads = new AtomicInteger();
         CountDownLatch inLoader = new CountDownLatch(1);
         CountDownLatch failNow = new CountDownLatch(1);
@@ -679,7 +682,10 @@ class PatientCacheTest {
             if (loads.incrementAndGet() == 1) {
                 inLoader.countDown();
                 awaitQuietly(failNow, 1000);
-                throw new IllegalStateException("records database unreachable");
+                if (loadFails) {
+                    throw new IllegalStateException("records database unreachable");
+                }
+                return new Patient(pid, "record of " + pid + " (load #1, started before the put)");
             }
             return new Patient(pid, "record of " + pid + " (load #" + loads.get() + ")");
         });
@@ -718,21 +724,25 @@ class PatientCacheTest {
         joinAll(admission == null ? List.of(request) : List.of(request, admission), 1000);
         if (request.isAlive() || admission.isAlive()) {
             Thread stuck = request.isAlive() ? request : admission;
-            fail(stuck.getName() + " had not returned 1 s after the load failed (" + scenario + ")"
+            fail(stuck.getName() + " had not returned 1 s after the load " + (loadFails ? "failed" : "returned") + " ("
+                    + scenario + ")"
                     + describeWait(stuck) + ".");
         }
         if (putFailed.get() != null) {
             fail("put(" + admitted + ") threw " + putFailed.get() + " (" + scenario + ")", putFailed.get());
         }
         int loadsBefore = loads.get();
-        Object after = askAfterwards(cache, id, "the load failed (" + scenario + ")");
+        Object after = askAfterwards(cache, id, "the load " + (loadFails ? "failed" : "returned") + " (" + scenario
+                + ")");
         if (after != admitted) {
             throw Pitfalls.race("A record of " + id + " was stored with put() while a load of it was in progress,"
-                    + " and that load then threw. A request made afterwards got " + after
+                    + " and " + ending + ". A request made afterwards got " + after
                     + (loads.get() > loadsBefore ? ", from the database, which was asked again" : "")
                     + ", not the stored record, and size() says " + cache.size() + ": the record stored during"
-                    + " the failed load is gone from the cache. Cleaning up after a failed load must remove that"
-                    + " load's own entry only.");
+                    + " the load is gone from the cache. " + (loadFails
+                            ? "Cleaning up after a failed load must remove that load's own entry only."
+                            : "The load put its record over the one stored meanwhile: a load must not replace a"
+                                    + " record stored while it ran."));
         }
     }
 
