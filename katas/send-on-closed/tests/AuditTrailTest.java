@@ -47,9 +47,19 @@ class AuditTrailTest {
         AuditTrail trail = new AuditTrail(archive);
         for (int i = 1; i <= 3; i++) {
             trail.record(event("A-" + i));
+            if (i == 1) {
+                trail.record(MARKER_TEXT); // an ordinary line, whatever the trail's own end marker reads
+            }
         }
         trail.close();
-        expectShipped(archive, List.of("A-1", "A-2", "A-3"), "three events recorded, then close()");
+        expectShipped(archive, List.of("A-1", "A-2", "A-3"), "four events recorded (the second one's line reads"
+                + " exactly \"end-of-stream\", the text of the starter's end marker: an ordinary line all the same),"
+                + " then close()");
+        if (!archive.lines().contains("end-of-stream")) {
+            throw Pitfalls.lostWork("An event whose line reads exactly \"end-of-stream\" was recorded and record()"
+                    + " returned normally, but after close() its line was not in the archive: a line that equals"
+                    + " the end marker's text is still an accepted line, and is shipped like any other.");
+        }
 
         try {
             trail.record(event("A-4"));
@@ -820,6 +830,16 @@ class AuditTrailTest {
             }
         }
         return "in state " + thread.getState();
+    }
+
+    /** An event whose line reads exactly as the starter's end marker does. */
+    private static final AuditEvent MARKER_TEXT = new MarkerTextEvent("A-1b");
+
+    record MarkerTextEvent(String id) implements AuditEvent {
+        @Override
+        public String render() {
+            return "end-of-stream";
+        }
     }
 
     record PlainEvent(String id) implements AuditEvent {
