@@ -525,7 +525,7 @@ class FrameIngestTest {
             if (ByteBuffer.wrap(frame).getInt(8) == 3) { // frame #3: its archive is slow, then fails
                 archiving.countDown();
                 try {
-                    letItFail.await(2, java.util.concurrent.TimeUnit.SECONDS);
+                    letItFail.await(10, java.util.concurrent.TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -550,9 +550,19 @@ class FrameIngestTest {
             // another connection, while #3 is being archived (a fix that archives a device's frames one at a
             // time, under a lock, lets #4 wait until #3 has failed)
             Thread second = Thread.ofPlatform().name("connection-2").start(() -> ingest.accept(frame(7, 4, length)));
-            second.join(300);
+            long wait = dev.kata.probe.api.Patience.millis(1000, 3000);
+            second.join(wait);
+            if (second.isAlive()) {
+                Thread.State state = second.getState();
+                letItFail.countDown();
+                first.join(2_000);
+                second.join(2_000);
+                throw Pitfalls.timeout("device 7's frame #3 was being archived (slowly, and it would fail) when frame"
+                        + " #4 came on another connection; " + wait + " ms later accept(#4) had not returned (" + state
+                        + "), although its own archive answers at once. A frame must not wait for another frame's"
+                        + " archive: archive outside any lock, and take the lock only to update the history.");
+            }
             letItFail.countDown();
-            second.join(2_000);
         } finally {
             letItFail.countDown();
             first.join(2_000);
