@@ -234,6 +234,49 @@ class KeepAliveTest {
             fail("session S-9 was pinged " + pings + " times in " + elapsed + " ms, with a ping due every "
                     + every.toMillis() + " ms: at most " + most + " were due");
         }
+        // Periods that are not whole milliseconds, or whole seconds: the period the heartbeat is
+        // scheduled with, as the scheduler was asked for it, is never shorter than the one given.
+        for (Duration odd : List.of(Duration.ofNanos(5_900_000), Duration.ofMillis(1_500))) {
+            PeriodRecordingScheduler recording = new PeriodRecordingScheduler();
+            scheduler = recording;
+            KeepAlive another = new KeepAlive(new RecordingPinger(), odd, recording);
+            another.open("S-10");
+            another.close();
+            Long shortest = recording.shortestPeriodNanos();
+            if (shortest != null && shortest < odd.toNanos()) {
+                fail("with a period of " + odd.toNanos() / 1_000_000.0 + " ms given to the constructor, open() scheduled"
+                        + " the heartbeat every " + shortest / 1_000_000.0 + " ms: more often than once per period."
+                        + " Converting the period to whole milliseconds or seconds (toMillis(), toSeconds()) drops"
+                        + " its fraction; schedule with toNanos() and TimeUnit.NANOSECONDS.");
+            }
+        }
+    }
+
+    /** Records the periods that heartbeats are scheduled with (fixed rate or fixed delay). */
+    private static final class PeriodRecordingScheduler extends ScheduledThreadPoolExecutor {
+        private final java.util.Queue<Long> periods = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        PeriodRecordingScheduler() {
+            super(1);
+        }
+
+        Long shortestPeriodNanos() {
+            return periods.stream().min(Long::compare).orElse(null);
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay,
+                long period, TimeUnit unit) {
+            periods.add(unit.toNanos(period));
+            return super.scheduleAtFixedRate(command, initialDelay, period, unit);
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay,
+                long delay, TimeUnit unit) {
+            periods.add(unit.toNanos(delay));
+            return super.scheduleWithFixedDelay(command, initialDelay, delay, unit);
+        }
     }
 
     /**
