@@ -346,7 +346,7 @@ class InvoiceExportTest {
         static GenExport draw(java.util.Random r, String id, int round) {
             GenExport x = new GenExport(id);
             int[] counts = {0, 1, 2, 5, 20};
-            int n = round < counts.length ? counts[round] : round < 10 ? 2 + r.nextInt(4) : counts[r.nextInt(counts.length)];
+            int n = round < counts.length ? counts[round] : round < 11 ? 2 + r.nextInt(4) : counts[r.nextInt(counts.length)];
             boolean fullChannel = round == 8; // the report fails while readers wait for room in a full channel
             x.together = n > 1 && r.nextBoolean();
             for (int i = 0; i < n; i++) {
@@ -362,20 +362,22 @@ class InvoiceExportTest {
             }
             x.lastPages = new CountDownLatch(n);
             int total = x.total();
-            // rounds 0-4: every shard count, no failure; 5-7: each kind of shard failure; 8: the report fails;
-            // 9: a shard hangs and the caller is interrupted; then drawn at random
-            int outcome = round < counts.length ? 0 : round < 8 ? 1 : round == 8 ? 2 : round == 9 ? 3 : r.nextInt(6);
+            // rounds 0-4: every shard count, no failure; 5-8: each kind of shard failure; 9: the report fails;
+            // 10: a shard hangs and the caller is interrupted; then drawn at random
+            int outcome = round < counts.length ? 0 : round < 9 ? 1 : round == 9 ? 2 : round == 10 ? 3 : r.nextInt(6);
             if (outcome == 1 && n > 0) {
                 x.failShard = r.nextInt(n);
                 GenShard s = x.shards.get(x.failShard);
                 s.failOnPage = r.nextInt(s.pages.size() + 1);
-                x.failure = switch (round >= 5 && round < 8 ? round - 5 : r.nextInt(3)) {
+                x.failure = switch (round >= 5 && round < 9 ? round - 5 : r.nextInt(4)) {
                     case 0 -> new IOException("shard " + s.name + " reset the connection");
                     case 1 -> new IllegalStateException("shard " + s.name + " sent a corrupt page");
+                    // thrown by the shard's own driver, with nothing interrupting the reader: a failure too
+                    case 2 -> new InterruptedException("shard " + s.name + "'s driver gave up waiting for a page");
                     default -> new AssertionError("shard " + s.name + " broke (an Error)");
                 };
             } else if (outcome == 2 && total > 0) {
-                x.writeFailsAt = round == 8 ? 0 : r.nextInt(total);
+                x.writeFailsAt = round == 9 ? 0 : r.nextInt(total);
                 x.slowPages = true;
                 x.writeFailure = new java.io.UncheckedIOException("the report's disk is full",
                         new IOException("no space left on device"));
