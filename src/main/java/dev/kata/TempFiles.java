@@ -27,6 +27,15 @@ public final class TempFiles {
     private TempFiles() {
     }
 
+    /** A folder refused because the tutor is ending (Ctrl-C, a signal): the work asking for it is cancelled. */
+    public static final class Stopping extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Stopping() {
+            super("the tutor is stopping");
+        }
+    }
+
     /**
      * A new folder in the system's temporary folder, deleted at the latest when the tutor ends.
      * Refused once the tutor is ending.
@@ -34,7 +43,7 @@ public final class TempFiles {
     public static Path newFolder(String prefix) throws IOException {
         synchronized (LOCK) {
             if (stopping) {
-                throw new IOException("the tutor is stopping");
+                throw new Stopping();
             }
             Path folder = Files.createTempDirectory(prefix);
             LIVE.add(folder);

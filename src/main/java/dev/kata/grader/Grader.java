@@ -201,6 +201,8 @@ public final class Grader implements AutoCloseable {
                 }
             }
             return assemble(kata, ledger, output.toString(), timedOut, limit, stopAtFirstFailure, start);
+        } catch (TempFiles.Stopping e) {
+            throw new CheckCancelledException();
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare the check: " + e.getMessage(), e);
         } finally {

@@ -2,6 +2,7 @@ package dev.kata.validate;
 
 import dev.kata.catalog.Kata;
 import dev.kata.grader.CheckListener;
+import dev.kata.grader.CheckCancelledException;
 import dev.kata.grader.Grader;
 import dev.kata.grader.Verdict;
 import java.nio.file.Files;
@@ -148,6 +149,9 @@ public final class Validator {
             try {
                 out.add(f.get());
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof CheckCancelledException cancelled) {
+                    throw cancelled; // the tutor is ending: no result, and no internal error either
+                }
                 throw new IllegalStateException("a mutant's check failed: " + e.getCause().getMessage(), e.getCause());
             }
         }
@@ -185,6 +189,9 @@ public final class Validator {
                         problems.add("run " + run + ": " + problem);
                     }
                 } catch (ExecutionException e) {
+                    if (e.getCause() instanceof CheckCancelledException cancelled) {
+                        throw cancelled;
+                    }
                     reasons.add("error");
                     problems.add("run " + run + ": the check itself failed: " + e.getCause().getMessage());
                 }
