@@ -1,8 +1,8 @@
 package dev.kata.validate;
 
 import dev.kata.catalog.Kata;
-import dev.kata.grader.CheckListener;
 import dev.kata.grader.CheckCancelledException;
+import dev.kata.grader.CheckListener;
 import dev.kata.grader.Grader;
 import dev.kata.grader.Verdict;
 import java.nio.file.Files;
