@@ -83,33 +83,13 @@ class AnonymizationServiceTest {
         store.batches("north", 5).batches("south", 5);
         Held north = store.slowIgnoringInterrupts("north", 1);
         Held south = store.slowIgnoringInterrupts("south", 1);
-        AnonymizationService service = new AnonymizationService(store);
-
-        Request request = Request.start(service, "S-200", TWO_SITES);
-        try {
-            awaitAllEntered(request, north, south);
-            request.cancel(store);
-            List<Held> missed = notInterrupted(north, south);
-            if (!missed.isEmpty()) {
-                throw Pitfalls.leak("Study S-200: the request was cancelled, but " + describeMissed(missed)
-                        + " The jobs were never told that the request is gone. Cancel every job's Future "
-                        + "with cancel(true) when the request ends early." + request.outcomeNote());
-            }
-            // These batches are like a socket read that cannot be interrupted: they finish, and
-            // leave the interrupt status set for whoever comes next.
-            store.releaseAll();
-            awaitJobsEnd(store);
-            expectNothingStartedAfterCancel(store, "S-200",
-                    "Batch 1 of each site could not be interrupted (some calls, like a plain socket "
-                            + "read, finish what they are doing first), but it returned with the "
-                            + "thread's interrupt status set, and the job then started the next batch "
-                            + "without looking at it. A long job must check for cancellation between "
-                            + "steps (Thread.currentThread().isInterrupted()), the way a Go loop selects "
-                            + "on ctx.Done() before each batch.");
-            expectRequestEnded(request);
-        } finally {
-            store.releaseAll();
-        }
+        cancelWhileHeldThenExpectNoMoreBatches(store, "S-200", north, south,
+                "Batch 1 of each site could not be interrupted (some calls, like a plain socket "
+                        + "read, finish what they are doing first), but it returned with the "
+                        + "thread's interrupt status set, and the job then started the next batch "
+                        + "without looking at it. A long job must check for cancellation between "
+                        + "steps (Thread.currentThread().isInterrupted()), the way a Go loop selects "
+                        + "on ctx.Done() before each batch.");
     }
 
     /**
@@ -124,25 +104,34 @@ class AnonymizationServiceTest {
         store.batches("north", 3).batches("south", 3);
         Held north = store.slowCountIgnoringInterrupts("north");
         Held south = store.slowCountIgnoringInterrupts("south");
-        AnonymizationService service = new AnonymizationService(store);
+        cancelWhileHeldThenExpectNoMoreBatches(store, "S-600", north, south,
+                "Each job was cancelled while it was still asking the store how many batches its site has,"
+                        + " a call that cannot be interrupted: it returned with the thread's interrupt status"
+                        + " set, and the job then started a batch without looking at it. Check for"
+                        + " cancellation before every batch, the first one included.");
+    }
 
-        Request request = Request.start(service, "S-600", TWO_SITES);
+    /**
+     * Starts the study on both sites, cancels the request once both held calls are entered (calls
+     * that cannot be interrupted: they finish, and leave the interrupt status set for whoever
+     * comes next), lets them finish, and expects no batch to start after the cancel.
+     */
+    private static void cancelWhileHeldThenExpectNoMoreBatches(ScriptedStore store, String study, Held north,
+            Held south, String whyIfABatchStarted) throws Exception {
+        AnonymizationService service = new AnonymizationService(store);
+        Request request = Request.start(service, study, TWO_SITES);
         try {
             awaitAllEntered(request, north, south);
             request.cancel(store);
             List<Held> missed = notInterrupted(north, south);
             if (!missed.isEmpty()) {
-                throw Pitfalls.leak("Study S-600: the request was cancelled, but " + describeMissed(missed)
+                throw Pitfalls.leak("Study " + study + ": the request was cancelled, but " + describeMissed(missed)
                         + " The jobs were never told that the request is gone. Cancel every job's Future "
                         + "with cancel(true) when the request ends early." + request.outcomeNote());
             }
             store.releaseAll();
             awaitJobsEnd(store);
-            expectNothingStartedAfterCancel(store, "S-600",
-                    "Each job was cancelled while it was still asking the store how many batches its site has,"
-                            + " a call that cannot be interrupted: it returned with the thread's interrupt status"
-                            + " set, and the job then started a batch without looking at it. Check for"
-                            + " cancellation before every batch, the first one included.");
+            expectNothingStartedAfterCancel(store, study, whyIfABatchStarted);
             expectRequestEnded(request);
         } finally {
             store.releaseAll();

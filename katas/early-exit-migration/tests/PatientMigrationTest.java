@@ -59,34 +59,35 @@ class PatientMigrationTest {
      */
     @BeforeAll
     static void startTheHeldRun() throws InterruptedException {
-        heldRun = new CompletableFuture<>();
+        heldRun = startBesideTheTests("hidden-test-held-run", PatientMigrationTest::runAgainstAHeldService);
+        heldSingleRun = startBesideTheTests("hidden-test-held-single-run", PatientMigrationTest::runOneHeldRecord);
+    }
+
+    /** A held run: counts {@code started} down once every thread it starts is running. */
+    private interface HeldRun {
+        void run(CountDownLatch started) throws Exception;
+    }
+
+    /**
+     * Starts {@code run} on a thread of its own and returns what it found, once every thread of it
+     * is started: before the first test begins, so that none of them counts as a thread left behind
+     * by another test.
+     */
+    private static CompletableFuture<Void> startBesideTheTests(String name, HeldRun run) throws InterruptedException {
+        CompletableFuture<Void> found = new CompletableFuture<>();
         CountDownLatch started = new CountDownLatch(1);
-        Thread.ofPlatform().daemon().name("hidden-test-held-run").start(() -> {
+        Thread.ofPlatform().daemon().name(name).start(() -> {
             try {
-                runAgainstAHeldService(started);
-                heldRun.complete(null);
+                run.run(started);
+                found.complete(null);
             } catch (Throwable t) {
-                heldRun.completeExceptionally(t);
+                found.completeExceptionally(t);
             } finally {
                 started.countDown();
             }
         });
-        // Every thread of the held run is started before the first test begins, so that none of
-        // them counts as a thread left behind by another test.
         started.await(5, SECONDS);
-        heldSingleRun = new CompletableFuture<>();
-        CountDownLatch singleStarted = new CountDownLatch(1);
-        Thread.ofPlatform().daemon().name("hidden-test-held-single-run").start(() -> {
-            try {
-                runOneHeldRecord(singleStarted);
-                heldSingleRun.complete(null);
-            } catch (Throwable t) {
-                heldSingleRun.completeExceptionally(t);
-            } finally {
-                singleStarted.countDown();
-            }
-        });
-        singleStarted.await(5, SECONDS);
+        return found;
     }
 
     @Test
