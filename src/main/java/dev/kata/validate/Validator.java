@@ -142,6 +142,13 @@ public final class Validator {
         }
     }
 
+    /** A check cancelled because the tutor is ending: no result, and no internal error either. */
+    private static void rethrowIfCancelled(ExecutionException e) {
+        if (e.getCause() instanceof CheckCancelledException cancelled) {
+            throw cancelled;
+        }
+    }
+
     private static List<MutationCheck.Outcome> outcomes(List<Future<MutationCheck.Outcome>> runs)
             throws InterruptedException {
         List<MutationCheck.Outcome> out = new ArrayList<>();
@@ -149,9 +156,7 @@ public final class Validator {
             try {
                 out.add(f.get());
             } catch (ExecutionException e) {
-                if (e.getCause() instanceof CheckCancelledException cancelled) {
-                    throw cancelled; // the tutor is ending: no result, and no internal error either
-                }
+                rethrowIfCancelled(e);
                 throw new IllegalStateException("a mutant's check failed: " + e.getCause().getMessage(), e.getCause());
             }
         }
@@ -189,9 +194,7 @@ public final class Validator {
                         problems.add("run " + run + ": " + problem);
                     }
                 } catch (ExecutionException e) {
-                    if (e.getCause() instanceof CheckCancelledException cancelled) {
-                        throw cancelled;
-                    }
+                    rethrowIfCancelled(e);
                     reasons.add("error");
                     problems.add("run " + run + ": the check itself failed: " + e.getCause().getMessage());
                 }
