@@ -1,5 +1,6 @@
 package dev.kata.probe;
 
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Field;
 import java.util.Set;
@@ -60,6 +61,11 @@ final class ModelCheckerAgent {
                 Object instrumentation = Class.forName("net.bytebuddy.agent.ByteBuddyAgent").getMethod("install")
                         .invoke(null);
                 type.getMethod("attachJavaAgentDynamically", Instrumentation.class).invoke(checker, instrumentation);
+                try {
+                    ModelCheckerCalls.enter(type, checker);
+                } catch (ReflectiveOperationException | IOException | RuntimeException | LinkageError e) {
+                    // only slower: the checker looks its calls up itself
+                }
             }
             Class<?> mode = Class.forName(MODE);
             type.getMethod("install", mode).invoke(checker, enumConstant(mode, "MODEL_CHECKING"));
