@@ -84,7 +84,12 @@ public final class Grader implements AutoCloseable {
      * that a wrong fix fails, where any failure will do and the rest would only cost time.
      */
     public Verdict checkUntilFirstFailure(Kata kata, Path sourceDir) {
-        return grade(kata, sourceDir, CheckListener.NONE, specFor(kata), keepSpare, true);
+        TestJvmSpec spec = specFor(kata);
+        if (!spec.extraClassPath().isEmpty()) {
+            // the tests without the model checker first, and the checker started only if one with it runs
+            spec = spec.withJvmArg(ModelChecker.LAZY_FLAG);
+        }
+        return grade(kata, sourceDir, CheckListener.NONE, spec, keepSpare, true);
     }
 
     /**

@@ -30,6 +30,14 @@ final class ModelChecker {
     static final long EXTRA_CHECK_MILLIS = 60_000;
 
     /**
+     * For a check that stops at the first failure (a wrong fix being proven wrong): the tests
+     * without the checker run first, and the checker is only started for the first test that uses
+     * it. A wrong fix that fails a plain test then costs no more than in a lean test JVM (a model-
+     * checked JVM spends about 3 s of CPU on starting the checker). Read by probe.ModelCheckerWarmUp.
+     */
+    static final String LAZY_FLAG = "-Dkata.modelChecker.lazy=true";
+
+    /**
      * The JDK packages whose classes' fields it reads, a JDK lambda's captured arguments among them
      * (a Comparator.comparing(...) of the learner's, say); a package it may not open throws
      * InaccessibleObjectException into the learner's thread, as if the learner's code had thrown

@@ -24,6 +24,13 @@ record TestJvmSpec(
                 classDataArchive, pending);
     }
 
+    /** The same JVM with one more flag. */
+    TestJvmSpec withJvmArg(String flag) {
+        return new TestJvmSpec(heapMb, maxThreads, outputCapBytes, testTimeoutMs,
+                java.util.stream.Stream.concat(extraJvmArgs.stream(), java.util.stream.Stream.of(flag)).toList(),
+                extraClassPath, classDataArchive, archiveOutput);
+    }
+
     /** The test JVM's class path: the probe's, then the extra entries. */
     String classPath() {
         StringBuilder path = new StringBuilder(ProbeClassPath.asString());

@@ -40,10 +40,11 @@ final class ModelCheckerAgent {
 
     /** Before the tests of a class: held for a class that uses the checker, released for one that does not. */
     static void classStarting(String className) {
-        if (!Boolean.getBoolean(ModelCheckerWarmUp.ENABLED)) {
-            return;
+        if (!Boolean.getBoolean(ModelCheckerWarmUp.ENABLED) || (Probe.stopAtFirstFailure && Probe.failedOnce)) {
+            return; // nor when no test is left to run
         }
         if (modelCheckedClasses.contains(ThreadDescriber.topLevel(className))) {
+            ModelCheckerWarmUp.beforeModelCheckedClass();
             hold();
         } else {
             release();

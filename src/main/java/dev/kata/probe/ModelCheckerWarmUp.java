@@ -15,11 +15,16 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ModelCheckerWarmUp {
     static final String ENABLED = "kata.modelChecker";
+    /**
+     * Set for a check that stops at its first failure (see grader.ModelChecker.LAZY_FLAG): the
+     * warm-up waits for the first test class that uses the checker, which then runs after the others.
+     */
+    static final String LAZY = "kata.modelChecker.lazy";
 
     /** Published through a field, as the hidden tests do. */
     static Shared shared;
 
-    private static Thread thread;
+    private static volatile Thread thread;
     /** Set when the check's orders come: a spare JVM that has been waiting stops warming up more. */
     private static volatile boolean ordersIn;
     /**
@@ -61,10 +66,30 @@ final class ModelCheckerWarmUp {
 
     /** Starts the warm-up in a JVM whose tests use the model checker; once only (a spare starts it early). */
     static void start() {
-        if (!Boolean.getBoolean(ENABLED) || thread != null) {
-            return;
+        if (Boolean.getBoolean(ENABLED) && !lazy()) {
+            begin();
         }
-        thread = Thread.ofPlatform().name("kata-probe-model-checker-warm-up").daemon().start(ModelCheckerWarmUp::run);
+    }
+
+    static boolean lazy() {
+        return Boolean.getBoolean(LAZY);
+    }
+
+    /**
+     * In a lazy JVM, before the first test class that uses the checker: the warm-up runs now, and
+     * ends before the class's first test starts its time.
+     */
+    static void beforeModelCheckedClass() {
+        if (Boolean.getBoolean(ENABLED) && lazy()) {
+            begin();
+            await();
+        }
+    }
+
+    private static synchronized void begin() {
+        if (thread == null) {
+            thread = Thread.ofPlatform().name("kata-probe-model-checker-warm-up").daemon().start(ModelCheckerWarmUp::run);
+        }
     }
 
     /** The orders are in: at most the batch under way is finished before the tests start. */

@@ -27,6 +27,8 @@ final class Probe {
     /** Whether the tests after the first failing one are skipped (validating a mutant: any failure will do). */
     static volatile boolean stopAtFirstFailure;
     static volatile boolean failedOnce;
+    /** Test classes run after the others (see {@link CheckerLastOrder}). */
+    static volatile Set<String> checkerLast = Set.of();
     /** Model-checked test classes not run, because the model checker cannot follow the learner's code, and why. */
     static volatile Set<String> notModelChecked = Set.of();
     static volatile String notModelCheckedWhy;

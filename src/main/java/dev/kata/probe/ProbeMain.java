@@ -89,7 +89,12 @@ public final class ProbeMain {
         for (String test : tests) {
             selectors.add(selectClass(Class.forName(test, false, loader)));
         }
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+        LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request();
+        if (ModelCheckerWarmUp.lazy()) {
+            Probe.checkerLast = Set.copyOf(modelChecked);
+            builder.configurationParameter("junit.jupiter.testclass.order.default", CheckerLastOrder.class.getName());
+        }
+        LauncherDiscoveryRequest request = builder
                 .selectors(selectors)
                 .filters((PostDiscoveryFilter) d -> FilterResult.includedIf(!skip.contains(d.getUniqueId().toString())))
                 .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")

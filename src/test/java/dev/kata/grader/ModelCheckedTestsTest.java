@@ -39,6 +39,26 @@ class ModelCheckedTestsTest {
         }
     }
 
+    /**
+     * Proving a wrong fix wrong stops at its first failure: there the classes that do not name the
+     * checker run first (CounterTest, whose helper starts the checker itself), so that a failure
+     * among them ends the check before the checker is warmed up for the class that names it.
+     */
+    @Test
+    void aCheckToTheFirstFailureRunsTheClassThatDoesNotNameTheCheckerFirst() {
+        Verdict verdict = GRADER.checkUntilFirstFailure(KATA, KATA.starterDir());
+
+        assertEquals(Status.FAIL, verdict.status(), verdict::toString);
+        assertEquals(2, verdict.tests().size(), verdict::toString);
+        for (TestResult test : verdict.tests()) {
+            if (test.name().contains("ThroughAHelper")) {
+                assertTrue(test.message().contains("the count is 1"), () -> test.name() + ": " + test.message());
+            } else {
+                assertEquals(Reason.NOT_RUN, test.reason(), () -> test.name() + ": " + verdict);
+            }
+        }
+    }
+
     @Test
     void aCounterThatLosesNothingPassesBoth() throws Exception {
         Path source = Files.createDirectories(temp.resolve("src"));
