@@ -20,6 +20,13 @@ import java.util.Set;
 final class CpuAccount {
     private static final Set<String> NOISE = Set.of(KernelThreads.taskName("kata-probe-watchdog"), "VM Periodic Tas",
             "Monitor Deflati");
+    /**
+     * Readings further apart than this prove nothing about the time between them: the watchdog
+     * itself was kept from the CPU, and maybe the whole machine was (a virtual machine's host can
+     * stop it for seconds), so threads that did not run may only have had no chance to. Idleness
+     * then counts from the later reading. The watchdog reads every 100 ms on a quiet machine.
+     */
+    static final long MAX_READING_GAP_MS = 300;
     /** The JIT's threads come and go on their own and are no Java threads: not counted as the test's new threads. */
     private static final Set<String> JIT = Set.of("C1 CompilerThre", "C2 CompilerThre");
 
@@ -31,6 +38,7 @@ final class CpuAccount {
     private int newThreadsSeen;
     /** When a reading last found a watched thread had run or wanted to since the one before; 0 before the first. */
     private long busyAtNanos;
+    private long lastReadingNanos;
 
     CpuAccount(KernelThreads atStart) {
         if (atStart != null) {
@@ -51,7 +59,9 @@ final class CpuAccount {
         if (now == null) {
             return;
         }
-        boolean[] wants = {busyAtNanos == 0};
+        boolean unobserved = lastReadingNanos != 0 && atNanos - lastReadingNanos > MAX_READING_GAP_MS * 1_000_000;
+        lastReadingNanos = atNanos;
+        boolean[] wants = {busyAtNanos == 0 || unobserved};
         now.forEach((name, t) -> {
             KernelThreads.Task before = last.put(t.tid(), t);
             if (before == null && !JIT.contains(name)) {
@@ -88,7 +98,10 @@ final class CpuAccount {
         return started > newThreadsSeen;
     }
 
-    /** How long none of the test's threads has run or wanted a CPU, as far as the readings show. */
+    /**
+     * How long none of the test's threads has run or wanted a CPU, as far as the readings show,
+     * taken close enough together to show it.
+     */
     long idleMs() {
         return idleMs(System.nanoTime());
     }
