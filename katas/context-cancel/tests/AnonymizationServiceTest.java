@@ -408,7 +408,7 @@ class AnonymizationServiceTest {
                     throw Pitfalls.timeout(scenario + ". " + plan.studyId + ": anonymize() had not returned: "
                             + why + ". The request thread is " + whereIs(request.thread) + ".");
                 }
-                checkOutcome(plan, outcome, store, scenario);
+                checkOutcome(plan, outcome, request.executionCause, store, scenario);
             }
             for (StudyPlan plan : plans) {
                 if (plan.ending == Ending.DONE) {
@@ -447,7 +447,8 @@ class AnonymizationServiceTest {
         }
     }
 
-    private static void checkOutcome(StudyPlan plan, Object outcome, StudyStore store, String scenario) {
+    private static void checkOutcome(StudyPlan plan, Object outcome, Throwable executionCause, StudyStore store,
+            String scenario) {
         switch (plan.ending) {
             case DONE -> {
                 if (outcome instanceof Throwable t) {
@@ -485,11 +486,15 @@ class AnonymizationServiceTest {
                                     ? "threw " + t0 : "returned " + outcome) + "; the batch that was to fail "
                             + "never got to throw: its job was stopped by something other than this request.");
                 }
-                if (!(outcome instanceof Throwable t) || !causedBy(t, store.failure(plan.studyId))) {
+                Throwable failure = store.failure(plan.studyId);
+                if (executionCause != failure) {
+                    String got = executionCause != null
+                            ? "threw an ExecutionException whose cause is " + executionCause
+                                    + (causedBy(executionCause, failure) ? ", which wraps it" : "")
+                            : outcome instanceof Throwable t2 ? "threw " + t2 : "returned " + outcome;
                     fail(scenario + ". " + plan.studyId + ": site " + plan.failingSite + " failed with "
-                            + store.failure(plan.studyId) + ", so the request must fail with it (an "
-                            + "ExecutionException whose cause is that exception); anonymize() "
-                            + (outcome instanceof Throwable t2 ? "threw " + t2 : "returned " + outcome) + ".");
+                            + failure + ", so the request must fail with it (an ExecutionException whose cause is "
+                            + "that exception itself); anonymize() " + got + ".");
                 }
             }
         }
@@ -768,12 +773,15 @@ class AnonymizationServiceTest {
         final Thread thread;
         final AtomicReference<Object> outcome = new AtomicReference<>();
         final CountDownLatch done = new CountDownLatch(1);
+        /** The cause of the ExecutionException anonymize() threw, if it threw one (read after {@link #done}). */
+        volatile Throwable executionCause;
 
         private Request(AnonymizationService service, String studyId, List<String> sites) {
             thread = Thread.ofPlatform().name("request-" + studyId).unstarted(() -> {
                 try {
                     outcome.set(service.anonymize(studyId, sites));
                 } catch (ExecutionException e) {
+                    executionCause = e.getCause();
                     outcome.set(e.getCause() == null ? e : e.getCause());
                 } catch (Throwable t) {
                     outcome.set(t);
