@@ -176,6 +176,27 @@ class InteractionCheckerTest {
                 "one failed download and one good one; later checks must use the loaded table");
     }
 
+    /**
+     * A service that knows no interaction at all answers an empty table, and that is the table: a
+     * fix that takes "empty" for "not downloaded yet" downloads it again on every check.
+     */
+    @Test
+    @Order(3)
+    @DisplayName("an empty table is downloaded once too: later checks answer from it")
+    void anEmptyTableIsDownloadedOnce() {
+        AtomicInteger downloads = new AtomicInteger();
+        InteractionChecker checker = new InteractionChecker(() -> {
+            downloads.incrementAndGet();
+            return List.of();
+        });
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Optional.empty(), checker.check("warfarin", "aspirin"),
+                    "the pharmacology service knows no interaction at all");
+        }
+        assertEquals(1, downloads.get(), "three checks downloaded the table " + downloads.get() + " times: the service"
+                + " answered an empty table, which is a complete table all the same, and must be kept like any other");
+    }
+
     // ------------------------------------------------------------------------------------
     // 4. A download that fails while checks wait for it: no check hangs or answers "no
     //    interaction"; the next check, on another thread, downloads again.
