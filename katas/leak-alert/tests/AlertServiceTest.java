@@ -300,6 +300,87 @@ class AlertServiceTest {
         }
     }
 
+    /**
+     * The retry queue resends an alert whose first attempt still hangs: two sends of one alert at
+     * once. Each is a call of its own: when the first caller gives up (interrupted here, so that it
+     * gives up only once the resend's call is under way), it must cancel its own hung call, and not
+     * the resend's, which answers in time.
+     */
+    @Test
+    @Order(7)
+    void twoSendsOfOneAlertAtOnceEachCancelOnlyTheirOwnCall() throws Exception {
+        CountDownLatch firstEntered = new CountDownLatch(1);
+        CountDownLatch firstInterrupted = new CountDownLatch(1);
+        CountDownLatch resendEntered = new CountDownLatch(1);
+        CountDownLatch resendMayAnswer = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean resendInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Thread> firstWorker = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicInteger calls = new AtomicInteger();
+        AlertService service = new AlertService(a -> {
+            if (calls.incrementAndGet() == 1) {
+                firstWorker.set(Thread.currentThread());
+                firstEntered.countDown();
+                try {
+                    new CountDownLatch(1).await(); // hangs until interrupted
+                } finally {
+                    firstInterrupted.countDown();
+                }
+                throw new AssertionError("unreachable");
+            }
+            resendEntered.countDown();
+            try {
+                resendMayAnswer.await();
+            } catch (InterruptedException e) {
+                resendInterrupted.set(true);
+                throw e;
+            }
+            return receiptFor(a.id());
+        });
+        Alert alert = alert("C-5");
+        java.util.concurrent.atomic.AtomicReference<Object> firstOutcome = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Object> resendOutcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread first = Thread.ofPlatform().name("retry-queue-first").start(() -> firstOutcome.set(sendCatching(service, alert)));
+        if (!firstEntered.await(WORKER_END_MS, TimeUnit.MILLISECONDS)) {
+            first.interrupt();
+            return; // the first send never called the gateway: the other tests say why
+        }
+        Thread resend = Thread.ofPlatform().name("retry-queue-resend").start(() -> resendOutcome.set(sendCatching(service, alert)));
+        if (!resendEntered.await(WORKER_END_MS, TimeUnit.MILLISECONDS)) {
+            first.interrupt();
+            resendMayAnswer.countDown();
+            return;
+        }
+        first.interrupt(); // the first caller gives up, with both calls of alert C-5 under way
+        first.join(WORKER_END_MS);
+        boolean firstCancelled = firstInterrupted.await(WORKER_END_MS, TimeUnit.MILLISECONDS);
+        resendMayAnswer.countDown();
+        resend.join(WORKER_END_MS);
+        String scene = "Alert C-5 was sent twice at once (the retry queue resent it while its first attempt hung), "
+                + "and the first caller was interrupted while both gateway calls were under way";
+        if (resendInterrupted.get() || !(resendOutcome.get() instanceof Optional<?> o && o.isPresent())) {
+            String got = "the resend's send() " + (resend.isAlive() ? "has not returned" : "gave " + resendOutcome.get())
+                    + " instead of its receipt, its gateway answering in time";
+            fail(scene + (resendInterrupted.get()
+                    ? ". The resend's own gateway call was interrupted, although nobody gave up on the resend, and "
+                            + got + ": giving up on one send of an alert must cancel that send's own call, not"
+                            + " another one's (two sends of one alert are two calls)."
+                    : ". The resend's gateway call was not interrupted, yet " + got + "."));
+        }
+        if (!firstCancelled) {
+            throw Pitfalls.leak(scene + ". The first send's gateway call, hung until interrupted, was never "
+                    + "interrupted: its worker is " + whereIs(firstWorker.get()) + ". A send that gives up cancels"
+                    + " the call it started itself, whatever other send of the same alert is running.");
+        }
+    }
+
+    private static Object sendCatching(AlertService service, Alert alert) {
+        try {
+            return service.send(alert, ANSWERED_TIMEOUT.multipliedBy(5));
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+
     private static final int ROUNDS = 8;
     /** Sends answered at once that use up this thread's noise pauses before anything is timed. */
     private static final int WARM_UP_SENDS = 40;
