@@ -312,6 +312,8 @@ class ProfileLookupTest {
         volatile long returnedAt;
         volatile Profile profile;
         volatile Throwable thrown;
+        /** Whether the calling thread's interrupt status was still set when fetch threw. */
+        volatile boolean interruptStatusLeftSet;
         int shared = 1;
 
         GenLookup(String userId) {
@@ -380,6 +382,7 @@ class ProfileLookupTest {
                 started.countDown();
                 profile = lookup.fetch(userId, timeout);
             } catch (Throwable t) {
+                interruptStatusLeftSet = Thread.currentThread().isInterrupted();
                 thrown = t;
             } finally {
                 returnedAt = System.nanoTime();
@@ -398,6 +401,12 @@ class ProfileLookupTest {
                 if (!(thrown instanceof InterruptedException)) {
                     fail("the thread calling fetch(" + userId + ") was interrupted while it waited, and fetch " + ended
                             + " instead of throwing InterruptedException, " + what, thrown);
+                }
+                if (interruptStatusLeftSet) {
+                    fail("the thread calling fetch(" + userId + ") was interrupted while it waited, and fetch threw "
+                            + "InterruptedException with the thread's interrupt status still set, " + what + ". A method"
+                            + " that throws InterruptedException clears it, as the JDK's do: the exception is the news."
+                            + " Left set, it fails the thread's next wait at once, its next lookup for one.");
                 }
             } else if (answers()) {
                 if (thrown != null) {
