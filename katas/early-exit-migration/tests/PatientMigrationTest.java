@@ -627,7 +627,8 @@ class PatientMigrationTest {
     @Timeout(value = 20, unit = SECONDS)
     void tensOfThousandsOfRecordsInFlightAtOnce() throws Exception {
         if (!LearnerCode.mentions(PatientMigration.class, "java.util.concurrent.Phaser",
-                "java.util.concurrent.ForkJoinPool", "newWorkStealingPool")) {
+                "java.util.concurrent.ForkJoinPool", "newWorkStealingPool", "java.util.concurrent.Semaphore",
+                "newFixedThreadPool")) {
             return;
         }
         int count = 70_000;
@@ -657,6 +658,13 @@ class PatientMigrationTest {
                     + " the new records service answered only once every write had arrived, or once none had"
                     + " arrived for " + HeldBulkService.STILL_MS + " ms. migrateAll must return only once every"
                     + " record has been migrated or has failed.");
+        }
+        if (service.arrivedWhenOpened < count) {
+            throw new AssertionError("With " + count + " records, only " + service.arrivedWhenOpened + " writes were"
+                    + " in flight at once: this test's records service answered none until every record's write had"
+                    + " arrived, and no new write arrived for " + HeldBulkService.STILL_MS + " ms. The records must"
+                    + " all be migrated in parallel, tens of thousands in flight at once: a cap on the writes in flight"
+                    + " (a semaphore, a pool of so many threads) holds the rest back while the service is slow.");
         }
         if (report.migrated().size() != count || !report.failures().isEmpty()) {
             throw new AssertionError("With " + count + " records, every write was answered, but the report lists "
@@ -735,7 +743,13 @@ class PatientMigrationTest {
             open();
         }
 
+        /** How many writes had arrived when the service first answered. */
+        volatile int arrivedWhenOpened = -1;
+
         void open() {
+            if (arrivedWhenOpened < 0) {
+                arrivedWhenOpened = arrived.get();
+            }
             gate.countDown();
         }
     }
