@@ -289,6 +289,45 @@ class IntegrityScrubberTest {
         }
     }
 
+    /**
+     * The service starts the scrubber on one of its threads and stops it from another (its shutdown
+     * hook, say). That thread is ordered after start() only by what the scrubber's own code does:
+     * whatever stop() reads that start() wrote must be safe to read there.
+     */
+    @Test
+    @Order(7)
+    @DisplayName("a scrubber started on one of the service's threads is stopped from another")
+    void stopFromAnotherThreadOfTheService() throws Exception {
+        IntegrityScrubber scrubber = new IntegrityScrubber(index(16));
+        java.util.concurrent.CountDownLatch isolated = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread shutdown = Thread.ofPlatform().name("service-shutdown").start(() -> {
+            dev.kata.probe.api.RaceDetector.isolateCurrentThread();
+            isolated.countDown();
+            try {
+                started.await();
+                scrubber.stop();
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        if (!isolated.await(2, TimeUnit.SECONDS)) {
+            fail("the service's shutdown thread did not start within 2 s");
+        }
+        scrubber.start();
+        started.countDown();
+        shutdown.join(STOP_WITHIN_MS);
+        if (thrown.get() != null) {
+            throw new AssertionError("stop(), called from another of the service's threads than the one that"
+                    + " called start(), threw " + thrown.get(), thrown.get());
+        }
+        if (!scrubber.awaitTermination(STOP_WITHIN_MS, TimeUnit.MILLISECONDS)) {
+            throw Pitfalls.leak("a scrubber stopped from another of the service's threads than the one that started"
+                    + " it was still running " + STOP_WITHIN_MS + " ms later.");
+        }
+    }
+
     /** Fails if stop() left its caller, not the scrubber, interrupted. */
     private static void callerNotInterrupted(IntegrityScrubber scrubber) throws InterruptedException {
         if (Thread.interrupted()) {
