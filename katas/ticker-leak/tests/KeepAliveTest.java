@@ -249,12 +249,19 @@ class KeepAliveTest {
                         + " Converting the period to whole milliseconds or seconds (toMillis(), toSeconds()) drops"
                         + " its fraction; schedule with toNanos() and TimeUnit.NANOSECONDS.");
             }
+            if (recording.fixedDelay) {
+                fail("open() scheduled the heartbeat with scheduleWithFixedDelay: each ping is then due a period"
+                        + " after the previous one has ended, so the ping's own time (and any other session's ping on"
+                        + " the scheduler's one thread) is added to every period, and the session is pinged less often"
+                        + " than once per period. scheduleAtFixedRate keeps to the period.");
+            }
         }
     }
 
     /** Records the periods that heartbeats are scheduled with (fixed rate or fixed delay). */
     private static final class PeriodRecordingScheduler extends ScheduledThreadPoolExecutor {
         private final java.util.Queue<Long> periods = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        volatile boolean fixedDelay;
 
         PeriodRecordingScheduler() {
             super(1);
@@ -275,6 +282,7 @@ class KeepAliveTest {
         public java.util.concurrent.ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay,
                 long delay, TimeUnit unit) {
             periods.add(unit.toNanos(delay));
+            fixedDelay = true;
             return super.scheduleWithFixedDelay(command, initialDelay, delay, unit);
         }
     }
