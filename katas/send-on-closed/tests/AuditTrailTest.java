@@ -33,6 +33,8 @@ class AuditTrailTest {
 
     /** Longest the test waits for something that should happen at once. */
     private static final long WAIT_MS = 1000;
+    /** The starter's queue capacity. */
+    private static final int FULL_QUEUE = 1024;
     /** How long the archive stalls once close() is called: longer than the grace a close() might allow it. */
     private static final long STALL_MS = 400;
     /** Lines recorded into each of the archives that take 1 ms a write. */
@@ -174,6 +176,66 @@ class AuditTrailTest {
                     + "drain the queue before it stops.");
         }
         expectShipped(archive, ids, "50 events recorded before close()");
+    }
+
+    /**
+     * A burst fills the queue while the archive stalls on the first line: close() then finds no room
+     * for its end-of-stream marker until the archive takes a line, and must wait for it (a marker
+     * offered or added to a full queue is refused at once).
+     */
+    @Test
+    @Order(3)
+    void closeWaitsForRoomForItsMarkerWhenTheQueueIsFull() throws Exception {
+        Thread closer = Thread.currentThread();
+        AtomicBoolean closeReturned = new AtomicBoolean();
+        CountDownLatch closeCalled = new CountDownLatch(1);
+        AtomicBoolean firstLine = new AtomicBoolean(true);
+        RecordingArchive archive = new RecordingArchive(() -> {
+            if (firstLine.getAndSet(false)) { // the first line stalls until close() is waiting
+                long deadline = deadlineIn(WAIT_MS);
+                awaitUninterruptibly(closeCalled, deadline);
+                awaitStillOrDone(closer, closeReturned, deadline);
+            }
+        });
+        AuditTrail trail = new AuditTrail(archive);
+        int count = FULL_QUEUE + 1; // one line in the shipper's hands, the queue full behind it
+        List<String> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean recorderDone = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> recorderFailed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread recorder = Thread.ofPlatform().name("request-burst").start(() -> {
+            try {
+                for (int i = 1; i <= count; i++) {
+                    trail.record(event("F-" + i));
+                    accepted.add("F-" + i);
+                }
+            } catch (IllegalStateException refused) {
+                // refused once the trail closes (a queue smaller than the starter's): not this test's concern
+            } catch (Throwable t) {
+                recorderFailed.set(t);
+            } finally {
+                recorderDone.set(true);
+            }
+        });
+        // every line accepted, the queue full (or, with a smaller queue, the burst held up in record())
+        recorder.join(WAIT_MS);
+        closeCalled.countDown();
+        try {
+            trail.close();
+        } catch (IllegalStateException e) {
+            throw new AssertionError(accepted.size() + " events were recorded while the archive stalled on the first"
+                    + " line, filling the queue; then close() threw " + e + ". With the queue full, close() must"
+                    + " wait until the shipper has taken a line and there is room for its end-of-stream marker (a"
+                    + " marker added or offered to a full queue is refused at once).", e);
+        } finally {
+            closeReturned.set(true);
+        }
+        recorder.join(WAIT_MS);
+        if (recorderFailed.get() != null) {
+            throw new AssertionError("recording a burst of " + count + " events while the archive stalled, record()"
+                    + " threw " + recorderFailed.get() + " after " + accepted.size() + " of them", recorderFailed.get());
+        }
+        expectShipped(archive, new ArrayList<>(accepted), accepted.size() + " events recorded, the queue full, before"
+                + " close()");
     }
 
     @Test
