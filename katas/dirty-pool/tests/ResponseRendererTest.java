@@ -104,6 +104,50 @@ class ResponseRendererTest {
         }
     }
 
+    /**
+     * On the failure path too: the buffer released, the next request writes into it at once, and
+     * nothing the renderer does then (a log line about the failed render, say) may read it. Output
+     * is the only place such a read shows, so the test reads what render() prints.
+     */
+    @Test
+    @Order(3)
+    void aFailedRenderReadsNothingOfItsReleasedBuffer() {
+        TrackingPool pool = new TrackingPool();
+        pool.reuseAtOnce = true;
+        IllegalStateException thrown = new IllegalStateException("allergy list unavailable");
+        PatientSummary patient = new PatientSummary("P-4100", "Failing Render",
+                failingList(List.of("allergen-0", "allergen-1", "allergen-2"), 1, thrown));
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        java.io.PrintStream capture = new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8);
+        Object result;
+        System.setOut(capture);
+        System.setErr(capture);
+        try {
+            result = new ResponseRenderer(pool).render(patient);
+        } catch (Throwable e) {
+            result = e;
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        String text = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+        out.print(text); // as the renderer printed it
+        if (result != thrown) {
+            fail("render " + (result instanceof Throwable ? "threw " + result : "returned " + result) + " when the"
+                    + " patient's allergy list threw " + thrown + ": the failure must reach the caller as it is");
+        }
+        pool.verifyBalanced();
+        if (text.contains("Next Request")) {
+            throw Pitfalls.race("Rendering P-4100 failed midway (its allergy list threw), and while render() was"
+                    + " failing it printed the next request's data:\n  " + text.strip() + "\nThe buffer had been"
+                    + " released, and the next request had already written into it: whatever reads a released"
+                    + " buffer (a log line about the failure too) reads someone else's patient. Take what you"
+                    + " need out of the buffer before you release it.");
+        }
+    }
+
     @Test
     @Order(4)
     @DisplayName("seeded scenarios: dirty and fresh buffers, busy pools, allergy lists that fail midway")
