@@ -62,7 +62,26 @@ public final class ReportPipeline {
             // not to hand that over.
             abandoned.set(true);
             reader.interrupt();
-            reader.join();
+            joinKeepingInterrupt(reader);
+        }
+    }
+
+    /**
+     * Waits for {@code reader} to end, however often this thread is interrupted meanwhile (a plain
+     * join would throw at once, and leave the reader running), then keeps the interrupt for the caller.
+     */
+    private static void joinKeepingInterrupt(Thread reader) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                reader.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

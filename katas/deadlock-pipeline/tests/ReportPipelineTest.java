@@ -195,16 +195,24 @@ class ReportPipelineTest {
                 // a long export whose interrupted reads throw, past a failed row or an interrupted caller:
                 // the reader is then surely reading when the consumer leaves. Rounds 7 to 9 begin with a long
                 // export that fails, or a row that fails to format, with an Error and with an exception:
-                // every run holds each kind of failure, whatever the seed draws.
+                // every run holds each kind of failure, whatever the seed draws. Round 10: a row that fails as the
+                // caller is interrupted.
                 Scenario.Outcome forced = c > 0 ? null : round == 4 ? Scenario.Outcome.WHOLE
                         : round == 5 ? Scenario.Outcome.FORMAT_FAILS
                         : round == 6 ? Scenario.Outcome.CALLER_INTERRUPTED
                         : round == 7 || round == 8 ? Scenario.Outcome.EXPORT_FAILS
-                        : round == 9 ? Scenario.Outcome.FORMAT_FAILS : null;
+                        : round == 9 || round == 10 ? Scenario.Outcome.FORMAT_FAILS : null;
                 Boolean asError = forced == null || forced == Scenario.Outcome.CALLER_INTERRUPTED
-                        || forced == Scenario.Outcome.WHOLE ? null : round == 5 || round == 7;
-                scenarios.add(Scenario.draw(random, round * 10 + c, round < 5 ? round : forced != null ? 4 : -1, forced,
-                        asError));
+                        || forced == Scenario.Outcome.WHOLE || round == 10 ? null : round == 5 || round == 7;
+                Scenario sc = Scenario.draw(random, round * 10 + c, round < 5 ? round : forced != null ? 4 : -1, forced,
+                        asError);
+                if (round == 10 && c == 0 && sc.outcome == Scenario.Outcome.FORMAT_FAILS) {
+                    // Round 10: a row fails and the caller is interrupted at that moment, while the reader is
+                    // in a read that goes on when interrupted: collect must still wait for the reader.
+                    sc.interruptToo = true;
+                    sc.interruptFails = false;
+                }
+                scenarios.add(sc);
             }
             String replay = "(seed " + seed + ", round " + round + ": " + scenarios + ")";
             java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(callers);
@@ -248,6 +256,7 @@ class ReportPipelineTest {
         int at = -1;                    // the 0-based line where the failure or interrupt happens
         boolean inHasNext;              // the export fails in hasNext() instead of next()
         boolean interruptFails;         // past the failure, an interrupted read throws (and clears the flag)
+        boolean interruptToo;           // FORMAT_FAILS: the caller is interrupted as the row fails
         volatile boolean failed;        // the failure was thrown, or the caller interrupted, as the scenario says
         Throwable failure;
         volatile Thread caller;
@@ -255,6 +264,8 @@ class ReportPipelineTest {
         final java.util.Set<Thread> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
         volatile List<String> rows;
         volatile Throwable thrown;
+        /** Whether the caller's interrupt status was set when collect threw. */
+        volatile boolean interruptKept;
         /** Calls into the export in progress, and how many were in progress when collect returned. */
         final AtomicInteger inExport = new AtomicInteger();
         volatile int inExportAtReturn;
@@ -311,6 +322,7 @@ class ReportPipelineTest {
                 sc.at = tagged.get(r.nextInt(tagged.size()));
                 sc.failure = !(asError != null ? asError : r.nextBoolean()) ? new IllegalStateException("row of " + sc.id + " cannot be formatted")
                         : new StackOverflowError("formatting a row of " + sc.id + " (an Error)");
+                sc.interruptToo = forced == null && r.nextInt(3) == 0;
             } else if (sc.outcome == Outcome.CALLER_INTERRUPTED) {
                 do {
                     sc.at = tagged.get(r.nextInt(tagged.size()));
@@ -335,6 +347,9 @@ class ReportPipelineTest {
             sc.workers.add(Thread.currentThread());
             if (i == sc.at && sc.outcome == Outcome.FORMAT_FAILS) {
                 sc.failed = true;
+                if (sc.interruptToo) {
+                    sc.caller.interrupt();
+                }
                 sneakyThrow(sc.failure);
             }
             if (i == sc.at && sc.outcome == Outcome.CALLER_INTERRUPTED) {
@@ -395,6 +410,7 @@ class ReportPipelineTest {
                     }
                 });
             } catch (Throwable t) {
+                interruptKept = Thread.currentThread().isInterrupted();
                 thrown = t;
             } finally {
                 inExportAtReturn = inExport.get();
@@ -465,9 +481,15 @@ class ReportPipelineTest {
                                 + (rows == null ? "null" : rows.size() + " rows") + " instead of throwing that failure, in "
                                 + what);
                     }
-                    if (!causedBy(thrown, failure)) {
+                    if (!causedBy(thrown, failure) && !(interruptToo && thrown instanceof InterruptedException)) {
                         fail(who + " failed (" + failure + ") and collect threw " + thrown
                                 + " instead; pass that failure on (as it is, or as the cause of yours), in " + what, thrown);
+                    }
+                    if (interruptToo && !(thrown instanceof InterruptedException) && !interruptKept) {
+                        fail("the thread calling collect was interrupted as row " + (at + 1) + " failed to format, and"
+                                + " collect threw that failure with the thread's interrupt status cleared, in " + what
+                                + ". The caller no longer knows it was interrupted: when you throw something else,"
+                                + " set the status again (Thread.currentThread().interrupt()).", thrown);
                     }
                 }
                 case CALLER_INTERRUPTED -> {
@@ -562,7 +584,8 @@ class ReportPipelineTest {
                 case WHOLE -> "";
                 case EXPORT_FAILS -> ", the export throws " + failure.getClass().getSimpleName() + " from "
                         + (inHasNext ? "hasNext()" : "next()") + " when asked for line " + (at + 1);
-                case FORMAT_FAILS -> ", the formatter throws " + failure.getClass().getSimpleName() + " on row " + (at + 1);
+                case FORMAT_FAILS -> ", the formatter throws " + failure.getClass().getSimpleName() + " on row " + (at + 1)
+                        + (interruptToo ? ", the caller interrupted at that moment" : "");
                 case CALLER_INTERRUPTED -> ", the caller is interrupted while row " + (at + 1) + " is formatted";
             } + (interruptFails ? ", and from then on a read that is interrupted throws UncheckedIOException" : "");
         }
