@@ -2,6 +2,7 @@ package dev.kata.grader;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * How to start a test JVM for one kata; {@code archiveOutput} is null except for a training run.
@@ -27,7 +28,7 @@ record TestJvmSpec(
     /** The same JVM with one more flag. */
     TestJvmSpec withJvmArg(String flag) {
         return new TestJvmSpec(heapMb, maxThreads, outputCapBytes, testTimeoutMs,
-                java.util.stream.Stream.concat(extraJvmArgs.stream(), java.util.stream.Stream.of(flag)).toList(),
+                Stream.concat(extraJvmArgs.stream(), Stream.of(flag)).toList(),
                 extraClassPath, classDataArchive, archiveOutput);
     }
 

@@ -1,6 +1,7 @@
 package dev.kata.probe;
 
 import java.util.Comparator;
+import org.junit.jupiter.api.ClassDescriptor;
 import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.ClassOrdererContext;
 
@@ -13,7 +14,7 @@ public final class CheckerLastOrder implements ClassOrderer {
     @Override
     public void orderClasses(ClassOrdererContext context) {
         context.getClassDescriptors().sort(Comparator
-                .comparing((org.junit.jupiter.api.ClassDescriptor d) -> Probe.checkerLast.contains(d.getTestClass().getName()))
+                .comparing((ClassDescriptor d) -> Probe.checkerLast.contains(d.getTestClass().getName()))
                 .thenComparing(d -> d.getTestClass().getName()));
     }
 }
