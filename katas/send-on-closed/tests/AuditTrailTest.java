@@ -148,11 +148,7 @@ class AuditTrailTest {
         AtomicBoolean closeReturned = new AtomicBoolean();
         CountDownLatch closeCalled = new CountDownLatch(1);
         // The archive is slow: it stores nothing until close() is under way.
-        RecordingArchive archive = new RecordingArchive(() -> {
-            long deadline = deadlineIn(WAIT_MS);
-            awaitUninterruptibly(closeCalled, deadline);
-            awaitStillOrDone(closer, closeReturned, deadline);
-        });
+        RecordingArchive archive = stalledUntilCloseWaits(closer, closeCalled, closeReturned);
         AuditTrail trail = new AuditTrail(archive);
         List<String> ids = new ArrayList<>();
         for (int i = 1; i <= 50; i++) {
@@ -189,14 +185,8 @@ class AuditTrailTest {
         Thread closer = Thread.currentThread();
         AtomicBoolean closeReturned = new AtomicBoolean();
         CountDownLatch closeCalled = new CountDownLatch(1);
-        AtomicBoolean firstLine = new AtomicBoolean(true);
-        RecordingArchive archive = new RecordingArchive(() -> {
-            if (firstLine.getAndSet(false)) { // the first line stalls until close() is waiting
-                long deadline = deadlineIn(WAIT_MS);
-                awaitUninterruptibly(closeCalled, deadline);
-                awaitStillOrDone(closer, closeReturned, deadline);
-            }
-        });
+        // the first line stalls until close() is waiting
+        RecordingArchive archive = stalledUntilCloseWaits(closer, closeCalled, closeReturned);
         AuditTrail trail = new AuditTrail(archive);
         int count = FULL_QUEUE + 1; // one line in the shipper's hands, the queue full behind it
         List<String> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -718,6 +708,19 @@ class AuditTrailTest {
 
     private static String lineOf(String id) {
         return id + " refund approved by ops-7";
+    }
+
+    /**
+     * An archive whose first store waits until close() has been called and is waiting (or has
+     * returned): the lines recorded before it pile up behind the shipper.
+     */
+    private static RecordingArchive stalledUntilCloseWaits(Thread closer, CountDownLatch closeCalled,
+            AtomicBoolean closeReturned) {
+        return new RecordingArchive(() -> {
+            long deadline = deadlineIn(WAIT_MS);
+            awaitUninterruptibly(closeCalled, deadline);
+            awaitStillOrDone(closer, closeReturned, deadline);
+        });
     }
 
     private static void expectShipped(RecordingArchive archive, List<String> ids, String situation) {
