@@ -117,7 +117,19 @@ class ResponseRendererTest {
         IllegalStateException thrown = new IllegalStateException("allergy list unavailable");
         PatientSummary patient = new PatientSummary("P-4100", "Failing Render",
                 failingList(List.of("allergen-0", "allergen-1", "allergen-2"), 1, thrown));
-        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                super.write(b, off, Math.max(0, Math.min(len, 64 * 1024 - count))); // the first 64 KiB will do
+            }
+
+            @Override
+            public synchronized void write(int b) {
+                if (count < 64 * 1024) {
+                    super.write(b);
+                }
+            }
+        };
         java.io.PrintStream out = System.out;
         java.io.PrintStream err = System.err;
         java.io.PrintStream capture = new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8);
