@@ -69,6 +69,8 @@ class ReportExporterTest {
                     true));
         }
         scenarios.add(new Scenario(3, 7, true, true, List.of(), false, true));
+        // An export interrupted while the only renderer is still being built (slowly) by another.
+        scenarios.add(new Scenario(1, 3, true, false, List.of(), true, false, true));
         for (int n = 0; n < 8; n++) {
             int cap = new int[] {1, 2, 3, 8}[random.nextInt(4)];
             int exports = new int[] {1, cap, cap + 1, 3 * cap + 2, 40}[random.nextInt(5)];
@@ -180,7 +182,8 @@ class ReportExporterTest {
      * @param virtual      one virtual thread per export (else one platform thread per export)
      * @param held         every render waits until the test lets them go, once the exports have settled
      * @param failures     builds, resets or renders that throw
-     * @param interruptOne interrupt one export that waits for a renderer while the renders are held
+     * @param interruptOne interrupt one export that waits for a renderer while the renders (or the first
+     *                     build) are held
      * @param twoExporters two exporters, with suppliers of their own, run the scenario at the same time
      * @param buildHeld    the first build waits until the other exports have settled (waiting for a renderer),
      *                     then goes on (and throws, if the failures say so)
@@ -246,6 +249,8 @@ class ReportExporterTest {
         volatile CountDownLatch gate;
         /** Holds the first build while set (Scenario.buildHeld). */
         volatile CountDownLatch buildGate;
+        /** The export in the held first build, not one waiting for a renderer. */
+        volatile Thread heldBuilder;
         /** Failures happen only while armed: not in the check that follows a scenario with failures. */
         volatile boolean armed = true;
 
@@ -259,6 +264,7 @@ class ReportExporterTest {
             int call = buildCalls.incrementAndGet();
             CountDownLatch hold = buildGate;
             if (hold != null && call == 1) {
+                heldBuilder = Thread.currentThread();
                 try {
                     hold.await(3, TimeUnit.SECONDS); // held: the test lets it go once the others wait
                 } catch (InterruptedException e) {
@@ -424,6 +430,9 @@ class ReportExporterTest {
             }
             if (s.buildHeld()) {
                 settle(); // one export in the first build, the others waiting for a renderer (or done)
+                if (s.interruptOne()) {
+                    interruptAWaitingExport(); // waiting behind a build, not a render
+                }
                 shops.forEach(shop -> shop.buildGate.countDown());
             }
             if (!awaitAll()) {
@@ -516,7 +525,7 @@ class ReportExporterTest {
         private void interruptAWaitingExport() throws InterruptedException {
             for (int i = 0; i < threads.size(); i++) {
                 Thread t = threads.get(i);
-                if (t.isAlive() && !shopOf.get(i).rendered.contains(ids.get(i))) {
+                if (t.isAlive() && !shopOf.get(i).rendered.contains(ids.get(i)) && t != shopOf.get(i).heldBuilder) {
                     interrupted = i;
                     t.interrupt();
                     t.join(INTERRUPT_GRACE_MS);
@@ -592,7 +601,9 @@ class ReportExporterTest {
                 Object outcome = outcomes.get(id);
                 if (interruptedStillInside) {
                     throw new AssertionError("The export of " + id + " was interrupted while it waited for a renderer"
-                            + " (every renderer held by another export), and " + INTERRUPT_GRACE_MS + " ms later it had"
+                            + (s.buildHeld() ? " (the only one still being built by another export)"
+                                    : " (every renderer held by another export)") + ", and " + INTERRUPT_GRACE_MS
+                            + " ms later it had"
                             + " neither returned nor thrown " + scenario() + ". An export interrupted while it waits"
                             + " must throw InterruptedException at once.");
                 }
