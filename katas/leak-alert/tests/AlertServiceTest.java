@@ -16,7 +16,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import leakalert.AlertService.Alert;
 import leakalert.AlertService.AlertGateway;
 import leakalert.AlertService.Receipt;
@@ -313,8 +315,8 @@ class AlertServiceTest {
         CountDownLatch firstInterrupted = new CountDownLatch(1);
         CountDownLatch resendEntered = new CountDownLatch(1);
         CountDownLatch resendMayAnswer = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean resendInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicReference<Thread> firstWorker = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicBoolean resendInterrupted = new AtomicBoolean();
+        AtomicReference<Thread> firstWorker = new AtomicReference<>();
         AtomicInteger calls = new AtomicInteger();
         AlertService service = new AlertService(a -> {
             if (calls.incrementAndGet() == 1) {
@@ -337,14 +339,16 @@ class AlertServiceTest {
             return receiptFor(a.id());
         });
         Alert alert = alert("C-5");
-        java.util.concurrent.atomic.AtomicReference<Object> firstOutcome = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicReference<Object> resendOutcome = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread first = Thread.ofPlatform().name("retry-queue-first").start(() -> firstOutcome.set(sendCatching(service, alert)));
+        AtomicReference<Object> firstOutcome = new AtomicReference<>();
+        AtomicReference<Object> resendOutcome = new AtomicReference<>();
+        Thread first = Thread.ofPlatform().name("retry-queue-first")
+                .start(() -> firstOutcome.set(sendCatching(service, alert)));
         if (!firstEntered.await(WORKER_END_MS, TimeUnit.MILLISECONDS)) {
             first.interrupt();
             return; // the first send never called the gateway: the other tests say why
         }
-        Thread resend = Thread.ofPlatform().name("retry-queue-resend").start(() -> resendOutcome.set(sendCatching(service, alert)));
+        Thread resend = Thread.ofPlatform().name("retry-queue-resend")
+                .start(() -> resendOutcome.set(sendCatching(service, alert)));
         if (!resendEntered.await(WORKER_END_MS, TimeUnit.MILLISECONDS)) {
             first.interrupt();
             resendMayAnswer.countDown();
