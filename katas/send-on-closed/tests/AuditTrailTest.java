@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -144,23 +145,16 @@ class AuditTrailTest {
     @Test
     @Order(3)
     void closeShipsEveryLineAcceptedBeforeIt() throws Exception {
-        Thread closer = Thread.currentThread();
-        AtomicBoolean closeReturned = new AtomicBoolean();
-        CountDownLatch closeCalled = new CountDownLatch(1);
         // The archive is slow: it stores nothing until close() is under way.
-        RecordingArchive archive = stalledUntilCloseWaits(closer, closeCalled, closeReturned);
+        StalledUntilClose stall = new StalledUntilClose();
+        RecordingArchive archive = stall.archive;
         AuditTrail trail = new AuditTrail(archive);
         List<String> ids = new ArrayList<>();
         for (int i = 1; i <= 50; i++) {
             ids.add("C-" + i);
             trail.record(event("C-" + i));
         }
-        closeCalled.countDown();
-        try {
-            trail.close();
-        } finally {
-            closeReturned.set(true);
-        }
+        stall.close(trail);
         List<String> missing = archive.missing(ids);
         if (!missing.isEmpty()) {
             throw Pitfalls.lostWork("50 events were recorded, all accepted, while the archive was slow; "
@@ -182,16 +176,13 @@ class AuditTrailTest {
     @Test
     @Order(3)
     void closeWaitsForRoomForItsMarkerWhenTheQueueIsFull() throws Exception {
-        Thread closer = Thread.currentThread();
-        AtomicBoolean closeReturned = new AtomicBoolean();
-        CountDownLatch closeCalled = new CountDownLatch(1);
         // the first line stalls until close() is waiting
-        RecordingArchive archive = stalledUntilCloseWaits(closer, closeCalled, closeReturned);
+        StalledUntilClose stall = new StalledUntilClose();
+        RecordingArchive archive = stall.archive;
         AuditTrail trail = new AuditTrail(archive);
         int count = FULL_QUEUE + 1; // one line in the shipper's hands, the queue full behind it
-        List<String> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean recorderDone = new AtomicBoolean();
-        java.util.concurrent.atomic.AtomicReference<Throwable> recorderFailed = new java.util.concurrent.atomic.AtomicReference<>();
+        List<String> accepted = Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<Throwable> recorderFailed = new AtomicReference<>();
         Thread recorder = Thread.ofPlatform().name("request-burst").start(() -> {
             try {
                 for (int i = 1; i <= count; i++) {
@@ -202,22 +193,17 @@ class AuditTrailTest {
                 // refused once the trail closes (a queue smaller than the starter's): not this test's concern
             } catch (Throwable t) {
                 recorderFailed.set(t);
-            } finally {
-                recorderDone.set(true);
             }
         });
         // every line accepted, the queue full (or, with a smaller queue, the burst held up in record())
         recorder.join(WAIT_MS);
-        closeCalled.countDown();
         try {
-            trail.close();
+            stall.close(trail);
         } catch (IllegalStateException e) {
             throw new AssertionError(accepted.size() + " events were recorded while the archive stalled on the first"
                     + " line, filling the queue; then close() threw " + e + ". With the queue full, close() must"
                     + " wait until the shipper has taken a line and there is room for its end-of-stream marker (a"
                     + " marker added or offered to a full queue is refused at once).", e);
-        } finally {
-            closeReturned.set(true);
         }
         recorder.join(WAIT_MS);
         if (recorderFailed.get() != null) {
@@ -712,15 +698,27 @@ class AuditTrailTest {
 
     /**
      * An archive whose first store waits until close() has been called and is waiting (or has
-     * returned): the lines recorded before it pile up behind the shipper.
+     * returned), so that the lines recorded before it pile up behind the shipper; and the close()
+     * that lets it go. Made on the thread that will call close().
      */
-    private static RecordingArchive stalledUntilCloseWaits(Thread closer, CountDownLatch closeCalled,
-            AtomicBoolean closeReturned) {
-        return new RecordingArchive(() -> {
+    private static final class StalledUntilClose {
+        private final Thread closer = Thread.currentThread();
+        private final CountDownLatch closeCalled = new CountDownLatch(1);
+        private final AtomicBoolean closeReturned = new AtomicBoolean();
+        final RecordingArchive archive = new RecordingArchive(() -> {
             long deadline = deadlineIn(WAIT_MS);
             awaitUninterruptibly(closeCalled, deadline);
             awaitStillOrDone(closer, closeReturned, deadline);
         });
+
+        void close(AuditTrail trail) throws InterruptedException {
+            closeCalled.countDown();
+            try {
+                trail.close();
+            } finally {
+                closeReturned.set(true);
+            }
+        }
     }
 
     private static void expectShipped(RecordingArchive archive, List<String> ids, String situation) {
