@@ -3,6 +3,8 @@ package dirtypool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.Patience;
+import dev.kata.probe.api.PitfallFailure;
 import dev.kata.probe.api.Pitfalls;
 import dirtypool.ResponseRenderer.BufferPool;
 import dirtypool.ResponseRenderer.PatientSummary;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -100,7 +103,8 @@ class ResponseRendererTest {
             throw Pitfalls.race("Ana Silva's response was:\n  " + response + "\nThe renderer gave its buffer "
                     + "back to the pool and read it afterwards. Under load, another request borrows a "
                     + "released buffer at once and writes into it, so what was read is someone else's "
-                    + "text. Take everything you need out of the buffer (toString) before you release it.");
+                    + "text. Take everything you need out of the buffer (toString) before you release it.")
+                    .inOrderedScenario();
         }
     }
 
@@ -156,7 +160,7 @@ class ResponseRendererTest {
                     + " failing it printed the next request's data:\n  " + text.strip() + "\nThe buffer had been"
                     + " released, and the next request had already written into it: whatever reads a released"
                     + " buffer (a log line about the failure too) reads someone else's patient. Take what you"
-                    + " need out of the buffer before you release it.");
+                    + " need out of the buffer before you release it.").inOrderedScenario();
         }
     }
 
@@ -211,6 +215,10 @@ class ResponseRendererTest {
             }
             try {
                 pool.verifyBalanced();
+            } catch (PitfallFailure e) { // the same pitfall, with the scenario that showed it
+                PitfallFailure withScenario = new PitfallFailure(e.reason(), e.getMessage() + " (" + scenario + ")");
+                withScenario.initCause(e);
+                throw e.ordered() ? withScenario.inOrderedScenario() : withScenario;
             } catch (AssertionError e) {
                 AssertionError withScenario = new AssertionError(e.getMessage() + " (" + scenario + ")", e);
                 throw withScenario;
@@ -228,6 +236,7 @@ class ResponseRendererTest {
         int each = 2_000;
         CyclicBarrier start = new CyclicBarrier(threads);
         AtomicReference<String> wrong = new AtomicReference<>();
+        AtomicInteger rendered = new AtomicInteger();
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int me = t;
@@ -238,6 +247,7 @@ class ResponseRendererTest {
                         List<String> allergies = i % 3 == 0 ? List.of() : List.of("a" + me, "b" + i);
                         PatientSummary p = new PatientSummary("P-" + me + "-" + i, "N" + me, allergies);
                         String got = renderer.render(p);
+                        rendered.incrementAndGet();
                         String expected = json(p.id(), p.name(), allergies);
                         if (!expected.equals(got)) {
                             wrong.compareAndSet(null, "request-" + (me + 1) + " got\n  " + got + "\ninstead of\n  "
@@ -249,10 +259,18 @@ class ResponseRendererTest {
                 }
             }));
         }
+        // Stuck only when no response at all is rendered for a while: a busy machine slows them down.
+        long patience = Patience.millis(1500, 10_000);
         for (Thread w : workers) {
-            w.join(1500);
-            if (w.isAlive()) {
-                fail(w.getName() + " had not rendered its " + each + " responses after 1.5 s");
+            int seen = -1;
+            while (w.isAlive()) {
+                int now = rendered.get();
+                if (now == seen) {
+                    fail(w.getName() + " had not rendered its " + each + " responses, and no response was"
+                            + " rendered for " + patience + " ms (" + now + " of " + threads * each + " done)");
+                }
+                seen = now;
+                w.join(patience);
             }
         }
         if (wrong.get() != null) {
@@ -350,7 +368,8 @@ class ResponseRendererTest {
                     throw Pitfalls.race("The renderer wrote to a buffer after releasing it: when it was released"
                             + " it held\n  " + then + "\nand after render() returned it held\n  " + b + "\nA"
                             + " released buffer may already belong to the next request; whatever the renderer"
-                            + " does to it after release() (clearing it, say) lands in that request's response.");
+                            + " does to it after release() (clearing it, say) lands in that request's response.")
+                            .inOrderedScenario();
                 }
             }
         }
@@ -361,7 +380,7 @@ class ResponseRendererTest {
                 throw Pitfalls.race("The renderer released the same buffer twice. The pool now lists it as "
                         + "free twice, so two concurrent requests can borrow the very same StringBuilder and "
                         + "write into each other's responses. Release each borrowed buffer exactly once "
-                        + "(a finally block does it; do not add a second release).");
+                        + "(a finally block does it; do not add a second release).").inOrderedScenario();
             }
             if (misuse.contains("never lent")) {
                 throw Pitfalls.resourceLeak("The renderer released a buffer the pool never lent, "

@@ -8,12 +8,14 @@ import java.util.List;
  * {@code STRESS}: many threads ran at once and the failure showed this time ({@code threads} and
  * {@code rounds} when known, else 0). {@code RACE_DETECTOR}: the probe's race detector saw two
  * accesses to one field and nothing ordering them, a race whatever values they read.
+ * {@code ORDERED_SCENARIO}: the test itself put the threads' steps in the order that breaks the
+ * code, so the failure shows on every run.
  */
 public record Evidence(Kind kind, String detail, int threads, int rounds, Interleaving interleaving)
         implements java.io.Serializable {
 
     public enum Kind {
-        MODEL_CHECKED, STRESS, RACE_DETECTOR;
+        MODEL_CHECKED, STRESS, RACE_DETECTOR, ORDERED_SCENARIO;
 
         public String id() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * What a race found without the model checker rests on: a stress run, which saw it under so many
  * threads in so many rounds on this machine, this time. The test may say so ({@link
- * PitfallFailure#underStress}); otherwise the threads the test started are counted.
+ * PitfallFailure#underStress}); otherwise the threads the test started are counted. A race the
+ * test staged step by step ({@link PitfallFailure#inOrderedScenario}) rests on that scenario instead.
  */
 final class StressEvidence {
     private StressEvidence() {
@@ -20,6 +21,12 @@ final class StressEvidence {
         }
         int threads = 0;
         int rounds = 0;
+        if (error instanceof PitfallFailure p && p.ordered()) {
+            Map<String, Object> evidence = Json.object();
+            evidence.put("kind", "ordered-scenario");
+            evidence.put("detail", "the test put the threads' steps in this order, so it shows on every run");
+            return evidence;
+        }
         if (error instanceof PitfallFailure p) {
             threads = p.stressThreads();
             rounds = p.stressRounds();

@@ -33,6 +33,8 @@ final class InterleavingText {
             case STRESS -> "Evidence: stress, " + (evidence.detail() == null ? "seen on this run" : evidence.detail()) + ".";
             case RACE_DETECTOR -> "Evidence: race detector. Both accesses were seen on this run, and nothing that"
                     + " orders them: a race whatever values they read.";
+            case ORDERED_SCENARIO -> "Evidence: an ordered scenario. The test itself made the steps happen in the"
+                    + " order that breaks your code, so it fails this way on every run.";
         };
     }
 

@@ -53,5 +53,7 @@ class InterleavingTextTest {
                 text.evidenceLine(new Evidence(Evidence.Kind.STRESS, "seen under 16 threads, 3 rounds", 16, 3, null)));
         assertTrue(text.evidenceLine(new Evidence(Evidence.Kind.RACE_DETECTOR, null, 0, 0, null))
                 .startsWith("Evidence: race detector."));
+        assertTrue(text.evidenceLine(new Evidence(Evidence.Kind.ORDERED_SCENARIO, null, 0, 0, null))
+                .contains("on every run"));
     }
 }

@@ -9,6 +9,7 @@ public final class PitfallFailure extends AssertionError {
     private final Reason reason;
     private int stressThreads;
     private int stressRounds;
+    private boolean ordered;
 
     public PitfallFailure(Reason reason, String message) {
         super(message);
@@ -28,6 +29,21 @@ public final class PitfallFailure extends AssertionError {
         this.stressThreads = threads;
         this.stressRounds = rounds;
         return this;
+    }
+
+    /**
+     * Says the failure was seen in a scenario whose steps the test put in order itself (a pool
+     * that hands a released buffer out at once, a latch that holds one thread until the other has
+     * written): it shows the same way on every run, unlike a stress run's.
+     */
+    public PitfallFailure inOrderedScenario() {
+        this.ordered = true;
+        return this;
+    }
+
+    /** Whether the test ordered the steps that showed it ({@link #inOrderedScenario}). */
+    public boolean ordered() {
+        return ordered;
     }
 
     /** The threads of the stress run that saw it, or 0 if the test did not say. */
