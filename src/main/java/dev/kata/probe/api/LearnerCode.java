@@ -6,6 +6,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
 /**
  * What the learner's compiled code holds, for tests that must draw their data from it: an end
@@ -35,6 +38,49 @@ public final class LearnerCode {
                 found.add(s);
             }
         });
+        return List.copyOf(found);
+    }
+
+    /**
+     * The whole numbers written in the code of {@code learnerClass} and of the classes nested in it
+     * (small ones the compiler puts in the instructions, {@code -1} or {@code 100}, and large ones it
+     * keeps in the constant pool, {@code Long.MIN_VALUE}), as longs, each once. An end marker keyed on a
+     * number ({@code seq == Long.MIN_VALUE}) is found among them. Empty if no class file can be read.
+     */
+    public static List<Long> numberLiterals(Class<?> learnerClass) {
+        Set<Long> found = new LinkedHashSet<>();
+        MethodVisitor numbers = new MethodVisitor(Opcodes.ASM9) {
+            @Override
+            public void visitInsn(int opcode) {
+                if (opcode >= Opcodes.ICONST_M1 && opcode <= Opcodes.ICONST_5) {
+                    found.add((long) (opcode - Opcodes.ICONST_0));
+                } else if (opcode == Opcodes.LCONST_0 || opcode == Opcodes.LCONST_1) {
+                    found.add((long) (opcode - Opcodes.LCONST_0));
+                }
+            }
+
+            @Override
+            public void visitIntInsn(int opcode, int operand) {
+                if (opcode == Opcodes.BIPUSH || opcode == Opcodes.SIPUSH) {
+                    found.add((long) operand);
+                }
+            }
+
+            @Override
+            public void visitLdcInsn(Object value) {
+                if (value instanceof Integer || value instanceof Long) {
+                    found.add(((Number) value).longValue());
+                }
+            }
+        };
+        ClassVisitor methods = new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor,
+                                                               String signature, String[] exceptions) {
+                return numbers;
+            }
+        };
+        forEachClass(learnerClass, reader -> reader.accept(methods, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES));
         return List.copyOf(found);
     }
 
@@ -70,6 +116,19 @@ public final class LearnerCode {
 
     /** Visits every constant-pool entry of {@code learnerClass} and of the classes nested in it. */
     private static void forEachConstant(Class<?> learnerClass, ConstantVisitor visitor) {
+        forEachClass(learnerClass, reader -> {
+            char[] buffer = new char[reader.getMaxStringLength()];
+            for (int i = 1; i < reader.getItemCount(); i++) {
+                int offset = reader.getItem(i); // 0 for the unused slot after a long or a double
+                if (offset > 0) {
+                    visitor.visit(reader, i, offset, buffer);
+                }
+            }
+        });
+    }
+
+    /** Reads the class file of {@code learnerClass} and of each class nested in it. */
+    private static void forEachClass(Class<?> learnerClass, java.util.function.Consumer<ClassReader> visitor) {
         Set<Class<?>> classes = new LinkedHashSet<>();
         classes.add(learnerClass);
         try {
@@ -83,14 +142,7 @@ public final class LearnerCode {
                 if (in == null) {
                     continue;
                 }
-                ClassReader reader = new ClassReader(in);
-                char[] buffer = new char[reader.getMaxStringLength()];
-                for (int i = 1; i < reader.getItemCount(); i++) {
-                    int offset = reader.getItem(i); // 0 for the unused slot after a long or a double
-                    if (offset > 0) {
-                        visitor.visit(reader, i, offset, buffer);
-                    }
-                }
+                visitor.accept(new ClassReader(in));
             } catch (IOException | RuntimeException e) {
                 // an unreadable class file adds nothing
             }

@@ -40,8 +40,17 @@ class LearnerCodeTest {
     }
 
     @Test
+    void findsTheNumbersOfAClassWhereverTheCompilerPutThem() {
+        List<Long> numbers = LearnerCode.numberLiterals(NumberedMarkers.class);
+        for (long n : new long[] {-1, 100, 40_000, Long.MIN_VALUE, 1L << 40}) {
+            assertTrue(numbers.contains(n), () -> n + " not in " + numbers);
+        }
+    }
+
+    @Test
     void aClassWithoutAReadableClassFileHasNone() {
         assertEquals(List.of(), LearnerCode.stringLiterals(int.class));
+        assertEquals(List.of(), LearnerCode.numberLiterals(int.class));
     }
 
     @Test
@@ -63,5 +72,18 @@ final class PhaserCountingCode {
 final class WorkStealingCode {
     Object pool() {
         return java.util.concurrent.Executors.newWorkStealingPool(4);
+    }
+}
+
+/** Stands for a learner's class whose end markers are numbers: in instructions, in the constant pool, in a lambda. */
+final class NumberedMarkers {
+    final java.util.function.LongPredicate lambda = seq -> seq == -1 || seq == 100;
+
+    boolean isEnd(long seq, int count) {
+        return seq == Long.MIN_VALUE || count == 40_000 || seq == Pipeline.BIG;
+    }
+
+    static final class Pipeline {
+        static long BIG = 1L << 40; // not a constant: read from the field, set in the class initializer
     }
 }
