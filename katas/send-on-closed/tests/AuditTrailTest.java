@@ -51,17 +51,25 @@ class AuditTrailTest {
         for (int i = 1; i <= 3; i++) {
             trail.record(event("A-" + i));
             if (i == 1) {
-                trail.record(MARKER_TEXT); // an ordinary line, whatever the trail's own end marker reads
+                for (String text : MARKER_TEXTS) { // ordinary lines, whatever the trail's own end marker reads
+                    trail.record(new MarkerTextEvent("A-1b", text));
+                }
             }
         }
         trail.close();
-        expectShipped(archive, List.of("A-1", "A-2", "A-3"), "four events recorded (the second one's line reads"
-                + " exactly \"end-of-stream\", the text of the starter's end marker: an ordinary line all the same),"
-                + " then close()");
-        if (!archive.lines().contains("end-of-stream")) {
-            throw Pitfalls.lostWork("An event whose line reads exactly \"end-of-stream\" was recorded and record()"
-                    + " returned normally, but after close() its line was not in the archive: a line that equals"
-                    + " the end marker's text is still an accepted line, and is shipped like any other.");
+        expectShipped(archive, List.of("A-1", "A-2", "A-3"), "events A-1 to A-3 recorded, and after A-1 "
+                + MARKER_TEXTS.size() + " whose lines read as an end marker might (\"end-of-stream\", the text of the"
+                + " starter's, and every string written in your AuditTrail: ordinary lines all the same), then close()");
+        List<String> shipped = archive.lines();
+        for (String text : MARKER_TEXTS) {
+            if (Collections.frequency(shipped, text) < Collections.frequency(MARKER_TEXTS, text)) {
+                throw Pitfalls.lostWork("An event whose line reads exactly \"" + printable(text) + "\" (a text an"
+                        + " end marker might have: it is written in your AuditTrail, or a guess) was recorded after"
+                        + " A-1 and record() returned normally, but after close() its line was not in the archive"
+                        + " (it got " + shipped.size() + " lines). A line that equals an end marker's text is still"
+                        + " an accepted line, and is shipped like any other: the end of the stream must be told"
+                        + " by something no line can be.");
+            }
         }
 
         try {
@@ -895,13 +903,35 @@ class AuditTrailTest {
         return "in state " + thread.getState();
     }
 
-    /** An event whose line reads exactly as the starter's end marker does. */
-    private static final AuditEvent MARKER_TEXT = new MarkerTextEvent("A-1b");
+    /**
+     * Texts an end marker might have: the starter's, guesses, and every string written in the learner's
+     * AuditTrail, both as a copy and as the very literal object (a constant in any code is that object).
+     */
+    private static final List<String> MARKER_TEXTS = markerTexts();
 
-    record MarkerTextEvent(String id) implements AuditEvent {
+    private static List<String> markerTexts() {
+        List<String> texts = new ArrayList<>(List.of("end-of-stream", "", "EOF"));
+        for (String literal : dev.kata.probe.api.LearnerCode.stringLiterals(AuditTrail.class)) {
+            if (literal.length() <= 200 && texts.size() < 200) {
+                texts.add(new String(literal));
+                texts.add(literal.intern());
+            }
+        }
+        return texts;
+    }
+
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        text.codePoints().limit(80).forEach(c -> out.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", c)
+                : Character.toString(c)));
+        return out + (text.length() > 80 ? "..." : "");
+    }
+
+    /** An event whose line reads exactly {@code text}, as an end marker's might. */
+    record MarkerTextEvent(String id, String text) implements AuditEvent {
         @Override
         public String render() {
-            return "end-of-stream";
+            return text;
         }
     }
 
