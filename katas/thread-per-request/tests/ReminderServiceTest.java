@@ -423,6 +423,92 @@ class ReminderServiceTest {
         }
     }
 
+    @Test
+    @Order(7)
+    @DisplayName("a reminder fails before the others' threads have run: remindAll throws only once they have ended")
+    void aFailureBeforeTheOthersRunWaitsForThemToo() throws Exception {
+        int patients = 10_000;
+        // Every carrier of the virtual-thread scheduler busy with other requests while remindAll starts
+        // its reminders, then all but one: the reminders run one after the other on the last one, the
+        // first to reach the gateway fails, and the others, answered at once, are mostly still to run
+        // when the failure is known.
+        AtomicBoolean busy = new AtomicBoolean(true);
+        AtomicBoolean lastBusy = new AtomicBoolean(true);
+        CountDownLatch allBusy = new CountDownLatch(CARRIERS);
+        List<Thread> spinners = new ArrayList<>();
+        for (int i = 0; i < CARRIERS; i++) {
+            AtomicBoolean mine = i == 0 ? lastBusy : busy;
+            spinners.add(Thread.ofVirtual().name("other-request-" + (i + 1)).start(() -> {
+                allBusy.countDown();
+                while (mine.get()) {
+                    Thread.onSpinWait();
+                }
+            }));
+        }
+        AtomicReference<Job> running = new AtomicReference<>();
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger callsAfterEnd = new AtomicInteger();
+        AtomicReference<String> rejected = new AtomicReference<>();
+        SmsGateway gateway = patientId -> {
+            Job job = running.get();
+            if (job != null && (job.failed.get() != null || job.atReturn.get() != null)) {
+                callsAfterEnd.incrementAndGet();
+            }
+            if (calls.getAndIncrement() == 0) {
+                rejected.set(patientId);
+                throw new IllegalStateException("gateway rejected the phone number of " + patientId);
+            }
+            return "SMS-" + patientId;
+        };
+        Job job;
+        try {
+            if (!allBusy.await(2, TimeUnit.SECONDS)) {
+                return; // the carriers never got busy: nothing to learn here
+            }
+            job = new Job(new ReminderService(gateway), patients(patients));
+            running.set(job);
+            // remindAll is done starting its reminders once its thread waits (for them, or for news of them)
+            long started = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(2000, 6000));
+            while (job.thread.getState() == Thread.State.RUNNABLE && System.nanoTime() < started) {
+                Thread.sleep(1);
+            }
+            lastBusy.set(false);
+            job.thread.join(Patience.millis(3000, 8000));
+        } finally {
+            lastBusy.set(false);
+            busy.set(false);
+        }
+        for (Thread spinner : spinners) {
+            spinner.join(2000);
+        }
+        job.thread.join(Patience.millis(2000, 4000));
+        if (job.thread.isAlive()) {
+            job.thread.interrupt();
+            throw Pitfalls.deadlock("The SMS gateway failed the reminder of " + rejected.get() + ", the first to reach"
+                    + " it, and confirmed the others at once, but remindAll had neither returned nor thrown seconds"
+                    + " later.");
+        }
+        long settle = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(300, 2000));
+        while (calls.get() < patients && System.nanoTime() < settle) {
+            Thread.sleep(5); // the reminders remindAll did not wait for, if any, reach the gateway now
+        }
+        if (job.failed.get() == null) {
+            throw Pitfalls.lostWork("The SMS gateway failed the reminder of " + rejected.get() + ", yet remindAll"
+                    + " returned normally, with " + job.atReturn.get().size() + " confirmations. When a reminder"
+                    + " fails, remindAll must throw.");
+        }
+        if (callsAfterEnd.get() > 0) {
+            throw Pitfalls.leak("The SMS gateway failed the reminder of " + rejected.get() + ", the first to reach it,"
+                    + " while most of the other reminders' threads had not run yet (every carrier of the virtual-thread"
+                    + " scheduler but one was busy with other requests). remindAll threw " + job.failed.get()
+                    + ", and then " + callsAfterEnd.get() + " reminder" + (callsAfterEnd.get() == 1 ? "" : "s")
+                    + " called the gateway: their threads ran after remindAll had given up on them. Before it throws,"
+                    + " remindAll must wait for every reminder it started to end, counting a reminder in before its"
+                    + " thread runs (or waiting for each thread or task itself), not only the ones inside a gateway"
+                    + " call.");
+        }
+    }
+
     /** How long the gateway keeps the good reminders of aFailedReminderMakesRemindAllThrow, interrupted or not. */
     private static final long OTHERS_ANSWER_MS = 100;
     /** How long it keeps the last patient's. */
