@@ -216,6 +216,20 @@ class CodingBackfillTest {
                 for (int i = 0; i < count; i++) {
                     ids.add(call + round + "-" + i);
                 }
+                if (call.equals("a") && round >= 3) {
+                    // Some records' ids are values an end-of-input marker might take: "" and the strings
+                    // written in the learner's code. Records all the same.
+                    List<Integer> at = new ArrayList<>();
+                    for (int i = 0; i < count; i++) {
+                        at.add(i);
+                    }
+                    java.util.Collections.shuffle(at, random);
+                    List<String> odd = oddIds();
+                    for (int j = 0; j < Math.min(odd.size(), count); j++) {
+                        ids.set(at.get(j), odd.get(j));
+                        service.oddIdCalls.put(odd.get(j), call + round);
+                    }
+                }
                 idsPerCall.put(call, ids);
                 for (String id : ids) {
                     if (random.nextInt(8) == 0) {
@@ -227,7 +241,9 @@ class CodingBackfillTest {
                     + (together ? "two backfills at once on one CodingBackfill, " : "")
                     + idsPerCall.values().stream().map(l -> l.size() + " records").toList()
                     + ", " + service.failing.size() + " failing lookups (with an exception or an Error)"
-                    + (service.uneven ? ", lookups of uneven length" : "");
+                    + (service.uneven ? ", lookups of uneven length" : "")
+                    + (service.oddIdCalls.isEmpty() ? "" : ", " + service.oddIdCalls.size() + " of call a's record ids"
+                    + " being \"\" or another string written in your code");
             Map<String, Run> runs = new java.util.LinkedHashMap<>();
             for (String call : calls) {
                 String prefix = call + round;
@@ -269,9 +285,9 @@ class CodingBackfillTest {
                 for (String id : ids) {
                     int n = service.calls.getOrDefault(id, 0);
                     if (n == 0) {
-                        neverLookedUp.add(id);
+                        neverLookedUp.add(shown(id));
                     } else if (n > 1) {
-                        lookedUpTwice.add(id + " (" + n + " times)");
+                        lookedUpTwice.add(shown(id) + " (" + n + " times)");
                     }
                 }
                 if (!neverLookedUp.isEmpty() || !lookedUpTwice.isEmpty()) {
@@ -317,8 +333,12 @@ class CodingBackfillTest {
             this.uneven = uneven;
         }
 
-        static String callOf(String recordId) {
-            return recordId.substring(0, recordId.indexOf('-'));
+        /** Record ids drawn from the learner's code ({@link #oddIds}), by the call they belong to. */
+        final Map<String, String> oddIdCalls = new ConcurrentHashMap<>();
+
+        String callOf(String recordId) {
+            String odd = oddIdCalls.get(recordId);
+            return odd != null ? odd : recordId.substring(0, recordId.indexOf('-'));
         }
 
         int inFlight(String call) {
@@ -413,6 +433,30 @@ class CodingBackfillTest {
         if (!repeated.isEmpty()) {
             fail("Some records were looked up more than once: " + repeated + ". One lookup per record is enough.");
         }
+    }
+
+    /**
+     * Record ids an end-of-input marker might take: guesses, and the strings written in the learner's
+     * CodingBackfill (the very literal objects: a constant in any code is that object), each once.
+     */
+    private static List<String> oddIds() {
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>(List.of("", "EOF", "null", "-"));
+        for (String literal : dev.kata.probe.api.LearnerCode.stringLiterals(CodingBackfill.class)) {
+            if (literal.length() <= 200 && ids.size() < 40) {
+                ids.add(literal.intern());
+            }
+        }
+        return new ArrayList<>(ids);
+    }
+
+    /** A record id as a message shows it: quoted, with control characters escaped, unless it is a plain one. */
+    private static String shown(String id) {
+        if (id.matches("[A-Za-z0-9-]+")) {
+            return id;
+        }
+        StringBuilder out = new StringBuilder("\"");
+        id.chars().forEach(c -> out.append(c < 0x20 ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        return out.append('"').toString();
     }
 
     private static List<String> recordIds(String prefix, int n) {
@@ -512,6 +556,7 @@ class CodingBackfillTest {
                 : "with " + records + " records to look up, all " + held + " lookups started and held open (so"
                         + " backfill() was waiting for them to end)";
         CountingService service = new CountingService(LIMIT, Set.of(), records, true);
+        service.endsAfterInterruptMs = 300;
         Run run = Run.start(new CodingBackfill(service), ids, service.inFlight::get);
         try {
             if (!(records > LIMIT ? service.full : service.allIn).await(FILL_WAIT_MS, TimeUnit.MILLISECONDS)) {
@@ -538,9 +583,10 @@ class CodingBackfillTest {
             if (run.inFlightAtReturn > 0) {
                 throw Pitfalls.leak("The thread running backfill() was interrupted " + when + ", and backfill()"
                         + " threw InterruptedException while " + run.inFlightAtReturn + " lookups it had started"
-                        + " were still in flight: nobody will read their answers, and nothing stops them. Before it"
-                        + " throws, the backfill must interrupt the lookups in flight and wait until they have"
-                        + " ended, wherever its thread was waiting when the interrupt came.");
+                        + " were still in flight (an interrupted lookup here takes 300 ms to end): nobody will read"
+                        + " their answers. Before it throws, the backfill must interrupt the lookups in flight and"
+                        + " wait until they have ended, however long that takes (a wait with a time limit gives up),"
+                        + " wherever its thread was waiting when the interrupt came.");
             }
             Thread.sleep(100);
             if (service.calls.size() > calledWhenItEnded) {
@@ -764,6 +810,23 @@ class CodingBackfillTest {
             gate.countDown();
         }
 
+        /**
+         * How long an interrupted lookup takes to end (its answer already on the way, say): longer than
+         * any wait of the learner's with a time limit, which the tests shorten to 60 ms at most.
+         */
+        volatile long endsAfterInterruptMs;
+
+        private void endAfterInterrupt() {
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(endsAfterInterruptMs);
+            for (long left; (left = until - System.nanoTime()) > 0; ) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(left);
+                } catch (InterruptedException again) {
+                    // still ending
+                }
+            }
+        }
+
         /** Whether {@code t} is inside a lookup of this double. */
         static boolean inLookup(Thread t) {
             for (StackTraceElement f : t.getStackTrace()) {
@@ -795,7 +858,12 @@ class CodingBackfillTest {
                     allIn.countDown();
                 }
                 if (holding) {
-                    gate.await(); // the network round trip, as long as the test wants it to be
+                    try {
+                        gate.await(); // the network round trip, as long as the test wants it to be
+                    } catch (InterruptedException e) {
+                        endAfterInterrupt();
+                        throw e;
+                    }
                 }
                 if (BROKEN_CLIENT.contains(recordId)) {
                     throw new dev.kata.probe.api.InjectedFault("terminology client: could not load the codec for "
