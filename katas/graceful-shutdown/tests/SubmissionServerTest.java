@@ -266,6 +266,63 @@ class SubmissionServerTest {
         deploy.rethrow();
     }
 
+    /**
+     * The moment a save ends is the moment stop() may let go of the requests in flight: a stop() that
+     * waits for the saves alone, not for the requests, interrupts a handler between its save and its
+     * reply. The race is short, so it is run several times: one save each, ending just after stop()
+     * has closed the door and started to wait.
+     */
+    @Test
+    @Order(4)
+    @org.junit.jupiter.api.Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void aSaveEndingJustAfterStopGetsItsReplyEveryTime() throws Exception {
+        Duration grace = Duration.ofMinutes(1);
+        for (int round = 1; round <= SHORT_SAVE_ROUNDS; round++) {
+            String patient = "P-" + (500 + round);
+            ScriptedStore store = new ScriptedStore();
+            store.hold(patient);
+            SubmissionServer server = new SubmissionServer(store);
+            int port = server.start(LOOPBACK_ANY_PORT);
+            Phone phone = Phone.post(port, patient, "{\"pain\":1,\"nausea\":0,\"sleep\":\"good\"}");
+            Save save = store.save(patient);
+            Deploy deploy = null;
+            try {
+                if (!save.entered.await(ARRIVE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                    store.letGoAll();
+                    server.stop(Duration.ofSeconds(1));
+                    fail("The questionnaire of " + patient + " did not reach the store within " + ARRIVE_WAIT_MS
+                            + " ms; its phone got: " + phone.outcome(0));
+                }
+                deploy = Deploy.start(server, grace);
+                letTheSaveGoOnAfterStop(deploy, phone, save, port, 0);
+                String reply = phone.outcome(replyWait());
+                boolean interrupted = save.interrupted.getCount() == 0;
+                if (interrupted || !reply.startsWith("201")) {
+                    throw Pitfalls.lostWork("Round " + round + " of " + SHORT_SAVE_ROUNDS + ": stop(" + seconds(grace)
+                            + ") was called while patient " + patient + "'s questionnaire was being saved, and the"
+                            + " save ended just after stop() had closed the door, well within the grace; yet "
+                            + (interrupted ? "the save was interrupted " + save.interruptedAfterStop(deploy) + " and "
+                                    : "") + "the phone got " + reply + " instead of 201 Created. A request is in"
+                            + " flight until its reply is sent, not only while its save runs: stop() must wait for"
+                            + " the whole request (and interrupt nothing before the grace is over).");
+                }
+                long limit = Patience.millis(1000, 5000);
+                if (!deploy.done.await(limit, TimeUnit.MILLISECONDS)) {
+                    throw Pitfalls.timeout("Round " + round + ": the only request in flight had got its 201, yet stop("
+                            + seconds(grace) + ") had not returned " + limit + " ms later; it is " + where(deploy.thread)
+                            + ". Once the requests in flight are done, stop() returns, however much of the grace is"
+                            + " left.");
+                }
+            } finally {
+                store.letGoAll();
+            }
+            deploy.rethrow();
+        }
+    }
+
+    /** Rounds of {@link #aSaveEndingJustAfterStopGetsItsReplyEveryTime}. */
+    private static final int SHORT_SAVE_ROUNDS = 12;
+
     // ------------------------------------------------------------------ watching stop()
 
     /**
