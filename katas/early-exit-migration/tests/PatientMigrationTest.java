@@ -777,8 +777,9 @@ class PatientMigrationTest {
         long answeredAfterMs = writesIgnoreInterrupts ? 300 : 50;
         String described = "seed " + seed + ", interrupted caller: " + size + " records, every write held"
                 + (writesIgnoreInterrupts ? " by a service that does not answer to interrupts" : "")
-                + "; the thread running migrateAll is interrupted once all writes have arrived, and the"
-                + " writes are answered " + answeredAfterMs + " ms later";
+                + "; the thread running migrateAll is interrupted once all writes have arrived, and again "
+                + answeredAfterMs / 3 + " ms later (a caller that keeps asking it to stop), and the writes are"
+                + " answered " + answeredAfterMs + " ms after the first interrupt";
         AtomicInteger inFlightAtReturn = new AtomicInteger(-1);
         AtomicReference<MigrationReport> result = new AtomicReference<>();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -794,7 +795,9 @@ class PatientMigrationTest {
         try {
             service.arrived.await(1, SECONDS);
             caller.interrupt();
-            Thread.sleep(answeredAfterMs);
+            Thread.sleep(answeredAfterMs / 3);
+            caller.interrupt(); // a wait that survives one interrupt must survive the next one too
+            Thread.sleep(answeredAfterMs - answeredAfterMs / 3);
         } finally {
             service.openGate();
         }
