@@ -203,7 +203,12 @@ class LabImporterTest {
                     try (Stream<Path> labFiles = Files.list(inbox)) {
                         List<Path> csv = labFiles.sorted().toList();
                         Path broken = csv.get(random.nextInt(csv.size()));
-                        Files.write(broken, new byte[] {(byte) 0xff, (byte) 0xfe, '\n'}, StandardOpenOption.APPEND);
+                        // inside a result line, so that a reader that replaces them imports the line as a result
+                        java.io.ByteArrayOutputStream bad = new java.io.ByteArrayOutputStream();
+                        bad.writeBytes("\nP-99999,sodi".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        bad.writeBytes(new byte[] {(byte) 0xff, (byte) 0xfe});
+                        bad.writeBytes("um,1\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        Files.write(broken, bad.toByteArray(), StandardOpenOption.APPEND);
                         unreadable = broken.getFileName().toString();
                     }
                 }
@@ -222,7 +227,7 @@ class LabImporterTest {
                         unreadable == null ? ""
                                 : withdrawn ? ", lab-003.csv withdrawn (deleted) by the lab when the first result of"
                                         + " lab-000.csv arrived, so that it can no longer be opened"
-                                : ", " + unreadable + " ending in two bytes that are not UTF-8"));
+                                : ", " + unreadable + " ending in a result line with two bytes in it that are not UTF-8"));
                 String scenario = shape.toString();
                 List<String> seen = new ArrayList<>();
                 // Whether lab-003.csv was opened before it was withdrawn: then it was read, and may count.
@@ -278,7 +283,8 @@ class LabImporterTest {
                 if (unreadable != null) {
                     if (!(outcome instanceof Throwable) && !withdrawnFileOpened[0]) {
                         fail("importAll() returned " + outcome + " (" + scenario + "): a file it could not read must"
-                                + " not pass for imported");
+                                + " not pass for imported" + (withdrawn ? "" : " (a reader that replaces bytes that"
+                                + " are not UTF-8 with U+FFFD imports a corrupted result instead of failing)"));
                     }
                 } else if (thrown != null) {
                     if (!causedBy(outcome instanceof Throwable e ? e : null, thrown)) {
