@@ -61,7 +61,10 @@ public final class ProfileLookup {
                     first.complete(replica.fetch(userId));
                 } catch (Exception e) {
                     if (failed.incrementAndGet() == replicas.size()) {
-                        first.completeExceptionally(e); // every replica failed: report the last failure
+                        // Every replica failed: report the last failure, inside an exception of our own, as a
+                        // CompletableFuture takes some (CancellationException, CompletionException) as its own news.
+                        first.completeExceptionally(
+                                new ReplicaUnavailableException("no replica could serve " + userId, e));
                     }
                 }
             });
@@ -70,7 +73,7 @@ public final class ProfileLookup {
         try {
             return first.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            throw new ReplicaUnavailableException("no replica could serve " + userId, e.getCause());
+            throw (ReplicaUnavailableException) e.getCause();
         } catch (TimeoutException e) {
             throw new ReplicaUnavailableException("no replica answered within " + timeout.toMillis() + " ms", e);
         }

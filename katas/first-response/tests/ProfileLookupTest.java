@@ -202,8 +202,11 @@ class ProfileLookupTest {
                 // round 2: the caller is interrupted while it waits (also drawn at random elsewhere);
                 // round 3: one of three lookups gets no answer in time; rounds 4 and 6: of two replicas in one
                 // zone, one hangs; elsewhere no lookup waits its timeout.
+                // Rounds 1 and 5: every replica of the second lookup fails with a CancellationException, or a
+                // CompletionException, which a CompletableFuture takes as news of its own.
                 String kind = round == 0 ? "deadline" : round == 2 ? "interrupt" : round == 3 && c == 0 ? "timeout"
-                        : round == 4 ? "shared-zone-first-hangs" : round == 6 ? "shared-zone-second-hangs" : "any";
+                        : round == 4 ? "shared-zone-first-hangs" : round == 6 ? "shared-zone-second-hangs"
+                        : (round == 1 || round == 5) && c == 1 ? "all-fail-unchecked" : "any";
                 lookups.add(GenLookup.draw(random, "u-" + round + "-" + c, replicas, kind));
             }
             lookups.forEach(l -> l.shared = callers);
@@ -277,12 +280,28 @@ class ProfileLookupTest {
             call.interrupted = Thread.currentThread().isInterrupted();
             call.endedAt = System.nanoTime();
             return switch (act) {
-                case FAIL_NOW, FAIL_LATE -> throw new IOException("replica " + key + " failed for " + userId);
-                case FAIL_UNCHECKED -> throw new IllegalStateException("replica " + key + " broke for " + userId);
+                case FAIL_NOW, FAIL_LATE -> throw l.failed(new IOException("replica " + key + " failed for " + userId));
+                case FAIL_UNCHECKED -> throw l.failed(uncheckedFailure(key, userId,
+                        userId.startsWith("u-1-") ? 1 : userId.startsWith("u-5-") ? 2 : (key + userId).hashCode()));
                 // The key, not the zone: the profile tells the test which replica answered.
                 default -> new Profile(userId, "User " + userId, key);
             };
         }
+    }
+
+    /**
+     * An unchecked failure of a replica's call, of the kinds client libraries throw, some of which a
+     * CompletableFuture treats as its own: a CancellationException from a client that cancels its
+     * request, a CompletionException from one that joins a future of its own.
+     */
+    private static RuntimeException uncheckedFailure(String key, String userId, int kind) {
+        return switch (Math.floorMod(kind, 3)) {
+            case 0 -> new IllegalStateException("replica " + key + " broke for " + userId);
+            case 1 -> new java.util.concurrent.CancellationException("replica " + key + ": its client cancelled the"
+                    + " request for " + userId);
+            default -> new java.util.concurrent.CompletionException("replica " + key + " failed for " + userId,
+                    new IOException("replica " + key + ": connection reset"));
+        };
     }
 
     /** What one replica call did: the thread that ran it, whether it was interrupted, and when it ended. */
@@ -315,6 +334,13 @@ class ProfileLookupTest {
         /** Whether the calling thread's interrupt status was still set when fetch threw. */
         volatile boolean interruptStatusLeftSet;
         int shared = 1;
+        /** What the replicas' calls threw, each the very object. */
+        final List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        <T extends Throwable> T failed(T failure) {
+            failures.add(failure);
+            return failure;
+        }
 
         GenLookup(String userId) {
             this.userId = userId;
@@ -331,6 +357,7 @@ class ProfileLookupTest {
                     case "shared-zone-first-hangs" -> z == 0 ? Act.HANG : Act.ANSWER_SOON;
                     case "shared-zone-second-hangs" -> z == 0 ? Act.ANSWER_SOON : Act.HANG;
                     case "timeout" -> r.nextBoolean() ? Act.HANG : Act.FAIL_NOW;
+                    case "all-fail-unchecked" -> Act.FAIL_UNCHECKED;
                     default -> interrupt ? Act.HANG : fast[r.nextInt(fast.length)];
                 };
                 l.acts.put(replicas.get(z).key, act);
@@ -421,6 +448,14 @@ class ProfileLookupTest {
             } else if (!(thrown instanceof ReplicaUnavailableException)) {
                 fail("no replica answered " + userId + ", and fetch " + ended
                         + " instead of throwing ReplicaUnavailableException, " + what, thrown);
+            } else if (!failures.isEmpty() && !waitsForTimeout()
+                    && failures.stream().noneMatch(f -> f == thrown.getCause())) {
+                fail("every replica failed for " + userId + " (" + failures + "), and fetch threw"
+                        + " ReplicaUnavailableException, but its cause is " + thrown.getCause() + ", which is none of"
+                        + " those failures itself, " + what + ". Give one of the replicas' own failures as the cause,"
+                        + " as it was thrown (some exceptions, a CancellationException or a CompletionException, are"
+                        + " taken by a CompletableFuture as news of its own: rethrown as they are, or unwrapped).",
+                        thrown);
             }
             long took = tookMs();
             if (took > limitMs()) {
