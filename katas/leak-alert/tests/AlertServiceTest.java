@@ -148,6 +148,20 @@ class AlertServiceTest {
             assertEquals(receiptFor(id), result.get(),
                     "Alert " + id + ": send() returned a receipt for another alert");
         }
+        // A pool that keeps its idle threads for a while (a keep-alive) lets them end later, on their own:
+        // the test looks now, before any keep-alive runs out.
+        java.util.Set<Thread> looked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Call call : calls) {
+            Thread worker = call.thread;
+            if (worker != null && looked.add(worker) && worker.isAlive() && keptIdleInAPool(worker)) {
+                throw Pitfalls.leak("Alert " + call.alertId + " was delivered and its receipt returned, yet the"
+                        + " thread that called the gateway is still alive, waiting in a thread pool for more work ("
+                        + whereIs(worker) + "), and nothing has shut that pool down. The service has no close():"
+                        + " a thread a pool keeps for later, even for a short keep-alive, is a thread left behind"
+                        + " after every burst of alerts. Start the work on a thread that ends with it, or shut a"
+                        + " pool of your own down once the send is over.");
+            }
+        }
         long deadline = deadlineIn(WORKER_END_MS);
         for (Call call : calls) {
             if (call.awaitEntered(deadline) && !endsBy(call.thread, deadline)) {
@@ -651,6 +665,28 @@ class AlertServiceTest {
     }
 
     /** Whether the thread is a pool's idle thread, waiting for its next task. */
+    /**
+     * Whether {@code thread} comes to wait in a pool for more work, and stays there across five looks
+     * 10 ms apart with no one interrupting it (a pool that is shutting down interrupts its idle
+     * threads): a thread kept for later, not one on its way out. A thread still finishing its call
+     * gets a while to get there; one that ends is not kept.
+     */
+    private static boolean keptIdleInAPool(Thread thread) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(dev.kata.probe.api.Patience.millis(200, 1000));
+        int idleLooks = 0;
+        while (thread.isAlive() && System.nanoTime() < until) {
+            Thread.State state = thread.getState();
+            boolean idle = !thread.isInterrupted() && idleInPool(thread)
+                    && (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING);
+            idleLooks = idle ? idleLooks + 1 : 0;
+            if (idleLooks >= 5) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
     static boolean idleInPool(Thread thread) {
         for (StackTraceElement frame : thread.getStackTrace()) {
             String at = frame.getClassName() + "." + frame.getMethodName();
