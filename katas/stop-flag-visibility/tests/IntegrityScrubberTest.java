@@ -345,4 +345,25 @@ class IntegrityScrubberTest {
         }
         return index;
     }
+
+    /**
+     * The race detector follows the scrubber's own fields; what an atomic holds is the JDK's, and a
+     * call into the JDK counts as ordering. So a plain access mode of an atomic, which orders
+     * nothing, is looked for in the code itself.
+     */
+    @Test
+    @Order(8)
+    @DisplayName("no atomic of the scrubber's is read or written in plain mode (getPlain, setPlain)")
+    void noAtomicIsAccessedInPlainMode() {
+        for (String plain : new String[] {"getPlain", "setPlain", "weakCompareAndSetPlain"}) {
+            if (dev.kata.probe.api.LearnerCode.mentions(IntegrityScrubber.class, plain)) {
+                throw Pitfalls.race("Your IntegrityScrubber calls " + plain + "() on an atomic: that is the atomic's"
+                        + " plain mode, which orders nothing, as a plain field does: a read of the flag in plain"
+                        + " mode may never see the write of another thread (the JIT may read it once for a whole"
+                        + " loop), and a plain write may never be seen. Use get() and set(), or getOpaque() for a"
+                        + " flag that only needs to be seen eventually.");
+            }
+        }
+    }
+
 }
