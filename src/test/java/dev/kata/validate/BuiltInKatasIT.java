@@ -20,8 +20,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Every built-in kata teaches, on every run: its starter fails for its pitfall, its solution
  * passes, each of its mutants fails ({@code kata.repeat} times each, once in the build), its
- * contract's clauses name tests that exist. And, with {@code -Dkata.mutate.repeat=N} (0 in the
- * default build: see pom.xml), its hidden tests kill every mutant generated from its solution that
+ * contract's clauses name tests that exist. And, with {@code -Dkata.mutate.repeat=N} (1 in the
+ * build: see pom.xml), its hidden tests kill every mutant generated from its solution that
  * kata.toml does not declare equivalent, N times each. That is {@code kata validate --mutate}, in
  * one pass.
  *
