@@ -664,7 +664,6 @@ class AlertServiceTest {
                 + " stays, thousands at peak, is how the alert service ran out of memory.";
     }
 
-    /** Whether the thread is a pool's idle thread, waiting for its next task. */
     /**
      * Whether {@code thread} comes to wait in a pool for more work, and stays there across five looks
      * 10 ms apart with no one interrupting it (a pool that is shutting down interrupts its idle
@@ -687,6 +686,7 @@ class AlertServiceTest {
         return false;
     }
 
+    /** Whether the thread is a pool's idle thread, waiting for its next task. */
     static boolean idleInPool(Thread thread) {
         for (StackTraceElement frame : thread.getStackTrace()) {
             String at = frame.getClassName() + "." + frame.getMethodName();

@@ -75,8 +75,8 @@ public final class LearnerCode {
         };
         ClassVisitor methods = new ClassVisitor(Opcodes.ASM9) {
             @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor,
-                                                               String signature, String[] exceptions) {
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
                 return numbers;
             }
         };
