@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -429,12 +430,28 @@ class ReminderServiceTest {
     void aFailureBeforeTheOthersRunWaitsForThemToo() throws Exception {
         int patients = 10_000;
         // Every carrier of the virtual-thread scheduler busy with other requests while remindAll starts
-        // its reminders, then all but one: the reminders run one after the other on the last one, the
-        // first to reach the gateway fails, and the others, answered at once, are mostly still to run
-        // when the failure is known.
+        // its reminders; then one is let go. The first reminder it runs fails, and wakes another request
+        // as it does: that request takes the carrier the moment the failed reminder's thread ends (the
+        // scheduler runs a thread woken on a carrier there next), and holds it. So no other reminder runs
+        // while remindAll learns of the failure, however busy the machine: a remindAll that throws now
+        // has not waited for them, and they call the gateway after it has thrown.
         AtomicBoolean busy = new AtomicBoolean(true);
         AtomicBoolean lastBusy = new AtomicBoolean(true);
+        AtomicBoolean woken = new AtomicBoolean();
+        AtomicBoolean holding = new AtomicBoolean(true);
         CountDownLatch allBusy = new CountDownLatch(CARRIERS);
+        Thread standIn = Thread.ofVirtual().name("other-request-" + (CARRIERS + 1)).start(() -> {
+            while (!woken.get()) {
+                LockSupport.park();
+            }
+            while (holding.get()) {
+                Thread.onSpinWait();
+            }
+        });
+        long parked = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(2000, 8000));
+        while (standIn.getState() != Thread.State.WAITING && System.nanoTime() < parked) {
+            Thread.sleep(1);
+        }
         List<Thread> spinners = new ArrayList<>();
         for (int i = 0; i < CARRIERS; i++) {
             AtomicBoolean mine = i == 0 ? lastBusy : busy;
@@ -456,13 +473,15 @@ class ReminderServiceTest {
             }
             if (calls.getAndIncrement() == 0) {
                 rejected.set(patientId);
+                woken.set(true);
+                LockSupport.unpark(standIn);
                 throw new IllegalStateException("gateway rejected the phone number of " + patientId);
             }
             return "SMS-" + patientId;
         };
         Job job;
         try {
-            if (!allBusy.await(2, TimeUnit.SECONDS)) {
+            if (!allBusy.await(Patience.millis(2000, 8000), TimeUnit.MILLISECONDS)) {
                 return; // the carriers never got busy: nothing to learn here
             }
             job = new Job(new ReminderService(gateway), patients(patients));
@@ -473,15 +492,24 @@ class ReminderServiceTest {
                 Thread.sleep(1);
             }
             lastBusy.set(false);
-            job.thread.join(Patience.millis(3000, 8000));
+            // While the stand-in holds the carrier, a remindAll that does not wait for the reminders still
+            // to run throws; one that waits for them keeps waiting.
+            long held = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(300, 2000));
+            while (job.thread.isAlive() && System.nanoTime() < held) {
+                Thread.sleep(1);
+            }
         } finally {
+            woken.set(true);
+            LockSupport.unpark(standIn);
+            holding.set(false);
             lastBusy.set(false);
             busy.set(false);
         }
         for (Thread spinner : spinners) {
             spinner.join(2000);
         }
-        job.thread.join(Patience.millis(2000, 4000));
+        standIn.join(2000);
+        job.thread.join(Patience.millis(3000, 8000));
         if (job.thread.isAlive()) {
             job.thread.interrupt();
             throw Pitfalls.deadlock("The SMS gateway failed the reminder of " + rejected.get() + ", the first to reach"
@@ -499,8 +527,8 @@ class ReminderServiceTest {
         }
         if (callsAfterEnd.get() > 0) {
             throw Pitfalls.leak("The SMS gateway failed the reminder of " + rejected.get() + ", the first to reach it,"
-                    + " while most of the other reminders' threads had not run yet (every carrier of the virtual-thread"
-                    + " scheduler but one was busy with other requests). remindAll threw " + job.failed.get()
+                    + " while the other reminders' threads had not run yet (every carrier of the virtual-thread"
+                    + " scheduler was busy with other requests). remindAll threw " + job.failed.get()
                     + ", and then " + callsAfterEnd.get() + " reminder" + (callsAfterEnd.get() == 1 ? "" : "s")
                     + " called the gateway: their threads ran after remindAll had given up on them. Before it throws,"
                     + " remindAll must wait for every reminder it started to end, counting a reminder in before its"
