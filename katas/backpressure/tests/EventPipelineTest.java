@@ -42,13 +42,8 @@ class EventPipelineTest {
         java.util.Set<Long> numbers = new java.util.LinkedHashSet<>(List.of(-1L, 0L, Long.MIN_VALUE, Long.MAX_VALUE,
                 (long) Integer.MIN_VALUE, (long) Integer.MAX_VALUE));
         numbers.addAll(dev.kata.probe.api.LearnerCode.numberLiterals(EventPipeline.class));
-        List<String> texts = new ArrayList<>(List.of("end of stream", "", "EOF"));
-        for (String literal : dev.kata.probe.api.LearnerCode.stringLiterals(EventPipeline.class)) {
-            if (literal.length() <= 200) {
-                texts.add(new String(literal));
-                texts.add(literal.intern());
-            }
-        }
+        List<String> texts = dev.kata.probe.api.LearnerCode.markerTexts(EventPipeline.class, 400, "end of stream", "",
+                "EOF");
         List<Event> events = new ArrayList<>();
         events.add(new Event(-1, "end of stream")); // the starter's own marker first
         for (long n : numbers) {

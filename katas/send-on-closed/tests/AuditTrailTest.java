@@ -910,14 +910,7 @@ class AuditTrailTest {
     private static final List<String> MARKER_TEXTS = markerTexts();
 
     private static List<String> markerTexts() {
-        List<String> texts = new ArrayList<>(List.of("end-of-stream", "", "EOF"));
-        for (String literal : dev.kata.probe.api.LearnerCode.stringLiterals(AuditTrail.class)) {
-            if (literal.length() <= 200 && texts.size() < 200) {
-                texts.add(new String(literal));
-                texts.add(literal.intern());
-            }
-        }
-        return texts;
+        return dev.kata.probe.api.LearnerCode.markerTexts(AuditTrail.class, 200, "end-of-stream", "", "EOF");
     }
 
     private static String printable(String text) {

@@ -42,6 +42,23 @@ public final class LearnerCode {
     }
 
     /**
+     * Texts an end marker picked by the learner might be: {@code guesses}, then each string literal of
+     * {@code learnerClass} (see {@link #stringLiterals}) up to 200 characters long, twice: as the literal
+     * object itself (a constant in any code is that very object, so an {@code ==} test finds it) and as
+     * a copy (as a line read from a file would be). At most {@code limit} texts, in that order.
+     */
+    public static List<String> markerTexts(Class<?> learnerClass, int limit, String... guesses) {
+        List<String> texts = new java.util.ArrayList<>(List.of(guesses));
+        for (String literal : stringLiterals(learnerClass)) {
+            if (literal.length() <= 200) {
+                texts.add(literal.intern());
+                texts.add(new String(literal));
+            }
+        }
+        return List.copyOf(texts.subList(0, Math.min(limit, texts.size())));
+    }
+
+    /**
      * The whole numbers written in the code of {@code learnerClass} and of the classes nested in it
      * (small ones the compiler puts in the instructions, {@code -1} or {@code 100}, and large ones it
      * keeps in the constant pool, {@code Long.MIN_VALUE}), as longs, each once. An end marker keyed on a

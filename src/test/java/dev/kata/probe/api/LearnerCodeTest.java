@@ -2,6 +2,8 @@ package dev.kata.probe.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -37,6 +39,17 @@ class LearnerCodeTest {
             assertTrue(strings.contains(s), () -> s + " not in " + strings);
         }
         assertEquals(strings.size(), strings.stream().distinct().count(), strings::toString);
+    }
+
+    @Test
+    void markerTextsHoldTheGuessesThenEachLiteralAsItselfAndAsACopy() {
+        List<String> texts = LearnerCode.markerTexts(Pipeline.class, 100, "EOF");
+        assertEquals("EOF", texts.get(0));
+        int at = texts.indexOf("__DONE__");
+        assertSame("__DONE__", texts.get(at), "the literal object itself first");
+        assertEquals("__DONE__", texts.get(at + 1));
+        assertNotSame("__DONE__", texts.get(at + 1), "then a copy");
+        assertEquals(3, LearnerCode.markerTexts(Pipeline.class, 3, "EOF").size());
     }
 
     @Test
