@@ -813,14 +813,7 @@ class CodingBackfillTest {
         volatile long endsAfterInterruptMs;
 
         private void endAfterInterrupt() {
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(endsAfterInterruptMs);
-            for (long left; (left = until - System.nanoTime()) > 0; ) {
-                try {
-                    TimeUnit.NANOSECONDS.sleep(left);
-                } catch (InterruptedException again) {
-                    // still ending
-                }
-            }
+            dev.kata.probe.api.Uninterruptible.sleep(endsAfterInterruptMs); // still ending, interrupted again or not
         }
 
         /** Whether {@code t} is inside a lookup of this double. */

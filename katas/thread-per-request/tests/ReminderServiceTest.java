@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import dev.kata.probe.api.Reason;
+import dev.kata.probe.api.Uninterruptible;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -543,16 +544,7 @@ class ReminderServiceTest {
     private static final long LAST_ANSWER_MS = 500;
 
     private static void sleepThroughInterrupts(long millis) {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        boolean interrupted = false;
-        for (long left; (left = until - System.nanoTime()) > 0; ) {
-            try {
-                TimeUnit.NANOSECONDS.sleep(left);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
+        if (Uninterruptible.sleep(millis)) {
             Thread.currentThread().interrupt();
         }
     }
