@@ -207,7 +207,9 @@ class InteractionCheckerTest {
     @DisplayName("a download that fails while other checks wait for it leaves nothing stuck, and the next check downloads again")
     void aFailedDownloadUnderConcurrentChecksIsRetried() throws Exception {
         Throwable[] kinds = {new IllegalStateException("pharmacology service unavailable"),
-            new UncheckedIOException(new java.io.IOException("connection reset")), new AssertionError("corrupt table")};
+            new UncheckedIOException(new java.io.IOException("connection reset")), new AssertionError("corrupt table"),
+            // checked, though fetchAll declares none: as a client written in Kotlin or Scala throws it
+            new java.io.IOException("pharmacology service closed the connection")};
         int n = 0;
         for (int requests : new int[] {1, 4}) {
             for (Throwable thrown : kinds) {

@@ -234,20 +234,20 @@ class KeepAliveTest {
             fail("session S-9 was pinged " + pings + " times in " + elapsed + " ms, with a ping due every "
                     + every.toMillis() + " ms: at most " + most + " were due");
         }
-        // Periods that are not whole milliseconds, or whole seconds: the period the heartbeat is
-        // scheduled with, as the scheduler was asked for it, is never shorter than the one given.
-        for (Duration odd : List.of(Duration.ofNanos(5_900_000), Duration.ofMillis(1_500))) {
+        // Periods that are not whole milliseconds, whole microseconds or whole seconds: the period the
+        // heartbeat is scheduled with, as the scheduler was asked for it, is the one given, to the nanosecond.
+        for (Duration odd : List.of(Duration.ofNanos(5_900_000), Duration.ofNanos(5_900_250), Duration.ofMillis(1_500))) {
             PeriodRecordingScheduler recording = new PeriodRecordingScheduler();
             scheduler = recording;
             KeepAlive another = new KeepAlive(new RecordingPinger(), odd, recording);
             another.open("S-10");
             another.close();
-            Long shortest = recording.shortestPeriodNanos();
-            if (shortest != null && shortest < odd.toNanos()) {
-                fail("with a period of " + odd.toNanos() / 1_000_000.0 + " ms given to the constructor, open() scheduled"
-                        + " the heartbeat every " + shortest / 1_000_000.0 + " ms: more often than once per period."
-                        + " Converting the period to whole milliseconds or seconds (toMillis(), toSeconds()) drops"
-                        + " its fraction; schedule with toNanos() and TimeUnit.NANOSECONDS.");
+            Long other = recording.periodOtherThan(odd.toNanos());
+            if (other != null) {
+                fail("with a period of " + odd.toNanos() + " ns given to the constructor, open() scheduled the heartbeat"
+                        + " every " + other + " ns: " + (other < odd.toNanos() ? "more" : "less") + " often than once"
+                        + " per period. Converting the period to a coarser unit (toMillis(), toSeconds(), microseconds)"
+                        + " changes it; schedule with toNanos() and TimeUnit.NANOSECONDS.");
             }
             if (recording.fixedDelay) {
                 fail("open() scheduled the heartbeat with scheduleWithFixedDelay: each ping is then due a period"
@@ -267,8 +267,9 @@ class KeepAliveTest {
             super(1);
         }
 
-        Long shortestPeriodNanos() {
-            return periods.stream().min(Long::compare).orElse(null);
+        /** A period a heartbeat was scheduled with, in nanoseconds, other than {@code nanos}; null if none. */
+        Long periodOtherThan(long nanos) {
+            return periods.stream().filter(p -> p != nanos).findFirst().orElse(null);
         }
 
         @Override
