@@ -87,6 +87,13 @@ class FrameIngestTest {
                     + " cache. Hand out a copy of each header.");
         }
         expectHeaders(ingest, 4711, 64, 7, 8, 9, 10);
+
+        // A frame sent again (a retried upload): the same 16 bytes, and a frame of its own all the same.
+        ingest.accept(frame(4711, 10, 64));
+        ingest.accept(frame(9, 1, HEADER));
+        expectHeaders("After frame #10 of device 4711 and frame #1 of device 9 were sent a second time, the same bytes"
+                + " again (a retried upload, each one a frame of its own): ", ingest, 4711, 64, 8, 9, 10, 10);
+        expectHeaders("", ingest, 9, HEADER, 1, 1);
     }
 
     @Test
