@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kata.probe.api.LearnerCode;
 import dev.kata.probe.api.MainRunner;
+import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -509,13 +510,14 @@ class PatientMigrationTest {
                 }));
             }
             go.countDown();
-            long deadline = System.nanoTime() + SECONDS.toNanos(2);
+            long patience = Patience.millis(2000, 10_000);
+            long deadline = System.nanoTime() + MILLISECONDS.toNanos(patience);
             for (int i = 0; i < calls.size(); i++) {
                 Thread caller = callers.get(i);
                 caller.join(Duration.ofMillis(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
                 if (caller.isAlive()) {
                     throw Pitfalls.timeout(described + ". migrateAll for call " + calls.get(i).name
-                            + " had not returned after 2 s, although every write is answered at once; "
+                            + " had not returned after " + patience + " ms, although every write is answered at once; "
                             + calls.get(i).service.written.size() + " of its records had been written.");
                 }
             }
@@ -766,6 +768,9 @@ class PatientMigrationTest {
         List<String> ids = ids(size);
         ServiceDouble service = new ServiceDouble(ids);
         service.arrived = new CountDownLatch(ids.size());
+        // The first record's write is answered last, once migrateAll has returned or a while after the
+        // others: a wait that an interrupt cuts short while it is on that record moves on without it.
+        CountDownLatch firstAnswer = new CountDownLatch(1);
         service.beforeWrite = id -> {
             service.arrived.countDown();
             if (writesIgnoreInterrupts) {
@@ -773,13 +778,22 @@ class PatientMigrationTest {
             } else {
                 service.awaitGate();
             }
+            if (id.equals(ids.get(0))) {
+                if (writesIgnoreInterrupts) {
+                    service.awaitGateIgnoringInterrupts(firstAnswer);
+                } else {
+                    service.awaitGate(firstAnswer);
+                }
+            }
         };
         long answeredAfterMs = writesIgnoreInterrupts ? 300 : 50;
+        long firstHeldMs = Patience.millis(150, 2000);
         String described = "seed " + seed + ", interrupted caller: " + size + " records, every write held"
                 + (writesIgnoreInterrupts ? " by a service that does not answer to interrupts" : "")
                 + "; the thread running migrateAll is interrupted once all writes have arrived, and again "
                 + answeredAfterMs / 3 + " ms later (a caller that keeps asking it to stop), and the writes are"
-                + " answered " + answeredAfterMs + " ms after the first interrupt";
+                + " answered " + answeredAfterMs + " ms after the first interrupt, that of " + ids.get(0) + " last ("
+                + firstHeldMs + " ms later, or once migrateAll has returned)";
         AtomicInteger inFlightAtReturn = new AtomicInteger(-1);
         AtomicReference<MigrationReport> result = new AtomicReference<>();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -800,11 +814,20 @@ class PatientMigrationTest {
             Thread.sleep(answeredAfterMs - answeredAfterMs / 3);
         } finally {
             service.openGate();
+            try {
+                long held = System.nanoTime() + MILLISECONDS.toNanos(firstHeldMs);
+                while (caller.isAlive() && System.nanoTime() < held) {
+                    Thread.sleep(1);
+                }
+            } finally {
+                firstAnswer.countDown();
+            }
         }
-        caller.join(2000);
+        long patience = Patience.millis(2000, 10_000);
+        caller.join(patience);
         if (caller.isAlive()) {
-            throw Pitfalls.timeout(described + ". migrateAll had not returned 2 s after the writes were"
-                    + " answered; it is " + caller.getState() + ".");
+            throw Pitfalls.timeout(described + ". migrateAll had not returned " + patience + " ms after the writes"
+                    + " were answered; it is " + caller.getState() + ".");
         }
         if (inFlightAtReturn.get() > 0) {
             throw Pitfalls.lostWork(described + ". migrateAll " + (thrown.get() != null ? "threw " + thrown.get()
@@ -1152,23 +1175,31 @@ class PatientMigrationTest {
 
         /** Holds a write until the test opens the gate (at most 5 s, so that nothing hangs for good). */
         void awaitGate() throws IOException, InterruptedException {
-            if (!gate.await(5, SECONDS)) {
+            awaitGate(gate);
+        }
+
+        void awaitGate(CountDownLatch latch) throws IOException, InterruptedException {
+            if (!latch.await(5, SECONDS)) {
                 throw new IOException("hidden test: the service never answered");
             }
         }
 
         /** As {@link #awaitGate()}, but an interrupt does not end the wait (it is kept for the caller to see). */
         void awaitGateIgnoringInterrupts() throws IOException {
+            awaitGateIgnoringInterrupts(gate);
+        }
+
+        void awaitGateIgnoringInterrupts(CountDownLatch latch) throws IOException {
             boolean interrupted = false;
             long deadline = System.nanoTime() + SECONDS.toNanos(5);
             try {
-                while (gate.getCount() > 0) {
+                while (latch.getCount() > 0) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         throw new IOException("hidden test: the service never answered");
                     }
                     try {
-                        gate.await(left, NANOSECONDS);
+                        latch.await(left, NANOSECONDS);
                     } catch (InterruptedException e) {
                         interrupted = true;
                     }
