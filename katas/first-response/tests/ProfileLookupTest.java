@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -160,6 +161,54 @@ class ProfileLookupTest {
                 throw Pitfalls.leak("fetch() gave up after " + timeout.toMillis() + " ms and the call "
                         + "to " + stuck.zone + " was cancelled, but the thread that ran it did not "
                         + "end: it is " + whereIs(call) + "." + poolNote(call));
+            }
+        }
+    }
+
+    @Test
+    @Order(7)
+    @DisplayName("a call that does not stop when interrupted: fetch still gives up on time, without waiting for it")
+    void aCallDeafToInterruptsDoesNotHoldUpTheTimeout() throws Exception {
+        ScriptedReplica a = ScriptedReplica.hanging("zone-a");
+        ScriptedReplica b = ScriptedReplica.deaf("zone-b");
+        ProfileLookup lookup = new ProfileLookup(List.of(a, b));
+        Duration timeout = Duration.ofMillis(100);
+        long limit = timeout.toMillis() + RETURN_SLACK_MS;
+        CompletableFuture<Profile> outcome = new CompletableFuture<>();
+        Thread caller = Thread.ofPlatform().name("test-lookup-u-4007").start(() -> {
+            try {
+                outcome.complete(lookup.fetch("u-4007", timeout));
+            } catch (Throwable t) {
+                outcome.completeExceptionally(t);
+            }
+        });
+        try {
+            Profile profile = outcome.get(limit, TimeUnit.MILLISECONDS);
+            fail("no replica answered, yet fetch() returned " + profile);
+        } catch (TimeoutException e) {
+            throw Pitfalls.timeout("Neither replica answered, and the call to zone-b does not stop when interrupted"
+                    + " (as a blocking client may not). fetch(u-4007, " + timeout.toMillis() + " ms) had not returned"
+                    + " after " + limit + " ms: the caller is " + whereIs(caller) + ". A lookup gives up on time"
+                    + " whatever its calls do: it cancels them, and need not wait for them to end.");
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof ReplicaUnavailableException)) {
+                throw new AssertionError("no replica answered in time, and fetch() threw " + e.getCause()
+                        + " instead of ReplicaUnavailableException", e.getCause());
+            }
+        } finally {
+            b.release();
+        }
+        if (b.entered.getCount() == 0 && !b.interrupted.await(LOSER_END_MS, TimeUnit.MILLISECONDS)) {
+            throw Pitfalls.leak("Neither replica answered, and fetch() gave up after " + timeout.toMillis() + " ms,"
+                    + " as it should, but the call to zone-b was not cancelled (interrupted): giving up must cancel"
+                    + " the calls too.");
+        }
+        for (ScriptedReplica r : List.of(a, b)) {
+            Thread call = r.caller;
+            if (call != null && !endsBy(call, deadlineIn(LOSER_END_MS))) {
+                throw Pitfalls.leak("fetch() gave up after " + timeout.toMillis() + " ms; the call to " + r.zone
+                        + " was cancelled (and zone-b's released), but the thread that ran it did not end: it is "
+                        + whereIs(call) + "." + poolNote(call));
             }
         }
     }
@@ -708,7 +757,7 @@ class ProfileLookupTest {
 
     // ------------------------------------------------------------------ the replica double
 
-    enum Mode { ANSWER, FAIL, BREAK, CRASH, HANG, ANSWER_AFTER_FAILURE }
+    enum Mode { ANSWER, FAIL, BREAK, CRASH, HANG, DEAF, ANSWER_AFTER_FAILURE }
 
     /** A replica whose behaviour the test sets; it records the call made to it. */
     static final class ScriptedReplica implements Replica {
@@ -754,6 +803,19 @@ class ProfileLookupTest {
             return new ScriptedReplica(zone, Mode.HANG, null);
         }
 
+        /**
+         * Never answers, and does not stop when its call is interrupted (it notes the interrupt), as a
+         * blocking client may not: the call ends only once the test releases it.
+         */
+        static ScriptedReplica deaf(String zone) {
+            return new ScriptedReplica(zone, Mode.DEAF, null);
+        }
+
+        /** Ends a deaf replica's call. */
+        void release() {
+            never.countDown();
+        }
+
         /** Answers only once {@code other} has failed and the caller has had a moment to see it. */
         static ScriptedReplica answeringAfterFailureOf(String zone, ScriptedReplica other) {
             return new ScriptedReplica(zone, Mode.ANSWER_AFTER_FAILURE, other);
@@ -795,6 +857,20 @@ class ProfileLookupTest {
                     } catch (InterruptedException e) {
                         interrupted.countDown();
                         throw e;
+                    }
+                }
+                case DEAF -> {
+                    boolean wasInterrupted = false;
+                    while (never.getCount() > 0) {
+                        try {
+                            never.await();
+                        } catch (InterruptedException e) {
+                            wasInterrupted = true;
+                            interrupted.countDown();
+                        }
+                    }
+                    if (wasInterrupted) {
+                        throw new InterruptedException("replica client for " + zone + ": interrupted, ended late");
                     }
                 }
                 case ANSWER_AFTER_FAILURE -> {
