@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import leakalert.AlertService.Alert;
 import leakalert.AlertService.AlertGateway;
 import leakalert.AlertService.Receipt;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -388,6 +389,69 @@ class AlertServiceTest {
             throw Pitfalls.leak(scene + ". The first send's gateway call, hung until interrupted, was never "
                     + "interrupted: its worker is " + whereIs(firstWorker.get()) + ". A send that gives up cancels"
                     + " the call it started itself, whatever other send of the same alert is running.");
+        }
+    }
+
+    /**
+     * The retry queue resends an alert while its first attempt is still waiting for the gateway,
+     * which then answers the first attempt in time: nobody gave up on it, so the resend must not
+     * cancel it (a resend is a call of its own, not a replacement of the first).
+     */
+    @Test
+    @Order(8)
+    @DisplayName("a resend while the first attempt waits: the first attempt, answered in time, still gets its receipt")
+    void aResendDoesNotCancelTheFirstAttempt() throws Exception {
+        CountDownLatch firstEntered = new CountDownLatch(1);
+        CountDownLatch firstMayAnswer = new CountDownLatch(1);
+        CountDownLatch resendEntered = new CountDownLatch(1);
+        AtomicBoolean firstInterrupted = new AtomicBoolean();
+        AtomicInteger calls = new AtomicInteger();
+        AlertService service = new AlertService(a -> {
+            if (calls.incrementAndGet() == 1) {
+                firstEntered.countDown();
+                try {
+                    firstMayAnswer.await();
+                } catch (InterruptedException e) {
+                    firstInterrupted.set(true);
+                    throw e;
+                }
+                return receiptFor(a.id());
+            }
+            resendEntered.countDown();
+            return receiptFor(a.id());
+        });
+        Alert alert = alert("C-6");
+        AtomicReference<Object> firstOutcome = new AtomicReference<>();
+        AtomicReference<Object> resendOutcome = new AtomicReference<>();
+        Thread first = Thread.ofPlatform().name("retry-queue-first")
+                .start(() -> firstOutcome.set(sendCatching(service, alert)));
+        Thread resend = null;
+        try {
+            if (!firstEntered.await(WORKER_END_MS, TimeUnit.MILLISECONDS)) {
+                return; // the first send never called the gateway: the other tests say why
+            }
+            resend = Thread.ofPlatform().name("retry-queue-resend")
+                    .start(() -> resendOutcome.set(sendCatching(service, alert)));
+            resend.join(WORKER_END_MS);
+            resendEntered.await(WORKER_END_MS, TimeUnit.MILLISECONDS);
+        } finally {
+            firstMayAnswer.countDown(); // the gateway answers the first attempt, well within its timeout
+        }
+        first.join(WORKER_END_MS);
+        if (firstInterrupted.get() || !(firstOutcome.get() instanceof Optional<?> o && o.isPresent())) {
+            fail("Alert C-6 was resent while its first attempt waited for the gateway (the retry queue's resend),"
+                    + " and the gateway then answered the first attempt, within its timeout. "
+                    + (firstInterrupted.get()
+                            ? "The first attempt's gateway call was interrupted when the resend came, although"
+                                    + " nobody had given up on it, and its send() gave " + firstOutcome.get()
+                                    + ": a resend is a call of its own, and must not cancel the first one."
+                            : "Yet the first send() " + (first.isAlive() ? "has not returned" : "gave "
+                                    + firstOutcome.get()) + " instead of its receipt."));
+        }
+        if (!(resendOutcome.get() instanceof Optional<?> r && r.isPresent())) {
+            fail("Alert C-6 was resent while its first attempt waited for the gateway, which answered the resend at"
+                    + " once; the resend's send() " + (resend != null && resend.isAlive() ? "has not returned"
+                            : "gave " + resendOutcome.get()) + " instead of its receipt.");
         }
     }
 
