@@ -70,13 +70,25 @@ class CodingBackfillTest {
                 service.allIn.await(200, TimeUnit.MILLISECONDS); // let the pile-up show its real size
                 int peak = service.peak.get();
                 service.letGo();
+                String why = peak >= RECORDS
+                        ? "Every record's lookup was in flight at once: the number of open calls grows with the input: "
+                                + RECORDS + " records here, tens of thousands on a real night, each holding a connection"
+                                + " and its record's memory while the service queues and then sheds the excess."
+                        : "More lookups than the bound ran at once, each holding a connection and its record's"
+                                + " memory while the service queues and then sheds the excess.";
+                if (dev.kata.probe.api.LearnerCode.mentions(CodingBackfill.class, "java.util.concurrent.ForkJoinPool",
+                        "newWorkStealingPool")) {
+                    why += " Your backfill uses a ForkJoinPool: when one of its threads blocks in a wait the pool is"
+                            + " told about (a CompletableFuture's get, as a blocking HTTP client waits, and as these"
+                            + " lookups wait), the pool starts another thread to keep its parallelism, and that thread"
+                            + " takes the next record: its size bounds no blocking calls.";
+                } else if (peak >= RECORDS) {
+                    why += " Cheap threads (virtual threads, goroutines) do not make the calls cheap.";
+                }
                 throw Pitfalls.resourceLeak(peak + " lookups were in flight at the same time, for a terminology "
-                        + "service that accepts " + LIMIT + " (maxConcurrentCalls()). The backfill starts a "
-                        + "worker for every record at once, so the number of open calls grows with the input: "
-                        + RECORDS + " records here, tens of thousands on a real night, each holding a connection and "
-                        + "its record's memory while the service queues and then sheds the excess. Cheap threads "
-                        + "(virtual threads, goroutines) do not make the calls cheap. Bound the concurrency: a "
-                        + "Semaphore with maxConcurrentCalls() permits, or a fixed pool of that many workers.");
+                        + "service that accepts " + LIMIT + " (maxConcurrentCalls()). " + why + " Bound the"
+                        + " concurrency: a Semaphore with maxConcurrentCalls() permits, or a fixed pool of that many"
+                        + " workers.");
             }
             expectFewThreads(before, run);
         } finally {
@@ -789,7 +801,12 @@ class CodingBackfillTest {
         final CountDownLatch over = new CountDownLatch(1);
         /** Counted down when every record's lookup is in flight at once. */
         final CountDownLatch allIn = new CountDownLatch(1);
-        private final CountDownLatch gate = new CountDownLatch(1);
+        /**
+         * Completed when the test lets the lookups go. A CompletableFuture, as a blocking HTTP client
+         * waits on one (java.net.http's send): in a ForkJoinPool's thread such a wait makes the pool
+         * start another thread, which takes the next record, so a ForkJoinPool of N threads is no bound.
+         */
+        private final java.util.concurrent.CompletableFuture<Void> gate = new java.util.concurrent.CompletableFuture<>();
 
         CountingService(int limit, Set<String> unmapped, int expectedCalls, boolean holding) {
             this.limit = limit;
@@ -803,7 +820,7 @@ class CodingBackfillTest {
         }
 
         void letGo() {
-            gate.countDown();
+            gate.complete(null);
         }
 
         /**
@@ -848,10 +865,12 @@ class CodingBackfillTest {
                 }
                 if (holding) {
                     try {
-                        gate.await(); // the network round trip, as long as the test wants it to be
+                        gate.get(); // the network round trip, as long as the test wants it to be
                     } catch (InterruptedException e) {
                         endAfterInterrupt();
                         throw e;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw new IllegalStateException(e); // never: the gate is only completed normally
                     }
                 }
                 if (BROKEN_CLIENT.contains(recordId)) {
