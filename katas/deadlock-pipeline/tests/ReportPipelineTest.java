@@ -211,6 +211,7 @@ class ReportPipelineTest {
                     // in a read that goes on when interrupted: collect must still wait for the reader.
                     sc.interruptToo = true;
                     sc.interruptFails = false;
+                    sc.holdReadUntilCallerLeft = true;
                 }
                 scenarios.add(sc);
             }
@@ -257,6 +258,9 @@ class ReportPipelineTest {
         boolean inHasNext;              // the export fails in hasNext() instead of next()
         boolean interruptFails;         // past the failure, an interrupted read throws (and clears the flag)
         boolean interruptToo;           // FORMAT_FAILS: the caller is interrupted as the row fails
+        /** Round 10: the read in progress when the row fails ends only once collect has returned (or a while later). */
+        boolean holdReadUntilCallerLeft;
+        final CountDownLatch callerLeft = new CountDownLatch(1);
         volatile boolean failed;        // the failure was thrown, or the caller interrupted, as the scenario says
         Throwable failure;
         volatile Thread caller;
@@ -342,6 +346,7 @@ class ReportPipelineTest {
             if (i == sc.at && sc.outcome == Outcome.FORMAT_FAILS) {
                 sc.failed = true;
                 if (sc.interruptToo) {
+                    sc.awaitAReadInProgress();
                     sc.caller.interrupt();
                 }
                 sneakyThrow(sc.failure);
@@ -351,6 +356,22 @@ class ReportPipelineTest {
                 sc.caller.interrupt();
             }
             return "[" + tagged + "]";
+        }
+
+        /**
+         * Before the row fails and the caller is interrupted: waits (a while at most) until the reader is
+         * inside a read of a later line, which goes on when interrupted. So a collect that leaves without
+         * waiting for the reader leaves in the middle of that read, on every run, not only when the reader
+         * happens to be there.
+         */
+        void awaitAReadInProgress() {
+            if (at >= lines.size() - 1) {
+                return; // no later line to read
+            }
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(dev.kata.probe.api.Patience.millis(200, 1000));
+            while (inExport.get() == 0 && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
         }
 
         /** The line the export hands out: marker-equal lines as they are, the others tagged with call and index. */
@@ -392,6 +413,9 @@ class ReportPipelineTest {
                         if (at >= 0 && next > at && (outcome == Outcome.FORMAT_FAILS
                                 || outcome == Outcome.CALLER_INTERRUPTED)) {
                             readSlowly(interruptFails); // past the failure, each line takes a while, like a network read
+                            if (holdReadUntilCallerLeft && failed) {
+                                awaitCallerLeft();
+                            }
                         }
                         if (outcome == Outcome.EXPORT_FAILS && !inHasNext && next == at) {
                             failed = true;
@@ -408,7 +432,26 @@ class ReportPipelineTest {
                 thrown = t;
             } finally {
                 inExportAtReturn = inExport.get();
+                callerLeft.countDown();
                 Thread.interrupted();
+            }
+        }
+
+        /** A read that goes on, interrupted or not, until collect has returned, or a while at most. */
+        private void awaitCallerLeft() {
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(dev.kata.probe.api.Patience.millis(150, 2000));
+            boolean interrupted = false;
+            for (long left; (left = until - System.nanoTime()) > 0; ) {
+                try {
+                    if (callerLeft.await(left, TimeUnit.NANOSECONDS)) {
+                        break;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
 
