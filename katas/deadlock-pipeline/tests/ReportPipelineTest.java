@@ -439,18 +439,7 @@ class ReportPipelineTest {
 
         /** A read that goes on, interrupted or not, until collect has returned, or a while at most. */
         private void awaitCallerLeft() {
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(dev.kata.probe.api.Patience.millis(150, 2000));
-            boolean interrupted = false;
-            for (long left; (left = until - System.nanoTime()) > 0; ) {
-                try {
-                    if (callerLeft.await(left, TimeUnit.NANOSECONDS)) {
-                        break;
-                    }
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
+            if (dev.kata.probe.api.Uninterruptible.await(callerLeft, dev.kata.probe.api.Patience.millis(150, 2000))) {
                 Thread.currentThread().interrupt();
             }
         }

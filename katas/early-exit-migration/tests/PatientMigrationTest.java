@@ -1190,24 +1190,11 @@ class PatientMigrationTest {
         }
 
         void awaitGateIgnoringInterrupts(CountDownLatch latch) throws IOException {
-            boolean interrupted = false;
-            long deadline = System.nanoTime() + SECONDS.toNanos(5);
-            try {
-                while (latch.getCount() > 0) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new IOException("hidden test: the service never answered");
-                    }
-                    try {
-                        latch.await(left, NANOSECONDS);
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+            if (dev.kata.probe.api.Uninterruptible.await(latch, 5_000)) {
+                Thread.currentThread().interrupt();
+            }
+            if (latch.getCount() > 0) {
+                throw new IOException("hidden test: the service never answered");
             }
         }
 

@@ -1,5 +1,6 @@
 package dev.kata.probe.api;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +22,26 @@ public final class Uninterruptible {
         for (long left; (left = until - System.nanoTime()) > 0; ) {
             try {
                 TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        return interrupted;
+    }
+
+    /**
+     * Waits until {@code latch} is at zero or {@code millis} have passed ({@code Long.MAX_VALUE}: no
+     * limit), however often the thread is interrupted meanwhile, and returns whether it was; the
+     * interrupt status is left clear, as by {@link #sleep}. Whether the latch got to zero, the
+     * caller reads from it.
+     */
+    public static boolean await(CountDownLatch latch, long millis) {
+        long limit = TimeUnit.MILLISECONDS.toNanos(millis);
+        long start = System.nanoTime();
+        boolean interrupted = false;
+        for (long left; latch.getCount() > 0 && (left = limit - (System.nanoTime() - start)) > 0; ) {
+            try {
+                latch.await(left, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 interrupted = true;
             }
