@@ -562,6 +562,9 @@ class PatientMigrationTest {
             if (!serviceA.arrived.await(2, SECONDS)) {
                 fail("Call A's two writes had not both reached the service 2 s after migrateAll was called.");
             }
+            // Call B starts only once call A's caller has settled into its wait, so that whatever A
+            // waits on has been chosen before B exists (a shared queue would otherwise be raced).
+            awaitSittingStill(callerA, callA, Patience.millis(1_000, 5_000));
             Thread.ofPlatform().name("hidden-test-caller-B")
                     .start(() -> completeWith(callB, () -> PatientMigration.migrateAll(idsB, serviceB)));
             serviceB.awaitWritten("P-0101", 2_000);
@@ -569,20 +572,7 @@ class PatientMigrationTest {
             answer.get("P-0001").countDown();
             serviceA.awaitWritten("P-0001", 2_000);
             // A returns now (wrongly), or waits again for P-0002: its thread sits still in a wait.
-            long deadline = System.nanoTime() + MILLISECONDS.toNanos(1_000);
-            long stillSince = 0;
-            while (!callA.isDone() && System.nanoTime() < deadline) {
-                Thread.State state = callerA.getState();
-                boolean waiting = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
-                if (!waiting) {
-                    stillSince = 0;
-                } else if (stillSince == 0) {
-                    stillSince = System.nanoTime();
-                } else if (System.nanoTime() - stillSince > MILLISECONDS.toNanos(30)) {
-                    break;
-                }
-                Thread.sleep(1);
-            }
+            awaitSittingStill(callerA, callA, 1_000);
             if (callA.isDone() && !serviceA.isWritten("P-0002")) {
                 throw Pitfalls.lostWork("Two migrations ran at once: call A with P-0001 and P-0002 (both writes held"
                         + " by the service), then call B with P-0101 (answered at once). Once P-0001's write was"
@@ -603,6 +593,25 @@ class PatientMigrationTest {
                     + " and failures " + reportA.failures().keySet() + ", call B's " + reportB.migrated()
                     + " and failures " + reportB.failures().keySet() + "; expected " + idsA + " and " + idsB
                     + ", each in the report of its own call.");
+        }
+    }
+
+    /** Waits until {@code caller} has sat in a wait for 30 ms, {@code call} is done, or the time is up. */
+    private static void awaitSittingStill(Thread caller, CompletableFuture<?> call, long millis)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + MILLISECONDS.toNanos(millis);
+        long stillSince = 0;
+        while (!call.isDone() && System.nanoTime() < deadline) {
+            Thread.State state = caller.getState();
+            boolean waiting = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+            if (!waiting) {
+                stillSince = 0;
+            } else if (stillSince == 0) {
+                stillSince = System.nanoTime();
+            } else if (System.nanoTime() - stillSince > MILLISECONDS.toNanos(30)) {
+                return;
+            }
+            Thread.sleep(1);
         }
     }
 
