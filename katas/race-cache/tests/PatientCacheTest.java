@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -179,6 +180,115 @@ class PatientCacheTest {
                         + " although it was loaded once: the cache handed out a copy that is not the cached one");
             }
         }
+    }
+
+    /**
+     * A request waiting for another's load is interrupted (its caller was cancelled): it may give
+     * up with an exception, or go on waiting, but it does not ask the database a second time.
+     */
+    @Test
+    @Order(8)
+    @DisplayName("a request interrupted while it waits for another's load does not load the patient again")
+    void anInterruptedWaiterDoesNotLoadAgain() throws Exception {
+        warmUp();
+        String id = "P-1077";
+        AtomicInteger loads = new AtomicInteger();
+        Set<Thread> loading = ConcurrentHashMap.newKeySet();
+        CountDownLatch inLoader = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        PatientCache cache = new PatientCache(pid -> {
+            loading.add(Thread.currentThread());
+            int n = loads.incrementAndGet();
+            inLoader.countDown();
+            if (n == 1) {
+                awaitQuietly(release, 3000);
+            }
+            return new Patient(pid, "record of " + pid + " (load #" + n + ")");
+        });
+        AtomicReference<Object> first = new AtomicReference<>();
+        AtomicReference<Object> second = new AtomicReference<>();
+        Thread loader = Thread.ofPlatform().name("request-1").start(() -> first.set(askQuietly(cache, id)));
+        Thread waiter = null;
+        boolean loadedBeforeInterrupt = false;
+        try {
+            if (!inLoader.await(1, TimeUnit.SECONDS)) {
+                fail("request-1 for patient " + id + " had not called the loader after 1 s.");
+            }
+            waiter = Thread.ofPlatform().name("request-2").start(() -> second.set(askQuietly(cache, id)));
+            if (!sitsStill(waiter, loading, Patience.millis(1000, 5000))) {
+                fail("request-2 for patient " + id + ", asked while request-1 was loading it, neither waited nor"
+                        + " returned within 1 s" + describeWait(waiter) + ".");
+            }
+            loadedBeforeInterrupt = loading.contains(waiter);
+            waiter.interrupt();
+            // it gives up, waits on, or (wrongly) calls the loader: give it a moment to show which
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(200, 1000));
+            while (waiter.isAlive() && loads.get() == 1 && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+        } finally {
+            release.countDown();
+        }
+        joinAll(waiter == null ? List.of(loader) : List.of(loader, waiter), 2000);
+        for (Thread t : waiter == null ? List.of(loader) : List.of(loader, waiter)) {
+            if (t.isAlive()) {
+                fail(t.getName() + " for patient " + id + " had not returned 2 s after the database returned the"
+                        + " record" + describeWait(t) + ".");
+            }
+        }
+        if (loadedBeforeInterrupt) {
+            throw Pitfalls.race("request-2 for patient " + id + ", asked while request-1 was loading it, called the"
+                    + " loader itself: the database was asked " + loads.get() + " times. The patient is loaded"
+                    + " once; the other requests wait for that load.");
+        }
+        if (loads.get() > 1) {
+            throw Pitfalls.race("request-2 was interrupted while it waited for request-1's load of patient " + id
+                    + ", and the database was then asked for " + id + " " + loads.get() + " times in all"
+                    + (loading.contains(waiter) ? ", request-2 calling the loader itself" : "") + ". An interrupted"
+                    + " request may give up (with an exception) or go on waiting, but the patient is loaded once.");
+        }
+        if (!(first.get() instanceof Patient)) {
+            fail("request-1 for patient " + id + " got " + first.get() + " instead of the loaded record.");
+        }
+        if (second.get() instanceof Patient p && p != first.get()) {
+            throw Pitfalls.race("request-1 and the interrupted request-2 got different records for patient " + id
+                    + " (" + first.get() + ", " + p + "), although it was loaded once.");
+        }
+        if (second.get() == null) {
+            fail("The interrupted request-2 for patient " + id + " returned null: give up with an exception, or"
+                    + " wait and return the loaded record.");
+        }
+    }
+
+    /** What {@code cache.get(id)} returns, or what it throws. */
+    private static Object askQuietly(PatientCache cache, String id) {
+        try {
+            return cache.get(id);
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+
+    /** Whether {@code t}, not in the loader, sits in a wait for 20 ms (or has ended) within the time. */
+    private static boolean sitsStill(Thread t, Set<Thread> loading, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        long since = 0;
+        while (System.nanoTime() < deadline) {
+            Thread.State s = t.getState();
+            if (s == Thread.State.TERMINATED || loading.contains(t)) {
+                return true;
+            }
+            boolean waiting = s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED;
+            if (!waiting) {
+                since = 0;
+            } else if (since == 0) {
+                since = System.nanoTime();
+            } else if (System.nanoTime() - since > TimeUnit.MILLISECONDS.toNanos(20)) {
+                return true;
+            }
+            Thread.sleep(1);
+        }
+        return false;
     }
 
     /** Notes the requests that wait with a time limit and are not loading; whether there are any. */
@@ -743,6 +853,11 @@ class PatientCacheTest {
                             ? "Cleaning up after a failed load must remove that load's own entry only."
                             : "The load put its record over the one stored meanwhile: a load must not replace a"
                                     + " record stored while it ran."));
+        }
+        if (cache.size() != 1) {
+            throw Pitfalls.race("A record of " + id + " was stored with put() while a load of it was in progress,"
+                    + " and " + ending + ". The record is cached, the only one in this cache, yet size() says "
+                    + cache.size() + ". size() must count what the cache holds, whatever happened to the load.");
         }
     }
 
