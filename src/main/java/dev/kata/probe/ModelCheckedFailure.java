@@ -13,14 +13,15 @@ import java.util.Map;
  * one interleaving led to, and that interleaving. Its error carries the whole trace in its message
  * (tens of kilobytes); the verdict gets the test's message and the learner's steps instead.
  */
-final class ModelCheckedFailure {
+public final class ModelCheckedFailure {
     static final String ERROR_CLASS = "org.jetbrains.lincheck.LincheckAssertionError";
     private static final String HEADER = "= Concurrent test failed =";
 
     private ModelCheckedFailure() {
     }
 
-    static boolean is(Throwable error) {
+    /** Whether {@code error} is a failure the model checker found (its assertion error). */
+    public static boolean is(Throwable error) {
         return error != null && error.getClass().getName().equals(ERROR_CLASS);
     }
 
@@ -67,7 +68,8 @@ final class ModelCheckedFailure {
      * The exception the failing interleaving ended with, found in the checker's failure object
      * (its results hold it); null if it holds none, as for a deadlock.
      */
-    static Throwable causeOf(Throwable error) {
+    /** The exception or assertion error that the failing interleaving led to; null if there is none. */
+    public static Throwable causeOf(Throwable error) {
         try {
             Object failure = error.getClass().getMethod("getFailure$lincheck").invoke(error);
             return find(failure, 0, new IdentityHashMap<>());
