@@ -285,6 +285,7 @@ class SubmissionServerTest {
             int port = server.start(LOOPBACK_ANY_PORT);
             Phone phone = Phone.post(port, patient, "{\"pain\":1,\"nausea\":0,\"sleep\":\"good\"}");
             Save save = store.save(patient);
+            save.workNanosAtEnd = TimeUnit.MILLISECONDS.toNanos(3);
             Deploy deploy = null;
             try {
                 if (!save.entered.await(ARRIVE_WAIT_MS, TimeUnit.MILLISECONDS)) {
@@ -461,7 +462,7 @@ class SubmissionServerTest {
                     + "Connection: close\r\n\r\n";
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-                socket.setSoTimeout(3000);
+                socket.setSoTimeout((int) replyWait() + 1000); // outlasts the wait for the outcome
                 OutputStream out = socket.getOutputStream();
                 out.write(head.getBytes(StandardCharsets.US_ASCII));
                 out.write(body);
@@ -493,6 +494,8 @@ class SubmissionServerTest {
         final AtomicLong interruptedAt = new AtomicLong();
         final AtomicLong finishedAt = new AtomicLong();
         private final CountDownLatch gate = new CountDownLatch(1);
+        /** How long the save works on (CPU time) once let go, before it returns. */
+        volatile long workNanosAtEnd;
 
         void letGo() {
             gate.countDown();
@@ -535,6 +538,10 @@ class SubmissionServerTest {
                 save.interruptedAt.set(System.nanoTime());
                 save.interrupted.countDown();
                 throw e;
+            }
+            long workUntil = System.nanoTime() + save.workNanosAtEnd;
+            while (System.nanoTime() < workUntil) {
+                Thread.onSpinWait(); // the write's own CPU work: the handler's thread uses up its share
             }
             saved.put(patientId, answers);
             save.finishedAt.set(System.nanoTime());
