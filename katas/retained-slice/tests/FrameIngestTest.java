@@ -94,6 +94,11 @@ class FrameIngestTest {
         expectHeaders("After frame #10 of device 4711 and frame #1 of device 9 were sent a second time, the same bytes"
                 + " again (a retried upload, each one a frame of its own): ", ingest, 4711, 64, 8, 9, 10, 10);
         expectHeaders("", ingest, 9, HEADER, 1, 1);
+
+        // An older frame sent again after newer ones: it is the latest frame now, whatever its number.
+        ingest.accept(frame(4711, 8, 64));
+        expectHeaders("After device 4711's frames #8, #9, #10, #10, its frame #8 was sent again (a retried upload,"
+                + " taken last): ", ingest, 4711, 64, 9, 10, 10, 8);
     }
 
     @Test
@@ -569,14 +574,17 @@ class FrameIngestTest {
                         + "), although its own archive answers at once. A frame must not wait for another frame's"
                         + " archive: archive outside any lock, and take the lock only to update the history.");
             }
+            // #3's archive takes its time before it fails: longer than any time limit of the learner's
+            // code, shortened to 60 ms at most (kata.shortTimeouts), so that a wait that gives up shows
+            Thread.sleep(150);
             letItFail.countDown();
         } finally {
             letItFail.countDown();
             first.join(2_000);
         }
         if (thrown.get() != diskFull) {
-            fail("the archive threw " + diskFull + " for device 7's frame #3, and accept " + (thrown.get() == null
-                    ? "returned normally" : "threw " + thrown.get()) + ": it must throw that same exception");
+            fail("the archive threw " + diskFull + " for device 7's frame #3, after taking 150 ms or more, and accept "
+                    + (thrown.get() == null ? "returned normally" : "threw " + thrown.get()) + ": it must throw that same exception");
         }
         List<String> got = ingest.recentHeaders(7).stream().map(FrameIngestTest::hex).toList();
         List<String> expected = List.of(hex(header(7, 2, length)), hex(header(7, 4, length)));
@@ -633,7 +641,7 @@ class FrameIngestTest {
         }
         if (!expected.equals(actual)) {
             fail(context + "recentHeaders(" + device + ") must return the 16-byte headers of the device's frames #"
-                    + Arrays.toString(seqs).replaceAll("[\\[\\]]", "") + ", oldest first.\n  expected: " + expected
+                    + Arrays.toString(seqs).replaceAll("[\\[\\]]", "") + ", oldest first (in the order accept took them).\n  expected: " + expected
                     + "\n  returned: " + actual);
         }
     }
