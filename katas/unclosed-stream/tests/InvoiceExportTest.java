@@ -187,8 +187,9 @@ class InvoiceExportTest {
      * Every clause on every path, drawn by a seeded generator: one or two exports at once (every other round); 0, 1, 2, 5 or
      * 20 shards, which finish together (their last pages are handed out at the same moment) or apart;
      * shards with no invoice, one, or far more than the channel holds; a shard failing on its Nth page
-     * with a checked or unchecked exception or an Error; the report failing on its Nth write; the caller
-     * interrupted while it exports. After every export: each invoice written exactly once, or the right
+     * with a checked or unchecked exception or an Error; the report failing on its Nth write (once with an
+     * Error, while the readers still have more to send than the channel holds); the caller interrupted while
+     * it exports. After every export: each invoice written exactly once, or the right
      * failure thrown; every reader thread ended.
      */
     @Test
@@ -196,7 +197,7 @@ class InvoiceExportTest {
     void holdsEveryClauseOnGeneratedScenarios() throws Exception {
         long seed = Long.getLong("kata.seed", System.nanoTime());
         java.util.Random random = new java.util.Random(seed);
-        for (int round = 0; round < 20; round++) {
+        for (int round = 0; round < 21; round++) {
             int exports = round % 2 == 1 ? 2 : 1;
             List<GenExport> runs = new ArrayList<>();
             for (int e = 0; e < exports; e++) {
@@ -327,7 +328,7 @@ class InvoiceExportTest {
         int failShard = -1;
         Throwable failure;
         int writeFailsAt = -1;
-        RuntimeException writeFailure;
+        Throwable writeFailure;
         int hangShard = -1;
         volatile Thread thread;
         volatile Thread caller;
@@ -346,9 +347,12 @@ class InvoiceExportTest {
         static GenExport draw(java.util.Random r, String id, int round) {
             GenExport x = new GenExport(id);
             int[] counts = {0, 1, 2, 5, 20};
-            int n = round < counts.length ? counts[round] : round < 11 ? 2 + r.nextInt(4) : counts[r.nextInt(counts.length)];
-            boolean fullChannel = round == 8; // the report fails while readers wait for room in a full channel
-            x.together = n > 1 && r.nextBoolean();
+            // round 20: the report fails with an Error, and the readers still have more to send than the channel holds
+            boolean errorWrite = round == 20;
+            int n = errorWrite ? 2
+                    : round < counts.length ? counts[round] : round < 11 ? 2 + r.nextInt(4) : counts[r.nextInt(counts.length)];
+            boolean fullChannel = round == 8 || errorWrite; // shards of 90 invoices: more than the channel holds
+            x.together = n > 1 && !errorWrite && r.nextBoolean();
             for (int i = 0; i < n; i++) {
                 int kind = fullChannel ? 3 : r.nextInt(5);
                 int[] sizes = switch (kind) {
@@ -363,8 +367,9 @@ class InvoiceExportTest {
             x.lastPages = new CountDownLatch(n);
             int total = x.total();
             // rounds 0-4: every shard count, no failure; 5-8: each kind of shard failure; 9: the report fails;
-            // 10: a shard hangs and the caller is interrupted; then drawn at random
-            int outcome = round < counts.length ? 0 : round < 9 ? 1 : round == 9 ? 2 : round == 10 ? 3 : r.nextInt(6);
+            // 10: a shard hangs and the caller is interrupted; then drawn at random, but for round 20 (the report fails)
+            int outcome = errorWrite ? 2
+                    : round < counts.length ? 0 : round < 9 ? 1 : round == 9 ? 2 : round == 10 ? 3 : r.nextInt(6);
             if (outcome == 1 && n > 0) {
                 x.failShard = r.nextInt(n);
                 GenShard s = x.shards.get(x.failShard);
@@ -377,10 +382,12 @@ class InvoiceExportTest {
                     default -> new AssertionError("shard " + s.name + " broke (an Error)");
                 };
             } else if (outcome == 2 && total > 0) {
-                x.writeFailsAt = round == 9 ? 0 : r.nextInt(total);
+                x.writeFailsAt = round == 9 || errorWrite ? 0 : r.nextInt(total);
                 x.slowPages = true;
-                x.writeFailure = new java.io.UncheckedIOException("the report's disk is full",
-                        new IOException("no space left on device"));
+                x.writeFailure = errorWrite
+                        ? new AssertionError("the report's page layout broke (an Error)")
+                        : new java.io.UncheckedIOException("the report's disk is full",
+                                new IOException("no space left on device"));
             } else if (outcome == 3 && n > 0) {
                 x.slowPages = true;
                 x.hangShard = r.nextInt(n);
@@ -403,7 +410,7 @@ class InvoiceExportTest {
                 int k = written.size();
                 if (k == writeFailsAt) {
                     readSlowly(); // meanwhile the readers fill the channel and wait for room
-                    throw writeFailure;
+                    sneakyThrow(writeFailure);
                 }
                 written.add(invoice);
             };
@@ -514,7 +521,8 @@ class InvoiceExportTest {
                         .append(" on page ").append(s.failOnPage + 1);
             }
             if (writeFailure != null) {
-                b.append(", the report fails on write ").append(writeFailsAt + 1);
+                b.append(", the report fails on write ").append(writeFailsAt + 1).append(" with ")
+                        .append(writeFailure.getClass().getSimpleName());
             }
             if (hangShard >= 0) {
                 GenShard s = shards.get(hangShard);
