@@ -3,6 +3,7 @@ package firstresponse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import firstresponse.ProfileLookup.Profile;
 import firstresponse.ProfileLookup.Replica;
@@ -195,6 +196,169 @@ class ProfileLookupTest {
                         + " was cancelled (and zone-b's released), but the thread that ran it did not end: it is "
                         + whereIs(call) + "." + poolNote(call));
             }
+        }
+    }
+
+    /**
+     * Two lookups on one ProfileLookup: the first waits for replicas that hang (a long timeout), and the
+     * second, started while the first is waiting, gets its answers at once. The second must not wait for
+     * the first to end. The first is then ended by interrupting its caller.
+     */
+    @Test
+    @Order(8)
+    @DisplayName("a lookup waiting on one ProfileLookup does not hold up another lookup on it")
+    void aLookupInProgressDoesNotHoldUpAnother() throws Exception {
+        CountDownLatch slowCalled = new CountDownLatch(1);
+        List<Replica> replicas = new java.util.ArrayList<>();
+        for (String zone : List.of("zone-a", "zone-b")) {
+            replicas.add(new Replica() {
+                @Override
+                public String zone() {
+                    return zone;
+                }
+
+                @Override
+                public Profile fetch(String userId) throws InterruptedException {
+                    if (userId.equals("u-8001")) {
+                        slowCalled.countDown();
+                        new CountDownLatch(1).await(); // hangs until its call is cancelled
+                    }
+                    return new Profile(userId, "User " + userId, zone);
+                }
+            });
+        }
+        ProfileLookup lookup = new ProfileLookup(replicas);
+        Duration slowTimeout = Duration.ofSeconds(30);
+        CompletableFuture<Profile> slow = new CompletableFuture<>();
+        Thread slowCaller = Thread.ofPlatform().name("test-lookup-u-8001").start(() -> {
+            try {
+                slow.complete(lookup.fetch("u-8001", slowTimeout));
+            } catch (Throwable t) {
+                slow.completeExceptionally(t);
+            }
+        });
+        CompletableFuture<Profile> fast = new CompletableFuture<>();
+        Thread fastCaller = null;
+        try {
+            // the first lookup is in progress: one of its calls is running (and will hang)
+            slowCalled.await(Patience.millis(1000, 2000), TimeUnit.MILLISECONDS);
+            long patience = Patience.millis(500, 1500);
+            fastCaller = Thread.ofPlatform().name("test-lookup-u-8002").start(() -> {
+                try {
+                    fast.complete(lookup.fetch("u-8002", GENEROUS));
+                } catch (Throwable t) {
+                    fast.completeExceptionally(t);
+                }
+            });
+            Profile profile;
+            try {
+                profile = fast.get(patience, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw Pitfalls.timeout("Two lookups on one ProfileLookup: fetch(u-8001, " + slowTimeout.toMillis()
+                        + " ms) was waiting for replicas that hang, and fetch(u-8002, " + GENEROUS.toMillis()
+                        + " ms), whose replicas answer at once, had not returned " + patience + " ms after it was"
+                        + " called (u-8001 " + (slow.isDone() ? "had returned" : "was still waiting") + "): the"
+                        + " caller of u-8002 is " + whereIs(fastCaller) + heldBy(fastCaller) + ". Several lookups"
+                        + " run at once on one ProfileLookup: keep what belongs to a lookup (its calls, its count,"
+                        + " its future) in that lookup's own locals, so that no lookup waits for another.");
+            } catch (ExecutionException e) {
+                throw new AssertionError("fetch(u-8002), whose replicas answer at once, threw "
+                        + describe(e.getCause()) + " while a lookup of u-8001 on the same ProfileLookup was waiting"
+                        + " for replicas that hang: one lookup must not decide another.", e.getCause());
+            }
+            if (profile == null || !profile.userId().equals("u-8002")) {
+                fail("fetch(u-8002) returned " + profile + " instead of a profile of u-8002, while a lookup of"
+                        + " u-8001 on the same ProfileLookup was waiting");
+            }
+        } finally {
+            slowCaller.interrupt(); // ends the first lookup (it throws InterruptedException)
+            slowCaller.join(LOSER_END_MS);
+            if (fastCaller != null) {
+                fastCaller.join(LOSER_END_MS);
+            }
+        }
+    }
+
+    /** If the thread is blocked on a lock, which thread holds it. */
+    private static String heldBy(Thread thread) {
+        java.lang.management.ThreadInfo info = java.lang.management.ManagementFactory.getThreadMXBean()
+                .getThreadInfo(thread.threadId());
+        if (info == null || info.getLockOwnerName() == null) {
+            return "";
+        }
+        return ", waiting for a lock held by " + info.getLockOwnerName()
+                + (info.getLockOwnerName().equals("test-lookup-u-8001") ? " (the caller of u-8001)" : "");
+    }
+
+    /**
+     * zone-a fails with an IOException, then zone-b's own client throws InterruptedException although
+     * nothing interrupted its call (a client whose pool was shut down may): a failure like any other, and
+     * the last, so the lookup fails at once, long before its timeout.
+     */
+    @Test
+    @Order(9)
+    @DisplayName("an InterruptedException the lookup did not cause is a failure: the last one ends the lookup")
+    void anInterruptedExceptionTheLookupDidNotCauseIsAFailure() throws Exception {
+        ScriptedReplica a = ScriptedReplica.failing("zone-a");
+        InterruptedException spurious = new InterruptedException("replica client for zone-b: its connection pool"
+                + " was shut down");
+        CountDownLatch bThrew = new CountDownLatch(1);
+        Replica b = new Replica() {
+            @Override
+            public String zone() {
+                return "zone-b";
+            }
+
+            @Override
+            public Profile fetch(String userId) throws InterruptedException {
+                a.failed.await(1, TimeUnit.SECONDS); // zone-a fails first: zone-b's failure is the last
+                bThrew.countDown();
+                throw spurious;
+            }
+        };
+        ProfileLookup lookup = new ProfileLookup(List.of(a, b));
+        Duration timeout = Duration.ofSeconds(30);
+        CompletableFuture<Profile> outcome = new CompletableFuture<>();
+        Thread caller = Thread.ofPlatform().name("test-lookup-u-9009").start(() -> {
+            try {
+                outcome.complete(lookup.fetch("u-9009", timeout));
+            } catch (Throwable t) {
+                outcome.completeExceptionally(t);
+            }
+        });
+        try {
+            bThrew.await(Patience.millis(1000, 2000), TimeUnit.MILLISECONDS);
+            long patience = Patience.millis(500, 1500);
+            Throwable thrown;
+            try {
+                Profile profile = outcome.get(patience, TimeUnit.MILLISECONDS);
+                fail("both replicas failed, yet fetch(u-9009) returned " + profile);
+                return;
+            } catch (ExecutionException e) {
+                thrown = e.getCause();
+            } catch (TimeoutException e) {
+                throw Pitfalls.timeout("zone-a failed with IOException \"" + a.failure.getMessage() + "\", then"
+                        + " zone-b's call threw InterruptedException \"" + spurious.getMessage() + "\" of its own:"
+                        + " nothing had interrupted that call, and the lookup was not over. Every replica had"
+                        + " failed, yet fetch(u-9009, " + timeout.toMillis() + " ms) had not returned " + patience
+                        + " ms later: the caller is " + whereIs(caller) + ". A failure is anything a replica's call"
+                        + " throws, an InterruptedException from a call the lookup has not cancelled too: once the"
+                        + " last replica has failed, the lookup fails, without waiting for its timeout.");
+            }
+            if (!(thrown instanceof ReplicaUnavailableException)) {
+                throw new AssertionError("zone-a failed with IOException and zone-b's call threw InterruptedException"
+                        + " of its own (nothing had interrupted it): every replica had failed, and fetch(u-9009) threw "
+                        + describe(thrown) + " instead of ReplicaUnavailableException.", thrown);
+            }
+            if (thrown.getCause() != a.failure && thrown.getCause() != spurious) {
+                fail("zone-a failed with IOException and zone-b's call threw InterruptedException of its own, and"
+                        + " fetch(u-9009) threw ReplicaUnavailableException, but its cause is " + thrown.getCause()
+                        + ", which is neither of those failures itself. Give one of the replicas' own failures as"
+                        + " the cause, as it was thrown.", thrown);
+            }
+        } finally {
+            caller.interrupt(); // ends a lookup still waiting (it has returned already if all is well)
+            caller.join(LOSER_END_MS);
         }
     }
 
