@@ -250,6 +250,12 @@ class IntegrityScrubberTest {
                         + " thread, or wait for a signal the thread gives as its very last step, not for the stop"
                         + " request itself.", passesWhenEnded, AFTER_END_MS, later, round));
             }
+            if (scrubber.mismatches() != 0) {
+                fail(String.format("The index was never changed, yet once the scrubber stopped in the middle of a"
+                        + " pass, mismatches() said %d (passes() %,d; round %d). stop() lets the scrubber finish the"
+                        + " pass it is in: a pass cut short is not a pass that found the index changed.",
+                        scrubber.mismatches(), passesWhenEnded, round));
+            }
         }
     }
 
