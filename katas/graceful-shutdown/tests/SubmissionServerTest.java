@@ -17,7 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -75,41 +77,52 @@ class SubmissionServerTest {
     @org.junit.jupiter.api.Timeout(value = 10, unit = TimeUnit.SECONDS)
     void stopLetsTheRequestsInFlightFinishWithinTheGrace() throws Exception {
         ScriptedStore store = new ScriptedStore();
-        store.hold("P-7");
-        store.hold("P-9");
+        Save p7 = store.hold("P-7");
+        Save p9 = store.hold("P-9"); // P-9's first post: its save never ends on its own
+        Save p9again = store.hold("P-9"); // the same answers sent again while that save runs: a quick one
         SubmissionServer server = new SubmissionServer(store);
         int port = server.start(LOOPBACK_ANY_PORT);
 
+        String p9answers = "{\"pain\":6,\"nausea\":0,\"sleep\":\"good\"}";
         Phone quick = Phone.post(port, "P-7", "{\"pain\":3,\"nausea\":1,\"sleep\":\"poor\"}");
-        Phone stuck = Phone.post(port, "P-9", "{\"pain\":6,\"nausea\":0,\"sleep\":\"good\"}");
-        Save p7 = store.save("P-7");
-        Save p9 = store.save("P-9");
+        Phone stuck = Phone.post(port, "P-9", p9answers);
+        Phone resent = null;
         Deploy deploy = null;
         try {
-            if (!p7.entered.await(ARRIVE_WAIT_MS, TimeUnit.MILLISECONDS)
-                    || !p9.entered.await(ARRIVE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+            boolean arrived = p7.entered.await(ARRIVE_WAIT_MS, TimeUnit.MILLISECONDS)
+                    && p9.entered.await(ARRIVE_WAIT_MS, TimeUnit.MILLISECONDS);
+            if (arrived) {
+                // P-9's phone got no answer yet and sends the answers again: two posts of one patient in flight
+                resent = Phone.post(port, "P-9", p9answers);
+                arrived = p9again.entered.await(ARRIVE_WAIT_MS, TimeUnit.MILLISECONDS);
+            }
+            if (!arrived) {
                 store.letGoAll();
                 server.stop(Duration.ofSeconds(1));
-                fail("The questionnaires of P-7 and P-9 did not both reach the store within " + ARRIVE_WAIT_MS
-                        + " ms; P-7's phone got: " + quick.outcome(0) + ", P-9's: " + stuck.outcome(0));
+                fail("The questionnaires of P-7 and P-9 (P-9's twice) did not all reach the store within "
+                        + ARRIVE_WAIT_MS + " ms; P-7's phone got: " + quick.outcome(0) + ", P-9's: " + stuck.outcome(0)
+                        + (resent == null ? "" : " and " + resent.outcome(0)));
             }
             deploy = Deploy.start(server, GRACE);
-            // P-9's save goes on until something interrupts it.
+            // P-9's first save goes on until something interrupts it; its second ends with P-7's.
             letTheSaveGoOnAfterStop(deploy, quick, p7, port, SAVE_AFTER_STOP_MS);
-            String reply = quick.outcome(replyWait());
-            checkQuickSave(p7, reply, deploy);
+            p9again.letGo();
+            checkQuickSave("patient P-7's questionnaire", p7, quick.outcome(replyWait()), deploy);
+            checkQuickSave("patient P-9's second post (its phone sent the answers again while the first was still"
+                    + " being saved)", p9again, resent.outcome(replyWait()), deploy);
             checkGivenUpAtTheGrace(p9, deploy);
+            checkGivenUpForGood(store, p9, deploy);
         } finally {
             store.letGoAll(); // a save nothing interrupted ends now, so that no worker waits forever
         }
         deploy.rethrow();
-        if (p7.calls.get() != 1) {
-            fail("P-7's questionnaire was saved " + p7.calls.get() + " times; expected once");
+        if (store.calls("P-7") != 1) {
+            fail("P-7's questionnaire was saved " + store.calls("P-7") + " times; expected once");
         }
     }
 
-    /** P-7's save ended well within the grace: it must be stored, confirmed, and waited for. */
-    private static void checkQuickSave(Save p7, String reply, Deploy deploy) {
+    /** A save that ended well within the grace: it must be stored, confirmed, and waited for. */
+    private static void checkQuickSave(String what, Save p7, String reply, Deploy deploy) {
         boolean interrupted = p7.interrupted.getCount() == 0;
         boolean confirmed = reply.startsWith("201");
         long returned = deploy.returnedAt.get();
@@ -117,25 +130,25 @@ class SubmissionServerTest {
         if (!interrupted && confirmed && !returnedEarly) {
             return;
         }
-        List<String> what = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
         if (returnedEarly) {
-            what.add("stop() returned while the questionnaire was still being saved, so the platform would "
+            seen.add("stop() returned while the questionnaire was still being saved, so the platform would "
                     + "have ended the process right there");
         }
         if (interrupted) {
-            what.add("the save itself was interrupted " + p7.interruptedAfterStop(deploy) + ", so the answers "
+            seen.add("the save itself was interrupted " + p7.interruptedAfterStop(deploy) + ", so the answers "
                     + "were never stored");
         } else if (p7.finishedAt.get() != 0) {
-            what.add("the save did finish");
+            seen.add("the save did finish");
         }
         if (!confirmed) {
-            what.add("the phone got " + reply + " instead of 201 Created"
+            seen.add("the phone got " + reply + " instead of 201 Created"
                     + (reply.startsWith("no response") ? ": its connection was closed under the running request"
                             : ""));
         }
-        throw Pitfalls.lostWork("During a deploy, stop(" + seconds(GRACE) + ") was called while patient P-7's "
-                + "questionnaire was being saved, a save that would end " + SAVE_AFTER_STOP_MS + " ms after "
-                + "the call, well within the grace; stop() did not let that request finish: " + String.join("; ", what) + ". "
+        throw Pitfalls.lostWork("During a deploy, stop(" + seconds(GRACE) + ") was called while " + what
+                + " was being saved, a save that would end " + SAVE_AFTER_STOP_MS + " ms after "
+                + "the call, well within the grace; stop() did not let that request finish: " + String.join("; ", seen) + ". "
                 + "The app either lost the answers or will send them again, and the study team sees a gap or "
                 + "a duplicate. A graceful stop closes the door to new requests first, then waits for the "
                 + "ones in flight to send their responses, up to the grace, and only then lets the workers "
@@ -164,10 +177,12 @@ class SubmissionServerTest {
         String waited = "stop(" + seconds(GRACE) + ") was called " + ms(System.nanoTime() - deploy.calledAt) + " ago";
         if (interruptedAt == 0 && returned) {
             throw Pitfalls.leak(waited + " and has returned, but patient P-9's save, which was still running when "
-                    + "the grace was over, is still running: no one interrupted it. The platform ends the "
-                    + "process now, in the middle of that write, and the worker running it outlives the "
-                    + "server. Once the grace is over, interrupt what is left (ExecutorService.shutdownNow(), "
-                    + "as Go's srv.Close() after Shutdown's deadline).");
+                    + "the grace was over, is still running: no one interrupted it (P-9's phone had sent the same "
+                    + "answers again while that save ran, and the second post ended within the grace). The "
+                    + "platform ends the process now, in the middle of that write, and the worker running it "
+                    + "outlives the server. Once the grace is over, interrupt what is left "
+                    + "(ExecutorService.shutdownNow(), as Go's srv.Close() after Shutdown's deadline); if you "
+                    + "keep track of the requests in flight yourself, one patient may have two of them.");
         }
         throw Pitfalls.timeout(waited + ", and " + (interruptedAt == 0
                         ? "patient P-9's save, which never ends on its own, has not been interrupted"
@@ -176,6 +191,37 @@ class SubmissionServerTest {
                 + "; stop() is " + where(deploy.thread) + ". The platform waits for stop() only as long as the grace: "
                 + "past it, it kills the process. So every wait in stop() must end by the grace's one deadline, "
                 + "and what is still running then is interrupted.");
+    }
+
+    /**
+     * P-9's save was interrupted at the grace and stop() has returned: the save is given up, so the
+     * worker that ran it ends (the phone sends the answers again), and nothing saves them once more.
+     */
+    private static void checkGivenUpForGood(ScriptedStore store, Save p9, Deploy deploy) throws InterruptedException {
+        Thread worker = p9.thread;
+        long waitMs = Patience.millis(1000, 5000);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        while (System.nanoTime() < deadline && worker.isAlive() && store.calls("P-9") <= 2) {
+            Thread.sleep(5);
+        }
+        int calls = store.calls("P-9");
+        if (calls <= 2 && !worker.isAlive()) {
+            return;
+        }
+        String interrupted = "stop(" + seconds(GRACE) + ") interrupted patient P-9's save " + p9.interruptedAfterStop(deploy)
+                + " and returned";
+        if (calls > 2) {
+            Save again = store.extra();
+            throw Pitfalls.leak(interrupted + ", but then store.save was called again for P-9 (" + calls + " calls for"
+                    + " P-9's 2 posts)" + (again != null && again.thread == worker ? ", by the worker the interrupt had"
+                            + " reached" : "") + ", and that save, which never ends on its own either, is now running"
+                    + " past the grace: its worker outlives the server, and the platform ends the process in the middle"
+                    + " of the write. A save still running when the grace is over is given up, not started again:"
+                    + " let the interrupt end the request (its phone gets no 201 and sends the answers again).");
+        }
+        throw Pitfalls.leak(interrupted + ", yet " + waitMs + " ms later the worker that ran that save is still alive ("
+                + where(worker) + "): once the grace is over, the interrupted request must end, and with it every"
+                + " thread of the server.");
     }
 
     /** Runs first: its requests also take the server's reply path once, before any timing matters. */
@@ -220,12 +266,11 @@ class SubmissionServerTest {
     @org.junit.jupiter.api.Timeout(value = 10, unit = TimeUnit.SECONDS)
     void aGraceOfAMinuteHoldsTheRequestsInFlightToo() throws Exception {
         ScriptedStore store = new ScriptedStore();
-        store.hold("P-4");
+        Save p4 = store.hold("P-4");
         SubmissionServer server = new SubmissionServer(store);
         int port = server.start(LOOPBACK_ANY_PORT);
         Duration grace = Duration.ofMinutes(1);
         Phone phone = Phone.post(port, "P-4", "{\"pain\":2,\"nausea\":2,\"sleep\":\"fair\"}");
-        Save p4 = store.save("P-4");
         Deploy deploy = null;
         try {
             if (!p4.entered.await(ARRIVE_WAIT_MS, TimeUnit.MILLISECONDS)) {
@@ -280,11 +325,10 @@ class SubmissionServerTest {
         for (int round = 1; round <= SHORT_SAVE_ROUNDS; round++) {
             String patient = "P-" + (500 + round);
             ScriptedStore store = new ScriptedStore();
-            store.hold(patient);
+            Save save = store.hold(patient);
             SubmissionServer server = new SubmissionServer(store);
             int port = server.start(LOOPBACK_ANY_PORT);
             Phone phone = Phone.post(port, patient, "{\"pain\":1,\"nausea\":0,\"sleep\":\"good\"}");
-            Save save = store.save(patient);
             save.workNanosAtEnd = TimeUnit.MILLISECONDS.toNanos(3);
             Deploy deploy = null;
             try {
@@ -486,16 +530,17 @@ class SubmissionServerTest {
 
     // ------------------------------------------------------------------ the store double
 
-    /** One held patient's save, as the store double saw it. */
+    /** One held call of store.save, as the store double saw it. */
     static final class Save {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch interrupted = new CountDownLatch(1);
-        final AtomicInteger calls = new AtomicInteger();
         final AtomicLong interruptedAt = new AtomicLong();
         final AtomicLong finishedAt = new AtomicLong();
         private final CountDownLatch gate = new CountDownLatch(1);
         /** How long the save works on (CPU time) once let go, before it returns. */
         volatile long workNanosAtEnd;
+        /** The thread that made the call (set before {@link #entered} opens). */
+        volatile Thread thread;
 
         void letGo() {
             gate.countDown();
@@ -509,28 +554,56 @@ class SubmissionServerTest {
 
     static final class ScriptedStore implements SubmissionStore {
         final Map<String, String> saved = new ConcurrentHashMap<>();
-        private final Map<String, Save> held = new ConcurrentHashMap<>();
+        /** A held patient's saves, in the order its calls take them. */
+        private final Map<String, Queue<Save>> held = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        private final Queue<Save> all = new ConcurrentLinkedQueue<>();
+        /** Calls for a held patient past the saves the test held for it: held as well. */
+        private final Queue<Save> extras = new ConcurrentLinkedQueue<>();
+        private volatile boolean allLetGo;
 
-        void hold(String patientId) {
-            held.put(patientId, new Save());
+        /** Holds the next call of store.save for {@code patientId} (after those held before). */
+        Save hold(String patientId) {
+            Save save = new Save();
+            all.add(save);
+            held.computeIfAbsent(patientId, k -> new ConcurrentLinkedQueue<>()).add(save);
+            return save;
         }
 
-        Save save(String patientId) {
-            return held.get(patientId);
+        int calls(String patientId) {
+            AtomicInteger n = calls.get(patientId);
+            return n == null ? 0 : n.get();
+        }
+
+        /** The first call for a held patient past the saves held for it, or null. */
+        Save extra() {
+            return extras.peek();
         }
 
         void letGoAll() {
-            held.values().forEach(Save::letGo);
+            allLetGo = true;
+            all.forEach(Save::letGo);
         }
 
         @Override
         public void save(String patientId, String answers) throws InterruptedException {
-            Save save = held.get(patientId);
+            Queue<Save> saves = held.get(patientId);
+            Save save = saves == null ? null : saves.poll();
+            if (saves != null && save == null) { // a call the test did not expect: it hangs as the held ones do
+                save = new Save();
+                save.thread = Thread.currentThread();
+                extras.add(save);
+                all.add(save);
+                if (allLetGo) {
+                    save.letGo();
+                }
+            }
+            calls.computeIfAbsent(patientId, k -> new AtomicInteger()).incrementAndGet();
             if (save == null) {
                 saved.put(patientId, answers);
                 return;
             }
-            save.calls.incrementAndGet();
+            save.thread = Thread.currentThread();
             save.entered.countDown();
             try {
                 save.gate.await(); // the database write, as long as the test wants it to be
