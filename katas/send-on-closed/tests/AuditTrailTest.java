@@ -2,6 +2,7 @@ package sendonclosed;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,6 +149,86 @@ class AuditTrailTest {
                     + "refused because the trail is closed must throw IllegalStateException");
         }
         expectShipperStopped(archive, "B-1 recorded, then close() with records in progress");
+    }
+
+    /**
+     * close() waits for a record in progress (held while its event renders); another record is called
+     * meanwhile and held the same way if it is let in. It may be refused, or wait and be let in after
+     * the first, but it must not be let in beside it: records that keep overlapping, each let in while
+     * the last is still under way, would hold close() off for as long as requests keep coming.
+     */
+    @Test
+    @Order(2)
+    void aRecordCalledWhileCloseWaitsIsNotLetInBesideOnesInProgress() throws Exception {
+        RecordingArchive archive = new RecordingArchive();
+        AuditTrail trail = new AuditTrail(archive);
+        trail.record(event("K-1"));
+        GatedEvent first = new GatedEvent("K-2", 8 * WAIT_MS);
+        GatedEvent second = new GatedEvent("K-3", 8 * WAIT_MS);
+        Call recordingFirst = Call.start("request K-2", () -> trail.record(first));
+        Call closing = null;
+        Call recordingSecond = null;
+        try {
+            long renderWait = Patience.millis(WAIT_MS, 2 * WAIT_MS);
+            if (!first.rendering.await(renderWait, TimeUnit.MILLISECONDS)) {
+                fail("record(K-2) did not render the event within " + renderWait + " ms");
+            }
+            closing = Call.start("shutdown", trail::close);
+            if (awaitReturnedOrStill(closing, deadlineIn(Patience.millis(WAIT_MS, 2 * WAIT_MS)))) {
+                // close() waits (for K-2, presumably): a second request comes, and is held too if it gets in.
+                recordingSecond = Call.start("request K-3", () -> trail.record(second));
+                awaitReturnedOrStill(recordingSecond, deadlineIn(Patience.millis(WAIT_MS, 2 * WAIT_MS)));
+                boolean besideFirst = second.rendering.getCount() == 0 && recordingFirst.thread.isAlive();
+                if (besideFirst) {
+                    first.release();
+                    if (!recordingFirst.endsBy(deadlineIn(WAIT_MS))) {
+                        throw Pitfalls.deadlock("record(K-2) was released from rendering its event, and " + WAIT_MS
+                                + " ms later it has not returned: it is " + recordingFirst.where() + ".");
+                    }
+                    long quiet = Patience.millis(250, 1000);
+                    if (!closing.endsBy(deadlineIn(quiet))) {
+                        throw Pitfalls.timeout("close() was called while record(K-2) was rendering its event, and"
+                                + " waited. Then record(K-3) was called, and was let in beside K-2: it was rendering"
+                                + " its event while K-2 still was. K-2 then returned, and " + quiet + " ms later close()"
+                                + " still had not returned: it is " + closing.where() + ", with record(K-3), which"
+                                + " started after close() was called, the only record in progress. If each new record"
+                                + " is let in while the last is still under way, requests that keep recording hold"
+                                + " close() off for as long as they come. Once close() is called, refuse new records"
+                                + " at once (a closing flag set before close() waits), or make them wait behind close()"
+                                + " (the write side of a ReentrantReadWriteLock).");
+                    }
+                }
+            }
+        } finally {
+            second.release();
+            first.release();
+        }
+        long deadline = deadlineIn(WAIT_MS);
+        if (!recordingFirst.endsBy(deadline) || !closing.endsBy(deadline)
+                || (recordingSecond != null && !recordingSecond.endsBy(deadline))) {
+            throw Pitfalls.deadlock("record(K-2) and close() were called at the same time, then record(K-3); "
+                    + WAIT_MS + " ms after their events were released they have not all returned: record(K-2) is "
+                    + recordingFirst.where() + ", close() is " + closing.where()
+                    + (recordingSecond != null ? ", record(K-3) is " + recordingSecond.where() : "") + ".");
+        }
+        if (closing.failure != null) {
+            fail("close() threw " + describe(closing.failure), closing.failure);
+        }
+        List<String> accepted = new ArrayList<>(List.of("K-1"));
+        for (Call call : recordingSecond == null ? List.of(recordingFirst) : List.of(recordingFirst, recordingSecond)) {
+            String id = call == recordingFirst ? "K-2" : "K-3";
+            if (call.failure == null) {
+                accepted.add(id);
+            } else if (!(call.failure instanceof IllegalStateException)) {
+                fail("record(" + id + ") threw " + describe(call.failure) + "; a record refused because the trail"
+                        + " closed must throw IllegalStateException", call.failure);
+            } else if (archive.has(id)) {
+                fail("record(" + id + ") threw IllegalStateException, telling its caller the event was not recorded,"
+                        + " yet the line reached the archive");
+            }
+        }
+        expectShipped(archive, accepted, String.join(", ", accepted) + " accepted around a close() that waited");
+        expectShipperStopped(archive, "K-1 recorded, then close() with records in progress");
     }
 
     @Test
@@ -480,7 +561,20 @@ class AuditTrailTest {
                     + " interrupted); close() called, and its thread interrupted while close() was waiting";
             closing.thread.interrupt();
             // Time for close() to answer the interrupt (throw, or wait on) before the archive goes on.
-            closing.endsBy(deadlineIn(200));
+            long answer = Patience.millis(200, 800);
+            if (closing.endsBy(deadlineIn(answer)) && closing.failure == null) {
+                List<String> missing = archive.missing(ids); // the archive still stalls on H-2: not released yet
+                if (!missing.isEmpty()) {
+                    stalling.release();
+                    throw Pitfalls.lostWork(scenario + ": close() returned normally " + millisSince(closing.started)
+                            + " ms after it was called, with the archive still stalled on H-2, and " + missing
+                            + " not yet in the archive. A caller that sees close() return takes the shutdown for"
+                            + " done, and the service exits with those lines unshipped. An interrupted close() may"
+                            + " stop waiting, but then it throws InterruptedException; it returns normally only once"
+                            + " every accepted line is shipped (if it catches the InterruptedException of its wait,"
+                            + " it throws it on or waits on: restoring the interrupt flag and returning is not enough).");
+                }
+            }
             if (releasedLate && closing.thread.isAlive()) {
                 releasedLate = false; // close() waits on for the archive: no second close() while it stalls
             }
@@ -822,8 +916,11 @@ class AuditTrailTest {
         }
     }
 
-    /** Waits until the call has returned, or has stood still (waiting) for 5 ms. */
-    private static void awaitReturnedOrStill(Call call, long deadline) {
+    /**
+     * Waits until the call has returned, or has stood still (waiting) for 5 ms: true if it stands
+     * still, false if it returned or the deadline passed first.
+     */
+    private static boolean awaitReturnedOrStill(Call call, long deadline) {
         long stillSince = 0;
         while (System.nanoTime() < deadline && call.thread.isAlive()) {
             Thread.State state = call.thread.getState();
@@ -832,13 +929,14 @@ class AuditTrailTest {
                 if (stillSince == 0) {
                     stillSince = System.nanoTime();
                 } else if (System.nanoTime() - stillSince >= TimeUnit.MILLISECONDS.toNanos(5)) {
-                    return;
+                    return true;
                 }
             } else {
                 stillSince = 0;
             }
             Thread.onSpinWait();
         }
+        return false;
     }
 
     // ------------------------------------------------------------------ doubles
@@ -938,11 +1036,17 @@ class AuditTrailTest {
     /** An event whose rendering waits until the test releases it. */
     static final class GatedEvent implements AuditEvent {
         private final String id;
+        private final long holdMs;
         final CountDownLatch rendering = new CountDownLatch(1);
         private final CountDownLatch released = new CountDownLatch(1);
 
         GatedEvent(String id) {
+            this(id, WAIT_MS);
+        }
+
+        GatedEvent(String id, long holdMs) {
             this.id = id;
+            this.holdMs = holdMs;
         }
 
         void release() {
@@ -957,7 +1061,7 @@ class AuditTrailTest {
         @Override
         public String render() {
             rendering.countDown();
-            awaitUninterruptibly(released, deadlineIn(WAIT_MS));
+            awaitUninterruptibly(released, deadlineIn(holdMs));
             return lineOf(id);
         }
     }
