@@ -181,6 +181,31 @@ class RateCacheTest {
                     + ": the cache went back to older rates. Store a snapshot only if its version is larger than"
                     + " the cached one's, whatever order the refreshes ran in.");
         }
+        versionsFarApartCompareAsNumbers();
+    }
+
+    /**
+     * "A larger version is newer" holds over the whole range of long: versions so far apart that
+     * their difference overflows (a comparison written as {@code a - b > 0}, the idiom for
+     * {@code System.nanoTime()}, gets them backwards).
+     */
+    private static void versionsFarApartCompareAsNumbers() throws Exception {
+        long[] answers = {Long.MAX_VALUE - 1, -5};
+        AtomicLong fetches = new AtomicLong();
+        RateCache cache = new RateCache(() -> {
+            long version = answers[(int) Math.min(fetches.getAndIncrement(), answers.length - 1)];
+            return new Snapshot(version, Map.of("EUR", version < 0 ? new BigDecimal("0.5") : new BigDecimal("0.9"),
+                    "GBP", new BigDecimal("0.8")));
+        });
+        cache.refresh();
+        cache.refresh();
+        long version = cache.version();
+        if (version != Long.MAX_VALUE - 1) {
+            throw Pitfalls.race("The cache held version " + (Long.MAX_VALUE - 1) + " (Long.MAX_VALUE - 1). The next"
+                    + " refresh got version -5 from the rate service, and the cache now holds version " + version
+                    + ": -5 is the smaller version, so the older one. Compare versions as numbers"
+                    + " (latest > current): a difference of two versions this far apart overflows.");
+        }
     }
 
     /** How the rate service fails, in a scenario of {@link #aFailedRefreshKeepsTheRatesAndTheCacheWorking}. */
