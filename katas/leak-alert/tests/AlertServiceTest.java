@@ -3,6 +3,7 @@ package leakalert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -150,9 +151,9 @@ class AlertServiceTest {
                     "Alert " + id + ": send() returned a receipt for another alert");
         }
         // A pool that keeps its idle threads for a while (a keep-alive) lets them end later, on their own:
-        // the test looks now, before any keep-alive runs out.
+        // the test looks now, before any keep-alive runs out, latest send first (its thread went idle last).
         java.util.Set<Thread> looked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Call call : calls) {
+        for (Call call : calls.reversed()) {
             Thread worker = call.thread;
             if (worker != null && looked.add(worker) && worker.isAlive() && keptIdleInAPool(worker)) {
                 throw Pitfalls.leak("Alert " + call.alertId + " was delivered and its receipt returned, yet the"
@@ -161,6 +162,25 @@ class AlertServiceTest {
                         + " a thread a pool keeps for later, even for a short keep-alive, is a thread left behind"
                         + " after every burst of alerts. Start the work on a thread that ends with it, or shut a"
                         + " pool of your own down once the send is over.");
+            }
+        }
+        // The sends above ran one after another, each returning before the next began: a thread that
+        // called the gateway for two of them outlived the first send and waited for more work. Unlike
+        // the look above, this does not depend on looking before a short keep-alive runs out.
+        Map<Thread, Call> firstCallOf = new java.util.IdentityHashMap<>();
+        for (Call call : calls) {
+            Thread worker = call.thread;
+            if (worker == null || worker == Thread.currentThread()) {
+                continue;
+            }
+            Call earlier = firstCallOf.putIfAbsent(worker, call);
+            if (earlier != null) {
+                throw Pitfalls.leak("Alerts " + earlier.alertId + " and " + call.alertId + " were sent one after the"
+                        + " other, the second only once send(" + earlier.alertId + ") had returned its receipt, and"
+                        + " the same thread (\"" + worker.getName() + "\") made both gateway calls: it outlived the"
+                        + " first send and waited for more work, kept by a pool that nothing shuts down. The service"
+                        + " has no close(): a thread a pool keeps for later, even for a short keep-alive, is a thread"
+                        + " left behind after every burst of alerts. Start the work on a thread that ends with it.");
             }
         }
         long deadline = deadlineIn(WORKER_END_MS);
@@ -452,6 +472,112 @@ class AlertServiceTest {
             fail("Alert C-6 was resent while its first attempt waited for the gateway, which answered the resend at"
                     + " once; the resend's send() " + (resend != null && resend.isAlive() ? "has not returned"
                             : "gave " + resendOutcome.get()) + " instead of its receipt.");
+        }
+    }
+
+    /**
+     * A zero timeout gives up before the worker may have run at all. The test keeps every carrier
+     * thread of the virtual-thread scheduler busy while send(0) runs, so a virtual worker started
+     * then cannot run until send has returned; the gateway call it makes afterwards hangs until it
+     * is interrupted. Giving up must reach a worker that has not started running yet: an interrupt
+     * (or a cancel) before it runs leaves it interrupted, or its task cancelled, when it does.
+     */
+    @Test
+    @Order(9)
+    void aGiveUpReachesAWorkerThatHadNotRunYet() throws Exception {
+        ScriptedGateway gateway = new ScriptedGateway();
+        AlertService service = new AlertService(gateway);
+        Call call = gateway.hanging("Z-1");
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        AtomicBoolean calledBeforeReturn = new AtomicBoolean();
+        Thread caller;
+        boolean returnedWhileBusy;
+        try (BusyScheduler busy = new BusyScheduler()) {
+            if (!busy.allCarriersBusy) {
+                return; // the carriers could not all be taken: nothing certain to check here
+            }
+            caller = Thread.ofPlatform().name("test-caller-Z-1").start(() -> {
+                Object result;
+                try {
+                    result = service.send(alert("Z-1"), Duration.ZERO);
+                } catch (Throwable t) {
+                    result = t;
+                }
+                calledBeforeReturn.set(call.entered.getCount() == 0);
+                outcome.set(result);
+            });
+            returnedWhileBusy = endsBy(caller, deadlineIn(Patience.millis(RETURN_SLACK_MS, 1_000)));
+        } // the carriers are free again: a worker that has not run yet runs now
+        long waitMs = Patience.millis(WORKER_END_MS, 1_000);
+        long deadline = deadlineIn(waitMs);
+        if (!endsBy(caller, deadline)) {
+            throw Pitfalls.timeout("send(Z-1, 0 ms) had not returned " + waitMs + " ms after the test freed the"
+                    + " virtual-thread scheduler, long after its zero timeout: the caller is " + whereIs(caller) + ".");
+        }
+        if (outcome.get() instanceof Throwable t) {
+            throw new AssertionError("send(Z-1, 0 ms) threw " + t, t);
+        }
+        if (!(outcome.get() instanceof Optional<?> result)) {
+            fail("send(Z-1, 0 ms) returned null instead of an Optional");
+            return;
+        }
+        if (result.isPresent()) {
+            fail("Alert Z-1: the gateway had not answered, yet send(Z-1, 0 ms) returned " + result.get());
+        }
+        if (!call.awaitEntered(deadline)) {
+            return; // its worker never called the gateway (cancelled before it ran): nothing is left
+        }
+        if (!call.awaitInterrupted(deadline)) {
+            String when = calledBeforeReturn.get() ? "" : returnedWhileBusy
+                    ? " It returned while the test kept every carrier thread of the virtual-thread scheduler"
+                            + " busy, before the gateway had been called; once the carriers were free, a worker"
+                            + " called the gateway for Z-1 anyway."
+                    : " The gateway had not been called when it returned; a worker called it afterwards.";
+            throw Pitfalls.leak("Alert Z-1: send(Z-1, 0 ms) returned empty, as it should." + when + " That"
+                    + " gateway call, which only an interrupt ends, is still running " + waitMs + " ms later:"
+                    + " nothing cancelled it, and the worker is " + whereIs(call.thread) + ". A send that gives"
+                    + " up must reach its worker even if that worker has not started running yet (a zero or"
+                    + " tiny timeout, a busy machine): keep the handle you get when you start it (the Thread,"
+                    + " or the Future) and interrupt or cancel(true) through that; a thread interrupted before"
+                    + " it runs starts with its interrupt status set.");
+        }
+        if (!endsBy(call.thread, deadline)) {
+            throw Pitfalls.leak("Alert Z-1: send(Z-1, 0 ms) returned empty and its gateway call was"
+                    + " interrupted, yet the worker that made it is still alive, " + whereIs(call.thread) + ".");
+        }
+    }
+
+    /**
+     * Keeps every carrier thread of the virtual-thread scheduler busy until closed, each with a
+     * virtual thread that spins: a virtual thread is never taken off its carrier while it runs, so
+     * one started meanwhile waits in the scheduler's queue and runs only once this is closed.
+     */
+    static final class BusyScheduler implements AutoCloseable {
+        private final List<Thread> spinners = new ArrayList<>();
+        private volatile boolean done;
+        final boolean allCarriersBusy;
+
+        BusyScheduler() throws InterruptedException {
+            int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                    Runtime.getRuntime().availableProcessors());
+            CountDownLatch spinning = new CountDownLatch(carriers);
+            for (int i = 1; i <= carriers; i++) {
+                spinners.add(Thread.ofVirtual().name("test-busy-carrier-" + i).start(() -> {
+                    spinning.countDown();
+                    while (!done) {
+                        Thread.onSpinWait();
+                    }
+                }));
+            }
+            allCarriersBusy = spinning.await(Patience.millis(WORKER_END_MS, 1_000), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            done = true;
+            for (Thread spinner : spinners) {
+                spinner.join();
+            }
         }
     }
 
