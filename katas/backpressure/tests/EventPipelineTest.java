@@ -19,6 +19,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Hidden tests for the backpressure kata. Request-handler threads submit events as fast as they
@@ -103,8 +104,194 @@ class EventPipelineTest {
         new Run("the second scenario", new Scenario(4, List.of(events), Mode.FAST, 0, false, false)).check();
     }
 
+    /**
+     * The writer is held with the backlog full (maxBacklog 1): request-handler-1 waits inside submit() for
+     * room, and request-handler-2 comes to the full backlog after it and waits behind it. The one that came
+     * last is interrupted: it must leave submit() at once, not once the handler ahead of it has got in.
+     */
     @Test
     @Order(3)
+    @Timeout(value = 6, unit = TimeUnit.SECONDS) // the interrupt's grace stretches with the machine's load
+    @DisplayName("a handler waiting for room behind another, interrupted: it gets InterruptedException at once")
+    void aHandlerWaitingBehindAnotherLeavesAtOnceWhenInterrupted() throws Exception {
+        List<Event> first = List.of(new Event(1, "viewed record 1"), new Event(2, "viewed record 2"),
+                new Event(3, "viewed record 3"));
+        List<Event> second = List.of(new Event(4, "viewed record 4"), new Event(5, "viewed record 5"));
+        new Run("the third scenario", new Scenario(1, List.of(first, second), Mode.HELD, 0, true, false, true))
+                .check();
+    }
+
+    /**
+     * Three handlers wait for room behind a held writer (maxBacklog 2). The test then lets the writer go while
+     * no handler can run (they are virtual threads, and the test's own virtual threads hold every carrier for
+     * that moment), so the writer takes both waiting events, one after the other, before any handler it woke
+     * has added its event. Once the handlers run again, every one of them must get in: there is room.
+     */
+    @Test
+    @Order(4)
+    @Timeout(value = 6, unit = TimeUnit.SECONDS) // the waits stretch with the machine's load
+    @DisplayName("the writer empties a full backlog before the handlers it woke have run: every one gets in")
+    void everyWaitingHandlerGetsInOnceTheWriterHasMadeRoom() throws Exception {
+        int maxBacklog = 2;
+        int waiters = 3;
+        CountDownLatch writerOnFirst = new CountDownLatch(1);
+        CountDownLatch writerMayGo = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger written = new AtomicInteger();
+        AtomicInteger accepted = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Thread> writerThread =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        EventPipeline pipeline = new EventPipeline(event -> {
+            writerThread.set(Thread.currentThread());
+            if (started.incrementAndGet() == 1) {
+                writerOnFirst.countDown();
+                writerMayGo.await(); // the audit database is slow: the test decides when it recovers
+            }
+            written.incrementAndGet();
+        }, maxBacklog);
+        java.util.concurrent.atomic.AtomicBoolean stopSpinning = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Thread> spinners = new ArrayList<>();
+        List<Thread> handlers = new ArrayList<>();
+        long settleMs = Patience.millis(1000, 4000);
+        try {
+            // request-handler-1 fills the backlog: its first event goes to the writer, which holds it, and the
+            // next maxBacklog events wait for it.
+            handlers.add(Thread.ofPlatform().name("request-handler-1").start(() -> {
+                try {
+                    pipeline.submit(new Event(1, "viewed record 1"));
+                    accepted.incrementAndGet();
+                    if (writerOnFirst.await(settleMs, TimeUnit.MILLISECONDS)) {
+                        for (int i = 2; i <= 1 + maxBacklog; i++) {
+                            pipeline.submit(new Event(i, "viewed record " + i));
+                            accepted.incrementAndGet();
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    // the test's clean-up
+                }
+            }));
+            handlers.get(0).join(settleMs);
+            Thread writer = writerThread.get();
+            if (handlers.get(0).isAlive() || accepted.get() != 1 + maxBacklog || writer == null
+                    || writer.isVirtual()) {
+                // Not staged: the backlog took no maxBacklog events (other tests say why), or the writer is a
+                // virtual thread, which the test cannot let run while it keeps the handlers off the CPU.
+                return;
+            }
+            for (int h = 0; h < waiters; h++) {
+                long seq = 10 + h;
+                handlers.add(Thread.ofVirtual().name("request-handler-" + (h + 2)).start(() -> {
+                    try {
+                        pipeline.submit(new Event(seq, "viewed record " + seq));
+                        accepted.incrementAndGet();
+                    } catch (InterruptedException e) {
+                        // the test's clean-up
+                    }
+                }));
+            }
+            // The writer is held and the backlog full: each of them sits still inside submit(), waiting for room.
+            if (!sitStill(handlers.subList(1, handlers.size()), accepted, settleMs)
+                    || handlers.stream().skip(1).anyMatch(t -> !t.isAlive())) {
+                return; // one got in while the backlog was full: other tests say so
+            }
+            // Hold every carrier of the virtual threads, so that no handler runs, and let the writer go.
+            int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                    Runtime.getRuntime().availableProcessors());
+            AtomicInteger spinning = new AtomicInteger();
+            long spinUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(500, 1500));
+            for (int i = 0; i < carriers; i++) {
+                spinners.add(Thread.ofVirtual().name("busy-carrier-" + (i + 1)).start(() -> {
+                    spinning.incrementAndGet();
+                    while (!stopSpinning.get() && System.nanoTime() < spinUntil) {
+                        Thread.onSpinWait(); // never parks nor yields: the carrier stays this thread's
+                    }
+                }));
+            }
+            while (spinning.get() < carriers && System.nanoTime() < spinUntil) {
+                Thread.sleep(1);
+            }
+            if (spinning.get() < carriers) {
+                return; // some carrier was not free to hold: nothing staged this time
+            }
+            writerMayGo.countDown();
+            // The writer alone runs: it finishes its first write, takes what waits, and sits still in a wait.
+            while (System.nanoTime() < spinUntil) {
+                int before = written.get();
+                if (before >= 1 && parked(writer)) {
+                    Thread.sleep(5);
+                    if (written.get() == before && parked(writer)) {
+                        break;
+                    }
+                } else {
+                    Thread.sleep(1);
+                }
+            }
+            int writtenAlone = written.get();
+            stopSpinning.set(true);
+            for (Thread t : spinners) {
+                t.join();
+            }
+            // The handlers run again. Each must get in: the writer has made room for all of them.
+            long stallNanos = TimeUnit.MILLISECONDS.toNanos(Patience.millis(500, 1000));
+            int progress = -1;
+            long lastProgress = System.nanoTime();
+            while (handlers.stream().anyMatch(Thread::isAlive) && System.nanoTime() - lastProgress < stallNanos) {
+                int now = accepted.get() + written.get();
+                if (now != progress) {
+                    progress = now;
+                    lastProgress = System.nanoTime();
+                }
+                Thread.sleep(5);
+            }
+            List<String> stuck = handlers.stream().filter(Thread::isAlive).map(Thread::getName).toList();
+            if (!stuck.isEmpty()) {
+                int waiting = accepted.get() - started.get();
+                throw Pitfalls.deadlock(String.join(" and ", stuck) + " still waited inside submit() "
+                        + TimeUnit.NANOSECONDS.toMillis(stallNanos) + " ms after the last event was accepted or"
+                        + " written, with " + count(waiting, "accepted event") + " waiting for the writer and"
+                        + " maxBacklog = " + maxBacklog + " (submit() had returned " + times(accepted.get())
+                        + ", the writer had written " + written.get() + "). The handlers had come to a full backlog"
+                        + " while the writer was held; the writer was then let go while no handler could run (they"
+                        + " were virtual threads, and the test held every carrier for that moment), and it wrote "
+                        + writtenAlone + " events (the one it was held on included) one after the other before any"
+                        + " handler it woke had added its event. A handler waiting for room must get in once there is room, however many events"
+                        + " the writer takes before that handler runs. If only a take from a full backlog wakes a"
+                        + " handler, a second take before the woken one has run wakes nobody.");
+            }
+        } finally {
+            stopSpinning.set(true);
+            writerMayGo.countDown();
+            for (Thread t : spinners) {
+                t.join(1000);
+            }
+            for (Thread t : handlers) {
+                if (t.isAlive()) {
+                    t.interrupt();
+                    t.join(200);
+                }
+            }
+            Thread closer = Thread.ofPlatform().name("closer").start(() -> {
+                try {
+                    pipeline.close();
+                } catch (InterruptedException e) {
+                    // the test's clean-up
+                }
+            });
+            closer.join(Patience.millis(500, 2000));
+            if (closer.isAlive()) {
+                closer.interrupt();
+                closer.join(200);
+            }
+            Thread writer = writerThread.get();
+            if (writer != null && writer.isAlive()) {
+                writer.interrupt();
+                writer.join(200);
+            }
+        }
+    }
+
+    @Test
+    @Order(5)
     @DisplayName("seeded scenarios: 1-3 handlers, backlogs of 1-8, a writer fast, slow or held, an interrupted handler,"
             + " close() while the writer is held")
     void seededScenarios() throws Exception {
@@ -151,7 +338,7 @@ class EventPipelineTest {
      * next write and the handlers sit still, the backlog is counted.
      */
     @Test
-    @Order(4)
+    @Order(6)
     @DisplayName("the writer frees one slot at a time while three handlers wait for it: only one gets each slot")
     void aFreedSlotGoesToOneHandler() throws Exception {
         int handlers = 3;
@@ -226,6 +413,33 @@ class EventPipelineTest {
         }
     }
 
+    /** Sits still in a wait with no limit or for a monitor: not running, nor in a pause of its own. */
+    private static boolean parked(Thread t) {
+        Thread.State state = t.getState();
+        return state == Thread.State.WAITING || state == Thread.State.BLOCKED;
+    }
+
+    /** Until every thread has ended or sits still in a wait, with {@code count} unchanged, seen twice. */
+    private static boolean sitStill(List<Thread> threads, AtomicInteger count, long withinMs)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(withinMs);
+        int confirmations = 0;
+        while (confirmations < 2) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            int before = count.get();
+            boolean quiet = threads.stream().allMatch(t -> !t.isAlive() || parked(t)
+                    || t.getState() == Thread.State.TIMED_WAITING);
+            Thread.sleep(confirmations == 0 ? 10 : 30);
+            boolean still = quiet && count.get() == before
+                    && threads.stream().allMatch(t -> !t.isAlive() || parked(t)
+                    || t.getState() == Thread.State.TIMED_WAITING);
+            confirmations = still ? confirmations + 1 : 0;
+        }
+        return true;
+    }
+
     /** Each handler's events; some equal the end marker by value, some repeat an earlier event's values. */
     private static List<List<Event>> events(Random random, int[] counts, boolean oddValues) {
         List<List<Event>> all = new ArrayList<>();
@@ -257,9 +471,16 @@ class EventPipelineTest {
      * @param holdMs         how long the writer stays held after the handlers have settled
      * @param interruptOne   interrupt one handler waiting inside submit() while the writer is held
      * @param closeWhileHeld call close() while the writer is still held (every handler done by then)
+     * @param staggered      start each handler once the one before is done or sits still inside submit(), the
+     *                       backlog full; the handler to interrupt is then the one that came last
      */
     record Scenario(int maxBacklog, List<List<Event>> events, Mode writer, long holdMs, boolean interruptOne,
-                    boolean closeWhileHeld) {
+                    boolean closeWhileHeld, boolean staggered) {
+
+        Scenario(int maxBacklog, List<List<Event>> events, Mode writer, long holdMs, boolean interruptOne,
+                 boolean closeWhileHeld) {
+            this(maxBacklog, events, writer, holdMs, interruptOne, closeWhileHeld, false);
+        }
 
         int total() {
             return events.stream().mapToInt(List::size).sum();
@@ -268,7 +489,8 @@ class EventPipelineTest {
         String describe() {
             StringBuilder s = new StringBuilder("maxBacklog " + maxBacklog + ", ");
             s.append(events.size() == 1 ? "one handler submitting " + count(events.get(0).size(), "event")
-                    : events.size() + " handlers at once submitting " + String.join("+",
+                    : events.size() + (staggered ? " handlers one after the other submitting "
+                    : " handlers at once submitting ") + String.join("+",
                     events.stream().map(e -> String.valueOf(e.size())).toList()) + " events");
             long markers = events.stream().flatMap(List::stream).filter(EventPipelineTest::isMarkerLike).count();
             if (markers > 0) {
@@ -281,8 +503,12 @@ class EventPipelineTest {
                 case HELD -> ", the writer held on its first event until every handler was done or waiting in"
                         + " submit()" + (holdMs > 0 ? ", and " + holdMs + " ms longer" : "");
             });
+            if (staggered) {
+                s.append(", each handler started once the one before waited in submit() with the backlog full");
+            }
             if (interruptOne) {
-                s.append(", then one waiting handler interrupted");
+                s.append(staggered ? ", then the handler that came last interrupted while it waited behind the"
+                        + " others" : ", then one waiting handler interrupted");
             }
             s.append(closeWhileHeld ? ", close() called while the writer was still held"
                     : ", close() called after every handler was done");
@@ -383,6 +609,9 @@ class EventPipelineTest {
                             thrown[me] = t;
                         }
                     });
+                    if (s.staggered()) {
+                        awaitStillWithBacklogFull();
+                    }
                 }
                 if (s.writer() == Mode.HELD) {
                     atHold = settle();
@@ -517,8 +746,25 @@ class EventPipelineTest {
             return quiet() && acceptedBefore == acceptedTotal.get() && startedBefore == started.get();
         }
 
+        /**
+         * Until the handlers started so far have each finished or sat still inside submit() with the backlog
+         * full (looked at twice), for SETTLE_DEADLINE_MS at most.
+         */
+        private void awaitStillWithBacklogFull() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_DEADLINE_MS);
+            int confirmations = 0;
+            while (confirmations < 2 && System.nanoTime() < deadline) {
+                boolean full = acceptedTotal.get() - started.get() >= s.maxBacklog() && started.get() > 0;
+                boolean done = Arrays.stream(handlers).noneMatch(t -> t != null && t.isAlive());
+                confirmations = stillFor(confirmations == 0 ? 10 : 30) && (full || done) ? confirmations + 1 : 0;
+            }
+        }
+
         private boolean quiet() {
             for (Thread handler : handlers) {
+                if (handler == null) {
+                    continue; // not started yet
+                }
                 Thread.State state = handler.getState();
                 if (state != Thread.State.TERMINATED && state != Thread.State.WAITING
                         && state != Thread.State.TIMED_WAITING && state != Thread.State.BLOCKED) {
@@ -529,7 +775,9 @@ class EventPipelineTest {
         }
 
         private void interruptAWaitingHandler() throws InterruptedException {
-            for (int h = 0; h < handlers.length; h++) {
+            for (int i = 0; i < handlers.length; i++) {
+                // in a staggered scenario, the handler that came last: it waits behind the others
+                int h = s.staggered() ? handlers.length - 1 - i : i;
                 Thread.State state = handlers[h].getState();
                 if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
                         || state == Thread.State.BLOCKED) {
