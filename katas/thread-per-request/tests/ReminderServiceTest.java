@@ -22,6 +22,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import threadperrequest.ReminderService.SmsGateway;
 
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -535,6 +536,171 @@ class ReminderServiceTest {
                     + " remindAll must wait for every reminder it started to end, counting a reminder in before its"
                     + " thread runs (or waiting for each thread or task itself), not only the ones inside a gateway"
                     + " call.");
+        }
+    }
+
+    @Test
+    @Order(8)
+    @DisplayName("the gateway fails a reminder with an InterruptedException: remindAll throws too")
+    void aGatewayInterruptedExceptionIsAFailureToo() throws Exception {
+        List<String> ids = patients(20);
+        String rejected = ids.get(6);
+        // Nobody interrupted the call: the gateway client itself gave up (its connection pool was shut
+        // down), and says so with the checked exception its interface declares.
+        InterruptedException rejection = new InterruptedException("SMS gateway client shut down while sending to "
+                + rejected);
+        SmsGateway gateway = patientId -> {
+            if (patientId.equals(rejected)) {
+                throw rejection;
+            }
+            return "SMS-" + patientId;
+        };
+        Job job = new Job(new ReminderService(gateway), ids);
+        job.thread.join(Patience.millis(2000, 4000));
+        if (job.thread.isAlive()) {
+            job.thread.interrupt();
+            throw Pitfalls.deadlock("The SMS gateway failed the reminder of " + rejected + " (it threw " + rejection
+                    + ", although nothing had interrupted the call) and confirmed the 19 others at once, but"
+                    + " remindAll had neither returned nor thrown 2 s later.");
+        }
+        if (job.failed.get() == null) {
+            Map<String, String> got = job.atReturn.get();
+            throw Pitfalls.lostWork("The SMS gateway failed the reminder of " + rejected + " (it threw " + rejection
+                    + ", although nothing had interrupted the call), yet remindAll returned normally, with "
+                    + got.size() + " confirmations" + (got.containsKey(rejected) ? " (" + got.get(rejected) + " for "
+                    + rejected + ")" : ", none for " + rejected) + ": the job reports the night as done with a patient"
+                    + " never reminded. An InterruptedException from the gateway is a failed reminder like any other"
+                    + " exception, unless your own code interrupted that call because another reminder had already"
+                    + " failed.");
+        }
+    }
+
+    /** How long after the failure of aFailureAmongRemindersThatStopWhenInterruptedThrowsPromptly the others answer. */
+    private static final long ANSWER_AFTER_FAILURE_MS = 200;
+    /**
+     * CPU time the test JVM may spend after that failure before remindAll is done: unwinding 10,000
+     * parked reminders takes at most a few hundred ms of it, busy machine or not; stopping all of them
+     * again for each stopped reminder (up to 100 million interrupts) takes seconds of it, on any
+     * number of cores.
+     */
+    private static final long UNWIND_CPU_MS = 1200;
+
+    @Test
+    @Order(9)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS) // 10,000 arrivals and the wait after the failure stretch with load
+    @DisplayName("one failure among 10,000 reminders whose calls end when interrupted: remindAll throws soon after")
+    void aFailureAmongRemindersThatStopWhenInterruptedThrowsPromptly() throws Exception {
+        // The last reminder to reach the gateway fails while the 9,999 others wait on it. Their calls end
+        // as soon as they are interrupted, throwing InterruptedException (as an HTTP client's send does),
+        // and otherwise answer 200 ms after the failure. Whether remindAll stops them or lets them answer,
+        // every one has ended soon after the failure, and remindAll can throw.
+        List<String> ids = patients(PATIENTS);
+        int others = PATIENTS - 1;
+        AtomicInteger arrived = new AtomicInteger();
+        AtomicInteger inGateway = new AtomicInteger();
+        AtomicInteger stopped = new AtomicInteger();
+        CountDownLatch failure = new CountDownLatch(1);
+        AtomicBoolean answered = new AtomicBoolean();
+        java.util.Queue<Thread> waiting = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        AtomicReference<String> rejected = new AtomicReference<>();
+        SmsGateway gateway = patientId -> {
+            inGateway.incrementAndGet();
+            try {
+                if (arrived.incrementAndGet() == PATIENTS) {
+                    rejected.set(patientId);
+                    failure.countDown();
+                    throw new IllegalStateException("gateway rejected the phone number of " + patientId);
+                }
+                // Each call parks on its own (10,000 waiters interrupted in one queue, a latch's, would
+                // make the test itself slow to unwind them). An interrupted call gives up, answer or not.
+                waiting.add(Thread.currentThread());
+                while (true) {
+                    if (Thread.interrupted()) {
+                        stopped.incrementAndGet();
+                        throw new InterruptedException("SMS to " + patientId + " cancelled");
+                    }
+                    if (answered.get()) {
+                        return "SMS-" + patientId;
+                    }
+                    LockSupport.park(answered);
+                }
+            } finally {
+                inGateway.decrementAndGet();
+            }
+        };
+        Runnable answer = () -> {
+            answered.set(true);
+            for (Thread t : waiting) {
+                LockSupport.unpark(t);
+            }
+        };
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        Job job = new Job(new ReminderService(gateway), ids);
+        long failedAt;
+        long cpuAtFailure;
+        try {
+            // Given up on only when no new call has reached the gateway for STALL_MS (and as many of our own
+            // ticks): a job busy starting its 10,000 reminders on a loaded machine is not blamed.
+            int quietTicks = 0;
+            int lastSeen = -1;
+            long lastProgress = System.nanoTime();
+            while (!failure.await(10, TimeUnit.MILLISECONDS)) {
+                int seen = arrived.get();
+                if (seen != lastSeen) {
+                    lastSeen = seen;
+                    quietTicks = 0;
+                    lastProgress = System.nanoTime();
+                } else if (++quietTicks >= 15
+                        && System.nanoTime() - lastProgress > TimeUnit.MILLISECONDS.toNanos(STALL_MS)) {
+                    answer.run();
+                    job.thread.join(Patience.millis(2000, 4000));
+                    throw Pitfalls.timeout("Only " + seen + " of the " + String.format("%,d", PATIENTS)
+                            + " reminders had reached the SMS gateway, where each waits for an answer, and no new"
+                            + " one came for " + STALL_MS + " ms: they must all wait on it together.");
+                }
+            }
+            failedAt = System.nanoTime();
+            cpuAtFailure = os.getProcessCpuTime();
+            // The gateway answers the calls still waiting 200 ms after the failure, or as soon as every one
+            // has been stopped (then there is nothing left to answer).
+            long answerAt = failedAt + TimeUnit.MILLISECONDS.toNanos(ANSWER_AFTER_FAILURE_MS);
+            while (stopped.get() < others && System.nanoTime() < answerAt) {
+                Thread.sleep(2);
+            }
+        } finally {
+            answer.run();
+        }
+        // Done when remindAll ends; given up on once the JVM has spent UNWIND_CPU_MS of CPU since the failure
+        // (the unwinding has no more to do than that), or after a wait that stretches with the load.
+        long wallLimitNanos = TimeUnit.MILLISECONDS.toNanos(Patience.millis(2000, 5000));
+        long cpuMs = 0;
+        while (job.thread.isAlive() && System.nanoTime() - failedAt < wallLimitNanos) {
+            job.thread.join(10);
+            cpuMs = cpuAtFailure < 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(os.getProcessCpuTime() - cpuAtFailure);
+            if (cpuMs > UNWIND_CPU_MS) {
+                break;
+            }
+        }
+        if (job.thread.isAlive()) {
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failedAt);
+            int stillIn = inGateway.get();
+            int stoppedThen = stopped.get();
+            job.thread.interrupt();
+            throw Pitfalls.timeout("The SMS gateway failed the reminder of " + rejected.get() + " once all "
+                    + String.format("%,d", PATIENTS) + " were waiting on it. The other calls end at once when"
+                    + " interrupted, throwing InterruptedException (" + String.format("%,d", stoppedThen) + " did),"
+                    + " and were answered " + ANSWER_AFTER_FAILURE_MS + " ms after the failure otherwise; "
+                    + (stillIn == 0 ? "none was" : String.format("%,d", stillIn) + " were") + " still inside the"
+                    + " gateway " + waitedMs + " ms after the failure, and the JVM had spent " + cpuMs + " ms of CPU"
+                    + " since, yet remindAll had neither thrown nor returned. Each reminder needs stopping once: one"
+                    + " that ends because it was stopped has not failed, and if each such one stopped all the"
+                    + " others again, 10,000 of them would make 100 million interrupts.");
+        }
+        if (job.failed.get() == null) {
+            throw Pitfalls.lostWork("The SMS gateway failed the reminder of " + rejected.get() + ", yet remindAll"
+                    + " returned normally, with " + job.atReturn.get().size() + " confirmations. When a reminder"
+                    + " fails, remindAll must throw.");
         }
     }
 
