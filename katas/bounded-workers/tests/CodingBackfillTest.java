@@ -573,8 +573,34 @@ class CodingBackfillTest {
                         + " once within " + FILL_WAIT_MS + " ms (at most " + service.peak.get() + ").");
             }
             run.thread.interrupt();
+            // Every slot is held by a lookup the test keeps open: none can free before the backfill
+            // interrupts them, so a lookup that begins from now on was started after the interrupt.
+            service.interruptSent = true;
             long wait = dev.kata.probe.api.Patience.millis(2000, 6000);
-            if (!run.done.await(wait, TimeUnit.MILLISECONDS)) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
+            while (!run.done.await(2, TimeUnit.MILLISECONDS) && service.lateStart.getCount() > 0
+                    && System.nanoTime() < deadline) {
+                // until backfill() ends, or a lookup starts after the interrupt
+            }
+            if (!service.startedAfterInterrupt.isEmpty()) {
+                int flagged = service.startedInterrupted.get();
+                List<String> late = List.copyOf(service.startedAfterInterrupt);
+                throw Pitfalls.leak("The thread running backfill() was interrupted " + when + ", and after that"
+                        + " the backfill started " + late.size() + " more lookup" + (late.size() == 1 ? "" : "s")
+                        + " (" + String.join(", ", late.subList(0, Math.min(5, late.size())))
+                        + (late.size() > 5 ? ", ..." : "") + ")" + (flagged == 0 ? "" : flagged == late.size()
+                                ? (flagged == 1 ? ", called" : ", each called") + " on a thread whose interrupt flag"
+                                        + " was already set"
+                                : ", " + flagged + " of them called on a thread whose interrupt flag was already set")
+                        + "; backfill() "
+                        + (run.done.getCount() == 0 ? "then " + (run.failure.get() == null ? "returned"
+                                : "threw " + run.failure.get()) : "had not yet returned or thrown") + ". Once its"
+                        + " caller is interrupted, a backfill interrupts the lookups in flight and starts no more:"
+                        + " the records still waiting are left for tomorrow's run. Workers that take the next record"
+                        + " must stop taking them when their backfill is called off (a stop flag of that backfill's"
+                        + " own, or a pool's shutdownNow(), which drops the queued records).");
+            }
+            if (run.done.getCount() > 0) {
                 throw Pitfalls.timeout("The thread running backfill() was interrupted " + when + ", and " + wait
                         + " ms later backfill() had neither returned nor thrown: it is " + Run.where(run.thread)
                         + ". A caller that gives up must not be kept waiting for the whole night's run: stop the"
@@ -833,6 +859,17 @@ class CodingBackfillTest {
             dev.kata.probe.api.Uninterruptible.sleep(endsAfterInterruptMs); // still ending, interrupted again or not
         }
 
+        /**
+         * Set by the test just after it interrupts the thread running backfill(), while every slot is
+         * held open: the lookups that begin from then on were started after the interrupt.
+         */
+        volatile boolean interruptSent;
+        final List<String> startedAfterInterrupt = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** How many of those were called on a thread whose interrupt flag was already set. */
+        final AtomicInteger startedInterrupted = new AtomicInteger();
+        /** Counted down when the first lookup starts after the interrupt. */
+        final CountDownLatch lateStart = new CountDownLatch(1);
+
         /** Whether {@code t} is inside a lookup of this double. */
         static boolean inLookup(Thread t) {
             for (StackTraceElement f : t.getStackTrace()) {
@@ -850,6 +887,14 @@ class CodingBackfillTest {
 
         @Override
         public String lookup(String recordId) throws InterruptedException {
+            if (interruptSent) {
+                boolean flagSet = Thread.currentThread().isInterrupted();
+                startedAfterInterrupt.add(recordId);
+                if (flagSet) {
+                    startedInterrupted.incrementAndGet(); // after the add: never more than the list holds
+                }
+                lateStart.countDown();
+            }
             calls.merge(recordId, 1, Integer::sum);
             int now = inFlight.incrementAndGet();
             try {
