@@ -70,6 +70,34 @@ class LedgerInterleavingsTest {
         });
     }
 
+    /** What the statement of the scenario below returned. */
+    private static Map<String, Long> statement;
+
+    @Test
+    @DisplayName("a statement beside a transfer between its two accounts: no interleaving shows one account before"
+            + " the transfer and the other after it (model-checked)")
+    void noInterleavingTearsAStatement() {
+        Interleavings.check(INVOCATIONS, () -> {
+            ledger = new Ledger(Map.of("alice", 10_000L, "bob", 10_000L), (transfer, balance) -> { });
+            refused = null;
+            statement = null;
+            Thread bobToAlice = new Thread(() -> transfer("bob", "alice", 3_000));
+            Thread monthEnd = new Thread(() -> statement = ledger.statement(java.util.List.of("alice", "bob")));
+            bobToAlice.start();
+            monthEnd.start();
+            join(bobToAlice);
+            join(monthEnd);
+            Map<String, Long> before = Map.of("alice", 10_000L, "bob", 10_000L);
+            Map<String, Long> after = Map.of("alice", 13_000L, "bob", 7_000L);
+            if (refused == null && statement != null && !statement.equals(before) && !statement.equals(after)) {
+                throw Pitfalls.race("alice and bob had 10000 each; bob sent 3000 to alice while a statement of alice"
+                        + " and bob was taken. The statement showed " + statement + ": neither the balances before"
+                        + " the transfer " + before + " nor those after it " + after + " (the steps below). A"
+                        + " statement shows one moment: hold both accounts' locks while it reads them.");
+            }
+        });
+    }
+
     private static void transfer(String from, String to, long cents) {
         try {
             ledger.transfer(from, to, cents);
