@@ -2,6 +2,7 @@ package lostexception;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -52,8 +53,33 @@ class LabImportTest {
         expectImported(report, sites, importer);
     }
 
+    /**
+     * A failure must be in the report that importAll returns, not put there some time later: one
+     * site that fails (the pool's last thread is the one whose import threw), and five sites of which
+     * two fail, one with an Error. As everywhere, each failing import wraps its thread's
+     * uncaught-exception handler so that it goes on only once importAll has returned (see run()).
+     */
     @Test
     @Order(3)
+    void aFailureIsInTheReportWhenImportAllReturns() throws Exception {
+        ScriptedImporter alone = new ScriptedImporter();
+        alone.fail("zeeland", new IOException("results-zeeland.csv: permission denied"));
+        ImportReport report = run(alone, List.of("zeeland"));
+        expectFailureReported(report, "zeeland", alone);
+        expectImported(report, List.of("zeeland"), alone);
+
+        ScriptedImporter two = new ScriptedImporter();
+        two.fail("south", new IllegalStateException("results-south.csv row 17: potassium in 'mg'"));
+        two.fail("central", new StackOverflowError("parser: nesting too deep in results-central.xml"));
+        List<String> sites = List.of("north", "south", "east", "west", "central");
+        report = run(two, sites);
+        expectFailureReported(report, "south", two);
+        expectFailureReported(report, "central", two);
+        expectImported(report, sites, two);
+    }
+
+    @Test
+    @Order(4)
     void aCleanNightReportsEverySite() throws Exception {
         ScriptedImporter importer = new ScriptedImporter();
         List<String> sites = List.of("north", "south", "east", "west", "central", "harbour", "valley");
@@ -66,6 +92,44 @@ class LabImportTest {
         expectImported(report, sites, importer);
     }
 
+
+    /**
+     * A clean night with one large site, whose import goes on longer than any time limit the
+     * learner's code may set (the tests shorten them to 60 ms at most): it ends once the caller
+     * has sat in a wait for a while and writes its rows; only if its thread is interrupted does it
+     * stop at once, with an InterruptedException. Nothing in the test interrupts it.
+     */
+    @Test
+    @Order(5)
+    void aSlowSiteIsImportedNotFailed() throws Exception {
+        ScriptedImporter importer = new ScriptedImporter();
+        importer.slowSite = "archive";
+        importer.caller = Thread.currentThread();
+        List<String> sites = List.of("north", "archive", "south");
+
+        ImportReport report = run(importer, sites);
+
+        Throwable reported = report.failed().get("archive");
+        if (reported != null || !report.imported().containsKey("archive")) {
+            Throwable stopped = importer.slowStoppedWith;
+            String ran = stopped == null
+                    ? "ran for " + importer.heldMs + " ms and wrote " + ScriptedImporter.rowsFor("archive") + " rows"
+                    : "was still running when its thread was interrupted, after " + importer.heldMs + " ms (nothing"
+                            + " in the test interrupts it), and it stopped with " + describe(stopped);
+            throw Pitfalls.lostWork("A clean night of " + sites + ", where site archive's import takes a while: it "
+                    + ran + ". The report " + (reported == null ? "does not list archive as imported"
+                            : "lists archive as failed with " + describe(reported) + (reported == stopped
+                                    ? ", which its import threw only because it was interrupted"
+                                    : ", an exception its import never threw"))
+                    + ". The tests shorten every time limit your code hands to the JDK to 60 ms at most, so a"
+                    + " limit on the night shows itself however generous it is. A slow site has not failed:"
+                    + " wait for every import, however long it takes, and let it run.");
+        }
+        if (!report.failed().isEmpty()) {
+            fail("No import failed tonight, yet the report lists failures: " + report.failed());
+        }
+        expectImported(report, sites, importer);
+    }
 
     // ------------------------------------------------------------------ seeded scenarios
 
@@ -80,7 +144,7 @@ class LabImportTest {
      * its import threw.
      */
     @Test
-    @Order(4)
+    @Order(6)
     void everySiteIsReportedOnceInEveryScenario() throws Exception {
         long seed = Long.getLong("kata.seed", System.nanoTime());
         java.util.Random random = new java.util.Random(seed);
@@ -326,18 +390,66 @@ class LabImportTest {
 
     // ------------------------------------------------------------------ checks
 
+    /**
+     * Runs importAll on this thread. Every failing import first wraps the uncaught-exception handler
+     * of the thread it runs on (see {@link LateHandlers}), so that a failure recorded by such a
+     * handler reaches the report late on every run; then the report as importAll returned it must
+     * already hold every failure.
+     */
     private static ImportReport run(ScriptedImporter importer, List<String> sites) throws InterruptedException {
+        LateHandlers handlers = new LateHandlers(Thread.currentThread());
+        importer.handlers = handlers;
         ImportReport report;
+        Map<String, Throwable> failedAtReturn = new java.util.HashMap<>();
         try {
             report = new LabImport(importer).importAll(sites);
+            if (report != null && report.failed() != null) {
+                for (String site : importer.failures.keySet()) {
+                    Throwable reported = report.failed().get(site);
+                    if (reported != null) {
+                        failedAtReturn.put(site, reported);
+                    }
+                }
+            }
         } catch (RuntimeException e) {
             throw Pitfalls.lostWork("importAll() threw " + e + " instead of returning the morning report. One "
                     + "site's failure must not hide how the other sites went: their rows were written, and the "
                     + "data managers need to know that, and which site needs a look. Report each failure "
                     + "next to the successes.");
+        } finally {
+            handlers.importAllReturned();
         }
         if (report == null || report.imported() == null || report.failed() == null) {
             fail("importAll() returned an incomplete report: " + report);
+        }
+        handlers.awaitHandlersDone();
+        for (Map.Entry<String, Throwable> failure : new TreeMap<>(importer.failures).entrySet()) {
+            String site = failure.getKey();
+            Throwable thrown = failure.getValue();
+            if (failedAtReturn.containsKey(site) || !sites.contains(site)) {
+                continue;
+            }
+            boolean later = report.failed().get(site) != null;
+            String seen = "Site " + site + "'s import threw " + describe(thrown) + ". When importAll returned, its"
+                    + " report did not list " + site + " as failed";
+            String afterwards = ", and " + site + " appeared in the report's failed map only afterwards"
+                    + (handlers.reached(thrown) ? ", once that handler had run." : ".");
+            if (handlers.reached(thrown) && !handlers.finishedBeforeReturn(thrown)) {
+                throw Pitfalls.race(seen + ": " + (handlers.reachedBeforeReturn(thrown)
+                        ? "by then the exception had been handed to the uncaught-exception handler of the thread"
+                                + " that ran the import, which had not finished"
+                        : "the exception reached the uncaught-exception handler of the thread that ran the import"
+                                + " only after that")
+                        + (later ? afterwards : ".")
+                        + " A thread's uncaught-exception handler runs as the thread dies, after its pool has"
+                        + " already let it go: close() and awaitTermination() do not wait for it, and nothing"
+                        + " orders its writes before your read of the report. Keep each task's outcome (its"
+                        + " Future) and read it in importAll.");
+            }
+            if (later) {
+                throw Pitfalls.race(seen + afterwards + " Every site's outcome must be in the report by the time"
+                        + " importAll returns it.");
+            }
         }
         return report;
     }
@@ -430,6 +542,13 @@ class LabImportTest {
     static final class ScriptedImporter implements SiteImporter {
         final Map<String, Throwable> failures = new ConcurrentHashMap<>();
         private final Map<String, Integer> calls = new ConcurrentHashMap<>();
+        /** If set, a failing import first wraps its thread's uncaught-exception handler with these. */
+        volatile LateHandlers handlers;
+        /** A site whose import runs until {@link #caller} has sat in a wait a while, or it is interrupted. */
+        volatile String slowSite;
+        volatile Thread caller;
+        volatile long heldMs = -1;
+        volatile Throwable slowStoppedWith;
 
         void fail(String site, Throwable error) {
             failures.put(site, error);
@@ -446,7 +565,14 @@ class LabImportTest {
         @Override
         public int importSite(String site) throws Exception {
             calls.merge(site, 1, Integer::sum);
+            if (site.equals(slowSite)) {
+                runLong();
+            }
             Throwable error = failures.get(site);
+            LateHandlers late = handlers;
+            if (error != null && late != null) {
+                late.wrapThisThreadsHandler();
+            }
             if (error instanceof Exception e) {
                 throw e;
             }
@@ -454,6 +580,159 @@ class LabImportTest {
                 throw e;
             }
             return rowsFor(site);
+        }
+
+        /**
+         * Goes on until the caller has sat in a wait for longer than any shortened limit (scaled
+         * with the load), for 1.5 s at most; if its thread is interrupted, it stops at once with an
+         * InterruptedException, as an import that answers to interrupts does.
+         */
+        private void runLong() throws InterruptedException {
+            long start = System.nanoTime();
+            long stillNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Patience.millis(120, 400));
+            long end = start + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Patience.millis(600, 1500));
+            long stillSince = 0;
+            try {
+                while (System.nanoTime() < end) {
+                    Thread.State state = caller.getState();
+                    boolean waiting = caller == Thread.currentThread() // imported on the caller's own thread
+                            || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+                    long now = System.nanoTime();
+                    if (!waiting) {
+                        stillSince = 0;
+                    } else if (stillSince == 0) {
+                        stillSince = now;
+                    } else if (now - stillSince > stillNanos) {
+                        break;
+                    }
+                    Thread.sleep(1);
+                }
+            } catch (InterruptedException e) {
+                heldMs = elapsedMs(start);
+                InterruptedException stopped = new InterruptedException(
+                        "results-" + slowSite + ".csv: import interrupted after " + heldMs + " ms");
+                slowStoppedWith = stopped;
+                throw stopped;
+            }
+            heldMs = elapsedMs(start);
+        }
+
+        private static long elapsedMs(long start) {
+            return (System.nanoTime() - start) / 1_000_000;
+        }
+    }
+
+    /**
+     * Uncaught-exception handlers held back until importAll has returned, as a thread may be kept off
+     * the CPU on a busy machine: each wraps the handler a failing import's thread had (a thread
+     * other than the caller's), and calls it once importAll has returned, once the caller has sat in
+     * a wait for a while (so code that waits for the handler, joining its thread, is only slowed), or
+     * after 1.5 s. A handler never called (a submitted task's failure stays in its Future) costs nothing.
+     */
+    static final class LateHandlers {
+        private final Thread caller;
+        private final java.util.concurrent.CountDownLatch returned = new java.util.concurrent.CountDownLatch(1);
+        /** Each exception handed to a held handler: whether importAll had not yet returned then. */
+        private final Map<Throwable, Boolean> reached = java.util.Collections.synchronizedMap(
+                new java.util.IdentityHashMap<>());
+        /** Each exception whose held handler has returned: whether importAll had not yet returned then. */
+        private final Map<Throwable, Boolean> finished = java.util.Collections.synchronizedMap(
+                new java.util.IdentityHashMap<>());
+        private final java.util.Set<Thread> failingThreads = ConcurrentHashMap.newKeySet();
+        private final java.util.Set<Thread> inHandler = ConcurrentHashMap.newKeySet();
+
+        LateHandlers(Thread caller) {
+            this.caller = caller;
+        }
+
+        void wrapThisThreadsHandler() {
+            Thread me = Thread.currentThread();
+            Thread.UncaughtExceptionHandler current = me.getUncaughtExceptionHandler();
+            if (me == caller || current == null) {
+                return;
+            }
+            failingThreads.add(me);
+            if (!(current instanceof Held)) {
+                me.setUncaughtExceptionHandler(new Held(current));
+            }
+        }
+
+        boolean reached(Throwable t) {
+            return reached.containsKey(t);
+        }
+
+        boolean reachedBeforeReturn(Throwable t) {
+            return Boolean.TRUE.equals(reached.get(t));
+        }
+
+        boolean finishedBeforeReturn(Throwable t) {
+            return Boolean.TRUE.equals(finished.get(t));
+        }
+
+        void importAllReturned() {
+            returned.countDown();
+        }
+
+        /**
+         * Waits until every thread on which an import threw has ended, or sits in a wait outside a
+         * held handler (an idle pool thread), so that a handler it was still on its way to has run.
+         */
+        void awaitHandlersDone() throws InterruptedException {
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                    Patience.millis(1000, 1500));
+            while (System.nanoTime() < end && !failingThreads.stream().allMatch(this::settled)) {
+                Thread.sleep(1);
+            }
+        }
+
+        private boolean settled(Thread t) {
+            Thread.State state = t.getState();
+            return state == Thread.State.TERMINATED || !inHandler.contains(t)
+                    && (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING);
+        }
+
+        private final class Held implements Thread.UncaughtExceptionHandler {
+            private final Thread.UncaughtExceptionHandler next;
+
+            Held(Thread.UncaughtExceptionHandler next) {
+                this.next = next;
+            }
+
+            @Override
+            public void uncaughtException(Thread t, Throwable e) {
+                inHandler.add(t);
+                try {
+                    reached.put(e, returned.getCount() > 0);
+                    holdUntilReturned();
+                    next.uncaughtException(t, e);
+                } finally {
+                    finished.put(e, returned.getCount() > 0);
+                    inHandler.remove(t);
+                }
+            }
+
+            private void holdUntilReturned() {
+                long stillNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Patience.millis(80, 300));
+                long end = System.nanoTime() + 1_500_000_000L;
+                long stillSince = 0;
+                try {
+                    while (returned.getCount() > 0 && System.nanoTime() < end) {
+                        Thread.State state = caller.getState();
+                        boolean waiting = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+                        long now = System.nanoTime();
+                        if (!waiting) {
+                            stillSince = 0;
+                        } else if (stillSince == 0) {
+                            stillSince = now;
+                        } else if (now - stillSince > stillNanos) {
+                            return; // the caller waits, perhaps for this very handler
+                        }
+                        returned.await(1, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    }
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 }
