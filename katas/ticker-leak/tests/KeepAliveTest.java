@@ -2,19 +2,23 @@ package tickerleak;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.LiveThreads;
 import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -586,6 +590,104 @@ class KeepAliveTest {
         }
     }
 
+    /**
+     * close() returns, the scheduler ends, and only then are the JVM's carrier threads of virtual
+     * threads let go (the test held each of them in a busy loop of its own from before the last
+     * ticks until then). Every ping of a heartbeat that close() stopped has happened by the time
+     * the scheduler has ended; whatever a tick handed on to another thread, and that thread
+     * itself, is waited for after the carriers are free. No session may be pinged then. It runs
+     * first, so that what it saw is what a check reports.
+     */
+    @Test
+    @Order(0)
+    @DisplayName("no session is pinged once close() has returned and the scheduler has ended, even while every carrier of virtual threads is busy")
+    void noPingAfterClose() throws Exception {
+        scheduler = new ScheduledThreadPoolExecutor(1);
+        Set<Thread> before = new HashSet<>(LiveThreads.all());
+        RecordingPinger pinger = new RecordingPinger();
+        KeepAlive keepAlive = new KeepAlive(pinger, EVERY, scheduler);
+        keepAlive.open("C");
+        pinger.awaitPing("C", "just after it was opened");
+
+        // Hold every carrier thread of virtual threads in a busy loop (a virtual thread that never
+        // blocks keeps its carrier), with a deadline of its own in case something waits for one.
+        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                Runtime.getRuntime().availableProcessors());
+        CountDownLatch busy = new CountDownLatch(carriers);
+        AtomicBoolean letGo = new AtomicBoolean();
+        long spinUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1000);
+        List<Thread> spinners = new ArrayList<>();
+        for (int i = 0; i < carriers; i++) {
+            spinners.add(Thread.ofVirtual().name("kata-test-busy-carrier-" + (i + 1)).start(() -> {
+                busy.countDown();
+                while (!letGo.get() && System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                }
+            }));
+        }
+        int ticksBeforeClose;
+        int lateByThreads = 0;
+        List<Thread> leftAlive = new ArrayList<>();
+        try {
+            if (!busy.await(Patience.millis(300, 600), TimeUnit.MILLISECONDS)) {
+                return; // the carriers could not all be held here: nothing this test can show
+            }
+            // Let the heartbeat tick at least three more times while the carriers are held.
+            long ticksAtStart = scheduler.getCompletedTaskCount();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(200, 500));
+            while (scheduler.getCompletedTaskCount() < ticksAtStart + 3 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            keepAlive.close();
+            if (!scheduler.awaitTermination(Patience.millis(300, 600), TimeUnit.MILLISECONDS)) {
+                throw Pitfalls.leak("close() returned with session C open (a ping due every " + EVERY.toMillis()
+                        + " ms), but the scheduler had not ended " + Patience.millis(300, 600) + " ms later.");
+            }
+            ticksBeforeClose = (int) scheduler.getCompletedTaskCount();
+            pinger.closed = true;
+            for (Thread t : LiveThreads.all()) {
+                if (!before.contains(t) && !spinners.contains(t) && t != Thread.currentThread()
+                        && !LiveThreads.isJvmOrGrader(t)) {
+                    leftAlive.add(t);
+                }
+            }
+        } finally {
+            letGo.set(true);
+        }
+        for (Thread t : spinners) {
+            t.join(Patience.millis(300, 600));
+        }
+        // Wait for what the keep-alive left alive, and for the pings of ticks that ran before close().
+        for (Thread t : leftAlive) {
+            t.join(Patience.millis(300, 600));
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(100, 300));
+        while (pinger.count("C") < ticksBeforeClose && (!leftAlive.isEmpty() || !LiveThreads.seesVirtualThreads())
+                && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        int late = pinger.late.get();
+        if (late > 0) {
+            Map<String, Long> byName = leftAlive.stream().collect(java.util.stream.Collectors.groupingBy(
+                    t -> (t.isVirtual() ? "virtual thread " : "thread ") + (t.getName().isEmpty() ? "(unnamed)"
+                            : "\"" + t.getName() + "\""), java.util.LinkedHashMap::new,
+                    java.util.stream.Collectors.counting()));
+            List<String> names = byName.entrySet().stream()
+                    .map(e -> e.getValue() == 1 ? e.getKey() : e.getValue() + " x " + e.getKey()).toList();
+            throw Pitfalls.leak("Session C was open, with a ping due every " + EVERY.toMillis() + " ms. close() returned"
+                    + " and the scheduler's thread had ended, and after that C was pinged " + late + " more time"
+                    + (late == 1 ? "" : "s") + " (on " + pinger.lateThread + "). "
+                    + (leftAlive.isEmpty() ? "" : leftAlive.size() + " thread" + (leftAlive.size() == 1 ? "" : "s")
+                            + " started since C was opened " + (leftAlive.size() == 1 ? "was" : "were")
+                            + " still alive when close() had returned: " + String.join(", ", names.subList(0,
+                                    Math.min(3, names.size()))) + (names.size() > 3 ? ", ..." : "") + ". ")
+                    + "This was while every carrier thread of the JVM's virtual threads was busy (the test held them),"
+                    + " as under load. The partner heard from a keep-alive that was closed. Ping on the scheduler's"
+                    + " thread, in the tick itself: then a heartbeat that close() cancelled and a scheduler that has"
+                    + " ended ping no more.");
+        }
+    }
+
     /** Opens and ends sessions whose ids only the keep-alive holds; returns weak references to them. */
     private static List<WeakReference<String>> openAndEnd(KeepAlive keepAlive, int sessions) {
         List<WeakReference<String>> ids = new ArrayList<>();
@@ -635,6 +737,10 @@ class KeepAliveTest {
         private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
         private final Map<String, Hold> holds = new ConcurrentHashMap<>();
         private volatile String tickThread = "the scheduler's worker";
+        /** Set once close() has returned and the scheduler has ended: pings from then on are late. */
+        volatile boolean closed;
+        final AtomicInteger late = new AtomicInteger();
+        volatile String lateThread = "";
 
         private record Hold(CountDownLatch entered, CountDownLatch release) {
         }
@@ -642,6 +748,12 @@ class KeepAliveTest {
         @Override
         public void ping(String sessionId) {
             tickThread = "\"" + Thread.currentThread().getName() + "\"";
+            if (closed) {
+                late.incrementAndGet();
+                Thread me = Thread.currentThread();
+                lateThread = (me.isVirtual() ? "virtual thread " : "thread ")
+                        + (me.getName().isEmpty() ? "#" + me.threadId() : "\"" + me.getName() + "\"");
+            }
             counts.computeIfAbsent(sessionId, id -> new AtomicInteger()).incrementAndGet();
             Hold hold = holds.remove(sessionId);
             if (hold != null) {
