@@ -291,7 +291,8 @@ class PatientMigrationTest {
         // The legacy system accepted a 31st of February; converting this record throws.
         service.legacy.put(malformed, malformed + ";Roe;Rick;31.02.1990");
         IOException refusal = new IOException("the new records service refused " + refused
-                + ": a record with this medical record number already exists");
+                + ": a record with this medical record number already exists",
+                new IllegalStateException("duplicate key MRN-" + refused)); // a failure with a cause of its own
         // The other records are still in flight when the two failures happen.
         CountDownLatch failuresHappened = new CountDownLatch(2);
         service.afterRead = id -> {
@@ -335,7 +336,7 @@ class PatientMigrationTest {
         if (!isTheFailure(failures.get(refused), IOException.class, refusal)) {
             throw new AssertionError("The report gives " + failures.get(refused) + " as the failure of "
                     + refused + "; expected the IOException the service threw: " + refusal.getMessage() + "."
-                    + unwrapNote(failures.get(refused)));
+                    + unwrapNote(failures.get(refused), refusal));
         }
         requireReportComplete(report, new ArrayList<>(others), Set.of(malformed, refused));
     }
@@ -907,14 +908,16 @@ class PatientMigrationTest {
             });
             service.afterRead = id -> {
                 if (faults.get(id) == Fault.UNCHECKED_READ) {
-                    IllegalStateException e = new IllegalStateException("legacy row of " + id + " is locked");
+                    IllegalStateException e = new IllegalStateException("legacy row of " + id + " is locked",
+                            new java.util.concurrent.TimeoutException("lock wait timed out"));
                     thrownByService.put(id, e);
                     throw e;
                 }
             };
             service.beforeWrite = id -> {
                 if (faults.get(id) == Fault.REFUSED_WRITE) {
-                    IOException e = new IOException("the new records service refused " + id);
+                    IOException e = new IOException("the new records service refused " + id,
+                            new java.net.SocketException("connection reset by the records service"));
                     thrownByService.put(id, e);
                     throw e;
                 }
@@ -976,7 +979,7 @@ class PatientMigrationTest {
                             + " as the failure of " + id + "; expected "
                             + (entry.getValue() == Fault.MALFORMED ? "the exception thrown while converting its"
                                     + " malformed birth date" : "the exception the store threw: "
-                                    + thrownByService.get(id)) + "." + unwrapNote(reported));
+                                    + thrownByService.get(id)) + "." + unwrapNote(reported, thrownByService.get(id)));
                 }
             }
         }
@@ -1071,6 +1074,17 @@ class PatientMigrationTest {
      */
     private static boolean isTheFailure(Throwable reported, Class<? extends Throwable> type, Throwable instance) {
         return instance != null ? reported == instance : type.isInstance(reported);
+    }
+
+    /** What to say when the report gives the cause of the exception thrown, or a wrapper. */
+    private static String unwrapNote(Throwable reported, Throwable thrown) {
+        for (Throwable c = thrown == null ? null : thrown.getCause(); c != null && reported != null; c = c.getCause()) {
+            if (c == reported) {
+                return " That is the cause of the exception thrown, not the exception itself: report what the"
+                        + " record's migration threw, as it was thrown.";
+            }
+        }
+        return unwrapNote(reported);
     }
 
     /** What to say when the report gives a wrapper: where the right exception is. */
