@@ -101,6 +101,26 @@ class LabImporterTest {
         return false;
     }
 
+    /** Blank lines are skipped as the importer always has: String.isBlank(), Unicode spaces included. */
+    @Test
+    @Order(4)
+    void blankLinesOfAnyWhitespaceAreSkipped() throws IOException {
+        Files.writeString(inbox.resolve("lab-000.csv"), "P-1,sodium,140\n\u2003\u3000 \t\n\nP-2,sodium,138\n");
+        List<String> imported = new ArrayList<>();
+        int count;
+        try {
+            count = new LabImporter(result -> imported.add(result.file() + ":" + result.patientId())).importAll(inbox);
+        } catch (Exception e) {
+            throw new AssertionError("importAll() threw " + e + " on an inbox whose lab-000.csv has two blank lines"
+                    + " between its results, one of them only Unicode spaces (an em space, an ideographic space, a"
+                    + " space and a tab, as a lab's export may write): a blank line is one that String.isBlank()"
+                    + " calls blank; skip it, as the importer always has.", e);
+        }
+        assertEquals(List.of("lab-000.csv:P-1", "lab-000.csv:P-2"), imported.subList(0, Math.min(2, imported.size())),
+                "lab-000.csv's two results come first; its blank lines are skipped");
+        assertEquals(FILES * RESULTS_PER_FILE + 2, count, "every result of the inbox, none for a blank line");
+    }
+
     @Test
     @Order(2)
     void onlyOneFileIsOpenAtATime() throws IOException {
