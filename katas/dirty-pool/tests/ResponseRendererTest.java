@@ -172,7 +172,7 @@ class ResponseRendererTest {
         Random random = new Random(seed);
         String[] junk = {"", "{", "patient_id;diagnosis\nP-0666;HIV positive\n", "x".repeat(1_000_000)}; // the last: a whole ward's CSV export
         for (int n = 1; n <= 60; n++) {
-            int failure = n % 3; // every kind of outcome in every run, not only when the seed allows it
+            int failure = n % 4; // every kind of outcome in every run, not only when the seed allows it
             int allergyCount = failure == 0 ? new int[] {0, 1, 3, 300}[random.nextInt(4)]
                     : new int[] {1, 3, 300}[random.nextInt(3)];
             List<String> allergies = new ArrayList<>();
@@ -183,12 +183,14 @@ class ResponseRendererTest {
             Throwable thrown = switch (failure) {
                 case 1 -> new IllegalStateException("allergy list unavailable");
                 case 2 -> new AssertionError("corrupt allergy");
+                case 3 -> new IndexOutOfBoundsException( // a live list that shrank while it was read
+                        "Index " + failAt + " out of bounds for length " + failAt);
                 default -> null;
             };
             PatientSummary patient = new PatientSummary("P-" + (3000 + n), "Patient " + n,
                     failAt < 0 ? allergies : failingList(allergies, failAt, thrown));
             TrackingPool pool = new TrackingPool();
-            String dirt = junk[n % junk.length]; // every leftover in every run, as every kind of outcome
+            String dirt = junk[n / 4 % junk.length]; // every leftover with every kind of outcome, in every run
             if (!dirt.isEmpty() || random.nextBoolean()) {
                 pool.addFree(new StringBuilder(dirt));
             }
@@ -209,9 +211,14 @@ class ResponseRendererTest {
                 fail("render returned\n  " + result + "\ninstead of\n  " + expected + "\n(" + scenario + ")");
             }
             if (thrown != null && result != thrown) {
-                fail("render " + (result instanceof Throwable ? "threw " + result : "returned " + result)
-                        + " when the patient's allergy list threw " + thrown + " (" + scenario + "): the failure"
-                        + " must reach the caller as it is");
+                if (result instanceof Throwable) {
+                    fail("render threw " + result + " when the patient's allergy list threw " + thrown + " ("
+                            + scenario + "): the failure must reach the caller as it is");
+                }
+                fail("render returned a response instead of the failure when the patient's allergy list threw "
+                        + thrown + " (" + scenario + "):\n  " + result + "\nThe failure must reach the caller as"
+                        + " it is, whatever its type: a response built from part of the list tells the clinician"
+                        + " the rest is not there.");
             }
             try {
                 pool.verifyBalanced();
@@ -303,6 +310,27 @@ class ResponseRendererTest {
             @Override
             public int size() {
                 return allergies.size();
+            }
+
+            /** The same failure through an iterator (a for-each loop, String.join, a stream), as it is. */
+            @Override
+            public java.util.Iterator<String> iterator() {
+                return new java.util.Iterator<>() {
+                    private int next;
+
+                    @Override
+                    public boolean hasNext() {
+                        return next < size();
+                    }
+
+                    @Override
+                    public String next() {
+                        if (!hasNext()) {
+                            throw new java.util.NoSuchElementException();
+                        }
+                        return get(next++);
+                    }
+                };
             }
         };
     }
