@@ -214,7 +214,7 @@ class ReportExporterTest {
                 s.append(", then one export waiting for a renderer interrupted");
             }
             if (!failures.isEmpty() || interruptOne) {
-                s.append(", then maxRenderers exports held together");
+                s.append(", then maxRenderers + 1 exports held together");
             }
             return s.toString();
         }
@@ -439,13 +439,14 @@ class ReportExporterTest {
                 return;
             }
             if (!s.failures().isEmpty() || s.interruptOne()) {
-                // Whatever failed before, maxRenderers exports arriving together must all render at once.
+                // Whatever failed before, maxRenderers exports arriving together must all render at once, and
+                // one more must wait: a failure may neither lose a renderer nor let an export too many in.
                 healthPhase = true;
                 for (Shop shop : shops) {
                     shop.armed = false;
                     shop.gate = new CountDownLatch(1);
                 }
-                for (int i = 0; i < s.cap(); i++) {
+                for (int i = 0; i < s.cap() + 1; i++) {
                     for (int e = 0; e < shops.size(); e++) {
                         start(e, shops.get(e).name + ":CHECK-" + (i + 1) + "/r" + shops.get(e).run);
                     }
@@ -618,13 +619,29 @@ class ReportExporterTest {
                 }
             }
             if (stuck != null) {
-                throw Pitfalls.deadlock(stuck + (healthPhase ? ", when " + s.cap() + " exports arrived after the"
+                throw Pitfalls.deadlock(stuck + (healthPhase ? ", when " + (s.cap() + 1) + " exports arrived after the"
                         + " earlier ones had ended" : "") + " " + scenario() + ". An export waits only while"
                         + " maxRenderers others hold a renderer"
                         + (s.failures().isEmpty() ? "" : ", and a failed build, reset or render must leave the"
                         + " exporter able to lend (or build) maxRenderers renderers") + ".");
             }
             verifyOutcomes();
+            if (healthPhase && renderingAtHealth != null) {
+                for (Shop shop : shops) {
+                    int atOnce = renderingAtHealth.getOrDefault(shop, 0);
+                    if (atOnce > s.cap()) {
+                        int built = shop.built.get();
+                        throw Pitfalls.resourceLeak((s.cap() + 1) + " exports of " + shop.name + " arrived together"
+                                + " after the earlier exports had ended" + (s.failures().isEmpty()
+                                ? " (one of them interrupted)" : " (some failing)") + ", and " + atOnce + " rendered"
+                                + " at the same time, with maxRenderers = " + s.cap() + "; its supplier had built "
+                                + built + (built == 1 ? " renderer" : " renderers") + " " + scenario() + ". Whatever"
+                                + " failed or was interrupted before, at most maxRenderers exports hold a renderer at"
+                                + " once and the others wait: count what each failed export gives back (a slot given"
+                                + " back twice lets one export too many in).");
+                    }
+                }
+            }
             for (Shop shop : shops) {
                 int built = shop.built.get();
                 if (built > s.cap()) {
@@ -648,8 +665,9 @@ class ReportExporterTest {
                     checkTogether(shop, renderingAtHold.getOrDefault(shop, 0), s.exports(), "");
                 }
                 if (healthPhase && renderingAtHealth != null) {
-                    checkTogether(shop, renderingAtHealth.getOrDefault(shop, 0), s.cap(), ", after the earlier exports"
-                            + " had ended" + (s.failures().isEmpty() ? " (one of them interrupted)" : " (some failing)"));
+                    checkTogether(shop, renderingAtHealth.getOrDefault(shop, 0), s.cap() + 1, ", after the earlier"
+                            + " exports had ended" + (s.failures().isEmpty() ? " (one of them interrupted)"
+                            : " (some failing)"));
                 }
             }
         }
