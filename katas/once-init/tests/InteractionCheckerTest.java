@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kata.probe.api.LearnerCode;
 import dev.kata.probe.api.Pitfalls;
 import dev.kata.probe.api.RaceDetector;
 import java.io.UncheckedIOException;
@@ -174,6 +175,11 @@ class InteractionCheckerTest {
         assertEquals(Optional.empty(), checker.check("paracetamol", "amoxicillin"), "no known interaction");
         assertEquals(2, downloads.get(),
                 "one failed download and one good one; later checks must use the loaded table");
+        if (LearnerCode.mentions(InteractionChecker.class, "java.lang.ref.SoftReference", "java.lang.ref.WeakReference")) {
+            fail("InteractionChecker holds something through a SoftReference or a WeakReference: the garbage"
+                    + " collector may clear it whenever memory runs short, and the table is then downloaded again."
+                    + " Once downloaded, the table stays: keep it in a plain strong reference (a volatile field).");
+        }
     }
 
     /**
