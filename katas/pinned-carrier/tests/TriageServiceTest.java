@@ -28,6 +28,19 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TriageServiceTest {
 
+    /**
+     * An application has usually run virtual threads before the triage service is loaded (a web server's, a
+     * client's): the scheduler is made then, with the carriers the JVM's flags give it, and keeps them.
+     */
+    static {
+        try {
+            // a JDK method, not a lambda of this class: that would wait for this initializer to end
+            Thread.ofVirtual().name("earlier-virtual-thread").start(Thread::onSpinWait).join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** How long a nurse's lookup may take while the model runs (the database answers at once). */
     private static final long LOOKUP_BUDGET_MS = 700;
 
@@ -136,7 +149,7 @@ class TriageServiceTest {
                         + " This is not pinning by synchronized (since JDK 24 a virtual thread that blocks"
                         + " inside synchronized unmounts like anywhere else): swapping the lock for a"
                         + " ReentrantLock changes nothing. Run CPU-bound work on platform threads of its own,"
-                        + " and keep virtual threads for work that waits.");
+                        + " and keep virtual threads for work that waits." + carriersNote());
             }
             assertEquals("record of P-0042", record, "the record the lookup returned");
         } finally {
@@ -466,6 +479,241 @@ class TriageServiceTest {
                         + " still alive: " + left.stream().map(t -> "\"" + t.getName() + "\"").toList() + ". close()"
                         + " must leave no thread behind, whichever call first needed one.");
             }
+        }
+    }
+
+    @Test
+    @Order(7)
+    @DisplayName("close() called while scoring runs wait behind a run in progress leaves none of them computing")
+    void closeLeavesNoQueuedRunBehind() throws Exception {
+        CountDownLatch firstRunning = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        AtomicInteger entered = new AtomicInteger();
+        AtomicInteger exited = new AtomicInteger();
+        List<String> entries = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long runMs = 20;
+        TriageService.RiskModel model = cohort -> {
+            entries.add(cohort + " on thread \"" + Thread.currentThread().getName() + "\"");
+            entered.incrementAndGet();
+            try {
+                if (cohort.equals("cohort-1")) {
+                    firstRunning.countDown();
+                    awaitUninterruptibly(releaseFirst);
+                } else {
+                    sleepUninterruptibly(runMs);
+                }
+            } finally {
+                exited.incrementAndGet();
+            }
+            return 0.5;
+        };
+        TriageService service = new TriageService(id -> "record of " + id, model);
+        List<String> cohorts = List.of("cohort-1", "cohort-2", "cohort-3");
+        CountDownLatch closed = new CountDownLatch(1);
+        AtomicReference<Throwable> closeThrew = new AtomicReference<>();
+        AtomicReference<int[]> atReturn = new AtomicReference<>();
+        Thread closer = null;
+        try {
+            for (String cohort : cohorts) {
+                service.rescore(cohort);
+            }
+            if (!firstRunning.await(2, TimeUnit.SECONDS)) {
+                throw new AssertionError("the risk model never started after rescore(\"cohort-1\")");
+            }
+            closer = Thread.ofPlatform().name("test-close").start(() -> {
+                try {
+                    service.close();
+                } catch (Throwable e) {
+                    closeThrew.set(e);
+                } finally {
+                    atReturn.set(new int[] {entered.get(), exited.get()});
+                    closed.countDown();
+                }
+            });
+            long waitsBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Patience.millis(200, 1000));
+            while (closed.getCount() > 0 && closer.getState() == Thread.State.RUNNABLE && System.nanoTime() < waitsBy) {
+                Thread.sleep(1);
+            }
+        } finally {
+            releaseFirst.countDown();
+        }
+        long patience = Patience.millis(2000, 8000);
+        if (!closed.await(patience, TimeUnit.MILLISECONDS)) {
+            throw Pitfalls.timeout("The scoring run of cohort-1 ended, but close() had not returned " + patience
+                    + " ms later (two more runs of " + runMs + " ms each were asked for before it).");
+        }
+        closer.join();
+        if (closeThrew.get() != null) {
+            throw new AssertionError("close() threw " + closeThrew.get(), closeThrew.get());
+        }
+        int[] snap = atReturn.get();
+        String advice = " close() must leave no thread of the model behind: wait for the runs asked for before it"
+                + " (or cancel those not started, so that they never compute).";
+        if (snap[0] > snap[1]) {
+            throw Pitfalls.leak("Three scoring runs were asked for; close() was called while the first computed, and"
+                    + " returned while " + (snap[0] - snap[1]) + " run" + (snap[0] - snap[1] == 1 ? " was" : "s were")
+                    + " still inside the model (runs entered so far: " + entries + ")." + advice);
+        }
+        if (snap[0] < cohorts.size()) {
+            long quiet = Patience.millis(300, 1500);
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(quiet);
+            while (entered.get() == snap[0] && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+            if (entered.get() > snap[0]) {
+                List<String> late = List.copyOf(entries.subList(snap[0], entries.size()));
+                sleepUninterruptibly(3 * runMs); // let the late runs end before the next test
+                throw Pitfalls.leak("Three scoring runs were asked for; close() was called while the first computed,"
+                        + " and returned when " + snap[0] + " of them had run; after it returned, the model started"
+                        + " computing " + late + ": a model thread was left behind." + advice);
+            }
+        }
+    }
+
+    @Test
+    @Order(8)
+    @DisplayName("a scoring run whose Future is cancelled holds the model until its computation ends")
+    void cancelledRunStillHoldsTheModel() throws Exception {
+        CountDownLatch firstRunning = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        CountDownLatch secondEntered = new CountDownLatch(1);
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger mostInside = new AtomicInteger();
+        TriageService.RiskModel model = cohort -> {
+            mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            try {
+                if (cohort.equals("cohort-A")) {
+                    firstRunning.countDown();
+                    awaitUninterruptibly(releaseFirst); // computing: a cancel does not stop it
+                } else {
+                    secondEntered.countDown();
+                }
+            } finally {
+                inside.decrementAndGet();
+            }
+            return 0.5;
+        };
+        try (TriageService service = new TriageService(id -> "record of " + id, model)) {
+            Future<Double> b;
+            boolean cancelled;
+            try {
+                Future<Double> a = service.rescore("cohort-A");
+                if (!firstRunning.await(2, TimeUnit.SECONDS)) {
+                    throw new AssertionError("the risk model never started after rescore(\"cohort-A\")");
+                }
+                b = service.rescore("cohort-B");
+                cancelled = a.cancel(false);
+                // long enough for the next run to enter the model, if it may (longer on a busy machine)
+                secondEntered.await(Patience.millis(150, 1000), TimeUnit.MILLISECONDS);
+            } finally {
+                releaseFirst.countDown();
+            }
+            if (mostInside.get() > 1) {
+                throw Pitfalls.race("rescore(\"cohort-A\") was running, rescore(\"cohort-B\") was asked for, and the"
+                        + " Future of cohort-A's run was cancelled (cancel(false)" + (cancelled ? "" : ", which returned false")
+                        + ") while the model was still computing it: cohort-B's run then entered the model before"
+                        + " cohort-A's computation had ended, " + mostInside.get() + " runs inside the model at once."
+                        + " Cancelling a Future does not stop the computation behind it: the model is free only once"
+                        + " score() has returned.");
+            }
+            try {
+                assertEquals(0.5, b.get(Patience.millis(2000, 8000), TimeUnit.MILLISECONDS), "the score of cohort-B");
+            } catch (TimeoutException e) {
+                throw Pitfalls.timeout("cohort-A's run was cancelled while it computed, and then ended; yet"
+                        + " rescore(\"cohort-B\"), asked for before the cancel, still had no score.");
+            }
+        }
+    }
+
+    @Test
+    @Order(9)
+    @DisplayName("close() called at once after rescore() leaves no scoring run behind")
+    void closeRightAfterRescoreLeavesNoRunBehind() throws Exception {
+        int rounds = 30;
+        long runMs = 2;
+        boolean runsMayBeDropped = false;
+        for (int round = 1; round <= rounds; round++) {
+            AtomicInteger entered = new AtomicInteger();
+            AtomicInteger exited = new AtomicInteger();
+            CountDownLatch enteredOnce = new CountDownLatch(1);
+            AtomicReference<Thread> ranOn = new AtomicReference<>();
+            TriageService service = new TriageService(id -> "record of " + id, cohort -> {
+                ranOn.set(Thread.currentThread());
+                entered.incrementAndGet();
+                enteredOnce.countDown();
+                try {
+                    sleepUninterruptibly(runMs);
+                } finally {
+                    exited.incrementAndGet();
+                }
+                return 0.5;
+            });
+            String cohort = "cohort-" + round;
+            Future<Double> run = service.rescore(cohort);
+            service.close();
+            int e = entered.get();
+            int x = exited.get();
+            if (e > x) {
+                Thread t = ranOn.get();
+                t.join(Patience.millis(1000, 5000));
+                throw Pitfalls.leak("Round " + round + ": rescore(\"" + cohort + "\") and at once close() on a new"
+                        + " service: close() returned while the run was still inside the model, on thread \""
+                        + t.getName() + "\". close() must leave no thread of the model behind, whichever calls came"
+                        + " just before it.");
+            }
+            if (e == 0 && !run.isDone() && !runsMayBeDropped) {
+                if (enteredOnce.await(Patience.millis(300, 1500), TimeUnit.MILLISECONDS)) {
+                    Thread t = ranOn.get();
+                    t.join(Patience.millis(1000, 5000));
+                    throw Pitfalls.leak("Round " + round + ": rescore(\"" + cohort + "\") and at once close() on a"
+                            + " new service: close() returned before the run had started, and the run started after"
+                            + " it, on thread \"" + t.getName() + "\": a model thread was left behind. close() must"
+                            + " wait for every scoring run asked for before it, including one whose thread has not"
+                            + " got going yet (or cancel it so that it never runs).");
+                }
+                runsMayBeDropped = true; // the run was dropped, as close() may do: no need to wait for that again
+            }
+        }
+    }
+
+    /** What the learner's code did to the carrier count, if anything: the scheduler reads it only when it is made. */
+    private static String carriersNote() {
+        String parallelism = System.getProperty("jdk.virtualThreadScheduler.parallelism");
+        if (parallelism == null || parallelism.equals("1")) {
+            return "";
+        }
+        return " The system property jdk.virtualThreadScheduler.parallelism now reads \"" + parallelism + "\", but"
+                + " the scheduler reads it only once, when it is made, and here virtual threads had run before"
+                + " TriageService was loaded (as in most applications): it kept its one carrier.";
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleepUninterruptibly(long millis) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        boolean interrupted = false;
+        for (long left; (left = until - System.nanoTime()) > 0; ) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
