@@ -595,6 +595,85 @@ class FrameIngestTest {
                     + ": a failed frame keeps nothing of its own and takes nothing of another's (putting back the"
                     + " history as it was before #3 drops #4, which went through meanwhile).");
         }
+        aNewDevicesFailedFirstFrameLosesNotItsSecond();
+    }
+
+    /**
+     * A device with no history yet: its first frame's archive is slow and fails while its second
+     * frame, on another connection, is being archived; the second one's archive returns after the
+     * first one has failed. The second frame's header is kept (cleaning up after the failure must
+     * not take away the history the second frame is about to go into).
+     */
+    private static void aNewDevicesFailedFirstFrameLosesNotItsSecond() throws Exception {
+        CountDownLatch firstArchiving = new CountDownLatch(1);
+        CountDownLatch secondArchiving = new CountDownLatch(1);
+        CountDownLatch letFirstFail = new CountDownLatch(1);
+        CountDownLatch letSecondGo = new CountDownLatch(1);
+        IllegalStateException diskFull = new IllegalStateException("archive: disk full");
+        FrameIngest ingest = new FrameIngest(2, frame -> {
+            ByteBuffer b = ByteBuffer.wrap(frame);
+            if (b.getInt(4) == 8 && b.getInt(8) == 1) {
+                firstArchiving.countDown();
+                awaitQuietly(letFirstFail);
+                throw diskFull;
+            }
+            if (b.getInt(4) == 8 && b.getInt(8) == 2) {
+                secondArchiving.countDown();
+                awaitQuietly(letSecondGo);
+            }
+        });
+        int length = HEADER + 64;
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Throwable> secondThrown = new AtomicReference<>();
+        Thread first = Thread.ofPlatform().name("connection-1").start(() -> {
+            try {
+                ingest.accept(frame(8, 1, length));
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        Thread second = null;
+        try {
+            if (!firstArchiving.await(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                fail("device 8's frame #1 never reached the archive");
+            }
+            second = Thread.ofPlatform().name("connection-2").start(() -> {
+                try {
+                    ingest.accept(frame(8, 2, length));
+                } catch (Throwable t) {
+                    secondThrown.set(t);
+                }
+            });
+            // #2 reaches its archive while #1's is still held (a fix that lets it wait is told so above)
+            secondArchiving.await(dev.kata.probe.api.Patience.millis(1000, 3000), java.util.concurrent.TimeUnit.MILLISECONDS);
+            letFirstFail.countDown();
+            first.join(2_000);
+        } finally {
+            letFirstFail.countDown();
+            letSecondGo.countDown();
+            first.join(2_000);
+            if (second != null) {
+                second.join(2_000);
+            }
+        }
+        List<String> got = ingest.recentHeaders(8).stream().map(FrameIngestTest::hex).toList();
+        List<String> expected = List.of(hex(header(8, 2, length)));
+        if (thrown.get() == diskFull && secondThrown.get() == null && !got.equals(expected)) {
+            throw Pitfalls.lostWork("Device 8 had sent nothing yet. Its frame #1's archive was slow and then failed;"
+                    + " meanwhile its frame #2 came on another connection and was being archived, and that archive"
+                    + " returned only after accept(#1) had thrown. accept(#2) returned normally, yet recentHeaders(8)"
+                    + " then returned " + got + " instead of the header of #2 " + expected + ". A failed frame"
+                    + " keeps nothing of its own and takes nothing of another's: whatever it cleans up must not be"
+                    + " what another frame of the device is about to go into (an empty history, say).");
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ------------------------------------------------------------------ helpers
