@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import contextcancel.AnonymizationService.RecordStore;
 import contextcancel.AnonymizationService.Summary;
+import dev.kata.probe.api.InjectedFault;
 import dev.kata.probe.api.Patience;
 import dev.kata.probe.api.Pitfalls;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -216,6 +219,184 @@ class AnonymizationServiceTest {
     }
 
 
+    /**
+     * The first site listed fails with an Error (the store's parser runs out of stack) while the
+     * other sites are busy in batches the test holds, one of them in a call that cannot be
+     * interrupted: the request fails at once with that Error as its ExecutionException's cause, and
+     * the other jobs are stopped.
+     */
+    @Test
+    @Order(7)
+    void aSiteThatFailsWithAnErrorFailsTheRequest() throws Exception {
+        StudyPlan plan = new StudyPlan("S-700", Ending.SITE_FAILS);
+        plan.batches.put("north", 3);
+        plan.batches.put("south", 3);
+        plan.batches.put("east", 2);
+        plan.failingSite = "north";
+        plan.failingBatch = 1;
+        plan.failsWithError = true;
+        plan.holds.put("south#1", false);
+        plan.holds.put("east#0", true);
+        StudyStore store = new StudyStore();
+        runStudies(new AnonymizationService(store), store, List.of(plan), "One request, " + plan);
+    }
+
+    /**
+     * The request is cancelled after it has handed its jobs to the executor, but before any of their
+     * threads has had a turn: the test keeps every carrier thread of the virtual threads busy, as other
+     * work does on a loaded server. Once the jobs get their turn, none may start a batch.
+     */
+    @Test
+    @Order(8)
+    void aJobWhoseThreadHasNotRunYetStartsNoBatch() throws Exception {
+        ScriptedStore store = new ScriptedStore();
+        store.batches("north", 3).batches("south", 3);
+        // a job that does run before the cancel (on a thread of another kind) waits here, uninterruptibly
+        store.slowCountIgnoringInterrupts("north");
+        store.slowCountIgnoringInterrupts("south");
+        AnonymizationService service = new AnonymizationService(store);
+        boolean noneHadRun;
+        Object outcome;
+        try (BusyCarriers busy = BusyCarriers.occupy()) {
+            Request request = Request.start(service, "S-800", TWO_SITES);
+            awaitWaiting(request.thread, Patience.millis(250, 750)); // its jobs are handed out
+            noneHadRun = store.jobThreads().isEmpty();
+            request.cancel(store);
+            long endWait = Patience.millis(END_WAIT_MS, 1200);
+            outcome = request.await(endWait);
+            if (outcome == null) {
+                throw Pitfalls.timeout("Study S-800: the request was cancelled while its jobs were waiting for a "
+                        + "thread to run on (every carrier thread of the virtual threads was busy, as on a loaded "
+                        + "server), and it had not returned " + endWait + " ms later; it is "
+                        + whereIs(request.thread) + ". A cancelled request must end promptly, without waiting for "
+                        + "its jobs: they stop on their own once they get their turn.");
+            }
+        } finally {
+            store.releaseAll();
+        }
+        // the carriers are free: the jobs get their turn now
+        awaitVirtualThreadsSettled(Patience.millis(500, 1000));
+        awaitJobsEnd(store);
+        List<String> late = store.startedAfterCancel();
+        if (!late.isEmpty()) {
+            String said = late.size() + " batch" + (late.size() == 1 ? "" : "es") + " (" + String.join(", ", late)
+                    + ")";
+            String ended = outcome instanceof Throwable t ? "threw " + t.getClass().getSimpleName()
+                    : "returned " + outcome;
+            if (!noneHadRun) {
+                throw Pitfalls.leak("Study S-800: the request was cancelled while the test kept every carrier "
+                        + "thread of the virtual threads busy; it " + ended + ", and its jobs then still started "
+                        + said + ". A job must hear of the cancel before its first batch, whenever its thread gets "
+                        + "to run.");
+            }
+            throw Pitfalls.leak("Study S-800: the request was cancelled after it had handed its jobs to the "
+                    + "executor, but before any of them had reached the store: their virtual threads had not had "
+                    + "a turn yet (the test kept every carrier thread busy, as other work does on a loaded "
+                    + "server). The request " + ended + ", and once the jobs got their turn they started " + said
+                    + ", for a request that had already ended. A job must hear of the cancel whether or not its "
+                    + "thread has begun: cancel(true) on its Future also stops a task that has not started, and "
+                    + "a flag of the request that the job checks before each batch reaches it whenever it runs. "
+                    + "If the request interrupts only the threads its jobs recorded once they were running, it "
+                    + "misses those that had not run yet.");
+        }
+    }
+
+    /** Waits until {@code thread} sits in an untimed wait (a timed one may be a pause of the kata's noise). */
+    private static void awaitWaiting(Thread thread, long millis) throws InterruptedException {
+        long deadline = deadlineIn(millis);
+        while (thread.isAlive() && thread.getState() != Thread.State.WAITING && millisLeft(deadline) > 0) {
+            Thread.sleep(1);
+        }
+    }
+
+    /**
+     * Keeps every carrier thread of the virtual threads busy, as a loaded server's other work does:
+     * a virtual thread started meanwhile waits in the scheduler's queue for a turn. A virtual thread
+     * is never pre-empted, so one that spins holds its carrier until it is let go, and the scheduler
+     * wakes no idle carrier while as many are busy as its parallelism.
+     */
+    static final class BusyCarriers implements AutoCloseable {
+        private final List<Thread> spinners = new ArrayList<>();
+        private volatile boolean letGo;
+
+        static BusyCarriers occupy() throws InterruptedException {
+            BusyCarriers busy = new BusyCarriers();
+            int carriers = carrierCount();
+            CountDownLatch spinning = new CountDownLatch(carriers);
+            for (int i = 0; i < carriers; i++) {
+                busy.spinners.add(Thread.ofVirtual().name("busy-carrier-" + i).start(() -> {
+                    spinning.countDown();
+                    while (!busy.letGo) {
+                        Thread.onSpinWait();
+                    }
+                }));
+            }
+            // every carrier taken (one that something else holds stays taken as well)
+            spinning.await(Patience.millis(1000, 1500), TimeUnit.MILLISECONDS);
+            return busy;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            letGo = true;
+            long deadline = deadlineIn(END_WAIT_MS);
+            for (Thread spinner : spinners) {
+                spinner.join(Math.max(1, millisLeft(deadline)));
+            }
+        }
+    }
+
+    /** The virtual thread scheduler's management bean (JDK 24 and later), or null. */
+    private static final Object SCHEDULER = schedulerBean();
+
+    private static Object schedulerBean() {
+        try {
+            Class<?> type = Class.forName("jdk.management.VirtualThreadSchedulerMXBean");
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            Object bean = ManagementFactory.getPlatformMXBean((Class) type);
+            return bean;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    private static long schedulerFigure(String getter) {
+        try {
+            Method m = Class.forName("jdk.management.VirtualThreadSchedulerMXBean").getMethod(getter);
+            return ((Number) m.invoke(SCHEDULER)).longValue();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** How many carrier threads the virtual threads run on at most at once (the scheduler's parallelism). */
+    private static int carrierCount() {
+        long parallelism = SCHEDULER == null ? -1 : schedulerFigure("getParallelism");
+        if (parallelism > 0) {
+            return (int) parallelism;
+        }
+        return Integer.getInteger("jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Waits until no virtual thread runs or waits for a carrier, seen twice in a row: the jobs that
+     * were queued have had their turn. Without the scheduler's bean (before JDK 24), waits a while.
+     */
+    private static void awaitVirtualThreadsSettled(long millis) throws InterruptedException {
+        if (SCHEDULER == null) {
+            Thread.sleep(Math.min(millis, 250));
+            return;
+        }
+        long deadline = deadlineIn(millis);
+        int quiet = 0;
+        while (quiet < 2 && millisLeft(deadline) > 0) {
+            boolean settled = schedulerFigure("getMountedVirtualThreadCount") == 0
+                    && schedulerFigure("getQueuedVirtualThreadCount") == 0;
+            quiet = settled ? quiet + 1 : 0;
+            Thread.sleep(2);
+        }
+    }
+
     // ------------------------------------------------------------------ seeded scenarios
 
     enum Ending { DONE, CANCELLED, SITE_FAILS }
@@ -269,6 +450,8 @@ class AnonymizationServiceTest {
         final Map<String, Boolean> holds = new LinkedHashMap<>();
         String failingSite;
         int failingBatch;
+        /** Whether the failing batch throws an Error (a parser out of stack) rather than an exception. */
+        boolean failsWithError;
         /** A request nobody cancels whose held batch is let go only once the other requests have ended. */
         boolean outlivesOthers;
 
@@ -333,7 +516,7 @@ class AnonymizationServiceTest {
                         : "");
                 case CANCELLED -> b.append(", cancelled while batches ").append(describeHolds()).append(" are busy");
                 case SITE_FAILS -> b.append(", ").append(failingSite).append(" batch ").append(failingBatch)
-                        .append(" throws while batches ").append(describeHolds()).append(" are busy");
+                        .append(failsWithError ? " throws an Error" : " throws").append(" while batches ").append(describeHolds()).append(" are busy");
             }
             return b.append(')').toString();
         }
@@ -401,9 +584,17 @@ class AnonymizationServiceTest {
                         case DONE -> "nobody cancelled it and every batch is quick";
                         case CANCELLED -> "it was cancelled " + limit + " ms ago; batches that cannot be "
                                 + "interrupted are still held, and a cancelled request must not wait for them";
-                        case SITE_FAILS -> "its last site failed " + limit + " ms ago while the sites "
-                                + "listed before it are still busy (in batches the test holds), and the request "
-                                + "must fail at once rather than wait for them, whichever site fails";
+                        case SITE_FAILS -> "site " + plan.failingSite + (plan.batches.keySet().stream()
+                                .reduce((a, b) -> b).orElse("").equals(plan.failingSite) ? ", the last one listed,"
+                                        : "") + " failed " + limit + " ms ago"
+                                + failedWith(store, plan) + " while the other sites are still busy (in batches the "
+                                + "test holds), and the request must fail at once rather than wait for them, "
+                                + "whichever site fails" + (store.failure(plan.studyId) instanceof Error
+                                        ? ". What it threw is an Error, not an Exception: if a job catches only "
+                                        + "Exception, an Error passes it by and the request never hears of the "
+                                        + "failure. Catch Throwable there, or let a Future carry it (its get() throws "
+                                        + "an ExecutionException with it as the cause)"
+                                        : "");
                     };
                     throw Pitfalls.timeout(scenario + ". " + plan.studyId + ": anonymize() had not returned: "
                             + why + ". The request thread is " + whereIs(request.thread) + ".");
@@ -500,6 +691,12 @@ class AnonymizationServiceTest {
         }
     }
 
+    /** What the failing batch of {@code plan} threw, as a parenthesis, if it threw. */
+    private static String failedWith(StudyStore store, StudyPlan plan) {
+        Throwable failure = store.failure(plan.studyId);
+        return failure == null ? "" : " (anonymizeBatch threw " + failure + ")";
+    }
+
     private static boolean causedBy(Throwable t, Throwable expected) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c == expected) {
@@ -521,7 +718,7 @@ class AnonymizationServiceTest {
         private final Map<String, List<String>> afterStop = new ConcurrentHashMap<>();
         private final Set<String> stopped = ConcurrentHashMap.newKeySet();
         private final Map<String, CountDownLatch> mayFail = new ConcurrentHashMap<>();
-        private final Map<String, RuntimeException> failures = new ConcurrentHashMap<>();
+        private final Map<String, Throwable> failures = new ConcurrentHashMap<>();
 
         void plan(StudyPlan plan) {
             plans.put(plan.studyId, plan);
@@ -553,7 +750,7 @@ class AnonymizationServiceTest {
             mayFail.get(study).countDown();
         }
 
-        RuntimeException failure(String study) {
+        Throwable failure(String study) {
             return failures.get(study);
         }
 
@@ -608,6 +805,13 @@ class AnonymizationServiceTest {
                 }
                 mayFail.get(studyId).await(START_WAIT_MS, TimeUnit.MILLISECONDS);
                 stopped.add(studyId);
+                if (plan.failsWithError) {
+                    // an Error from the store's own code; the probe does not count the thread it ends
+                    InjectedFault e = new InjectedFault("site " + site + " of " + studyId + ": batch " + batch
+                            + " nests a record so deep that the anonymizer's parser ran out of stack");
+                    failures.put(studyId, e);
+                    throw e;
+                }
                 RuntimeException e = new IllegalStateException("site " + site + " of " + studyId
                         + ": batch " + batch + " holds a record the anonymizer cannot parse");
                 failures.put(studyId, e);
