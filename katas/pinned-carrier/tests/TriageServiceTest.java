@@ -688,31 +688,13 @@ class TriageServiceTest {
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
+        if (dev.kata.probe.api.Uninterruptible.await(latch, Long.MAX_VALUE)) {
             Thread.currentThread().interrupt();
         }
     }
 
     private static void sleepUninterruptibly(long millis) {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        boolean interrupted = false;
-        for (long left; (left = until - System.nanoTime()) > 0; ) {
-            try {
-                TimeUnit.NANOSECONDS.sleep(left);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
+        if (dev.kata.probe.api.Uninterruptible.sleep(millis)) {
             Thread.currentThread().interrupt();
         }
     }
