@@ -68,7 +68,6 @@ public final class ModelCheckedFailure {
      * The exception the failing interleaving ended with, found in the checker's failure object
      * (its results hold it); null if it holds none, as for a deadlock.
      */
-    /** The exception or assertion error that the failing interleaving led to; null if there is none. */
     public static Throwable causeOf(Throwable error) {
         try {
             Object failure = error.getClass().getMethod("getFailure$lincheck").invoke(error);
